@@ -1,0 +1,329 @@
+//! Command-line interface: argument definitions and one small function per command.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{Context, Result, bail};
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::date::{DateRange, DocDate};
+use crate::engine::{Engine, Filter};
+use crate::index::{self, BuildOptions};
+use crate::output::{self, escape_terminal};
+use crate::search::{self, SearchOptions, Sort};
+
+const ABOUT: &str = "Grep-exact search over Chinese–English policy texts: find every document that uses a formulation (提法), when it first appeared, and how its use rose.";
+
+const AFTER_HELP: &str = "\
+Examples:
+  tifa index ../shared/corpus              build the index (default folder: index/)
+  tifa search 网络主权                       documents containing 网络主权, best first
+  tifa search '\"community with a shared future\"' --sort date
+  tifa search '网络主权 OR \"cyber sovereignty\"' --from 2014 --to 2016 --json
+  tifa trace 网络空间命运共同体               first appearance, with the sentence
+  tifa timeline 人类命运共同体 --by year      use per year, per million characters
+
+Matching is exact: a Chinese term matches wherever the string occurs (as grep
+finds it), whatever the word segmentation; an English term matches case-
+insensitively on word boundaries, any run of whitespace matching one space.";
+
+#[derive(Parser, Debug)]
+#[command(name = "tifa", version, about = ABOUT, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Index folder (default: index/ in the current folder).
+    #[arg(long, global = true, env = "TIFA_INDEX", default_value = "index")]
+    pub index: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Build (or rebuild) the index from corpus files.
+    ///
+    /// Reads JSONL (.jsonl, .jsonl.gz) and front-matter text files (.md, .txt)
+    /// from each PATH in order (folders recursively, in sorted order). Bad
+    /// records are reported as FILE:LINE: reason and skipped; the new index
+    /// replaces the old one only when the build is complete.
+    Index(IndexArgs),
+    /// Search for documents; prints date, title, id and the passage of each hit.
+    ///
+    /// Query syntax: "quoted phrases"; a bare Chinese string is one phrase
+    /// (互联网+ included); bare words are combined with AND; AND, OR, NOT (upper
+    /// case) and parentheses.
+    Search(SearchArgs),
+    /// Show what the index holds: documents per language and kind, dates, build.
+    Info,
+}
+
+#[derive(Args, Debug)]
+pub struct IndexArgs {
+    /// Corpus files or folders.
+    #[arg(default_value = "corpus")]
+    pub paths: Vec<PathBuf>,
+    /// Fail (leaving the previous index unchanged) on any skipped record,
+    /// repeated id, malformed date or corrupt file.
+    #[arg(long)]
+    pub strict: bool,
+    /// If another process is building this index, wait for it instead of failing.
+    #[arg(long)]
+    pub wait: bool,
+    /// Indexing threads (default: all cores, at most 8).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print every problem, not only the first 20.
+    #[arg(long, short)]
+    pub verbose: bool,
+}
+
+/// Filters shared by search, trace, timeline and report.
+#[derive(Args, Debug, Clone, Default)]
+pub struct FilterArgs {
+    /// Only documents in this language (zh, en); repeat or comma-separate for several.
+    #[arg(long, value_delimiter = ',')]
+    pub lang: Vec<String>,
+    /// Only documents of this kind (speech, report, law, article, …); repeatable.
+    #[arg(long, value_delimiter = ',')]
+    pub kind: Vec<String>,
+    /// Only documents whose period overlaps from this date (YYYY, YYYY-MM or YYYY-MM-DD); drops undated ones.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Only documents whose period overlaps up to this date; drops undated ones.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Only documents with FIELD=VALUE in their metadata (e.g. country=PAK, source=…); repeatable.
+    #[arg(long = "where", value_name = "FIELD=VALUE")]
+    pub wheres: Vec<String>,
+}
+
+impl FilterArgs {
+    pub fn to_filter(&self) -> Result<Filter> {
+        let date = |s: &Option<String>, flag: &str| -> Result<Option<DocDate>> {
+            s.as_deref()
+                .map(|d| DocDate::parse(d.trim()).map_err(|e| anyhow::anyhow!("{flag}: {e}")))
+                .transpose()
+        };
+        let dates = DateRange {
+            from: date(&self.from, "--from")?,
+            to: date(&self.to, "--to")?,
+        };
+        if let (Some(f), Some(t)) = (dates.from, dates.to)
+            && f.period_start() > t.period_end()
+        {
+            bail!("--from {f} is after --to {t}");
+        }
+        let wheres = self
+            .wheres
+            .iter()
+            .map(|w| match w.split_once('=') {
+                Some((k, v)) if !k.trim().is_empty() => Ok((k.trim().to_string(), v.to_string())),
+                _ => bail!("--where {w:?}: expected FIELD=VALUE, e.g. --where country=PAK"),
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Filter {
+            langs: self.lang.clone(),
+            kinds: self.kind.clone(),
+            wheres,
+            dates,
+        })
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct SearchArgs {
+    /// The query, e.g. 网络主权, '"cyber sovereignty"', '网络主权 OR 网络空间主权'.
+    pub query: String,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Show at most N hits (the total is always the full count).
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
+    /// Show every hit.
+    #[arg(long, conflicts_with = "limit")]
+    pub all: bool,
+    /// Order of hits.
+    #[arg(long, value_enum, default_value_t = Sort::Relevance)]
+    pub sort: Sort,
+    /// Snippets per hit.
+    #[arg(long, default_value_t = 3)]
+    pub snippets: usize,
+    /// Print JSON: {"query","total","hits":[{"id","date","title","lang","kind","score","occurrences","snippets":[…]}]}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Index(args) => run_index(&cli.index, args),
+        Command::Search(args) => run_search(&cli.index, args),
+        Command::Info => run_info(&cli.index),
+    }
+}
+
+fn progress_bar(total: u64) -> ProgressBar {
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} indexing [{bar:40}] {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec}, {eta} left)")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+fn run_index(dir: &std::path::Path, args: IndexArgs) -> Result<()> {
+    let total: u64 = {
+        let mut ignored = Vec::new();
+        crate::corpus::corpus_files(&args.paths, &mut ignored)?
+            .iter()
+            .filter_map(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len())
+            .sum()
+    };
+    // The bar counts bytes of the files as read from disk (compressed for .gz).
+    let bar = progress_bar(total);
+    let mut options = BuildOptions {
+        strict: args.strict,
+        wait: args.wait,
+        ..BuildOptions::default()
+    };
+    if let Some(t) = args.threads {
+        options.threads = t.max(1);
+    }
+    let outcome = index::build(dir, &args.paths, &options, |bytes| bar.inc(bytes));
+    bar.finish_and_clear();
+    let outcome = outcome?;
+    let m = &outcome.manifest;
+    let mut err = std::io::stderr().lock();
+    let limit = if args.verbose { usize::MAX } else { 20 };
+    for p in outcome.report.problems.iter().take(limit) {
+        writeln!(err, "{}", escape_terminal(&p.to_string()))?;
+    }
+    if outcome.report.problems.len() > limit {
+        writeln!(
+            err,
+            "… and {} more problems (run with --verbose to see all)",
+            outcome.report.problems.len() - limit
+        )?;
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Indexed {} documents into {} in {:.1} s ({:.1} MB of text, {:.1} MB/s; index {:.1} MB)",
+        m.documents,
+        outcome.generation.display(),
+        m.build_seconds,
+        m.text_bytes as f64 / 1e6,
+        m.text_bytes as f64 / 1e6 / m.build_seconds.max(1e-9),
+        m.index_bytes as f64 / 1e6
+    )?;
+    let list = |map: &std::collections::BTreeMap<String, u64>| {
+        map.iter()
+            .map(|(k, v)| format!("{k} {v}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    writeln!(out, "  languages: {}", list(&m.by_lang))?;
+    writeln!(out, "  kinds:     {}", list(&m.by_kind))?;
+    writeln!(
+        out,
+        "  dates:     {} – {}; undated: {}",
+        m.first_date.as_deref().unwrap_or("none"),
+        m.last_date.as_deref().unwrap_or("none"),
+        m.undated
+    )?;
+    writeln!(
+        out,
+        "  size:      {} Han characters, {} English words",
+        m.han_chars, m.english_words
+    )?;
+    writeln!(
+        out,
+        "  problems:  {} records skipped, {} warnings (documents kept){}",
+        m.skipped,
+        m.warnings,
+        if outcome.report.files_ignored.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} files ignored (not documents)",
+                outcome.report.files_ignored.len()
+            )
+        }
+    )?;
+    for d in &outcome.damage {
+        writeln!(out, "  damaged:   {}: {}", d.location, d.reason)?;
+    }
+    Ok(())
+}
+
+fn run_info(dir: &std::path::Path) -> Result<()> {
+    let generation = index::current_generation(dir)?;
+    let m = index::read_manifest(&generation)?;
+    println!("{}", serde_json::to_string_pretty(&m)?);
+    Ok(())
+}
+
+fn run_search(dir: &std::path::Path, args: SearchArgs) -> Result<()> {
+    let engine = Engine::open(dir)?;
+    let options = SearchOptions {
+        limit: if args.all { None } else { Some(args.limit) },
+        sort: args.sort,
+        filter: args.filter.to_filter()?,
+        snippets: args.snippets,
+    };
+    let result = search::search(&engine, &args.query, &options)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if args.json {
+        serde_json::to_writer(&mut out, &result)?;
+        writeln!(out)?;
+        return out.flush().context("cannot write output");
+    }
+    let colour = output::stdout_is_terminal();
+    writeln!(
+        out,
+        "{} documents match {}{}",
+        result.total,
+        escape_terminal(&result.query),
+        if result.hits.len() < result.total {
+            format!(
+                " (showing {}; --all or --limit N for more)",
+                result.hits.len()
+            )
+        } else {
+            String::new()
+        }
+    )?;
+    for hit in &result.hits {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}  {}",
+            hit.date.as_deref().unwrap_or("undated   "),
+            escape_terminal(&hit.title)
+        )?;
+        writeln!(
+            out,
+            "    {} · {} · {} · {} occurrence{} · score {:.2}",
+            hit.id,
+            hit.lang,
+            hit.kind,
+            hit.occurrences,
+            if hit.occurrences == 1 { "" } else { "s" },
+            hit.score
+        )?;
+        for s in &hit.snippets {
+            let field = if s.field == "title" { "[title] " } else { "" };
+            writeln!(
+                out,
+                "    {field}…{}…",
+                output::highlight(&s.context, s.highlight.0, s.highlight.1, colour)
+            )?;
+        }
+    }
+    out.flush().context("cannot write output")?;
+    Ok(())
+}

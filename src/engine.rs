@@ -1,0 +1,479 @@
+//! Exact evaluation of literal terms over an opened index.
+//!
+//! A term is turned into a [`Plan`]: pure Chinese terms and plain English word
+//! phrases are answered from postings and positions alone (exact by construction
+//! of the gram field); any other term (mixed scripts, punctuation) gets a superset
+//! of candidate documents from the postings and is verified against stored text.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use tantivy::postings::{Postings, SegmentPostings};
+use tantivy::schema::{IndexRecordOption, Value};
+use tantivy::{
+    DocAddress, DocId, DocSet, Searcher, SegmentReader, TERMINATED, TantivyDocument, Term,
+};
+
+use crate::date::{DateRange, DocDate};
+use crate::index::{self, Fields, Manifest};
+use crate::matcher::Literal;
+use crate::text::{GramTokenizer, is_cjk};
+
+/// One way of finding a term in the gram field.
+#[derive(Clone, Debug)]
+pub enum Part {
+    /// Tokens at consecutive positions; a match spans `span` positions.
+    Phrase { tokens: Vec<String>, span: u32 },
+    /// One CJK character: every gram that starts with it.
+    Char(char),
+}
+
+/// How a literal is evaluated.
+#[derive(Clone, Debug)]
+pub enum Plan {
+    /// Postings give the exact answer.
+    Exact(Part),
+    /// Documents having all parts are candidates; stored text decides.
+    Verify(Vec<Part>),
+}
+
+pub fn plan(literal: &Literal) -> Plan {
+    let norm = &literal.normalized;
+    if literal.cjk {
+        let chars: Vec<char> = norm.chars().collect();
+        let runs = cjk_runs(&chars);
+        let pure = runs.len() == 1 && runs[0].len() == chars.len();
+        let parts: Vec<Part> = runs.iter().map(|r| cjk_part(r)).collect();
+        if pure {
+            return Plan::Exact(parts.into_iter().next().unwrap_or(Part::Char(chars[0])));
+        }
+        return Plan::Verify(parts);
+    }
+    let mut tokens = Vec::new();
+    let n = GramTokenizer::tokenize_into(norm, &mut tokens);
+    let words: Vec<String> = tokens[..n].iter().map(|t| t.text.clone()).collect();
+    let plain = !words.is_empty() && words.join(" ") == *norm;
+    if plain {
+        let span = words.len() as u32;
+        return Plan::Exact(Part::Phrase {
+            tokens: words,
+            span,
+        });
+    }
+    Plan::Verify(
+        words
+            .into_iter()
+            .map(|w| Part::Phrase {
+                tokens: vec![w],
+                span: 1,
+            })
+            .collect(),
+    )
+}
+
+fn cjk_runs(chars: &[char]) -> Vec<Vec<char>> {
+    let mut runs = Vec::new();
+    let mut current = Vec::new();
+    for &c in chars {
+        if is_cjk(c) {
+            current.push(c);
+        } else if !current.is_empty() {
+            runs.push(std::mem::take(&mut current));
+        }
+    }
+    if !current.is_empty() {
+        runs.push(current);
+    }
+    runs
+}
+
+fn cjk_part(run: &[char]) -> Part {
+    if run.len() == 1 {
+        return Part::Char(run[0]);
+    }
+    let tokens = run.windows(2).map(|w| w.iter().collect()).collect();
+    Part::Phrase {
+        tokens,
+        span: run.len() as u32,
+    }
+}
+
+/// A document that matches, with its occurrences (title + text) and those in the title.
+#[derive(Clone, Copy, Debug)]
+pub struct Match {
+    pub address: DocAddress,
+    pub occurrences: u32,
+    pub title_occurrences: u32,
+}
+
+/// Filters shared by every command.
+#[derive(Clone, Debug, Default)]
+pub struct Filter {
+    pub langs: Vec<String>,
+    pub kinds: Vec<String>,
+    /// `FIELD=VALUE` pairs; all must hold.
+    pub wheres: Vec<(String, String)>,
+    pub dates: DateRange,
+}
+
+/// Per segment: which documents the filter keeps (`None`: all).
+pub struct Allowed(Vec<Option<Vec<bool>>>);
+
+impl Allowed {
+    pub fn keeps(&self, address: DocAddress) -> bool {
+        match self.0.get(address.segment_ord as usize) {
+            Some(Some(bits)) => bits.get(address.doc_id as usize).copied().unwrap_or(false),
+            _ => true,
+        }
+    }
+}
+
+/// Fast per-document values of one segment.
+pub struct Columns {
+    pub date_key: tantivy::columnar::Column<u64>,
+    pub date_lo: tantivy::columnar::Column<u64>,
+    pub date_hi: tantivy::columnar::Column<u64>,
+    pub han: tantivy::columnar::Column<u64>,
+    pub en_words: tantivy::columnar::Column<u64>,
+    pub title_end: tantivy::columnar::Column<u64>,
+}
+
+impl Columns {
+    fn open(reader: &SegmentReader) -> Result<Columns> {
+        let ff = reader.fast_fields();
+        Ok(Columns {
+            date_key: ff.u64("date_key")?,
+            date_lo: ff.u64("date_lo")?,
+            date_hi: ff.u64("date_hi")?,
+            han: ff.u64("han")?,
+            en_words: ff.u64("en_words")?,
+            title_end: ff.u64("title_end")?,
+        })
+    }
+    pub fn date(&self, doc: DocId) -> Option<DocDate> {
+        match self.date_key.first(doc).unwrap_or(0) {
+            0 => None,
+            key => Some(DocDate::from_key(key)),
+        }
+    }
+}
+
+/// Stored fields of a document.
+#[derive(Clone, Debug)]
+pub struct StoredDoc {
+    pub id: String,
+    pub lang: String,
+    pub kind: String,
+    pub date: Option<String>,
+    pub title: String,
+    pub text: String,
+    pub meta: BTreeMap<String, String>,
+}
+
+/// An opened index ready for queries.
+pub struct Engine {
+    pub searcher: Searcher,
+    pub fields: Fields,
+    pub manifest: Manifest,
+    columns: Vec<Columns>,
+}
+
+impl Engine {
+    pub fn open(dir: &Path) -> Result<Engine> {
+        let opened = index::open(dir)?;
+        let reader = opened
+            .index
+            .reader_builder()
+            .reload_policy(tantivy::ReloadPolicy::Manual)
+            .try_into()
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "cannot read the index in {} ({e}): rebuild with `tifa index`",
+                    dir.display()
+                )
+            })?;
+        let searcher = reader.searcher();
+        let columns = searcher
+            .segment_readers()
+            .iter()
+            .map(Columns::open)
+            .collect::<Result<Vec<_>>>()
+            .context("the index lacks tifa's fields: rebuild with `tifa index`")?;
+        Ok(Engine {
+            searcher,
+            fields: opened.fields,
+            manifest: opened.manifest,
+            columns,
+        })
+    }
+
+    pub fn columns(&self, segment: u32) -> &Columns {
+        &self.columns[segment as usize]
+    }
+
+    pub fn num_docs(&self) -> u64 {
+        self.searcher.num_docs()
+    }
+
+    /// Every document address, in segment order.
+    pub fn all_addresses(&self) -> impl Iterator<Item = DocAddress> + '_ {
+        self.searcher
+            .segment_readers()
+            .iter()
+            .enumerate()
+            .flat_map(|(s, r)| (0..r.max_doc()).map(move |d| DocAddress::new(s as u32, d)))
+    }
+
+    pub fn allowed(&self, filter: &Filter) -> Result<Allowed> {
+        let mut out = Vec::new();
+        for (s, reader) in self.searcher.segment_readers().iter().enumerate() {
+            let max = reader.max_doc() as usize;
+            let mut bits: Option<Vec<bool>> = None;
+            let inverted = reader.inverted_index(self.fields.facets)?;
+            let mut groups: Vec<Vec<String>> = Vec::new();
+            if !filter.langs.is_empty() {
+                groups.push(filter.langs.iter().map(|l| format!("lang={l}")).collect());
+            }
+            if !filter.kinds.is_empty() {
+                groups.push(filter.kinds.iter().map(|k| format!("kind={k}")).collect());
+            }
+            for (k, v) in &filter.wheres {
+                groups.push(vec![format!("{k}={v}")]);
+            }
+            for group in groups {
+                let mut any = vec![false; max];
+                for value in group {
+                    let term = Term::from_field_text(self.fields.facets, &value);
+                    if let Some(mut p) = inverted.read_postings(&term, IndexRecordOption::Basic)? {
+                        while p.doc() != TERMINATED {
+                            any[p.doc() as usize] = true;
+                            p.advance();
+                        }
+                    }
+                }
+                bits = Some(match bits {
+                    None => any,
+                    Some(b) => b.iter().zip(&any).map(|(x, y)| *x && *y).collect(),
+                });
+            }
+            if filter.dates.is_set() {
+                let cols = &self.columns[s];
+                let mut b = bits.unwrap_or_else(|| vec![true; max]);
+                for (doc, keep) in b.iter_mut().enumerate() {
+                    let lo = cols.date_lo.first(doc as DocId).unwrap_or(0);
+                    let hi = cols.date_hi.first(doc as DocId).unwrap_or(0);
+                    *keep = *keep && lo != 0 && filter.dates.overlaps(lo, hi);
+                }
+                bits = Some(b);
+            }
+            out.push(bits);
+        }
+        Ok(Allowed(out))
+    }
+
+    pub fn stored(&self, address: DocAddress) -> Result<StoredDoc> {
+        let doc: TantivyDocument = self.searcher.doc(address).map_err(|e| {
+            anyhow::anyhow!("cannot read a stored document ({e}): rebuild with `tifa index`")
+        })?;
+        let get = |field| {
+            doc.get_first(field)
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        };
+        let meta: BTreeMap<String, String> =
+            serde_json::from_str(&get(self.fields.meta)).unwrap_or_default();
+        let date = get(self.fields.date);
+        Ok(StoredDoc {
+            id: get(self.fields.id),
+            lang: get(self.fields.lang),
+            kind: get(self.fields.kind),
+            date: (!date.is_empty()).then_some(date),
+            title: get(self.fields.title),
+            text: get(self.fields.text),
+            meta,
+        })
+    }
+
+    /// Every document containing `literal` (kept by `allowed`), in address order,
+    /// with exact occurrence counts.
+    pub fn evaluate(&self, literal: &Literal, allowed: &Allowed) -> Result<Vec<Match>> {
+        let mut out = Vec::new();
+        match plan(literal) {
+            Plan::Exact(part) => {
+                for s in 0..self.searcher.segment_readers().len() as u32 {
+                    for m in self.part_matches(s, &part)? {
+                        if allowed.keeps(m.address) {
+                            out.push(m);
+                        }
+                    }
+                }
+            }
+            Plan::Verify(parts) => {
+                let mut candidates = Vec::new();
+                for s in 0..self.searcher.segment_readers().len() as u32 {
+                    let mut docs: Option<Vec<DocId>> = None;
+                    for part in &parts {
+                        let found: Vec<DocId> = self
+                            .part_matches(s, part)?
+                            .iter()
+                            .map(|m| m.address.doc_id)
+                            .collect();
+                        docs = Some(match docs {
+                            None => found,
+                            Some(prev) => intersect_sorted(&prev, &found),
+                        });
+                    }
+                    let docs = docs.unwrap_or_else(|| {
+                        (0..self.searcher.segment_reader(s).max_doc()).collect()
+                    });
+                    candidates.extend(
+                        docs.into_iter()
+                            .map(|d| DocAddress::new(s, d))
+                            .filter(|a| allowed.keeps(*a)),
+                    );
+                }
+                let verified: Vec<Result<Option<Match>>> = candidates
+                    .par_iter()
+                    .map(|&address| {
+                        let doc = self.stored(address)?;
+                        let title_occurrences = literal.count(&doc.title) as u32;
+                        let occurrences = title_occurrences + literal.count(&doc.text) as u32;
+                        Ok((occurrences > 0).then_some(Match {
+                            address,
+                            occurrences,
+                            title_occurrences,
+                        }))
+                    })
+                    .collect();
+                for v in verified {
+                    if let Some(m) = v? {
+                        out.push(m);
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Matches of one part in one segment, from postings and positions.
+    fn part_matches(&self, segment: u32, part: &Part) -> Result<Vec<Match>> {
+        let reader = self.searcher.segment_reader(segment);
+        let inverted = reader.inverted_index(self.fields.grams)?;
+        let title_end = &self.columns[segment as usize].title_end;
+        let mut out = Vec::new();
+        match part {
+            Part::Char(c) => {
+                let mut prefix = [0u8; 4];
+                let prefix = c.encode_utf8(&mut prefix).as_bytes().to_vec();
+                let mut upper = prefix.clone();
+                if let Some(last) = upper.last_mut() {
+                    *last += 1;
+                }
+                let mut counts: BTreeMap<DocId, (u32, u32)> = BTreeMap::new();
+                let mut stream = inverted
+                    .terms()
+                    .range()
+                    .ge(&prefix)
+                    .lt(&upper)
+                    .into_stream()?;
+                let mut positions = Vec::new();
+                while stream.advance() {
+                    let info = stream.value().clone();
+                    let mut p = inverted.read_postings_from_terminfo(
+                        &info,
+                        IndexRecordOption::WithFreqsAndPositions,
+                    )?;
+                    while p.doc() != TERMINATED {
+                        let doc = p.doc();
+                        let end = title_end.first(doc).unwrap_or(0) as u32;
+                        p.positions(&mut positions);
+                        let entry = counts.entry(doc).or_default();
+                        entry.0 += positions.len() as u32;
+                        entry.1 += positions.iter().filter(|&&x| x < end).count() as u32;
+                        p.advance();
+                    }
+                }
+                out.extend(counts.into_iter().map(|(doc, (occ, title))| Match {
+                    address: DocAddress::new(segment, doc),
+                    occurrences: occ,
+                    title_occurrences: title,
+                }));
+            }
+            Part::Phrase { tokens, span } => {
+                let mut postings: Vec<(u32, SegmentPostings)> = Vec::new();
+                for (offset, token) in tokens.iter().enumerate() {
+                    let term = Term::from_field_text(self.fields.grams, token);
+                    match inverted.read_postings(&term, IndexRecordOption::WithFreqsAndPositions)? {
+                        Some(p) => postings.push((offset as u32, p)),
+                        None => return Ok(out),
+                    }
+                }
+                // Drive by the rarest token.
+                postings.sort_by_key(|(_, p)| p.doc_freq());
+                let mut starts: Vec<u32> = Vec::new();
+                let mut buf: Vec<u32> = Vec::new();
+                let mut doc = postings[0].1.doc();
+                'docs: while doc != TERMINATED {
+                    for (_, p) in postings.iter_mut().skip(1) {
+                        let d = if p.doc() < doc { p.seek(doc) } else { p.doc() };
+                        if d > doc {
+                            doc = postings[0].1.seek(d);
+                            continue 'docs;
+                        }
+                    }
+                    // All tokens are in `doc`: candidate starts from the rarest, then filter.
+                    let (off0, p0) = &mut postings[0];
+                    p0.positions(&mut buf);
+                    starts.clear();
+                    starts.extend(buf.iter().filter(|&&x| x >= *off0).map(|&x| x - *off0));
+                    for (off, p) in postings.iter_mut().skip(1) {
+                        p.positions(&mut buf);
+                        starts.retain(|&s| buf.binary_search(&(s + *off)).is_ok());
+                        if starts.is_empty() {
+                            break;
+                        }
+                    }
+                    if !starts.is_empty() {
+                        starts.sort_unstable();
+                        let end = title_end.first(doc).unwrap_or(0) as u32;
+                        let (mut occ, mut title, mut next_free) = (0u32, 0u32, 0u32);
+                        for &s in &starts {
+                            if s >= next_free {
+                                occ += 1;
+                                if s < end {
+                                    title += 1;
+                                }
+                                next_free = s + span;
+                            }
+                        }
+                        out.push(Match {
+                            address: DocAddress::new(segment, doc),
+                            occurrences: occ,
+                            title_occurrences: title,
+                        });
+                    }
+                    doc = postings[0].1.advance();
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn intersect_sorted(a: &[DocId], b: &[DocId]) -> Vec<DocId> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,244 @@
+//! Finding a literal term in stored text under the matching rules, with offsets
+//! into the original (un-normalised) text.
+
+use regex::Regex;
+
+use crate::text::{self, Normalized, has_cjk, is_word_char};
+
+/// A literal term, normalised, with the rule that applies to it.
+#[derive(Clone, Debug)]
+pub struct Literal {
+    /// As the user typed it (trimmed).
+    pub raw: String,
+    /// NFKC form; for English terms also lower-cased with whitespace runs as one space.
+    pub normalized: String,
+    /// Matched as an exact case-sensitive substring.
+    pub cjk: bool,
+    english: Option<EnglishPattern>,
+}
+
+#[derive(Clone, Debug)]
+struct EnglishPattern {
+    regex: Regex,
+    bounded_start: bool,
+    bounded_end: bool,
+}
+
+impl Literal {
+    pub fn new(raw: &str) -> Result<Literal, String> {
+        let raw = raw.trim();
+        if raw.is_empty() {
+            return Err("empty term".into());
+        }
+        let nfkc = text::nfkc(raw).into_owned();
+        if has_cjk(&nfkc) {
+            return Ok(Literal {
+                raw: raw.to_string(),
+                normalized: nfkc,
+                cjk: true,
+                english: None,
+            });
+        }
+        let lowered = text::lowercase(&nfkc).into_owned();
+        let pieces: Vec<&str> = lowered.split_whitespace().collect();
+        let normalized = pieces.join(" ");
+        let pattern = pieces
+            .iter()
+            .map(|p| regex::escape(p))
+            .collect::<Vec<_>>()
+            .join(r"\s+");
+        let regex = Regex::new(&pattern).map_err(|e| format!("term too complex: {e}"))?;
+        let bounded_start = normalized.chars().next().is_some_and(is_word_char);
+        let bounded_end = normalized.chars().next_back().is_some_and(is_word_char);
+        Ok(Literal {
+            raw: raw.to_string(),
+            normalized,
+            cjk: false,
+            english: Some(EnglishPattern {
+                regex,
+                bounded_start,
+                bounded_end,
+            }),
+        })
+    }
+
+    /// Non-overlapping matches, left to right, as byte ranges of `normalized_text`
+    /// (the NFKC text; for English terms the ranges refer to it too).
+    pub fn find_in_normalized(&self, normalized_text: &str) -> Vec<(usize, usize)> {
+        match &self.english {
+            None => normalized_text
+                .match_indices(self.normalized.as_str())
+                .map(|(i, m)| (i, i + m.len()))
+                .collect(),
+            Some(p) => find_english(p, normalized_text),
+        }
+    }
+
+    /// Number of matches in an original field value.
+    pub fn count(&self, original: &str) -> usize {
+        self.find_in_normalized(&text::nfkc(original)).len()
+    }
+
+    /// Matches as byte ranges of the original text.
+    pub fn find(&self, original: &str) -> Vec<(usize, usize)> {
+        let normalized = Normalized::new(original);
+        self.find_in_normalized(&normalized.text)
+            .into_iter()
+            .map(|(s, e)| normalized.original_range(s, e))
+            .collect()
+    }
+}
+
+fn find_english(p: &EnglishPattern, text: &str) -> Vec<(usize, usize)> {
+    // Lower-case character by character, keeping a map back to `text` where
+    // lower-casing changes the byte length (rare: e.g. 'İ').
+    let mut lowered = String::with_capacity(text.len());
+    let mut map: Vec<(usize, usize)> = Vec::new();
+    let mut shifted = false;
+    for (offset, c) in text.char_indices() {
+        let before = lowered.len();
+        lowered.extend(c.to_lowercase());
+        if lowered.len() - before != c.len_utf8() || shifted {
+            shifted = true;
+        }
+        map.push((before, offset));
+    }
+    let back = |l: usize| -> usize {
+        if !shifted {
+            return l;
+        }
+        match map.binary_search_by(|&(lo, _)| lo.cmp(&l)) {
+            Ok(i) => map[i].1,
+            Err(i) => map.get(i).map_or(text.len(), |m| m.1),
+        }
+    };
+    let mut out = Vec::new();
+    let mut start = 0usize;
+    while let Some(m) = p.regex.find_at(&lowered, start) {
+        let ok_start = !p.bounded_start
+            || !lowered[..m.start()]
+                .chars()
+                .next_back()
+                .is_some_and(is_word_char);
+        let ok_end = !p.bounded_end || !lowered[m.end()..].chars().next().is_some_and(is_word_char);
+        if ok_start && ok_end {
+            out.push((back(m.start()), back(m.end())));
+            start = m.end();
+        } else {
+            let step = lowered[m.start()..]
+                .chars()
+                .next()
+                .map_or(1, char::len_utf8);
+            start = m.start() + step;
+        }
+        if start > lowered.len() {
+            break;
+        }
+    }
+    out
+}
+
+/// The span of `text` around byte range `start..end` up to sentence ends
+/// (。！？!?.) or line breaks, capped at `max_chars` on each side.
+pub fn sentence_around(text: &str, start: usize, end: usize, max_chars: usize) -> (usize, usize) {
+    let is_end = |c: char| matches!(c, '。' | '！' | '？' | '!' | '?' | '.' | '\n' | '\r');
+    let mut s = start;
+    for (taken, (i, c)) in text[..start].char_indices().rev().enumerate() {
+        if is_end(c) || taken >= max_chars {
+            break;
+        }
+        s = i;
+    }
+    let mut e = end;
+    for (taken, (i, c)) in text[end..].char_indices().enumerate() {
+        if taken >= max_chars || c == '\n' || c == '\r' {
+            break;
+        }
+        e = end + i + c.len_utf8();
+        if is_end(c) {
+            break;
+        }
+    }
+    (s, e)
+}
+
+/// A window of at most `width` characters either side, within the line.
+pub fn window_around(text: &str, start: usize, end: usize, width: usize) -> (usize, usize) {
+    let mut s = start;
+    for (taken, (i, c)) in text[..start].char_indices().rev().enumerate() {
+        if taken >= width || c == '\n' {
+            break;
+        }
+        s = i;
+    }
+    let mut e = end;
+    for (taken, (i, c)) in text[end..].char_indices().enumerate() {
+        if taken >= width || c == '\n' {
+            break;
+        }
+        e = end + i + c.len_utf8();
+    }
+    (s, e)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn count(term: &str, text: &str) -> usize {
+        Literal::new(term)
+            .map(|l| l.count(text))
+            .unwrap_or(usize::MAX)
+    }
+
+    #[test]
+    fn cjk_terms_are_exact_substrings() {
+        assert_eq!(count("新时代", "迈入崭新时代"), 1);
+        assert_eq!(count("命运共同体", "网络空间命运共同体和人类命运共同体"), 2);
+        assert_eq!(count("网络主权", "网络\n主权"), 0);
+        assert_eq!(count("互联网+", "推进互联网＋行动"), 1);
+        assert_eq!(count("5G网络", "5g网络"), 0);
+        assert_eq!(count("哈哈", "哈哈哈"), 1);
+    }
+
+    #[test]
+    fn english_terms_fold_case_and_whitespace_and_need_boundaries() {
+        assert_eq!(count("cyber sovereignty", "Cyber  Sovereignty's"), 1);
+        assert_eq!(count("cyber sovereignty", "cyber-sovereignty"), 0);
+        assert_eq!(count("cyber sovereignty", "cyber sovereignties"), 0);
+        assert_eq!(count("cyber sovereignty", "cyber\nsovereignty"), 1);
+        assert_eq!(count("5G", "加大5G网络"), 1);
+        assert_eq!(count("5G", "a5G"), 0);
+        assert_eq!(
+            count(
+                "win-win cooperation",
+                "Win-win cooperation and win-win  cooperation"
+            ),
+            2
+        );
+        assert_eq!(count("５Ｇ", "5G"), 1);
+    }
+
+    #[test]
+    fn english_boundary_failure_does_not_hide_a_later_match() {
+        assert_eq!(count("ab", "aab ab"), 1);
+        assert_eq!(count("a a", "a a a a"), 2);
+    }
+
+    #[test]
+    fn offsets_refer_to_original_text() {
+        let l = Literal::new("5G").expect("term");
+        let text = "发展５Ｇ网络";
+        let found = l.find(text);
+        assert_eq!(found.len(), 1);
+        assert_eq!(&text[found[0].0..found[0].1], "５Ｇ");
+    }
+
+    #[test]
+    fn sentence_span() {
+        let t = "第一句。构建网络空间命运共同体！第三句";
+        let s = t.find("网络").unwrap_or(0);
+        let (a, b) = sentence_around(t, s, s + 6, 200);
+        assert_eq!(&t[a..b], "构建网络空间命运共同体！");
+    }
+}

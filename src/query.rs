@@ -1,0 +1,320 @@
+//! The `search` query language: quoted phrases, bare Chinese strings as
+//! phrases, bare words combined with AND, `AND`/`OR`/`NOT` and parentheses.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use tantivy::DocAddress;
+
+use crate::engine::{Allowed, Engine, Match};
+use crate::matcher::Literal;
+
+/// A parsed query.
+#[derive(Clone, Debug)]
+pub enum Expr {
+    Term(Literal),
+    And(Box<Expr>, Box<Expr>),
+    Or(Box<Expr>, Box<Expr>),
+    Not(Box<Expr>),
+}
+
+impl Expr {
+    /// Literals that count towards a document's relevance (not under NOT).
+    pub fn positive_terms(&self) -> Vec<&Literal> {
+        match self {
+            Expr::Term(l) => vec![l],
+            Expr::And(a, b) | Expr::Or(a, b) => {
+                let mut v = a.positive_terms();
+                v.extend(b.positive_terms());
+                v
+            }
+            Expr::Not(_) => Vec::new(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+enum Token {
+    Phrase(String),
+    Word(String),
+    And,
+    Or,
+    Not,
+    Open,
+    Close,
+}
+
+/// The longest query accepted, in characters.
+pub const MAX_QUERY_CHARS: usize = 10_000;
+
+fn lex(input: &str) -> Result<Vec<Token>, String> {
+    if input.chars().count() > MAX_QUERY_CHARS {
+        return Err(format!(
+            "the query is longer than {MAX_QUERY_CHARS} characters"
+        ));
+    }
+    let mut tokens = Vec::new();
+    let mut chars = input.char_indices().peekable();
+    while let Some(&(i, c)) = chars.peek() {
+        if c.is_whitespace() {
+            chars.next();
+        } else if c == '(' {
+            chars.next();
+            tokens.push(Token::Open);
+        } else if c == ')' {
+            chars.next();
+            tokens.push(Token::Close);
+        } else if c == '"' || c == '“' || c == '”' {
+            chars.next();
+            let mut phrase = String::new();
+            let mut closed = false;
+            for (_, d) in chars.by_ref() {
+                if d == '"' || d == '”' || d == '“' {
+                    closed = true;
+                    break;
+                }
+                phrase.push(d);
+            }
+            if !closed {
+                return Err(format!(
+                    "unbalanced quote: the phrase starting at character {} has no closing \"",
+                    input[..i].chars().count() + 1
+                ));
+            }
+            if phrase.trim().is_empty() {
+                return Err("empty phrase \"\" in the query".into());
+            }
+            tokens.push(Token::Phrase(phrase));
+        } else {
+            let mut word = String::new();
+            while let Some(&(_, d)) = chars.peek() {
+                if d.is_whitespace() || matches!(d, '(' | ')' | '"' | '“' | '”') {
+                    break;
+                }
+                word.push(d);
+                chars.next();
+            }
+            tokens.push(match word.as_str() {
+                "AND" => Token::And,
+                "OR" => Token::Or,
+                "NOT" => Token::Not,
+                _ => Token::Word(word),
+            });
+        }
+    }
+    Ok(tokens)
+}
+
+/// Parses a query; the error says what is wrong in words a user can act on.
+pub fn parse(input: &str) -> Result<Expr, String> {
+    let tokens = lex(input)?;
+    if tokens.is_empty() {
+        return Err("empty query: give a word, a Chinese string or a \"quoted phrase\"".into());
+    }
+    let mut p = Parser {
+        tokens,
+        at: 0,
+        depth: 0,
+    };
+    let e = p.or()?;
+    if p.at < p.tokens.len() {
+        return Err(match p.tokens[p.at] {
+            Token::Close => "unbalanced parenthesis: a ')' has no matching '('".into(),
+            _ => "unexpected text after the end of the query".into(),
+        });
+    }
+    Ok(e)
+}
+
+struct Parser {
+    tokens: Vec<Token>,
+    at: usize,
+    depth: usize,
+}
+
+const MAX_DEPTH: usize = 100;
+
+impl Parser {
+    fn peek(&self) -> Option<&Token> {
+        self.tokens.get(self.at)
+    }
+    fn or(&mut self) -> Result<Expr, String> {
+        let mut left = self.and()?;
+        while self.peek() == Some(&Token::Or) {
+            self.at += 1;
+            let right = self.and()?;
+            left = Expr::Or(Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+    fn and(&mut self) -> Result<Expr, String> {
+        let mut left = self.unary()?;
+        loop {
+            match self.peek() {
+                Some(Token::And) => {
+                    self.at += 1;
+                }
+                Some(Token::Phrase(_) | Token::Word(_) | Token::Not | Token::Open) => {}
+                _ => break,
+            }
+            let right = self.unary()?;
+            left = Expr::And(Box::new(left), Box::new(right));
+        }
+        Ok(left)
+    }
+    fn unary(&mut self) -> Result<Expr, String> {
+        match self.tokens.get(self.at).cloned() {
+            Some(Token::Not) => {
+                self.at += 1;
+                self.enter()?;
+                let e = self.unary()?;
+                self.depth -= 1;
+                Ok(Expr::Not(Box::new(e)))
+            }
+            Some(Token::Open) => {
+                self.at += 1;
+                self.enter()?;
+                let e = self.or()?;
+                self.depth -= 1;
+                if self.peek() != Some(&Token::Close) {
+                    return Err("unbalanced parenthesis: a '(' is not closed".into());
+                }
+                self.at += 1;
+                Ok(e)
+            }
+            Some(Token::Phrase(s) | Token::Word(s)) => {
+                self.at += 1;
+                Ok(Expr::Term(Literal::new(&s)?))
+            }
+            Some(Token::Close) => Err("unbalanced parenthesis: ')' where a term was expected".into()),
+            Some(Token::And | Token::Or) => Err(
+                "AND/OR needs a term on both sides (write and/or in lower case, or quote them, to search for the words)"
+                    .into(),
+            ),
+            None => Err("the query ends where a term was expected".into()),
+        }
+    }
+    fn enter(&mut self) -> Result<(), String> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(format!("the query nests deeper than {MAX_DEPTH} levels"));
+        }
+        Ok(())
+    }
+}
+
+/// Per document: the matches of each positive literal (by index in `positive_terms`).
+pub type Evaluation = BTreeMap<DocAddress, Vec<Option<Match>>>;
+
+/// Evaluates a query exactly; NOT is relative to the documents the filter keeps.
+pub fn evaluate(engine: &Engine, expr: &Expr, allowed: &Allowed) -> Result<Evaluation> {
+    let terms = expr.positive_terms();
+    let mut leaf_results: Vec<BTreeMap<DocAddress, Match>> = Vec::new();
+    for t in &terms {
+        leaf_results.push(
+            engine
+                .evaluate(t, allowed)?
+                .into_iter()
+                .map(|m| (m.address, m))
+                .collect(),
+        );
+    }
+    let mut counter = 0usize;
+    let docs = eval_set(engine, expr, allowed, &leaf_results, &mut counter)?;
+    Ok(docs
+        .into_iter()
+        .map(|a| {
+            let per_leaf = leaf_results.iter().map(|r| r.get(&a).copied()).collect();
+            (a, per_leaf)
+        })
+        .collect())
+}
+
+fn eval_set(
+    engine: &Engine,
+    expr: &Expr,
+    allowed: &Allowed,
+    leaves: &[BTreeMap<DocAddress, Match>],
+    counter: &mut usize,
+) -> Result<std::collections::BTreeSet<DocAddress>> {
+    Ok(match expr {
+        Expr::Term(_) => {
+            let set = leaves[*counter].keys().copied().collect();
+            *counter += 1;
+            set
+        }
+        Expr::And(a, b) => {
+            let x = eval_set(engine, a, allowed, leaves, counter)?;
+            let y = eval_set(engine, b, allowed, leaves, counter)?;
+            x.intersection(&y).copied().collect()
+        }
+        Expr::Or(a, b) => {
+            let x = eval_set(engine, a, allowed, leaves, counter)?;
+            let y = eval_set(engine, b, allowed, leaves, counter)?;
+            x.union(&y).copied().collect()
+        }
+        Expr::Not(inner) => {
+            // Terms under NOT are not positive: evaluate them separately.
+            let excluded = negative_set(engine, inner, allowed)?;
+            engine
+                .all_addresses()
+                .filter(|a| allowed.keeps(*a) && !excluded.contains(a))
+                .collect()
+        }
+    })
+}
+
+fn negative_set(
+    engine: &Engine,
+    expr: &Expr,
+    allowed: &Allowed,
+) -> Result<std::collections::BTreeSet<DocAddress>> {
+    let evaluation = evaluate(engine, expr, allowed)?;
+    Ok(evaluation.into_keys().collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn show(e: &Expr) -> String {
+        match e {
+            Expr::Term(l) => l.normalized.clone(),
+            Expr::And(a, b) => format!("({} & {})", show(a), show(b)),
+            Expr::Or(a, b) => format!("({} | {})", show(a), show(b)),
+            Expr::Not(a) => format!("!{}", show(a)),
+        }
+    }
+
+    fn p(q: &str) -> String {
+        match parse(q) {
+            Ok(e) => show(&e),
+            Err(e) => format!("ERR {e}"),
+        }
+    }
+
+    #[test]
+    fn grammar() {
+        assert_eq!(p("网络主权"), "网络主权");
+        assert_eq!(p("互联网+ 治理"), "(互联网+ & 治理)");
+        assert_eq!(
+            p("\"Community with a Shared Future\""),
+            "community with a shared future"
+        );
+        assert_eq!(p("a b OR c"), "((a & b) | c)");
+        assert_eq!(p("a AND (b OR NOT c)"), "(a & (b | !c))");
+        assert_eq!(p("网络 NOT 安全"), "(网络 & !安全)");
+    }
+
+    #[test]
+    fn errors_are_clear() {
+        assert!(p("\"unbalanced").contains("unbalanced quote"));
+        assert!(p("(a OR b").contains("not closed"));
+        assert!(p("a)").contains("no matching"));
+        assert!(p("").contains("empty query"));
+        assert!(p("   ").contains("empty query"));
+        assert!(p("a OR").contains("ends where a term"));
+        assert!(p("AND a").contains("AND/OR"));
+        assert!(p("\"\"").contains("empty phrase"));
+    }
+}

@@ -1,0 +1,202 @@
+//! `tifa search`: exact evaluation, ranking, and KWIC snippets with offsets into
+//! the original text.
+
+use std::collections::HashMap;
+
+use anyhow::{Result, anyhow};
+use serde::Serialize;
+use tantivy::DocAddress;
+
+use crate::engine::{Engine, Filter, StoredDoc};
+use crate::matcher::{Literal, window_around};
+use crate::query;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Sort {
+    /// BM25 over exact occurrences (title matches count double).
+    Relevance,
+    /// Oldest first (undated last).
+    Date,
+    /// Newest first (undated last).
+    #[value(name = "-date")]
+    NewestFirst,
+}
+
+pub struct SearchOptions {
+    pub limit: Option<usize>,
+    pub sort: Sort,
+    pub filter: Filter,
+    /// Snippets per hit.
+    pub snippets: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Snippet {
+    pub field: &'static str,
+    /// Character offsets of the match in the original field text.
+    pub start: usize,
+    pub end: usize,
+    pub context: String,
+    /// Character offsets of the match inside `context`.
+    #[serde(skip)]
+    pub highlight: (usize, usize),
+}
+
+#[derive(Debug, Serialize)]
+pub struct Hit {
+    pub id: String,
+    pub date: Option<String>,
+    pub title: String,
+    pub lang: String,
+    pub kind: String,
+    pub score: f64,
+    pub occurrences: u32,
+    pub snippets: Vec<Snippet>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct SearchResult {
+    pub query: String,
+    pub total: usize,
+    pub hits: Vec<Hit>,
+}
+
+const K1: f64 = 1.2;
+const B: f64 = 0.75;
+
+pub fn search(engine: &Engine, query_text: &str, options: &SearchOptions) -> Result<SearchResult> {
+    let expr = query::parse(query_text)
+        .map_err(|e| anyhow!("cannot read the query {query_text:?}: {e}"))?;
+    let allowed = engine.allowed(&options.filter)?;
+    let evaluation = query::evaluate(engine, &expr, &allowed)?;
+    let terms = expr.positive_terms();
+    let n = engine.num_docs().max(1) as f64;
+    let mut doc_freq = vec![0usize; terms.len()];
+    for per_leaf in evaluation.values() {
+        for (i, m) in per_leaf.iter().enumerate() {
+            if m.is_some() {
+                doc_freq[i] += 1;
+            }
+        }
+    }
+    let m = &engine.manifest;
+    let avg_len = ((m.han_chars + m.english_words) as f64 / n).max(1.0);
+    let mut ranked: Vec<(DocAddress, f64, u32, u64)> = evaluation
+        .iter()
+        .map(|(&address, per_leaf)| {
+            let cols = engine.columns(address.segment_ord);
+            let len = (cols.han.first(address.doc_id).unwrap_or(0)
+                + cols.en_words.first(address.doc_id).unwrap_or(0)) as f64;
+            let mut score = 0.0;
+            let mut occurrences = 0;
+            for (i, m) in per_leaf.iter().enumerate() {
+                if let Some(m) = m {
+                    occurrences += m.occurrences;
+                    let df = doc_freq[i] as f64;
+                    let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
+                    let tf = f64::from(m.occurrences + m.title_occurrences);
+                    score += idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg_len));
+                }
+            }
+            let key = cols.date_key.first(address.doc_id).unwrap_or(0);
+            (address, score, occurrences, key)
+        })
+        .collect();
+    let undated_last = |k: u64| if k == 0 { u64::MAX } else { k };
+    match options.sort {
+        Sort::Relevance => {
+            ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.3.cmp(&b.3)).then(a.0.cmp(&b.0)))
+        }
+        Sort::Date => ranked.sort_by_key(|r| (undated_last(r.3), r.0)),
+        Sort::NewestFirst => ranked.sort_by(|a, b| {
+            (a.3 == 0)
+                .cmp(&(b.3 == 0))
+                .then(b.3.cmp(&a.3))
+                .then(a.0.cmp(&b.0))
+        }),
+    }
+    let total = ranked.len();
+    let shown = options.limit.unwrap_or(total).min(total);
+    let literals: Vec<Literal> = terms.into_iter().cloned().collect();
+    let hits = ranked[..shown]
+        .iter()
+        .map(|&(address, score, occurrences, _)| {
+            let doc = engine.stored(address)?;
+            let snippets = snippets(&doc, &literals, options.snippets);
+            Ok(Hit {
+                id: doc.id,
+                date: doc.date,
+                title: doc.title,
+                lang: doc.lang,
+                kind: doc.kind,
+                score: (score * 1000.0).round() / 1000.0,
+                occurrences,
+                snippets,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(SearchResult {
+        query: query_text.to_string(),
+        total,
+        hits,
+    })
+}
+
+/// Up to `max` snippets: matches of any positive literal, title first, in text order.
+pub fn snippets(doc: &StoredDoc, literals: &[Literal], max: usize) -> Vec<Snippet> {
+    let mut out = Vec::new();
+    for (field, text) in [("title", &doc.title), ("text", &doc.text)] {
+        let mut found: Vec<(usize, usize)> = literals.iter().flat_map(|l| l.find(text)).collect();
+        found.sort_unstable();
+        let mut char_index = CharIndex::new(text);
+        for (s, e) in found {
+            if out.len() >= max {
+                return out;
+            }
+            let (cs, ce) = window_around(text, s, e, 30);
+            let context = text[cs..ce].to_string();
+            let before = text[cs..s].chars().count();
+            let inside = text[s..e].chars().count();
+            out.push(Snippet {
+                field,
+                start: char_index.of(s),
+                end: char_index.of(e),
+                context,
+                highlight: (before, before + inside),
+            });
+        }
+    }
+    out
+}
+
+/// Converts increasing byte offsets to character offsets without rescanning.
+struct CharIndex<'a> {
+    text: &'a str,
+    byte: usize,
+    chars: usize,
+    cache: HashMap<usize, usize>,
+}
+
+impl<'a> CharIndex<'a> {
+    fn new(text: &'a str) -> Self {
+        CharIndex {
+            text,
+            byte: 0,
+            chars: 0,
+            cache: HashMap::new(),
+        }
+    }
+    fn of(&mut self, byte: usize) -> usize {
+        if let Some(&c) = self.cache.get(&byte) {
+            return c;
+        }
+        if byte < self.byte {
+            self.byte = 0;
+            self.chars = 0;
+        }
+        self.chars += self.text[self.byte..byte].chars().count();
+        self.byte = byte;
+        self.cache.insert(byte, self.chars);
+        self.chars
+    }
+}

@@ -1,0 +1,491 @@
+//! Text analysis shared by indexing, matching and statistics: character classes,
+//! NFKC normalisation (with a map back to original offsets) and the tokenizers.
+//!
+//! The matching rules live here in one place so that the index, the verifier and
+//! the statistics can never disagree about what a "CJK character" or a "word
+//! character" is.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::{IsNormalized, is_nfkc_quick};
+
+/// True for characters that make a term "Chinese" (matched as an exact,
+/// case-sensitive substring): Han ideographs with extensions and compatibility
+/// blocks, CJK symbols and punctuation, kana, Hangul, bopomofo, CJK
+/// compatibility forms.
+pub fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x1100..=0x11FF       // Hangul Jamo
+        | 0x2E80..=0x2FDF     // CJK radicals, Kangxi radicals
+        | 0x2FF0..=0x2FFF     // ideographic description characters
+        | 0x3000..=0x303F     // CJK symbols and punctuation
+        | 0x3040..=0x30FF     // hiragana, katakana
+        | 0x3100..=0x312F     // bopomofo
+        | 0x3130..=0x318F     // Hangul compatibility jamo
+        | 0x3190..=0x31FF     // kanbun, bopomofo ext., strokes, katakana ext.
+        | 0x3200..=0x33FF     // enclosed CJK, CJK compatibility
+        | 0x3400..=0x4DBF     // ext. A
+        | 0x4E00..=0x9FFF     // unified ideographs
+        | 0xA960..=0xA97F     // Hangul Jamo ext. A
+        | 0xAC00..=0xD7FF     // Hangul syllables, Jamo ext. B
+        | 0xF900..=0xFAFF     // compatibility ideographs
+        | 0xFE30..=0xFE4F     // CJK compatibility forms
+        | 0xFF65..=0xFFDC     // half-width katakana and Hangul
+        | 0x1B000..=0x1B16F   // kana supplement and extensions
+        | 0x20000..=0x3FFFF   // ext. B and later, compatibility supplement
+    )
+}
+
+/// True for Han ideographs: the unit of the per-million denominator of Chinese terms.
+pub fn is_han(c: char) -> bool {
+    matches!(c as u32,
+        0x3400..=0x4DBF | 0x4E00..=0x9FFF | 0xF900..=0xFAFF | 0x20000..=0x3FFFF)
+}
+
+/// A word character for English matching: a letter, digit or `_`, CJK excluded.
+pub fn is_word_char(c: char) -> bool {
+    (c == '_' || c.is_alphanumeric()) && !is_cjk(c)
+}
+
+/// True when the (normalised) term is matched by the CJK rule.
+pub fn has_cjk(s: &str) -> bool {
+    s.chars().any(is_cjk)
+}
+
+/// NFKC, without allocating when the text is already normalised (almost always).
+pub fn nfkc(s: &str) -> Cow<'_, str> {
+    if s.is_ascii() || is_nfkc_quick(s.chars()) == IsNormalized::Yes {
+        Cow::Borrowed(s)
+    } else {
+        Cow::Owned(s.nfkc().collect())
+    }
+}
+
+/// Unicode lower-casing, character by character (the English matching rule).
+pub fn lowercase(s: &str) -> Cow<'_, str> {
+    let unchanged = |c: char| {
+        let mut lower = c.to_lowercase();
+        lower.next() == Some(c) && lower.next().is_none()
+    };
+    if s.chars().all(unchanged) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        out.extend(c.to_lowercase());
+    }
+    Cow::Owned(out)
+}
+
+/// Number of Han characters and of English words (runs of word characters).
+pub fn count_units(normalized: &str) -> (u64, u64) {
+    let mut han = 0u64;
+    let mut words = 0u64;
+    let mut in_word = false;
+    for c in normalized.chars() {
+        if is_han(c) {
+            han += 1;
+        }
+        let w = is_word_char(c);
+        if w && !in_word {
+            words += 1;
+        }
+        in_word = w;
+    }
+    (han, words)
+}
+
+/// Normalised text with a map from normalised byte offsets back to the original.
+///
+/// NFKC is applied to chunks that start before an ASCII character or a Han
+/// ideograph: such a character is a starter that never composes with what
+/// precedes it, so the concatenation of the chunks equals NFKC of the whole.
+pub struct Normalized {
+    pub text: String,
+    /// (normalised start, original start) of each chunk, ascending.
+    chunks: Vec<(usize, usize)>,
+    original_len: usize,
+}
+
+impl Normalized {
+    pub fn new(original: &str) -> Normalized {
+        let mut text = String::with_capacity(original.len());
+        let mut chunks = Vec::new();
+        let mut chunk_start = 0usize;
+        let mut pending = String::new();
+        let flush =
+            |text: &mut String, chunks: &mut Vec<(usize, usize)>, start: usize, piece: &str| {
+                if piece.is_empty() {
+                    return;
+                }
+                chunks.push((text.len(), start));
+                if piece.is_ascii() {
+                    text.push_str(piece);
+                } else {
+                    text.extend(piece.nfkc());
+                }
+            };
+        for (offset, c) in original.char_indices() {
+            if offset > chunk_start && starts_independent_chunk(c) {
+                flush(&mut text, &mut chunks, chunk_start, &pending);
+                pending.clear();
+                chunk_start = offset;
+            }
+            pending.push(c);
+        }
+        flush(&mut text, &mut chunks, chunk_start, &pending);
+        Normalized {
+            text,
+            chunks,
+            original_len: original.len(),
+        }
+    }
+
+    /// Original byte range covering the normalised byte range `start..end`.
+    pub fn original_range(&self, start: usize, end: usize) -> (usize, usize) {
+        let chunk_of = |offset: usize| match self.chunks.binary_search_by(|&(n, _)| n.cmp(&offset))
+        {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        };
+        let original_start = self.chunks.get(chunk_of(start)).map_or(0, |c| c.1);
+        let original_end = if end == 0 {
+            0
+        } else {
+            let i = chunk_of(end - 1);
+            self.chunks.get(i + 1).map_or(self.original_len, |c| c.1)
+        };
+        (original_start, original_end.max(original_start))
+    }
+}
+
+/// True when NFKC never joins `c` (and what it decomposes to) with the text
+/// before it: its decomposition starts with a starter that is never the second
+/// character of a canonical composition.
+fn starts_independent_chunk(c: char) -> bool {
+    if c.is_ascii() || is_han(c) {
+        return true;
+    }
+    let mut first = None;
+    unicode_normalization::char::decompose_compatible(c, |d| {
+        first.get_or_insert(d);
+    });
+    let Some(d) = first else { return false };
+    unicode_normalization::char::canonical_combining_class(d) == 0
+        && !matches!(d as u32,
+            0x0B3E | 0x0B56 | 0x0B57 | 0x0BBE | 0x0BD7 | 0x0CC2 | 0x0CD5 | 0x0CD6
+            | 0x0D3E | 0x0D57 | 0x0DCF | 0x0DDF | 0x102E | 0x1161..=0x1175
+            | 0x11A8..=0x11C2 | 0x1B35 | 0x0F71..=0x0F81)
+}
+
+/// Name under which [`GramTokenizer`] is registered.
+pub const GRAM_TOKENIZER: &str = "tifa_grams";
+/// Name under which [`WordTokenizer`] is registered.
+pub const WORD_TOKENIZER: &str = "tifa_words";
+
+/// The exact-match tokenizer; it expects NFKC text.
+///
+/// * Each CJK character emits one token at its own position: the character
+///   followed by the next one when that is CJK too (a bigram), or alone at
+///   the end of a CJK run. A CJK phrase of n ≥ 2 characters is therefore the
+///   phrase of its n−1 bigrams, and one character is a prefix lookup.
+/// * Runs of word characters, lower-cased, are word tokens. Two words get
+///   consecutive positions only when nothing but whitespace separates them,
+///   so an English phrase query equals the whitespace-collapsing rule.
+#[derive(Clone, Default)]
+pub struct GramTokenizer {
+    tokens: Vec<Token>,
+}
+
+impl GramTokenizer {
+    /// Tokenise `text` (NFKC) into `tokens`, reusing their buffers.
+    pub fn tokenize_into(text: &str, tokens: &mut Vec<Token>) -> usize {
+        let mut count = 0usize;
+        let mut next_token = |tokens: &mut Vec<Token>| -> usize {
+            if count == tokens.len() {
+                tokens.push(Token::default());
+            }
+            let t = &mut tokens[count];
+            t.text.clear();
+            t.position_length = 1;
+            count += 1;
+            count - 1
+        };
+        let mut position = 0usize;
+        let mut separated_by_other = false;
+        let mut chars = text.char_indices().peekable();
+        let mut word: Option<usize> = None;
+        while let Some((offset, c)) = chars.next() {
+            if is_cjk(c) {
+                if let Some(w) = word.take() {
+                    tokens[w].offset_to = offset;
+                }
+                let i = next_token(tokens);
+                let t = &mut tokens[i];
+                t.text.push(c);
+                t.offset_from = offset;
+                t.offset_to = offset + c.len_utf8();
+                if let Some(&(_, next)) = chars.peek()
+                    && is_cjk(next)
+                {
+                    t.text.push(next);
+                    t.offset_to += next.len_utf8();
+                }
+                t.position = position;
+                position += 1;
+                separated_by_other = false;
+                continue;
+            }
+            for lc in c.to_lowercase() {
+                if is_word_char(lc) {
+                    let w = match word {
+                        Some(w) => w,
+                        None => {
+                            if separated_by_other {
+                                position += 1;
+                            }
+                            let i = next_token(tokens);
+                            tokens[i].offset_from = offset;
+                            tokens[i].position = position;
+                            position += 1;
+                            separated_by_other = false;
+                            word = Some(i);
+                            i
+                        }
+                    };
+                    tokens[w].text.push(lc);
+                } else {
+                    if let Some(w) = word.take() {
+                        tokens[w].offset_to = offset;
+                    }
+                    if !lc.is_whitespace() {
+                        separated_by_other = true;
+                    }
+                }
+            }
+        }
+        if let Some(w) = word {
+            tokens[w].offset_to = text.len();
+        }
+        count
+    }
+}
+
+/// A token stream over a pre-filled buffer.
+pub struct BufferedTokenStream<'a> {
+    tokens: &'a mut [Token],
+    next: usize,
+}
+
+impl TokenStream for BufferedTokenStream<'_> {
+    fn advance(&mut self) -> bool {
+        if self.next < self.tokens.len() {
+            self.next += 1;
+            true
+        } else {
+            false
+        }
+    }
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}
+
+impl Tokenizer for GramTokenizer {
+    type TokenStream<'a> = BufferedTokenStream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BufferedTokenStream<'a> {
+        let n = GramTokenizer::tokenize_into(text, &mut self.tokens);
+        BufferedTokenStream {
+            tokens: &mut self.tokens[..n],
+            next: 0,
+        }
+    }
+}
+
+/// jieba words (Chinese) and lower-cased words (anything else), for ranking:
+/// a match that jieba also reads as the query's words ranks above one that
+/// straddles word boundaries.
+#[derive(Clone)]
+pub struct WordTokenizer {
+    jieba: Arc<jieba_rs::Jieba>,
+    tokens: Vec<Token>,
+}
+
+impl WordTokenizer {
+    pub fn new(jieba: Arc<jieba_rs::Jieba>) -> WordTokenizer {
+        WordTokenizer {
+            jieba,
+            tokens: Vec::new(),
+        }
+    }
+
+    /// The words of `text` (NFKC) as the index sees them.
+    pub fn words(jieba: &jieba_rs::Jieba, text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for_each_word(jieba, text, |w, _, _| out.push(w.to_string()));
+        out
+    }
+}
+
+/// Calls `f(word, byte_start, byte_end)` for each word: jieba inside CJK runs,
+/// lower-cased runs of word characters elsewhere.
+fn for_each_word(jieba: &jieba_rs::Jieba, text: &str, mut f: impl FnMut(&str, usize, usize)) {
+    let mut run_start: Option<usize> = None;
+    let flush_cjk = |start: usize, end: usize, f: &mut dyn FnMut(&str, usize, usize)| {
+        for t in jieba.cut(&text[start..end], false) {
+            if t.word.chars().any(is_han) || t.word.chars().any(is_word_char) {
+                f(t.word, start + t.byte_start, start + t.byte_end);
+            }
+        }
+    };
+    let mut word_start: Option<usize> = None;
+    let mut lowered = String::new();
+    for (offset, c) in text.char_indices() {
+        if is_cjk(c) {
+            if let Some(ws) = word_start.take() {
+                f(&lowered, ws, offset);
+                lowered.clear();
+            }
+            run_start.get_or_insert(offset);
+            continue;
+        }
+        if let Some(rs) = run_start.take() {
+            flush_cjk(rs, offset, &mut f);
+        }
+        if is_word_char(c) {
+            word_start.get_or_insert(offset);
+            lowered.extend(c.to_lowercase());
+        } else if let Some(ws) = word_start.take() {
+            f(&lowered, ws, offset);
+            lowered.clear();
+        }
+    }
+    if let Some(rs) = run_start {
+        flush_cjk(rs, text.len(), &mut f);
+    }
+    if let Some(ws) = word_start {
+        f(&lowered, ws, text.len());
+    }
+}
+
+impl Tokenizer for WordTokenizer {
+    type TokenStream<'a> = BufferedTokenStream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> BufferedTokenStream<'a> {
+        let tokens = &mut self.tokens;
+        let mut n = 0usize;
+        for_each_word(&self.jieba, text, |w, from, to| {
+            if n == tokens.len() {
+                tokens.push(Token::default());
+            }
+            let t = &mut tokens[n];
+            t.text.clear();
+            t.text.push_str(w);
+            t.offset_from = from;
+            t.offset_to = to;
+            t.position = n;
+            t.position_length = 1;
+            n += 1;
+        });
+        BufferedTokenStream {
+            tokens: &mut tokens[..n],
+            next: 0,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grams(text: &str) -> Vec<(String, usize)> {
+        let mut tokens = Vec::new();
+        let n = GramTokenizer::tokenize_into(text, &mut tokens);
+        tokens[..n]
+            .iter()
+            .map(|t| (t.text.clone(), t.position))
+            .collect()
+    }
+
+    #[test]
+    fn cjk_runs_become_bigrams_at_character_positions() {
+        assert_eq!(
+            grams("网络主权"),
+            vec![
+                ("网络".into(), 0),
+                ("络主".into(), 1),
+                ("主权".into(), 2),
+                ("权".into(), 3)
+            ]
+        );
+    }
+
+    #[test]
+    fn bigrams_do_not_cross_non_cjk() {
+        let g = grams("中国 梦");
+        assert!(g.iter().all(|(t, _)| t != "国梦" && t != "国 "));
+    }
+
+    #[test]
+    fn words_separated_by_punctuation_are_not_adjacent() {
+        let g = grams("Cyber-Sovereignty and cyber  sovereignty");
+        let pos = |w: &str| {
+            g.iter()
+                .filter(|(t, _)| t == w)
+                .map(|(_, p)| *p)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(pos("cyber"), vec![0, 4]);
+        assert_eq!(pos("sovereignty"), vec![2, 5]);
+    }
+
+    #[test]
+    fn ascii_inside_chinese_is_a_word() {
+        let g = grams("加大5G网络");
+        assert!(g.contains(&("5g".to_string(), 2)));
+        assert!(g.contains(&("网络".to_string(), 3)));
+    }
+
+    #[test]
+    fn normalized_maps_offsets_back() {
+        let original = "５Ｇ网络和互联网＋";
+        let n = Normalized::new(original);
+        assert_eq!(n.text, "5G网络和互联网+");
+        let start = n.text.find("5G").unwrap_or(0);
+        let (s, e) = n.original_range(start, start + 2);
+        assert_eq!(&original[s..e], "５Ｇ");
+        let plus = n.text.find('+').unwrap_or(0);
+        let (s, e) = n.original_range(plus, plus + 1);
+        assert_eq!(&original[s..e], "＋");
+    }
+
+    #[test]
+    fn chunked_nfkc_equals_whole_nfkc() {
+        for s in [
+            "e\u{301}x",
+            "ｶﾞ",
+            "Å",
+            "ﬁ",
+            "㍻年",
+            "\u{1100}\u{1161}\u{11A8}",
+            "a\u{0308}\u{0301}b",
+            "\u{0F40}\u{0F73}",
+            "\u{0B47}\u{0B3E}",
+            "ｶ\u{3099}",
+            "가\u{11A8}",
+        ] {
+            let whole: String = s.nfkc().collect();
+            assert_eq!(Normalized::new(s).text, whole, "{s:?}");
+        }
+    }
+
+    #[test]
+    fn units_count_han_and_words() {
+        assert_eq!(count_units("网络主权 and cyber-sovereignty 5G"), (4, 4));
+    }
+}

@@ -1,0 +1,440 @@
+//! Exactness on the real shared corpus: for every dev term, `tifa search --all
+//! --json` returns exactly the documents (and occurrence counts) that a plain
+//! scan finds. The scan below is deliberately independent of tifa's matcher:
+//! it re-reads the JSONL files itself and applies the rules in the most
+//! obvious way.
+//!
+//! The corpus index is built once per test run (this is the only test binary
+//! that builds it).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use assert_cmd::Command;
+use rayon::prelude::*;
+use serde_json::Value;
+use unicode_normalization::UnicodeNormalization;
+
+fn shared() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared")
+}
+
+struct Doc {
+    id: String,
+    date: Option<String>,
+    lang: String,
+    title: String,
+    text: String,
+}
+
+/// The whole corpus, read with nothing but serde_json and flate2.
+fn corpus() -> &'static Vec<Doc> {
+    static CORPUS: OnceLock<Vec<Doc>> = OnceLock::new();
+    CORPUS.get_or_init(|| {
+        let mut files: Vec<PathBuf> = Vec::new();
+        let root = shared().join("corpus");
+        for dir in [root.clone(), root.join("large")] {
+            for e in std::fs::read_dir(&dir).expect("../shared/corpus must exist") {
+                let p = e.expect("entry").path();
+                let name = p.to_string_lossy().to_string();
+                if name.ends_with(".jsonl") || name.ends_with(".jsonl.gz") {
+                    files.push(p);
+                }
+            }
+        }
+        let mut docs = Vec::new();
+        for f in files {
+            let file = std::fs::File::open(&f).expect("open");
+            let reader: Box<dyn BufRead> = if f.to_string_lossy().ends_with(".gz") {
+                Box::new(BufReader::new(flate2::read::GzDecoder::new(file)))
+            } else {
+                Box::new(BufReader::new(file))
+            };
+            for line in reader.lines() {
+                let line = line.expect("line");
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let v: Value = serde_json::from_str(&line).expect("json");
+                let s = |k: &str| v.get(k).and_then(Value::as_str).map(str::to_string);
+                docs.push(Doc {
+                    id: s("id").expect("id"),
+                    date: s("date"),
+                    lang: s("lang").unwrap_or_default(),
+                    title: s("title").unwrap_or_default(),
+                    text: s("text").unwrap_or_default(),
+                });
+            }
+        }
+        assert!(
+            docs.len() > 80_000,
+            "the shared corpus looks incomplete: {} docs",
+            docs.len()
+        );
+        docs
+    })
+}
+
+/// The corpus index, built once per test run even when each test runs in its
+/// own process (nextest): the folder is keyed by the tifa binary and the corpus
+/// files, and a lock makes concurrent test processes wait for one build.
+fn index_dir() -> &'static PathBuf {
+    static INDEX: OnceLock<PathBuf> = OnceLock::new();
+    INDEX.get_or_init(|| {
+        let binary = assert_cmd::cargo::cargo_bin("tifa");
+        let mut key = Vec::new();
+        let stamp = |p: &Path| {
+            let m = std::fs::metadata(p).expect("metadata");
+            format!("{}:{:?};", m.len(), m.modified().ok())
+        };
+        key.push(stamp(&binary));
+        for f in [
+            "gov_work_reports.jsonl",
+            "large/xwlb_cctv_news_2012_2026.jsonl.gz",
+            "large/un_general_debate_all.jsonl.gz",
+        ] {
+            key.push(stamp(&shared().join("corpus").join(f)));
+        }
+        let mut hash: u64 = 0xcbf29ce484222325;
+        for b in key.concat().bytes() {
+            hash = (hash ^ u64::from(b)).wrapping_mul(0x100000001b3);
+        }
+        let base = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        let dir = base.join(format!("real-corpus-index-{hash:016x}"));
+        std::fs::create_dir_all(base).expect("tmpdir");
+        let lock = std::fs::File::create(base.join("real-corpus-index.lock")).expect("lock file");
+        lock.lock().expect("lock");
+        if !dir.join("CURRENT").exists() {
+            // Remove indexes of older binaries.
+            for e in std::fs::read_dir(base).expect("tmpdir").flatten() {
+                if e.file_name()
+                    .to_string_lossy()
+                    .starts_with("real-corpus-index-")
+                {
+                    let _ = std::fs::remove_dir_all(e.path());
+                }
+            }
+            let out = Command::new(&binary)
+                .arg("--index")
+                .arg(&dir)
+                .arg("index")
+                .arg(shared().join("corpus"))
+                .output()
+                .expect("run tifa index");
+            assert!(
+                out.status.success(),
+                "index failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        drop(lock);
+        dir
+    })
+}
+
+fn tifa(args: &[&str]) -> Value {
+    let out = Command::cargo_bin("tifa")
+        .expect("binary")
+        .arg("--index")
+        .arg(index_dir())
+        .args(args)
+        .output()
+        .expect("run tifa");
+    assert!(
+        out.status.success(),
+        "tifa {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json output")
+}
+
+// ---- the independent scan -------------------------------------------------
+
+fn cjk(c: char) -> bool {
+    let u = c as u32;
+    (0x3000..=0x303F).contains(&u)
+        || (0x3040..=0x30FF).contains(&u)
+        || (0x3400..=0x4DBF).contains(&u)
+        || (0x4E00..=0x9FFF).contains(&u)
+        || (0xAC00..=0xD7AF).contains(&u)
+        || (0xF900..=0xFAFF).contains(&u)
+        || (0x20000..=0x3FFFF).contains(&u)
+}
+
+fn word(c: char) -> bool {
+    (c.is_alphanumeric() || c == '_') && !cjk(c)
+}
+
+/// Lower-case and collapse every whitespace run into one space.
+fn fold(s: &str) -> Vec<char> {
+    let mut out = Vec::new();
+    let mut in_space = false;
+    for c in s.chars().flat_map(char::to_lowercase) {
+        if c.is_whitespace() {
+            if !in_space {
+                out.push(' ');
+            }
+            in_space = true;
+        } else {
+            out.push(c);
+            in_space = false;
+        }
+    }
+    out
+}
+
+/// Non-overlapping occurrences of `term` in one field, by the rules.
+fn scan_count(term: &str, field: &str) -> usize {
+    let field: String = field.nfkc().collect();
+    let term: String = term.trim().nfkc().collect();
+    if term.chars().any(cjk) {
+        return field.matches(term.as_str()).count();
+    }
+    let hay = fold(&field);
+    let needle = fold(&term);
+    let (first_word, last_word) = (word(needle[0]), word(needle[needle.len() - 1]));
+    let mut count = 0;
+    let mut i = 0;
+    while i + needle.len() <= hay.len() {
+        let fits = hay[i..i + needle.len()] == needle[..]
+            && !(first_word && i > 0 && word(hay[i - 1]))
+            && !(last_word && i + needle.len() < hay.len() && word(hay[i + needle.len()]));
+        if fits {
+            count += 1;
+            i += needle.len();
+        } else {
+            i += 1;
+        }
+    }
+    count
+}
+
+fn dev_terms() -> Vec<String> {
+    std::fs::read_to_string(shared().join("terms/dev-terms.txt"))
+        .expect("dev terms")
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+/// id → occurrences (title + text) for each term, by the scan.
+fn scan(terms: &[String]) -> Vec<BTreeMap<String, usize>> {
+    let per_doc: Vec<Vec<usize>> = corpus()
+        .par_iter()
+        .map(|d| {
+            terms
+                .iter()
+                .map(|t| scan_count(t, &d.title) + scan_count(t, &d.text))
+                .collect()
+        })
+        .collect();
+    (0..terms.len())
+        .map(|i| {
+            corpus()
+                .iter()
+                .zip(&per_doc)
+                .filter(|(_, c)| c[i] > 0)
+                .map(|(d, c)| (d.id.clone(), c[i]))
+                .collect()
+        })
+        .collect()
+}
+
+fn quoted(term: &str) -> String {
+    format!("\"{term}\"")
+}
+
+#[test]
+fn search_equals_substring_scan_for_every_dev_term() {
+    let terms = dev_terms();
+    assert!(terms.len() >= 30, "dev terms: {}", terms.len());
+    let expected = scan(&terms);
+    let mut failures = Vec::new();
+    for (term, want) in terms.iter().zip(&expected) {
+        let result = tifa(&[
+            "search",
+            &quoted(term),
+            "--all",
+            "--snippets",
+            "0",
+            "--json",
+        ]);
+        let hits = result["hits"].as_array().expect("hits");
+        let got: BTreeMap<String, usize> = hits
+            .iter()
+            .map(|h| {
+                (
+                    h["id"].as_str().expect("id").to_string(),
+                    h["occurrences"].as_u64().expect("occ") as usize,
+                )
+            })
+            .collect();
+        assert_eq!(
+            result["total"].as_u64(),
+            Some(got.len() as u64),
+            "{term}: total"
+        );
+        let want_ids: BTreeSet<&String> = want.keys().collect();
+        let got_ids: BTreeSet<&String> = got.keys().collect();
+        let missing: Vec<_> = want_ids.difference(&got_ids).take(5).collect();
+        let extra: Vec<_> = got_ids.difference(&want_ids).take(5).collect();
+        if !missing.is_empty() || !extra.is_empty() {
+            failures.push(format!(
+                "{term}: {} expected, {} found; missing {missing:?}; extra {extra:?}",
+                want.len(),
+                got.len()
+            ));
+        } else if &got != want {
+            let diff: Vec<_> = got
+                .iter()
+                .filter(|(k, v)| want.get(*k) != Some(v))
+                .take(5)
+                .collect();
+            failures.push(format!("{term}: occurrence counts differ: {diff:?}"));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // The scan itself must find what the corpus is known to contain, and nothing
+    // for terms it is known to lack.
+    let count = |t: &str| {
+        terms
+            .iter()
+            .position(|x| x == t)
+            .map(|i| expected[i].len())
+            .expect("term")
+    };
+    for t in [
+        "网络主权",
+        "网络空间命运共同体",
+        "人类命运共同体",
+        "新时代",
+        "community with a shared future",
+        "Belt and Road",
+    ] {
+        assert!(count(t) > 0, "scan found nothing for {t}");
+    }
+    assert_eq!(count("cyber sovereignty"), 0);
+    assert!(count("命运共同体") >= count("人类命运共同体") + count("网络空间命运共同体") / 2);
+}
+
+#[test]
+fn jieba_boundary_cases_are_found() {
+    // Terms whose occurrences jieba segments across word boundaries.
+    let terms: Vec<String> = ["空间命运", "更多正能量", "崭新时代", "互联网+", "5G", "党"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let expected = scan(&terms);
+    for (term, want) in terms.iter().zip(&expected) {
+        assert!(!want.is_empty(), "scan found nothing for {term}");
+        let result = tifa(&[
+            "search",
+            &quoted(term),
+            "--all",
+            "--snippets",
+            "0",
+            "--json",
+        ]);
+        let got: BTreeSet<String> = result["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .map(|h| h["id"].as_str().expect("id").to_string())
+            .collect();
+        let want: BTreeSet<String> = want.keys().cloned().collect();
+        assert_eq!(got.len(), want.len(), "{term}");
+        assert!(got == want, "{term}: sets differ");
+    }
+}
+
+#[test]
+fn filters_agree_with_the_scan() {
+    let result = tifa(&[
+        "search",
+        "\"win-win cooperation\"",
+        "--all",
+        "--snippets",
+        "0",
+        "--json",
+        "--where",
+        "country=IDN",
+    ]);
+    let got: BTreeSet<String> = result["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["id"].as_str().expect("id").to_string())
+        .collect();
+    let want: BTreeSet<String> = corpus()
+        .iter()
+        .filter(|d| d.id.starts_with("ungd-idn-"))
+        .filter(|d| {
+            scan_count("win-win cooperation", &d.title) + scan_count("win-win cooperation", &d.text)
+                > 0
+        })
+        .map(|d| d.id.clone())
+        .collect();
+    assert!(!want.is_empty());
+    assert_eq!(got, want);
+
+    let result = tifa(&[
+        "search",
+        "网络主权",
+        "--all",
+        "--snippets",
+        "0",
+        "--json",
+        "--from",
+        "2015",
+        "--to",
+        "2016-06",
+        "--lang",
+        "zh",
+    ]);
+    let got: BTreeSet<String> = result["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["id"].as_str().expect("id").to_string())
+        .collect();
+    let want: BTreeSet<String> = corpus()
+        .iter()
+        .filter(|d| d.lang == "zh")
+        .filter(|d| {
+            d.date.as_deref().is_some_and(|x| {
+                x >= "2015"
+                    && x[..4].parse::<u32>().unwrap_or(0) <= 2016
+                    && !(x.len() >= 7 && &x[..4] == "2016" && &x[5..7] > "06")
+            })
+        })
+        .filter(|d| scan_count("网络主权", &d.title) + scan_count("网络主权", &d.text) > 0)
+        .map(|d| d.id.clone())
+        .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn snippets_point_at_the_match_in_the_original_text() {
+    let result = tifa(&["search", "网络空间命运共同体", "--limit", "5", "--json"]);
+    let by_id: BTreeMap<&str, &Doc> = corpus().iter().map(|d| (d.id.as_str(), d)).collect();
+    for hit in result["hits"].as_array().expect("hits") {
+        let doc = by_id[hit["id"].as_str().expect("id")];
+        for s in hit["snippets"].as_array().expect("snippets") {
+            let field = if s["field"] == "title" {
+                &doc.title
+            } else {
+                &doc.text
+            };
+            let (a, b) = (
+                s["start"].as_u64().expect("start") as usize,
+                s["end"].as_u64().expect("end") as usize,
+            );
+            let found: String = field.chars().skip(a).take(b - a).collect();
+            assert_eq!(found, "网络空间命运共同体");
+        }
+    }
+}
