@@ -1,0 +1,327 @@
+//! CLI behaviour on small fixture corpora written by the tests themselves:
+//! loading rules, bad input, strict mode, atomic and locked builds, damaged
+//! indexes, query errors.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command as StdCommand, Stdio};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn tifa(index: &Path) -> Command {
+    let mut c = Command::cargo_bin("tifa").expect("binary");
+    c.arg("--index").arg(index);
+    c
+}
+
+fn write(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).expect("mkdir");
+    }
+    std::fs::write(&p, content).expect("write");
+    p
+}
+
+const GOOD: &str = r#"{"id":"a","lang":"zh","date":"2015-12-16","title":"第二届世界互联网大会","kind":"article","source":"t","text":"推动构建网络空间命运共同体。\n尊重网络主权。"}
+{"id":"b","lang":"en","date":"2015","title":"Statement","kind":"speech","source":"t","text":"We support Cyber  Sovereignty's principles and win-win cooperation.","country":"PAK"}
+{"id":"c","lang":"zh","title":"无日期","kind":"regulation","source":"t","text":"加大5G网络建设，发展互联网＋。"}
+"#;
+
+fn search_ids(index: &Path, args: &[&str]) -> Vec<String> {
+    let out = tifa(index)
+        .arg("search")
+        .args(args)
+        .args(["--all", "--json", "--sort", "date"])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    v["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["id"].as_str().expect("id").to_string())
+        .collect()
+}
+
+#[test]
+fn builds_and_searches_a_small_corpus() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let corpus = tmp.path().join("corpus");
+    write(&corpus, "a.jsonl", GOOD.as_bytes());
+    write(
+        &corpus,
+        "papers/wp.md",
+        "---\nid: wp\nlang: zh\ndate: 2022-11\ntitle: 携手构建网络空间命运共同体\nkind: white_paper\n---\n网络主权是前提。\n".as_bytes(),
+    );
+    write(&corpus, "README.md", b"# notes, not a document\n");
+    write(&corpus, "families.toml", b"[x]\n");
+    let index = tmp.path().join("idx");
+    tifa(&index)
+        .arg("index")
+        .arg(&corpus)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("Indexed 4 documents"))
+        .stdout(predicate::str::contains("undated: 1"))
+        .stdout(predicate::str::contains("2 files ignored"));
+    assert_eq!(search_ids(&index, &["网络主权"]), vec!["a", "wp"]);
+    assert_eq!(search_ids(&index, &["命运共同体"]), vec!["a", "wp"]);
+    assert_eq!(search_ids(&index, &["\"cyber sovereignty\""]), vec!["b"]);
+    assert_eq!(search_ids(&index, &["5G"]), vec!["c"]);
+    assert_eq!(search_ids(&index, &["互联网+"]), vec!["c"]);
+    assert_eq!(
+        search_ids(&index, &["网络主权 OR \"win-win cooperation\""]),
+        vec!["b", "a", "wp"]
+    );
+    assert_eq!(
+        search_ids(&index, &["网络主权 NOT 命运共同体"]),
+        Vec::<String>::new()
+    );
+    assert_eq!(
+        search_ids(&index, &["网络主权", "--where", "kind=white_paper"]),
+        vec!["wp"]
+    );
+    assert_eq!(
+        search_ids(&index, &["sovereignty", "--where", "country=PAK"]),
+        vec!["b"]
+    );
+    // Date filters: periods overlap; undated documents are dropped.
+    assert_eq!(
+        search_ids(&index, &["网络", "--from", "2015-06", "--to", "2016"]),
+        vec!["a"]
+    );
+    assert_eq!(search_ids(&index, &["网络"]), vec!["a", "wp", "c"]);
+    assert_eq!(
+        search_ids(&index, &["\"win-win\"", "--from", "2015-12-31"]),
+        vec!["b"]
+    );
+}
+
+#[test]
+fn json_output_has_the_documented_shape() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let f = write(tmp.path(), "a.jsonl", GOOD.as_bytes());
+    let index = tmp.path().join("idx");
+    tifa(&index).arg("index").arg(&f).assert().success();
+    let out = tifa(&index)
+        .args(["search", "网络主权", "--json", "--limit", "1"])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["query"], "网络主权");
+    assert_eq!(v["total"], 1);
+    let hit = &v["hits"][0];
+    for key in [
+        "id",
+        "date",
+        "title",
+        "lang",
+        "kind",
+        "score",
+        "occurrences",
+        "snippets",
+    ] {
+        assert!(hit.get(key).is_some(), "missing {key}");
+    }
+    let s = &hit["snippets"][0];
+    assert_eq!(s["field"], "text");
+    assert_eq!(s["start"], 17);
+    assert_eq!(s["end"], 21);
+    let out = tifa(&index)
+        .args(["search", "5G", "--json"])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["hits"][0]["date"], Value::Null);
+}
+
+#[test]
+fn bad_records_are_reported_and_skipped_and_strict_refuses_them() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let good = write(tmp.path(), "good.jsonl", GOOD.as_bytes());
+    let index = tmp.path().join("idx");
+    tifa(&index).arg("index").arg(&good).assert().success();
+
+    let mut bad = Vec::new();
+    bad.extend_from_slice(b"{\"id\":\"n1\",\"text\":\"new record \xe7\xbd\x91\xe7\xbb\x9c\xe4\xb8\xbb\xe6\x9d\x83\"}\n");
+    bad.extend_from_slice(b"{not json\n");
+    bad.extend_from_slice(b"{\"id\":\"n2\",\"text\":\"gbk \xcd\xf8\xc2\xe7\"}\n");
+    bad.extend_from_slice(b"{\"id\":\"n3\",\"date\":\"2015-13-01\",\"text\":\"x\"}\n");
+    bad.extend_from_slice(b"{\"id\":\"a\",\"text\":\"repeated\"}\n");
+    let badf = write(tmp.path(), "bad.jsonl", &bad);
+
+    // Strict: non-zero exit, the previous index keeps answering.
+    tifa(&index)
+        .arg("index")
+        .arg("--strict")
+        .arg(&good)
+        .arg(&badf)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("bad.jsonl:2"))
+        .stderr(predicate::str::contains(
+            "previous index was left unchanged",
+        ));
+    assert_eq!(search_ids(&index, &["网络主权"]), vec!["a"]);
+
+    // Lenient: reported with file and line, the rest indexed.
+    tifa(&index)
+        .arg("index")
+        .arg(&good)
+        .arg(&badf)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "bad.jsonl:2: skipped: invalid JSON",
+        ))
+        .stderr(predicate::str::contains(
+            "bad.jsonl:3: skipped: not valid UTF-8",
+        ))
+        .stderr(predicate::str::contains("iconv -f GBK"))
+        .stderr(predicate::str::contains("bad.jsonl:4: warning"))
+        .stderr(predicate::str::contains(
+            "bad.jsonl:5: skipped: repeated id",
+        ))
+        .stdout(predicate::str::contains("3 records skipped, 1 warnings"));
+    assert_eq!(search_ids(&index, &["网络主权"]), vec!["a", "n1"]);
+}
+
+#[test]
+fn missing_paths_and_indexes_get_clear_errors() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let index = tmp.path().join("idx");
+    tifa(&index)
+        .args(["index", "/no/such/corpus"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("/no/such/corpus"));
+    tifa(&index)
+        .args(["search", "网络"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("build one with `tifa index`"));
+}
+
+#[test]
+fn damaged_or_incompatible_indexes_ask_for_a_rebuild() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let f = write(tmp.path(), "a.jsonl", GOOD.as_bytes());
+    let index = tmp.path().join("idx");
+    tifa(&index).arg("index").arg(&f).assert().success();
+    let generation = index.join(
+        std::fs::read_to_string(index.join("CURRENT"))
+            .expect("current")
+            .trim(),
+    );
+    let manifest = generation.join("tifa.json");
+    let original = std::fs::read_to_string(&manifest).expect("manifest");
+
+    std::fs::write(
+        &manifest,
+        original.replace("\"format_version\": 1", "\"format_version\": 999"),
+    )
+    .expect("write");
+    tifa(&index)
+        .args(["search", "网络"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("rebuild with `tifa index`"));
+
+    std::fs::write(&manifest, &original).expect("write");
+    std::fs::write(generation.join("meta.json"), b"{garbage").expect("write");
+    tifa(&index)
+        .args(["search", "网络"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("rebuild with `tifa index`"))
+        .stderr(predicate::str::contains("panicked").not());
+}
+
+#[test]
+fn unreadable_queries_fail_cleanly() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let f = write(tmp.path(), "a.jsonl", GOOD.as_bytes());
+    let index = tmp.path().join("idx");
+    tifa(&index).arg("index").arg(&f).assert().success();
+    for (q, msg) in [
+        ("\"open", "unbalanced quote"),
+        ("(a OR b", "not closed"),
+        ("", "empty query"),
+        ("a OR", "term"),
+    ] {
+        tifa(&index)
+            .args(["search", q])
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains(msg));
+    }
+}
+
+#[test]
+fn killed_build_leaves_the_old_index_and_a_second_build_is_refused() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let f = write(tmp.path(), "a.jsonl", GOOD.as_bytes());
+    let index = tmp.path().join("idx");
+    tifa(&index).arg("index").arg(&f).assert().success();
+
+    let mut big = String::new();
+    for i in 0..50 {
+        big.push_str(&format!("{{\"id\":\"x{i}\",\"text\":\"网络主权 {i}\"}}\n"));
+    }
+    let bigf = write(tmp.path(), "big.jsonl", big.as_bytes());
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("tifa"))
+        .arg("--index")
+        .arg(&index)
+        .arg("index")
+        .arg(&bigf)
+        .env("TIFA_TEST_PAUSE_AFTER_DOCS", "10")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    // Wait until the build is under way.
+    let started = Instant::now();
+    loop {
+        let building = std::fs::read_dir(&index)
+            .expect("index dir")
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with(".build-"));
+        if building {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "build did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    tifa(&index)
+        .arg("index")
+        .arg(&f)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("being built by another process"));
+    // Searches keep answering from the complete old index.
+    assert_eq!(search_ids(&index, &["网络主权"]), vec!["a"]);
+    child.kill().expect("kill -9");
+    child.wait().expect("wait");
+    assert_eq!(search_ids(&index, &["网络主权"]), vec!["a"]);
+    // The next build succeeds and clears the dead build's folder.
+    tifa(&index).arg("index").arg(&bigf).assert().success();
+    assert_eq!(search_ids(&index, &["网络主权"]).len(), 50);
+    let leftovers = std::fs::read_dir(&index)
+        .expect("index dir")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(".build-"))
+        .count();
+    assert_eq!(leftovers, 0);
+}
