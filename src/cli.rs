@@ -9,6 +9,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::date::{DateRange, DocDate};
 use crate::engine::{Engine, Filter};
+use crate::history::{self, Period};
+use crate::matcher::Literal;
 use crate::index::{self, BuildOptions};
 use crate::output::{self, escape_terminal};
 use crate::search::{self, SearchOptions, Sort};
@@ -53,6 +55,20 @@ pub enum Command {
     /// (互联网+ included); bare words are combined with AND; AND, OR, NOT (upper
     /// case) and parentheses.
     Search(SearchArgs),
+    /// When did a term first appear, where, in which sentence, and when last.
+    ///
+    /// TERMs are literal strings (no query syntax: `win-win cooperation` and
+    /// 互联网+ mean exactly those strings). Documents are ordered by date, a
+    /// year-only date sorting as the start of its year; a first appearance with a
+    /// year- or month-only date is marked approximate and the precisely dated
+    /// documents of that period are listed.
+    Trace(TraceArgs),
+    /// Use of a term per year (or month): documents, occurrences, per million, share.
+    ///
+    /// per million = occurrences ÷ Han characters (Chinese terms) or English words
+    /// (other terms) of that period's documents after filters × 10⁶; share =
+    /// matching documents ÷ all documents of the period after filters.
+    Timeline(TimelineArgs),
     /// Show what the index holds: documents per language and kind, dates, build.
     Info,
 }
@@ -153,10 +169,48 @@ pub struct SearchArgs {
     pub json: bool,
 }
 
+#[derive(Args, Debug)]
+pub struct TraceArgs {
+    /// Literal terms, e.g. 网络空间命运共同体 'community with a shared future'.
+    #[arg(required = true)]
+    pub terms: Vec<String>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// How many earliest documents to list (the first one included).
+    #[arg(long, default_value_t = 5)]
+    pub first: usize,
+    /// Also give the first appearance per value of this metadata field (e.g. country).
+    #[arg(long, value_name = "FIELD")]
+    pub group_by: Option<String>,
+    /// One JSON object per term per line.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Args, Debug)]
+pub struct TimelineArgs {
+    /// Literal terms.
+    #[arg(required = true)]
+    pub terms: Vec<String>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Period of the buckets.
+    #[arg(long, value_enum, default_value_t = Period::Year)]
+    pub by: Period,
+    /// One JSON object per term per line: {"term","by_year":{"2015":{"docs","occurrences","per_million","share"}}}.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// CSV with the header term,period,docs,occurrences,per_million,share.
+    #[arg(long)]
+    pub csv: bool,
+}
+
 pub fn run(cli: Cli) -> Result<()> {
     match cli.command {
         Command::Index(args) => run_index(&cli.index, args),
         Command::Search(args) => run_search(&cli.index, args),
+        Command::Trace(args) => run_trace(&cli.index, args),
+        Command::Timeline(args) => run_timeline(&cli.index, args),
         Command::Info => run_info(&cli.index),
     }
 }
@@ -326,4 +380,119 @@ fn run_search(dir: &std::path::Path, args: SearchArgs) -> Result<()> {
     }
     out.flush().context("cannot write output")?;
     Ok(())
+}
+
+fn literals(terms: &[String]) -> Result<Vec<Literal>> {
+    terms
+        .iter()
+        .map(|t| Literal::new(t).map_err(|e| anyhow::anyhow!("term {t:?}: {e}")))
+        .collect()
+}
+
+fn run_trace(dir: &std::path::Path, args: TraceArgs) -> Result<()> {
+    let engine = Engine::open(dir)?;
+    let filter = args.filter.to_filter()?;
+    let allowed = engine.allowed(&filter)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for literal in literals(&args.terms)? {
+        let t = history::trace(&engine, &literal, &allowed, args.first, args.group_by.as_deref())?;
+        if args.json {
+            serde_json::to_writer(&mut out, &t)?;
+            writeln!(out)?;
+            continue;
+        }
+        let e = escape_terminal;
+        writeln!(out, "{}: {} documents, {} occurrences (undated documents included)", e(&t.term), t.docs, t.occurrences)?;
+        let line = |a: &history::Appearance| {
+            format!("{}{}  {}  [{} · {} · {}]", a.date, if a.approximate { " (approximate)" } else { "" }, e(&a.title), a.id, a.lang, a.kind)
+        };
+        match &t.first {
+            None => writeln!(out, "  no dated document contains it")?,
+            Some(first) => {
+                writeln!(out, "  first:    {}", line(first))?;
+                if let Some(c) = &first.context {
+                    writeln!(out, "            “{}”", e(c))?;
+                }
+                if !first.same_period_candidates.is_empty() {
+                    writeln!(out, "            precisely dated documents of the same period:")?;
+                    for c in &first.same_period_candidates {
+                        writeln!(out, "              {}", line(c))?;
+                    }
+                }
+            }
+        }
+        if let Some(last) = &t.last {
+            writeln!(out, "  last:     {}", line(last))?;
+        }
+        if t.earliest.len() > 1 {
+            writeln!(out, "  earliest:")?;
+            for a in &t.earliest {
+                writeln!(out, "    {}", line(a))?;
+            }
+        }
+        for (name, map) in [("language", &t.first_by_lang), ("kind", &t.first_by_kind)] {
+            if !map.is_empty() {
+                let parts: Vec<String> = map.iter().map(|(k, a)| format!("{k} {} [{}]", a.date, a.id)).collect();
+                writeln!(out, "  first by {name}: {}", e(&parts.join("; ")))?;
+            }
+        }
+        if let (Some(groups), Some(field)) = (&t.groups, &args.group_by) {
+            let mut rows: Vec<(&String, &history::GroupFirst)> = groups.iter().collect();
+            rows.sort_by_key(|(k, g)| (g.first.as_ref().map(|a| a.date.clone()).unwrap_or_else(|| "9999".into()), (*k).clone()));
+            writeln!(out, "  first by {} ({} values, earliest first):", e(field), rows.len())?;
+            for (k, g) in rows {
+                let first = g.first.as_ref().map_or("undated".to_string(), |a| format!("{}  {}", a.date, a.id));
+                writeln!(out, "    {:<12} {:>5} docs {:>6} occ  first {}", e(k), g.docs, g.occurrences, first)?;
+            }
+        }
+        writeln!(out)?;
+    }
+    out.flush().context("cannot write output")
+}
+
+fn run_timeline(dir: &std::path::Path, args: TimelineArgs) -> Result<()> {
+    let engine = Engine::open(dir)?;
+    let filter = args.filter.to_filter()?;
+    let allowed = engine.allowed(&filter)?;
+    let denominators = history::Denominators::new(&engine, &allowed, args.by);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut csv = args.csv.then(|| csv::Writer::from_writer(Vec::new()));
+    if let Some(w) = csv.as_mut() {
+        w.write_record(["term", "period", "docs", "occurrences", "per_million", "share"])?;
+    }
+    for literal in literals(&args.terms)? {
+        let buckets = history::timeline(&engine, &literal, &allowed, &denominators, &filter.dates)?;
+        if let Some(w) = csv.as_mut() {
+            for (period, b) in &buckets {
+                w.write_record([
+                    output::csv_cell(&literal.raw),
+                    period.clone(),
+                    b.docs.to_string(),
+                    b.occurrences.to_string(),
+                    format!("{:.3}", b.per_million),
+                    format!("{:.5}", b.share),
+                ])?;
+            }
+            continue;
+        }
+        if args.json {
+            let key = if args.by == Period::Year { "by_year" } else { "by_month" };
+            let v = serde_json::json!({"term": literal.raw, key: buckets});
+            serde_json::to_writer(&mut out, &v)?;
+            writeln!(out)?;
+            continue;
+        }
+        let max = buckets.values().map(|b| b.per_million).fold(0.0, f64::max);
+        writeln!(out, "{}  ({} per million {})", escape_terminal(&literal.raw), if args.by == Period::Year { "year" } else { "month" },
+            if literal.cjk { "Han characters" } else { "English words" })?;
+        writeln!(out, "{:<8} {:>6} {:>7} {:>10} {:>7}", "period", "docs", "occ", "per mil.", "share")?;
+        for (period, b) in &buckets {
+            writeln!(out, "{:<8} {:>6} {:>7} {:>10.2} {:>6.2}% {}", period, b.docs, b.occurrences, b.per_million, b.share * 100.0, output::bar(b.per_million, max, 30))?;
+        }
+        writeln!(out)?;
+    }
+    if let Some(w) = csv {
+        out.write_all(&w.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))?)?;
+    }
+    out.flush().context("cannot write output")
 }

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod corpus;
 pub mod date;
 pub mod engine;
+pub mod history;
 pub mod index;
 pub mod matcher;
 pub mod output;

@@ -1,0 +1,371 @@
+//! Term history: first appearances (`trace`) and use over time (`timeline`).
+//!
+//! Documents are ordered by the key (year, month or 0, day or 0, id in byte
+//! order): a date of lower precision sorts as the start of its period.
+//! Undated documents count in the totals but are never first or last.
+
+use std::collections::{BTreeMap, HashMap};
+
+use anyhow::Result;
+use serde::Serialize;
+use tantivy::{DocAddress, DocSet, TERMINATED, Term};
+
+use crate::date::{DateRange, DocDate};
+use crate::engine::{Allowed, Engine, Match};
+use crate::matcher::{Literal, sentence_around};
+
+/// A document in a trace.
+#[derive(Clone, Debug, Serialize)]
+pub struct Appearance {
+    pub id: String,
+    pub date: String,
+    pub title: String,
+    pub lang: String,
+    pub kind: String,
+    pub occurrences: u32,
+    /// The sentence containing the first match.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub context: Option<String>,
+    /// True when the date gives only the year or the month.
+    pub approximate: bool,
+    /// With an approximate first date: precisely dated matches of the same period.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub same_period_candidates: Vec<Appearance>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct GroupFirst {
+    pub docs: usize,
+    pub occurrences: u64,
+    pub first: Option<Appearance>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Trace {
+    pub term: String,
+    pub docs: usize,
+    pub occurrences: u64,
+    pub first: Option<Appearance>,
+    pub first_by_lang: BTreeMap<String, Appearance>,
+    pub first_by_kind: BTreeMap<String, Appearance>,
+    pub earliest: Vec<Appearance>,
+    pub last: Option<Appearance>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub groups: Option<BTreeMap<String, GroupFirst>>,
+}
+
+/// A dated match with what orders it.
+#[derive(Clone, Copy)]
+struct Dated {
+    key: u64,
+    m: Match,
+}
+
+pub fn trace(
+    engine: &Engine,
+    literal: &Literal,
+    allowed: &Allowed,
+    first_n: usize,
+    group_by: Option<&str>,
+) -> Result<Trace> {
+    let matches = engine.evaluate(literal, allowed)?;
+    let occurrences = matches.iter().map(|m| u64::from(m.occurrences)).sum();
+    let mut dated: Vec<Dated> = matches
+        .iter()
+        .filter_map(|m| {
+            let key = engine
+                .columns(m.address.segment_ord)
+                .date_key
+                .first(m.address.doc_id)
+                .unwrap_or(0);
+            (key != 0).then_some(Dated { key, m: *m })
+        })
+        .collect();
+    dated.sort_by_key(|d| d.key);
+    let mut ids: HashMap<DocAddress, String> = HashMap::new();
+    let earliest_docs = ordered_prefix(engine, &dated, first_n.max(1), &mut ids)?;
+    let first = match earliest_docs.first() {
+        Some(d) => {
+            let mut a = appearance(engine, literal, d, true)?;
+            if a.approximate {
+                let date = DocDate::from_key(d.key);
+                let (lo, hi) = (date.period_start(), date.period_end());
+                let mut precise: Vec<Dated> = dated
+                    .iter()
+                    .filter(|x| x.key >= lo && x.key <= hi && x.key % 100 != 0)
+                    .copied()
+                    .collect();
+                let precise = ordered_prefix(engine, &mut precise, 20, &mut ids)?;
+                a.same_period_candidates = precise
+                    .iter()
+                    .map(|x| appearance(engine, literal, x, false))
+                    .collect::<Result<_>>()?;
+            }
+            Some(a)
+        }
+        None => None,
+    };
+    let earliest = earliest_docs
+        .iter()
+        .map(|d| appearance(engine, literal, d, false))
+        .collect::<Result<Vec<_>>>()?;
+    let last = match dated.last() {
+        Some(max) => {
+            let mut tied: Vec<Dated> = dated.iter().filter(|d| d.key == max.key).copied().collect();
+            resolve_ids(engine, &tied, &mut ids)?;
+            tied.sort_by(|a, b| ids[&a.m.address].cmp(&ids[&b.m.address]));
+            tied.last().map(|d| appearance(engine, literal, d, false)).transpose()?
+        }
+        None => None,
+    };
+    let firsts_by = |field: &str, ids: &mut HashMap<DocAddress, String>| -> Result<BTreeMap<String, (Option<Appearance>, usize, u64)>> {
+        let values = field_values(engine, field)?;
+        let mut groups: BTreeMap<String, Vec<Dated>> = BTreeMap::new();
+        let mut totals: BTreeMap<String, (usize, u64)> = BTreeMap::new();
+        for m in &matches {
+            if let Some(v) = values.get(&m.address) {
+                let t = totals.entry(v.clone()).or_default();
+                t.0 += 1;
+                t.1 += u64::from(m.occurrences);
+            }
+        }
+        for d in &dated {
+            if let Some(v) = values.get(&d.m.address) {
+                groups.entry(v.clone()).or_default().push(*d);
+            }
+        }
+        let mut out = BTreeMap::new();
+        for (value, (docs, occ)) in totals {
+            let first = match groups.get(&value) {
+                Some(g) => ordered_prefix(engine, g, 1, ids)?
+                    .first()
+                    .map(|d| appearance(engine, literal, d, false))
+                    .transpose()?,
+                None => None,
+            };
+            out.insert(value, (first, docs, occ));
+        }
+        Ok(out)
+    };
+    let only_first = |m: BTreeMap<String, (Option<Appearance>, usize, u64)>| {
+        m.into_iter()
+            .filter_map(|(k, (a, _, _))| a.map(|a| (k, a)))
+            .collect::<BTreeMap<_, _>>()
+    };
+    let first_by_lang = only_first(firsts_by("lang", &mut ids)?);
+    let first_by_kind = only_first(firsts_by("kind", &mut ids)?);
+    let groups = match group_by {
+        Some(field) => Some(
+            firsts_by(field, &mut ids)?
+                .into_iter()
+                .map(|(k, (first, docs, occurrences))| {
+                    (k, GroupFirst { docs, occurrences, first })
+                })
+                .collect(),
+        ),
+        None => None,
+    };
+    Ok(Trace {
+        term: literal.raw.clone(),
+        docs: matches.len(),
+        occurrences,
+        first,
+        first_by_lang,
+        first_by_kind,
+        earliest,
+        last,
+        groups,
+    })
+}
+
+/// The first `n` of `sorted` (ascending key) in full (key, id) order: ids are
+/// read only for documents that tie with the n-th key.
+fn ordered_prefix(
+    engine: &Engine,
+    sorted: &[Dated],
+    n: usize,
+    ids: &mut HashMap<DocAddress, String>,
+) -> Result<Vec<Dated>> {
+    if sorted.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut sorted = sorted.to_vec();
+    sorted.sort_by_key(|d| d.key);
+    let threshold = sorted[(n - 1).min(sorted.len() - 1)].key;
+    let mut head: Vec<Dated> = sorted.into_iter().take_while(|d| d.key <= threshold).collect();
+    resolve_ids(engine, &head, ids)?;
+    head.sort_by(|a, b| a.key.cmp(&b.key).then_with(|| ids[&a.m.address].cmp(&ids[&b.m.address])));
+    head.truncate(n);
+    Ok(head)
+}
+
+fn resolve_ids(engine: &Engine, docs: &[Dated], ids: &mut HashMap<DocAddress, String>) -> Result<()> {
+    for d in docs {
+        if !ids.contains_key(&d.m.address) {
+            ids.insert(d.m.address, engine.stored(d.m.address)?.id);
+        }
+    }
+    Ok(())
+}
+
+fn appearance(engine: &Engine, literal: &Literal, d: &Dated, with_context: bool) -> Result<Appearance> {
+    let doc = engine.stored(d.m.address)?;
+    let date = DocDate::from_key(d.key);
+    let context = if with_context {
+        [&doc.title, &doc.text].into_iter().find_map(|field| {
+            literal.find(field).first().map(|&(s, e)| {
+                let (a, b) = sentence_around(field, s, e, 200);
+                field[a..b].trim().to_string()
+            })
+        })
+    } else {
+        None
+    };
+    Ok(Appearance {
+        id: doc.id,
+        date: date.to_string(),
+        title: doc.title,
+        lang: doc.lang,
+        kind: doc.kind,
+        occurrences: d.m.occurrences,
+        context,
+        approximate: date.is_approximate(),
+        same_period_candidates: Vec::new(),
+    })
+}
+
+/// Value of metadata field `field` for every document that has it, read from
+/// the `facets` postings (`field=value` terms).
+pub fn field_values(engine: &Engine, field: &str) -> Result<HashMap<DocAddress, String>> {
+    let prefix = format!("{field}=");
+    let mut upper = prefix.clone().into_bytes();
+    if let Some(last) = upper.last_mut() {
+        *last += 1;
+    }
+    let mut out = HashMap::new();
+    for (s, reader) in engine.searcher.segment_readers().iter().enumerate() {
+        let inverted = reader.inverted_index(engine.fields.facets)?;
+        let mut stream = inverted.terms().range().ge(prefix.as_bytes()).lt(&upper).into_stream()?;
+        while stream.advance() {
+            let value = String::from_utf8_lossy(&stream.key()[prefix.len()..]).to_string();
+            let term = Term::from_field_text(engine.fields.facets, &format!("{prefix}{value}"));
+            if let Some(mut p) = inverted.read_postings(&term, tantivy::schema::IndexRecordOption::Basic)? {
+                while p.doc() != TERMINATED {
+                    out.insert(DocAddress::new(s as u32, p.doc()), value.clone());
+                    p.advance();
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Period {
+    Year,
+    Month,
+}
+
+#[derive(Clone, Copy, Debug, Default, Serialize)]
+pub struct Bucket {
+    pub docs: u64,
+    pub occurrences: u64,
+    pub per_million: f64,
+    pub share: f64,
+}
+
+/// Per-period denominators after filters: documents, Han characters, English words.
+pub struct Denominators {
+    by: Period,
+    totals: BTreeMap<String, (u64, u64, u64)>,
+}
+
+fn period_label(key: u64, by: Period) -> String {
+    if key == 0 {
+        return "unknown".into();
+    }
+    let d = DocDate::from_key(key);
+    match by {
+        Period::Year => format!("{:04}", d.year),
+        Period::Month => d.month_label(),
+    }
+}
+
+impl Denominators {
+    pub fn new(engine: &Engine, allowed: &Allowed, by: Period) -> Denominators {
+        let mut totals: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
+        for a in engine.all_addresses() {
+            if !allowed.keeps(a) {
+                continue;
+            }
+            let cols = engine.columns(a.segment_ord);
+            let key = cols.date_key.first(a.doc_id).unwrap_or(0);
+            let t = totals.entry(period_label(key, by)).or_default();
+            t.0 += 1;
+            t.1 += cols.han.first(a.doc_id).unwrap_or(0);
+            t.2 += cols.en_words.first(a.doc_id).unwrap_or(0);
+        }
+        Denominators { by, totals }
+    }
+}
+
+/// Per-period figures of a term, from its first to its last period with a
+/// match (or over `range`), empty periods as zeros, undated as "unknown".
+pub fn timeline(
+    engine: &Engine,
+    literal: &Literal,
+    allowed: &Allowed,
+    denominators: &Denominators,
+    range: &DateRange,
+) -> Result<BTreeMap<String, Bucket>> {
+    let by = denominators.by;
+    let mut buckets: BTreeMap<String, Bucket> = BTreeMap::new();
+    for m in engine.evaluate(literal, allowed)? {
+        let key = engine
+            .columns(m.address.segment_ord)
+            .date_key
+            .first(m.address.doc_id)
+            .unwrap_or(0);
+        let b = buckets.entry(period_label(key, by)).or_default();
+        b.docs += 1;
+        b.occurrences += u64::from(m.occurrences);
+    }
+    let dated: Vec<&String> = buckets.keys().filter(|k| *k != "unknown").collect();
+    let first_year = range.from.map(|d| d.year).or_else(|| dated.first().and_then(|k| k[..4].parse().ok()));
+    let last_year = range.to.map(|d| d.year).or_else(|| dated.last().and_then(|k| k[..4].parse().ok()));
+    if let (Some(y0), Some(y1)) = (first_year, last_year) {
+        let first_label = match (by, range.from) {
+            (Period::Month, Some(d)) => d.month_label(),
+            _ => dated.first().map_or_else(|| format!("{y0:04}"), |k| k.to_string()),
+        };
+        let last_label = match (by, range.to) {
+            (Period::Month, Some(d)) if d.month > 0 => d.month_label(),
+            (Period::Month, Some(d)) => format!("{:04}-12", d.year),
+            _ => dated.last().map_or_else(|| format!("{y1:04}"), |k| k.to_string()),
+        };
+        for y in y0..=y1 {
+            let mut labels = vec![format!("{y:04}")];
+            if by == Period::Month {
+                labels.extend((1..=12).map(|m| format!("{y:04}-{m:02}")));
+            }
+            for label in labels {
+                let year_only = label.len() == 4;
+                let in_span = label.as_str() >= first_label.as_str() && label.as_str() <= last_label.as_str()
+                    || (year_only && by == Period::Month && label[..4] >= first_label[..4] && label[..4] <= last_label[..4]);
+                // With --by month, a year key appears only if the year has year-only documents.
+                let wanted = in_span && (!year_only || by == Period::Year || denominators.totals.contains_key(&label));
+                if wanted {
+                    buckets.entry(label).or_default();
+                }
+            }
+        }
+    }
+    let chinese = literal.cjk;
+    for (label, b) in buckets.iter_mut() {
+        let (docs, han, words) = denominators.totals.get(label).copied().unwrap_or_default();
+        let units = if chinese { han } else { words };
+        b.per_million = if units > 0 { b.occurrences as f64 * 1e6 / units as f64 } else { 0.0 };
+        b.share = if docs > 0 { b.docs as f64 / docs as f64 } else { 0.0 };
+    }
+    Ok(buckets)
+}
