@@ -10,8 +10,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use crate::date::{DateRange, DocDate};
 use crate::engine::{Engine, Filter};
 use crate::history::{self, Period};
-use crate::matcher::Literal;
 use crate::index::{self, BuildOptions};
+use crate::matcher::Literal;
 use crate::output::{self, escape_terminal};
 use crate::search::{self, SearchOptions, Sort};
 
@@ -395,16 +395,36 @@ fn run_trace(dir: &std::path::Path, args: TraceArgs) -> Result<()> {
     let allowed = engine.allowed(&filter)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for literal in literals(&args.terms)? {
-        let t = history::trace(&engine, &literal, &allowed, args.first, args.group_by.as_deref())?;
+        let t = history::trace(
+            &engine,
+            &literal,
+            &allowed,
+            args.first,
+            args.group_by.as_deref(),
+        )?;
         if args.json {
             serde_json::to_writer(&mut out, &t)?;
             writeln!(out)?;
             continue;
         }
         let e = escape_terminal;
-        writeln!(out, "{}: {} documents, {} occurrences (undated documents included)", e(&t.term), t.docs, t.occurrences)?;
+        writeln!(
+            out,
+            "{}: {} documents, {} occurrences (undated documents included)",
+            e(&t.term),
+            t.docs,
+            t.occurrences
+        )?;
         let line = |a: &history::Appearance| {
-            format!("{}{}  {}  [{} · {} · {}]", a.date, if a.approximate { " (approximate)" } else { "" }, e(&a.title), a.id, a.lang, a.kind)
+            format!(
+                "{}{}  {}  [{} · {} · {}]",
+                a.date,
+                if a.approximate { " (approximate)" } else { "" },
+                e(&a.title),
+                a.id,
+                a.lang,
+                a.kind
+            )
         };
         match &t.first {
             None => writeln!(out, "  no dated document contains it")?,
@@ -414,7 +434,10 @@ fn run_trace(dir: &std::path::Path, args: TraceArgs) -> Result<()> {
                     writeln!(out, "            “{}”", e(c))?;
                 }
                 if !first.same_period_candidates.is_empty() {
-                    writeln!(out, "            precisely dated documents of the same period:")?;
+                    writeln!(
+                        out,
+                        "            precisely dated documents of the same period:"
+                    )?;
                     for c in &first.same_period_candidates {
                         writeln!(out, "              {}", line(c))?;
                     }
@@ -432,17 +455,43 @@ fn run_trace(dir: &std::path::Path, args: TraceArgs) -> Result<()> {
         }
         for (name, map) in [("language", &t.first_by_lang), ("kind", &t.first_by_kind)] {
             if !map.is_empty() {
-                let parts: Vec<String> = map.iter().map(|(k, a)| format!("{k} {} [{}]", a.date, a.id)).collect();
+                let parts: Vec<String> = map
+                    .iter()
+                    .map(|(k, a)| format!("{k} {} [{}]", a.date, a.id))
+                    .collect();
                 writeln!(out, "  first by {name}: {}", e(&parts.join("; ")))?;
             }
         }
         if let (Some(groups), Some(field)) = (&t.groups, &args.group_by) {
             let mut rows: Vec<(&String, &history::GroupFirst)> = groups.iter().collect();
-            rows.sort_by_key(|(k, g)| (g.first.as_ref().map(|a| a.date.clone()).unwrap_or_else(|| "9999".into()), (*k).clone()));
-            writeln!(out, "  first by {} ({} values, earliest first):", e(field), rows.len())?;
+            rows.sort_by_key(|(k, g)| {
+                (
+                    g.first
+                        .as_ref()
+                        .map(|a| a.date.clone())
+                        .unwrap_or_else(|| "9999".into()),
+                    (*k).clone(),
+                )
+            });
+            writeln!(
+                out,
+                "  first by {} ({} values, earliest first):",
+                e(field),
+                rows.len()
+            )?;
             for (k, g) in rows {
-                let first = g.first.as_ref().map_or("undated".to_string(), |a| format!("{}  {}", a.date, a.id));
-                writeln!(out, "    {:<12} {:>5} docs {:>6} occ  first {}", e(k), g.docs, g.occurrences, first)?;
+                let first = g
+                    .first
+                    .as_ref()
+                    .map_or("undated".to_string(), |a| format!("{}  {}", a.date, a.id));
+                writeln!(
+                    out,
+                    "    {:<12} {:>5} docs {:>6} occ  first {}",
+                    e(k),
+                    g.docs,
+                    g.occurrences,
+                    first
+                )?;
             }
         }
         writeln!(out)?;
@@ -458,7 +507,14 @@ fn run_timeline(dir: &std::path::Path, args: TimelineArgs) -> Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut csv = args.csv.then(|| csv::Writer::from_writer(Vec::new()));
     if let Some(w) = csv.as_mut() {
-        w.write_record(["term", "period", "docs", "occurrences", "per_million", "share"])?;
+        w.write_record([
+            "term",
+            "period",
+            "docs",
+            "occurrences",
+            "per_million",
+            "share",
+        ])?;
     }
     for literal in literals(&args.terms)? {
         let buckets = history::timeline(&engine, &literal, &allowed, &denominators, &filter.dates)?;
@@ -476,18 +532,48 @@ fn run_timeline(dir: &std::path::Path, args: TimelineArgs) -> Result<()> {
             continue;
         }
         if args.json {
-            let key = if args.by == Period::Year { "by_year" } else { "by_month" };
+            let key = if args.by == Period::Year {
+                "by_year"
+            } else {
+                "by_month"
+            };
             let v = serde_json::json!({"term": literal.raw, key: buckets});
             serde_json::to_writer(&mut out, &v)?;
             writeln!(out)?;
             continue;
         }
         let max = buckets.values().map(|b| b.per_million).fold(0.0, f64::max);
-        writeln!(out, "{}  ({} per million {})", escape_terminal(&literal.raw), if args.by == Period::Year { "year" } else { "month" },
-            if literal.cjk { "Han characters" } else { "English words" })?;
-        writeln!(out, "{:<8} {:>6} {:>7} {:>10} {:>7}", "period", "docs", "occ", "per mil.", "share")?;
+        writeln!(
+            out,
+            "{}  ({} per million {})",
+            escape_terminal(&literal.raw),
+            if args.by == Period::Year {
+                "year"
+            } else {
+                "month"
+            },
+            if literal.cjk {
+                "Han characters"
+            } else {
+                "English words"
+            }
+        )?;
+        writeln!(
+            out,
+            "{:<8} {:>6} {:>7} {:>10} {:>7}",
+            "period", "docs", "occ", "per mil.", "share"
+        )?;
         for (period, b) in &buckets {
-            writeln!(out, "{:<8} {:>6} {:>7} {:>10.2} {:>6.2}% {}", period, b.docs, b.occurrences, b.per_million, b.share * 100.0, output::bar(b.per_million, max, 30))?;
+            writeln!(
+                out,
+                "{:<8} {:>6} {:>7} {:>10.2} {:>6.2}% {}",
+                period,
+                b.docs,
+                b.occurrences,
+                b.per_million,
+                b.share * 100.0,
+                output::bar(b.per_million, max, 30)
+            )?;
         }
         writeln!(out)?;
     }

@@ -90,12 +90,12 @@ pub fn trace(
             if a.approximate {
                 let date = DocDate::from_key(d.key);
                 let (lo, hi) = (date.period_start(), date.period_end());
-                let mut precise: Vec<Dated> = dated
+                let precise: Vec<Dated> = dated
                     .iter()
                     .filter(|x| x.key >= lo && x.key <= hi && x.key % 100 != 0)
                     .copied()
                     .collect();
-                let precise = ordered_prefix(engine, &mut precise, 20, &mut ids)?;
+                let precise = ordered_prefix(engine, &precise, 20, &mut ids)?;
                 a.same_period_candidates = precise
                     .iter()
                     .map(|x| appearance(engine, literal, x, false))
@@ -114,11 +114,15 @@ pub fn trace(
             let mut tied: Vec<Dated> = dated.iter().filter(|d| d.key == max.key).copied().collect();
             resolve_ids(engine, &tied, &mut ids)?;
             tied.sort_by(|a, b| ids[&a.m.address].cmp(&ids[&b.m.address]));
-            tied.last().map(|d| appearance(engine, literal, d, false)).transpose()?
+            tied.last()
+                .map(|d| appearance(engine, literal, d, false))
+                .transpose()?
         }
         None => None,
     };
-    let firsts_by = |field: &str, ids: &mut HashMap<DocAddress, String>| -> Result<BTreeMap<String, (Option<Appearance>, usize, u64)>> {
+    let firsts_by = |field: &str,
+                     ids: &mut HashMap<DocAddress, String>|
+     -> Result<BTreeMap<String, GroupFirst>> {
         let values = field_values(engine, field)?;
         let mut groups: BTreeMap<String, Vec<Dated>> = BTreeMap::new();
         let mut totals: BTreeMap<String, (usize, u64)> = BTreeMap::new();
@@ -143,26 +147,26 @@ pub fn trace(
                     .transpose()?,
                 None => None,
             };
-            out.insert(value, (first, docs, occ));
+            out.insert(
+                value,
+                GroupFirst {
+                    docs,
+                    occurrences: occ,
+                    first,
+                },
+            );
         }
         Ok(out)
     };
-    let only_first = |m: BTreeMap<String, (Option<Appearance>, usize, u64)>| {
+    let only_first = |m: BTreeMap<String, GroupFirst>| {
         m.into_iter()
-            .filter_map(|(k, (a, _, _))| a.map(|a| (k, a)))
+            .filter_map(|(k, g)| g.first.map(|a| (k, a)))
             .collect::<BTreeMap<_, _>>()
     };
     let first_by_lang = only_first(firsts_by("lang", &mut ids)?);
     let first_by_kind = only_first(firsts_by("kind", &mut ids)?);
     let groups = match group_by {
-        Some(field) => Some(
-            firsts_by(field, &mut ids)?
-                .into_iter()
-                .map(|(k, (first, docs, occurrences))| {
-                    (k, GroupFirst { docs, occurrences, first })
-                })
-                .collect(),
-        ),
+        Some(field) => Some(firsts_by(field, &mut ids)?),
         None => None,
     };
     Ok(Trace {
@@ -192,23 +196,39 @@ fn ordered_prefix(
     let mut sorted = sorted.to_vec();
     sorted.sort_by_key(|d| d.key);
     let threshold = sorted[(n - 1).min(sorted.len() - 1)].key;
-    let mut head: Vec<Dated> = sorted.into_iter().take_while(|d| d.key <= threshold).collect();
+    let mut head: Vec<Dated> = sorted
+        .into_iter()
+        .take_while(|d| d.key <= threshold)
+        .collect();
     resolve_ids(engine, &head, ids)?;
-    head.sort_by(|a, b| a.key.cmp(&b.key).then_with(|| ids[&a.m.address].cmp(&ids[&b.m.address])));
+    head.sort_by(|a, b| {
+        a.key
+            .cmp(&b.key)
+            .then_with(|| ids[&a.m.address].cmp(&ids[&b.m.address]))
+    });
     head.truncate(n);
     Ok(head)
 }
 
-fn resolve_ids(engine: &Engine, docs: &[Dated], ids: &mut HashMap<DocAddress, String>) -> Result<()> {
+fn resolve_ids(
+    engine: &Engine,
+    docs: &[Dated],
+    ids: &mut HashMap<DocAddress, String>,
+) -> Result<()> {
     for d in docs {
-        if !ids.contains_key(&d.m.address) {
-            ids.insert(d.m.address, engine.stored(d.m.address)?.id);
+        if let std::collections::hash_map::Entry::Vacant(e) = ids.entry(d.m.address) {
+            e.insert(engine.stored(d.m.address)?.id);
         }
     }
     Ok(())
 }
 
-fn appearance(engine: &Engine, literal: &Literal, d: &Dated, with_context: bool) -> Result<Appearance> {
+fn appearance(
+    engine: &Engine,
+    literal: &Literal,
+    d: &Dated,
+    with_context: bool,
+) -> Result<Appearance> {
     let doc = engine.stored(d.m.address)?;
     let date = DocDate::from_key(d.key);
     let context = if with_context {
@@ -245,11 +265,18 @@ pub fn field_values(engine: &Engine, field: &str) -> Result<HashMap<DocAddress, 
     let mut out = HashMap::new();
     for (s, reader) in engine.searcher.segment_readers().iter().enumerate() {
         let inverted = reader.inverted_index(engine.fields.facets)?;
-        let mut stream = inverted.terms().range().ge(prefix.as_bytes()).lt(&upper).into_stream()?;
+        let mut stream = inverted
+            .terms()
+            .range()
+            .ge(prefix.as_bytes())
+            .lt(&upper)
+            .into_stream()?;
         while stream.advance() {
             let value = String::from_utf8_lossy(&stream.key()[prefix.len()..]).to_string();
             let term = Term::from_field_text(engine.fields.facets, &format!("{prefix}{value}"));
-            if let Some(mut p) = inverted.read_postings(&term, tantivy::schema::IndexRecordOption::Basic)? {
+            if let Some(mut p) =
+                inverted.read_postings(&term, tantivy::schema::IndexRecordOption::Basic)?
+            {
                 while p.doc() != TERMINATED {
                     out.insert(DocAddress::new(s as u32, p.doc()), value.clone());
                     p.advance();
@@ -331,17 +358,27 @@ pub fn timeline(
         b.occurrences += u64::from(m.occurrences);
     }
     let dated: Vec<&String> = buckets.keys().filter(|k| *k != "unknown").collect();
-    let first_year = range.from.map(|d| d.year).or_else(|| dated.first().and_then(|k| k[..4].parse().ok()));
-    let last_year = range.to.map(|d| d.year).or_else(|| dated.last().and_then(|k| k[..4].parse().ok()));
+    let first_year = range
+        .from
+        .map(|d| d.year)
+        .or_else(|| dated.first().and_then(|k| k[..4].parse().ok()));
+    let last_year = range
+        .to
+        .map(|d| d.year)
+        .or_else(|| dated.last().and_then(|k| k[..4].parse().ok()));
     if let (Some(y0), Some(y1)) = (first_year, last_year) {
         let first_label = match (by, range.from) {
             (Period::Month, Some(d)) => d.month_label(),
-            _ => dated.first().map_or_else(|| format!("{y0:04}"), |k| k.to_string()),
+            _ => dated
+                .first()
+                .map_or_else(|| format!("{y0:04}"), |k| k.to_string()),
         };
         let last_label = match (by, range.to) {
             (Period::Month, Some(d)) if d.month > 0 => d.month_label(),
             (Period::Month, Some(d)) => format!("{:04}-12", d.year),
-            _ => dated.last().map_or_else(|| format!("{y1:04}"), |k| k.to_string()),
+            _ => dated
+                .last()
+                .map_or_else(|| format!("{y1:04}"), |k| k.to_string()),
         };
         for y in y0..=y1 {
             let mut labels = vec![format!("{y:04}")];
@@ -350,10 +387,17 @@ pub fn timeline(
             }
             for label in labels {
                 let year_only = label.len() == 4;
-                let in_span = label.as_str() >= first_label.as_str() && label.as_str() <= last_label.as_str()
-                    || (year_only && by == Period::Month && label[..4] >= first_label[..4] && label[..4] <= last_label[..4]);
+                let in_span = label.as_str() >= first_label.as_str()
+                    && label.as_str() <= last_label.as_str()
+                    || (year_only
+                        && by == Period::Month
+                        && label[..4] >= first_label[..4]
+                        && label[..4] <= last_label[..4]);
                 // With --by month, a year key appears only if the year has year-only documents.
-                let wanted = in_span && (!year_only || by == Period::Year || denominators.totals.contains_key(&label));
+                let wanted = in_span
+                    && (!year_only
+                        || by == Period::Year
+                        || denominators.totals.contains_key(&label));
                 if wanted {
                     buckets.entry(label).or_default();
                 }
@@ -364,8 +408,16 @@ pub fn timeline(
     for (label, b) in buckets.iter_mut() {
         let (docs, han, words) = denominators.totals.get(label).copied().unwrap_or_default();
         let units = if chinese { han } else { words };
-        b.per_million = if units > 0 { b.occurrences as f64 * 1e6 / units as f64 } else { 0.0 };
-        b.share = if docs > 0 { b.docs as f64 / docs as f64 } else { 0.0 };
+        b.per_million = if units > 0 {
+            b.occurrences as f64 * 1e6 / units as f64
+        } else {
+            0.0
+        };
+        b.share = if docs > 0 {
+            b.docs as f64 / docs as f64
+        } else {
+            0.0
+        };
     }
     Ok(buckets)
 }

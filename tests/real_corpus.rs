@@ -438,3 +438,140 @@ fn snippets_point_at_the_match_in_the_original_text() {
         }
     }
 }
+
+/// Sort key of a corpus date: year, month or 0, day or 0.
+fn date_key(d: &str) -> (u32, u32, u32) {
+    let p: Vec<u32> = d
+        .split('-')
+        .map(|x| x.parse().expect("date part"))
+        .collect();
+    (
+        p[0],
+        p.get(1).copied().unwrap_or(0),
+        p.get(2).copied().unwrap_or(0),
+    )
+}
+
+#[test]
+fn trace_and_timeline_equal_the_scan_for_every_dev_term() {
+    let terms = dev_terms();
+    let expected = scan(&terms);
+    let by_id: BTreeMap<&str, &Doc> = corpus().iter().map(|d| (d.id.as_str(), d)).collect();
+    for (term, want) in terms.iter().zip(&expected) {
+        let t = tifa(&["trace", term, "--json", "--first", "3"]);
+        assert_eq!(t["docs"].as_u64(), Some(want.len() as u64), "{term}: docs");
+        let occ: usize = want.values().sum();
+        assert_eq!(
+            t["occurrences"].as_u64(),
+            Some(occ as u64),
+            "{term}: occurrences"
+        );
+        let mut dated: Vec<((u32, u32, u32), &str)> = want
+            .keys()
+            .filter_map(|id| {
+                by_id[id.as_str()]
+                    .date
+                    .as_deref()
+                    .map(|d| (date_key(d), id.as_str()))
+            })
+            .collect();
+        dated.sort();
+        match dated.first() {
+            None => assert!(t["first"].is_null(), "{term}: first should be null"),
+            Some((_, id)) => {
+                assert_eq!(t["first"]["id"].as_str(), Some(*id), "{term}: first");
+                let last = dated.last().map(|x| x.1).expect("last");
+                assert_eq!(t["last"]["id"].as_str(), Some(last), "{term}: last");
+                let earliest: Vec<&str> = t["earliest"]
+                    .as_array()
+                    .expect("earliest")
+                    .iter()
+                    .map(|a| a["id"].as_str().expect("id"))
+                    .collect();
+                let want_earliest: Vec<&str> = dated.iter().take(3).map(|x| x.1).collect();
+                assert_eq!(earliest, want_earliest, "{term}: earliest");
+                let context = t["first"]["context"].as_str().expect("context");
+                let probe: String = term.chars().take(2).collect();
+                assert!(
+                    context.to_lowercase().contains(&probe.to_lowercase()),
+                    "{term}: context {context}"
+                );
+            }
+        }
+        // Year-by-year counts.
+        let tl = tifa(&["timeline", term, "--json"]);
+        let years = tl["by_year"].as_object().expect("by_year");
+        let mut want_years: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+        for (id, n) in want {
+            let label = by_id[id.as_str()]
+                .date
+                .as_deref()
+                .map_or("unknown".to_string(), |d| d[..4].to_string());
+            let e = want_years.entry(label).or_default();
+            e.0 += 1;
+            e.1 += *n as u64;
+        }
+        for (label, (docs, occ)) in &want_years {
+            let got = &years[label];
+            assert_eq!(got["docs"].as_u64(), Some(*docs), "{term} {label}: docs");
+            assert_eq!(
+                got["occurrences"].as_u64(),
+                Some(*occ),
+                "{term} {label}: occurrences"
+            );
+        }
+        let nonzero = years
+            .values()
+            .filter(|b| b["docs"].as_u64() != Some(0))
+            .count();
+        assert_eq!(nonzero, want_years.len(), "{term}: periods with matches");
+    }
+}
+
+#[test]
+fn timeline_denominators_equal_the_scan() {
+    // per million for 网络主权 in 2015 = occurrences / Han characters of 2015 documents × 10⁶.
+    let han: u64 = corpus()
+        .iter()
+        .filter(|d| d.date.as_deref().is_some_and(|x| x.starts_with("2015")))
+        .map(|d| {
+            let t: String = d
+                .title
+                .nfkc()
+                .chain("\n".chars())
+                .chain(d.text.nfkc())
+                .collect();
+            t.chars()
+                .filter(|&c| {
+                    ('\u{4E00}'..='\u{9FFF}').contains(&c)
+                        || ('\u{3400}'..='\u{4DBF}').contains(&c)
+                        || ('\u{F900}'..='\u{FAFF}').contains(&c)
+                        || c as u32 >= 0x20000 && (c as u32) <= 0x3FFFF
+                })
+                .count() as u64
+        })
+        .sum();
+    let docs = corpus()
+        .iter()
+        .filter(|d| d.date.as_deref().is_some_and(|x| x.starts_with("2015")))
+        .count() as f64;
+    let tl = tifa(&[
+        "timeline",
+        "网络主权",
+        "--json",
+        "--from",
+        "2015",
+        "--to",
+        "2015",
+    ]);
+    let b = &tl["by_year"]["2015"];
+    let occ = b["occurrences"].as_f64().expect("occ");
+    let per_million = b["per_million"].as_f64().expect("pm");
+    assert!(
+        (per_million - occ * 1e6 / han as f64).abs() < 1e-9,
+        "{per_million} vs {}",
+        occ * 1e6 / han as f64
+    );
+    let share = b["share"].as_f64().expect("share");
+    assert!((share - b["docs"].as_f64().expect("docs") / docs).abs() < 1e-12);
+}
