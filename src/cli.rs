@@ -11,9 +11,9 @@ use crate::date::{DateRange, DocDate};
 use crate::engine::{Engine, Filter};
 use crate::history::{self, Period};
 use crate::index::{self, BuildOptions};
-use crate::matcher::Literal;
 use crate::output::{self, escape_terminal};
 use crate::search::{self, SearchOptions, Sort};
+use crate::terms::{Families, Subject};
 
 const ABOUT: &str = "Grep-exact search over Chinese–English policy texts: find every document that uses a formulation (提法), when it first appeared, and how its use rose.";
 
@@ -69,6 +69,14 @@ pub enum Command {
     /// (other terms) of that period's documents after filters × 10⁶; share =
     /// matching documents ÷ all documents of the period after filters.
     Timeline(TimelineArgs),
+    /// Batch report over a term list: report.csv, report.json, report.md and SVG charts.
+    ///
+    /// The term file has one term or @family per line; empty lines and # comments
+    /// are skipped. report.csv is long format (term,year,docs,occurrences,
+    /// per_million,share), one row per term and year of its span, zero years
+    /// included, plus an `unknown` row for undated matches; families appear as
+    /// @name rows followed by their variants' rows.
+    Report(ReportArgs),
     /// Show what the index holds: documents per language and kind, dates, build.
     Info,
 }
@@ -171,7 +179,7 @@ pub struct SearchArgs {
 
 #[derive(Args, Debug)]
 pub struct TraceArgs {
-    /// Literal terms, e.g. 网络空间命运共同体 'community with a shared future'.
+    /// Literal terms, e.g. 网络空间命运共同体 'community with a shared future', or @family names.
     #[arg(required = true)]
     pub terms: Vec<String>,
     #[command(flatten)]
@@ -185,11 +193,14 @@ pub struct TraceArgs {
     /// One JSON object per term per line.
     #[arg(long)]
     pub json: bool,
+    /// An extra families file (TOML, like corpus/families.toml) for @name terms.
+    #[arg(long, value_name = "FILE")]
+    pub families: Option<PathBuf>,
 }
 
 #[derive(Args, Debug)]
 pub struct TimelineArgs {
-    /// Literal terms.
+    /// Literal terms or @family names (see corpus/families.toml).
     #[arg(required = true)]
     pub terms: Vec<String>,
     #[command(flatten)]
@@ -203,6 +214,24 @@ pub struct TimelineArgs {
     /// CSV with the header term,period,docs,occurrences,per_million,share.
     #[arg(long)]
     pub csv: bool,
+    /// An extra families file (TOML, like corpus/families.toml) for @name terms.
+    #[arg(long, value_name = "FILE")]
+    pub families: Option<PathBuf>,
+}
+
+#[derive(Args, Debug)]
+pub struct ReportArgs {
+    /// The term file.
+    #[arg(long, value_name = "FILE")]
+    pub terms: PathBuf,
+    /// Output folder (created if needed).
+    #[arg(long, default_value = "report")]
+    pub out: PathBuf,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// An extra families file (TOML, like corpus/families.toml) for @name terms.
+    #[arg(long, value_name = "FILE")]
+    pub families: Option<PathBuf>,
 }
 
 pub fn run(cli: Cli) -> Result<()> {
@@ -211,6 +240,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Search(args) => run_search(&cli.index, args),
         Command::Trace(args) => run_trace(&cli.index, args),
         Command::Timeline(args) => run_timeline(&cli.index, args),
+        Command::Report(args) => run_report(&cli.index, args),
         Command::Info => run_info(&cli.index),
     }
 }
@@ -382,10 +412,15 @@ fn run_search(dir: &std::path::Path, args: SearchArgs) -> Result<()> {
     Ok(())
 }
 
-fn literals(terms: &[String]) -> Result<Vec<Literal>> {
+fn subjects(terms: &[String], families: Option<&std::path::Path>) -> Result<Vec<Subject>> {
+    let families = Families::load(families)?;
     terms
         .iter()
-        .map(|t| Literal::new(t).map_err(|e| anyhow::anyhow!("term {t:?}: {e}")))
+        .map(|t| {
+            families
+                .resolve(t)
+                .map_err(|e| anyhow::anyhow!("term {t:?}: {e}"))
+        })
         .collect()
 }
 
@@ -394,10 +429,10 @@ fn run_trace(dir: &std::path::Path, args: TraceArgs) -> Result<()> {
     let filter = args.filter.to_filter()?;
     let allowed = engine.allowed(&filter)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for literal in literals(&args.terms)? {
+    for subject in subjects(&args.terms, args.families.as_deref())? {
         let t = history::trace(
             &engine,
-            &literal,
+            &subject,
             &allowed,
             args.first,
             args.group_by.as_deref(),
@@ -462,6 +497,23 @@ fn run_trace(dir: &std::path::Path, args: TraceArgs) -> Result<()> {
                 writeln!(out, "  first by {name}: {}", e(&parts.join("; ")))?;
             }
         }
+        if !t.variants.is_empty() {
+            writeln!(out, "  variants:")?;
+            for v in &t.variants {
+                let date = |a: &Option<history::Appearance>| {
+                    a.as_ref().map_or("–".to_string(), |a| a.date.clone())
+                };
+                writeln!(
+                    out,
+                    "    {:<44} {:>6} docs {:>7} occ  first {:<10}  last {}",
+                    e(&v.term),
+                    v.docs,
+                    v.occurrences,
+                    date(&v.first),
+                    date(&v.last)
+                )?;
+            }
+        }
         if let (Some(groups), Some(field)) = (&t.groups, &args.group_by) {
             let mut rows: Vec<(&String, &history::GroupFirst)> = groups.iter().collect();
             rows.sort_by_key(|(k, g)| {
@@ -516,12 +568,25 @@ fn run_timeline(dir: &std::path::Path, args: TimelineArgs) -> Result<()> {
             "share",
         ])?;
     }
-    for literal in literals(&args.terms)? {
-        let buckets = history::timeline(&engine, &literal, &allowed, &denominators, &filter.dates)?;
+    // A family is followed by each of its variants, so that the moment one
+    // rendering replaces another is visible.
+    let expanded: Vec<Subject> = subjects(&args.terms, args.families.as_deref())?
+        .into_iter()
+        .flat_map(|s| {
+            let mut v = vec![s.clone()];
+            if let Subject::Family(f) = &s {
+                v.extend(f.variants.iter().cloned().map(Subject::Literal));
+            }
+            v
+        })
+        .collect();
+    for subject in expanded {
+        let buckets = history::timeline(&engine, &subject, &allowed, &denominators, &filter.dates)?;
+        let label = subject.label();
         if let Some(w) = csv.as_mut() {
             for (period, b) in &buckets {
                 w.write_record([
-                    output::csv_cell(&literal.raw),
+                    output::csv_cell(&label),
                     period.clone(),
                     b.docs.to_string(),
                     b.occurrences.to_string(),
@@ -537,7 +602,7 @@ fn run_timeline(dir: &std::path::Path, args: TimelineArgs) -> Result<()> {
             } else {
                 "by_month"
             };
-            let v = serde_json::json!({"term": literal.raw, key: buckets});
+            let v = serde_json::json!({"term": label, key: buckets});
             serde_json::to_writer(&mut out, &v)?;
             writeln!(out)?;
             continue;
@@ -545,18 +610,14 @@ fn run_timeline(dir: &std::path::Path, args: TimelineArgs) -> Result<()> {
         let max = buckets.values().map(|b| b.per_million).fold(0.0, f64::max);
         writeln!(
             out,
-            "{}  ({} per million {})",
-            escape_terminal(&literal.raw),
+            "{}  (per {}; per million {})",
+            escape_terminal(&label),
             if args.by == Period::Year {
                 "year"
             } else {
                 "month"
             },
-            if literal.cjk {
-                "Han characters"
-            } else {
-                "English words"
-            }
+            subject.units().describe()
         )?;
         writeln!(
             out,
@@ -581,4 +642,43 @@ fn run_timeline(dir: &std::path::Path, args: TimelineArgs) -> Result<()> {
         out.write_all(&w.into_inner().map_err(|e| anyhow::anyhow!("csv: {e}"))?)?;
     }
     out.flush().context("cannot write output")
+}
+
+fn run_report(dir: &std::path::Path, args: ReportArgs) -> Result<()> {
+    let families = Families::load(args.families.as_deref())?;
+    let terms = crate::report::read_terms(&args.terms, &families)?;
+    let engine = Engine::open(dir)?;
+    let filter = args.filter.to_filter()?;
+    let allowed = engine.allowed(&filter)?;
+    let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        ProgressBar::new(terms.len() as u64).with_style(
+            ProgressStyle::with_template("{spinner} terms [{bar:40}] {pos}/{len} ({eta} left)")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
+        )
+    } else {
+        ProgressBar::hidden()
+    };
+    let figures = crate::report::figures(&engine, &terms, &allowed, &filter.dates, || bar.inc(1))?;
+    bar.finish_and_clear();
+    let m = &engine.manifest;
+    let source = format!(
+        "Source: tifa {} over {} ({} documents, {} – {}); per million Han characters (Chinese terms) or English words (other terms).",
+        env!("CARGO_PKG_VERSION"),
+        m.sources.join(", "),
+        m.documents,
+        m.first_date.as_deref().unwrap_or("?"),
+        m.last_date.as_deref().unwrap_or("?")
+    );
+    let written = crate::report::write(&args.out, &figures, &source)?;
+    println!(
+        "{} terms ({} rows with family variants) → {}",
+        terms.len(),
+        figures.len(),
+        args.out.display()
+    );
+    for w in written {
+        println!("  {}", w.display());
+    }
+    Ok(())
 }

@@ -5,8 +5,9 @@
 //! of the gram field); any other term (mixed scripts, punctuation) gets a superset
 //! of candidate documents from the postings and is verified against stored text.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
+use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
@@ -178,6 +179,24 @@ pub struct Engine {
     pub fields: Fields,
     pub manifest: Manifest,
     columns: Vec<Columns>,
+    field_values: std::sync::Mutex<HashMap<String, Arc<FieldValues>>>,
+}
+
+/// The value of one metadata field for every document (read once, then cached).
+pub struct FieldValues {
+    values: Vec<String>,
+    /// Per segment, per document: index into `values`, or `u32::MAX`.
+    ordinals: Vec<Vec<u32>>,
+}
+
+impl FieldValues {
+    pub fn get(&self, address: DocAddress) -> Option<&str> {
+        let o = *self
+            .ordinals
+            .get(address.segment_ord as usize)?
+            .get(address.doc_id as usize)?;
+        self.values.get(o as usize).map(String::as_str)
+    }
 }
 
 impl Engine {
@@ -206,6 +225,7 @@ impl Engine {
             fields: opened.fields,
             manifest: opened.manifest,
             columns,
+            field_values: std::sync::Mutex::new(HashMap::new()),
         })
     }
 
@@ -271,6 +291,59 @@ impl Engine {
             out.push(bits);
         }
         Ok(Allowed(out))
+    }
+
+    /// Value of metadata field `field` for every document that has it, read
+    /// from the `facets` postings (`field=value` terms).
+    pub fn field_values(&self, field: &str) -> Result<Arc<FieldValues>> {
+        if let Some(v) = self
+            .field_values
+            .lock()
+            .map_err(|_| anyhow::anyhow!("poisoned cache"))?
+            .get(field)
+        {
+            return Ok(v.clone());
+        }
+        let prefix = format!("{field}=");
+        let mut upper = prefix.clone().into_bytes();
+        if let Some(last) = upper.last_mut() {
+            *last += 1;
+        }
+        let mut values: Vec<String> = Vec::new();
+        let mut index_of: HashMap<String, u32> = HashMap::new();
+        let mut ordinals = Vec::new();
+        for reader in self.searcher.segment_readers() {
+            let mut ords = vec![u32::MAX; reader.max_doc() as usize];
+            let inverted = reader.inverted_index(self.fields.facets)?;
+            let mut stream = inverted
+                .terms()
+                .range()
+                .ge(prefix.as_bytes())
+                .lt(&upper)
+                .into_stream()?;
+            while stream.advance() {
+                let value = String::from_utf8_lossy(&stream.key()[prefix.len()..]).to_string();
+                let next = values.len() as u32;
+                let ord = *index_of.entry(value.clone()).or_insert_with(|| {
+                    values.push(value);
+                    next
+                });
+                let info = stream.value().clone();
+                let mut p =
+                    inverted.read_postings_from_terminfo(&info, IndexRecordOption::Basic)?;
+                while p.doc() != TERMINATED {
+                    ords[p.doc() as usize] = ord;
+                    p.advance();
+                }
+            }
+            ordinals.push(ords);
+        }
+        let v = Arc::new(FieldValues { values, ordinals });
+        self.field_values
+            .lock()
+            .map_err(|_| anyhow::anyhow!("poisoned cache"))?
+            .insert(field.to_string(), v.clone());
+        Ok(v)
     }
 
     pub fn stored(&self, address: DocAddress) -> Result<StoredDoc> {

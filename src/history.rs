@@ -8,11 +8,12 @@ use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Result;
 use serde::Serialize;
-use tantivy::{DocAddress, DocSet, TERMINATED, Term};
+use tantivy::DocAddress;
 
 use crate::date::{DateRange, DocDate};
 use crate::engine::{Allowed, Engine, Match};
-use crate::matcher::{Literal, sentence_around};
+use crate::matcher::sentence_around;
+use crate::terms::{self, Subject, Units};
 
 /// A document in a trace.
 #[derive(Clone, Debug, Serialize)]
@@ -52,6 +53,9 @@ pub struct Trace {
     pub last: Option<Appearance>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub groups: Option<BTreeMap<String, GroupFirst>>,
+    /// For a family: each variant's own trace, side by side.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub variants: Vec<Trace>,
 }
 
 /// A dated match with what orders it.
@@ -63,12 +67,24 @@ struct Dated {
 
 pub fn trace(
     engine: &Engine,
-    literal: &Literal,
+    subject: &Subject,
     allowed: &Allowed,
     first_n: usize,
     group_by: Option<&str>,
 ) -> Result<Trace> {
-    let matches = engine.evaluate(literal, allowed)?;
+    let matches = terms::evaluate(engine, subject, allowed)?;
+    trace_of(engine, subject, &matches, allowed, first_n, group_by)
+}
+
+/// [`trace`] over matches already evaluated.
+pub fn trace_of(
+    engine: &Engine,
+    subject: &Subject,
+    matches: &[Match],
+    allowed: &Allowed,
+    first_n: usize,
+    group_by: Option<&str>,
+) -> Result<Trace> {
     let occurrences = matches.iter().map(|m| u64::from(m.occurrences)).sum();
     let mut dated: Vec<Dated> = matches
         .iter()
@@ -86,7 +102,7 @@ pub fn trace(
     let earliest_docs = ordered_prefix(engine, &dated, first_n.max(1), &mut ids)?;
     let first = match earliest_docs.first() {
         Some(d) => {
-            let mut a = appearance(engine, literal, d, true)?;
+            let mut a = appearance(engine, subject, d, true)?;
             if a.approximate {
                 let date = DocDate::from_key(d.key);
                 let (lo, hi) = (date.period_start(), date.period_end());
@@ -98,7 +114,7 @@ pub fn trace(
                 let precise = ordered_prefix(engine, &precise, 20, &mut ids)?;
                 a.same_period_candidates = precise
                     .iter()
-                    .map(|x| appearance(engine, literal, x, false))
+                    .map(|x| appearance(engine, subject, x, false))
                     .collect::<Result<_>>()?;
             }
             Some(a)
@@ -107,7 +123,7 @@ pub fn trace(
     };
     let earliest = earliest_docs
         .iter()
-        .map(|d| appearance(engine, literal, d, false))
+        .map(|d| appearance(engine, subject, d, false))
         .collect::<Result<Vec<_>>>()?;
     let last = match dated.last() {
         Some(max) => {
@@ -115,7 +131,7 @@ pub fn trace(
             resolve_ids(engine, &tied, &mut ids)?;
             tied.sort_by(|a, b| ids[&a.m.address].cmp(&ids[&b.m.address]));
             tied.last()
-                .map(|d| appearance(engine, literal, d, false))
+                .map(|d| appearance(engine, subject, d, false))
                 .transpose()?
         }
         None => None,
@@ -123,19 +139,19 @@ pub fn trace(
     let firsts_by = |field: &str,
                      ids: &mut HashMap<DocAddress, String>|
      -> Result<BTreeMap<String, GroupFirst>> {
-        let values = field_values(engine, field)?;
+        let values = engine.field_values(field)?;
         let mut groups: BTreeMap<String, Vec<Dated>> = BTreeMap::new();
         let mut totals: BTreeMap<String, (usize, u64)> = BTreeMap::new();
-        for m in &matches {
-            if let Some(v) = values.get(&m.address) {
-                let t = totals.entry(v.clone()).or_default();
+        for m in matches {
+            if let Some(v) = values.get(m.address) {
+                let t = totals.entry(v.to_string()).or_default();
                 t.0 += 1;
                 t.1 += u64::from(m.occurrences);
             }
         }
         for d in &dated {
-            if let Some(v) = values.get(&d.m.address) {
-                groups.entry(v.clone()).or_default().push(*d);
+            if let Some(v) = values.get(d.m.address) {
+                groups.entry(v.to_string()).or_default().push(*d);
             }
         }
         let mut out = BTreeMap::new();
@@ -143,7 +159,7 @@ pub fn trace(
             let first = match groups.get(&value) {
                 Some(g) => ordered_prefix(engine, g, 1, ids)?
                     .first()
-                    .map(|d| appearance(engine, literal, d, false))
+                    .map(|d| appearance(engine, subject, d, false))
                     .transpose()?,
                 None => None,
             };
@@ -169,8 +185,24 @@ pub fn trace(
         Some(field) => Some(firsts_by(field, &mut ids)?),
         None => None,
     };
+    let variants = match subject {
+        Subject::Family(f) => f
+            .variants
+            .iter()
+            .map(|v| {
+                trace(
+                    engine,
+                    &Subject::Literal(v.clone()),
+                    allowed,
+                    first_n,
+                    group_by,
+                )
+            })
+            .collect::<Result<Vec<_>>>()?,
+        Subject::Literal(_) => Vec::new(),
+    };
     Ok(Trace {
-        term: literal.raw.clone(),
+        term: subject.label(),
         docs: matches.len(),
         occurrences,
         first,
@@ -179,6 +211,7 @@ pub fn trace(
         earliest,
         last,
         groups,
+        variants,
     })
 }
 
@@ -225,7 +258,7 @@ fn resolve_ids(
 
 fn appearance(
     engine: &Engine,
-    literal: &Literal,
+    subject: &Subject,
     d: &Dated,
     with_context: bool,
 ) -> Result<Appearance> {
@@ -233,7 +266,7 @@ fn appearance(
     let date = DocDate::from_key(d.key);
     let context = if with_context {
         [&doc.title, &doc.text].into_iter().find_map(|field| {
-            literal.find(field).first().map(|&(s, e)| {
+            subject.find(field).first().map(|&(s, e)| {
                 let (a, b) = sentence_around(field, s, e, 200);
                 field[a..b].trim().to_string()
             })
@@ -252,39 +285,6 @@ fn appearance(
         approximate: date.is_approximate(),
         same_period_candidates: Vec::new(),
     })
-}
-
-/// Value of metadata field `field` for every document that has it, read from
-/// the `facets` postings (`field=value` terms).
-pub fn field_values(engine: &Engine, field: &str) -> Result<HashMap<DocAddress, String>> {
-    let prefix = format!("{field}=");
-    let mut upper = prefix.clone().into_bytes();
-    if let Some(last) = upper.last_mut() {
-        *last += 1;
-    }
-    let mut out = HashMap::new();
-    for (s, reader) in engine.searcher.segment_readers().iter().enumerate() {
-        let inverted = reader.inverted_index(engine.fields.facets)?;
-        let mut stream = inverted
-            .terms()
-            .range()
-            .ge(prefix.as_bytes())
-            .lt(&upper)
-            .into_stream()?;
-        while stream.advance() {
-            let value = String::from_utf8_lossy(&stream.key()[prefix.len()..]).to_string();
-            let term = Term::from_field_text(engine.fields.facets, &format!("{prefix}{value}"));
-            if let Some(mut p) =
-                inverted.read_postings(&term, tantivy::schema::IndexRecordOption::Basic)?
-            {
-                while p.doc() != TERMINATED {
-                    out.insert(DocAddress::new(s as u32, p.doc()), value.clone());
-                    p.advance();
-                }
-            }
-        }
-    }
-    Ok(out)
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -340,14 +340,26 @@ impl Denominators {
 /// match (or over `range`), empty periods as zeros, undated as "unknown".
 pub fn timeline(
     engine: &Engine,
-    literal: &Literal,
+    subject: &Subject,
     allowed: &Allowed,
     denominators: &Denominators,
     range: &DateRange,
 ) -> Result<BTreeMap<String, Bucket>> {
+    let matches = terms::evaluate(engine, subject, allowed)?;
+    Ok(timeline_of(engine, subject, &matches, denominators, range))
+}
+
+/// [`timeline`] over matches already evaluated.
+pub fn timeline_of(
+    engine: &Engine,
+    subject: &Subject,
+    matches: &[Match],
+    denominators: &Denominators,
+    range: &DateRange,
+) -> BTreeMap<String, Bucket> {
     let by = denominators.by;
     let mut buckets: BTreeMap<String, Bucket> = BTreeMap::new();
-    for m in engine.evaluate(literal, allowed)? {
+    for m in matches {
         let key = engine
             .columns(m.address.segment_ord)
             .date_key
@@ -367,16 +379,19 @@ pub fn timeline(
         .map(|d| d.year)
         .or_else(|| dated.last().and_then(|k| k[..4].parse().ok()));
     if let (Some(y0), Some(y1)) = (first_year, last_year) {
-        let first_label = match (by, range.from) {
-            (Period::Month, Some(d)) => d.month_label(),
-            _ => dated
+        let year_label = |d: DocDate| format!("{:04}", d.year);
+        let first_label = match range.from {
+            Some(d) if by == Period::Month => d.month_label(),
+            Some(d) => year_label(d),
+            None => dated
                 .first()
                 .map_or_else(|| format!("{y0:04}"), |k| k.to_string()),
         };
-        let last_label = match (by, range.to) {
-            (Period::Month, Some(d)) if d.month > 0 => d.month_label(),
-            (Period::Month, Some(d)) => format!("{:04}-12", d.year),
-            _ => dated
+        let last_label = match range.to {
+            Some(d) if by == Period::Month && d.month > 0 => d.month_label(),
+            Some(d) if by == Period::Month => format!("{:04}-12", d.year),
+            Some(d) => year_label(d),
+            None => dated
                 .last()
                 .map_or_else(|| format!("{y1:04}"), |k| k.to_string()),
         };
@@ -404,10 +419,14 @@ pub fn timeline(
             }
         }
     }
-    let chinese = literal.cjk;
+    let unit = subject.units();
     for (label, b) in buckets.iter_mut() {
         let (docs, han, words) = denominators.totals.get(label).copied().unwrap_or_default();
-        let units = if chinese { han } else { words };
+        let units = match unit {
+            Units::Han => han,
+            Units::Words => words,
+            Units::HanAndWords => han + words,
+        };
         b.per_million = if units > 0 {
             b.occurrences as f64 * 1e6 / units as f64
         } else {
@@ -419,5 +438,5 @@ pub fn timeline(
             0.0
         };
     }
-    Ok(buckets)
+    buckets
 }

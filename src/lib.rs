@@ -13,5 +13,7 @@ pub mod index;
 pub mod matcher;
 pub mod output;
 pub mod query;
+pub mod report;
 pub mod search;
+pub mod terms;
 pub mod text;

@@ -1,0 +1,344 @@
+//! `tifa report`: per-year frequencies of a list of terms as CSV, JSON, Markdown
+//! and SVG charts.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, anyhow, bail};
+use plotters::prelude::*;
+use serde::Serialize;
+
+use crate::date::DateRange;
+use crate::engine::{Allowed, Engine};
+use crate::history::{self, Bucket, Denominators, Period};
+use crate::output::csv_cell;
+use crate::terms::{Families, Subject};
+
+/// One line of the term file.
+pub struct TermLine {
+    pub line: usize,
+    pub subject: Subject,
+}
+
+/// Reads a term list: one term or `@family` per line, whitespace trimmed, empty
+/// lines and `#` comments skipped. Every bad line is reported with its number.
+pub fn read_terms(path: &Path, families: &Families) -> Result<Vec<TermLine>> {
+    let raw = std::fs::read(path)
+        .with_context(|| format!("cannot read the term file {}", path.display()))?;
+    let text = String::from_utf8(raw).map_err(|e| {
+        anyhow!(
+            "{}: not valid UTF-8 (byte {}); convert it, e.g. `iconv -f GBK -t UTF-8`",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    let mut terms = Vec::new();
+    let mut errors = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim().trim_start_matches('\u{feff}').trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match families.resolve(line) {
+            Ok(subject) => terms.push(TermLine {
+                line: i + 1,
+                subject,
+            }),
+            Err(e) => errors.push(format!("{}:{}: {e}", path.display(), i + 1)),
+        }
+    }
+    if !errors.is_empty() {
+        bail!(
+            "the term file has {} bad line(s); nothing was written:\n  {}",
+            errors.len(),
+            errors.join("\n  ")
+        );
+    }
+    if terms.is_empty() {
+        bail!(
+            "{}: no terms (one term or @family per line)",
+            path.display()
+        );
+    }
+    Ok(terms)
+}
+
+/// Figures of one term (or family, or variant of a family).
+#[derive(Debug, Serialize)]
+pub struct TermFigures {
+    pub term: String,
+    /// For a variant row: the family it belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
+    pub docs: usize,
+    pub occurrences: u64,
+    pub first: Option<history::Appearance>,
+    pub last: Option<history::Appearance>,
+    pub peak_year: Option<String>,
+    pub per_million_of: &'static str,
+    pub by_year: BTreeMap<String, Bucket>,
+}
+
+/// Computes the figures of every term (families expanded into their variants).
+pub fn figures(
+    engine: &Engine,
+    terms: &[TermLine],
+    allowed: &Allowed,
+    range: &DateRange,
+    mut progress: impl FnMut(),
+) -> Result<Vec<TermFigures>> {
+    let denominators = Denominators::new(engine, allowed, Period::Year);
+    let mut out = Vec::new();
+    for t in terms {
+        let mut rows: Vec<(Subject, Option<String>)> = vec![(t.subject.clone(), None)];
+        if let Subject::Family(f) = &t.subject {
+            rows.extend(
+                f.variants
+                    .iter()
+                    .map(|v| (Subject::Literal(v.clone()), Some(format!("@{}", f.name)))),
+            );
+        }
+        for (subject, family) in rows {
+            let matches = crate::terms::evaluate(engine, &subject, allowed)?;
+            let trace = history::trace_of(engine, &subject, &matches, allowed, 1, None)?;
+            let by_year = history::timeline_of(engine, &subject, &matches, &denominators, range);
+            let peak_year = by_year
+                .iter()
+                .filter(|(k, b)| *k != "unknown" && b.occurrences > 0)
+                .max_by(|a, b| {
+                    a.1.per_million
+                        .total_cmp(&b.1.per_million)
+                        .then(b.0.cmp(a.0))
+                })
+                .map(|(k, _)| k.clone());
+            out.push(TermFigures {
+                term: subject.label(),
+                family,
+                docs: trace.docs,
+                occurrences: trace.occurrences,
+                first: trace.first,
+                last: trace.last,
+                peak_year,
+                per_million_of: subject.units().describe(),
+                by_year,
+            });
+        }
+        progress();
+    }
+    Ok(out)
+}
+
+/// Writes report.csv, report.json, report.md and the SVG charts into `dir`;
+/// returns the files written.
+pub fn write(dir: &Path, figures: &[TermFigures], source_line: &str) -> Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let mut written = Vec::new();
+
+    let csv_path = dir.join("report.csv");
+    let mut w = csv::Writer::from_path(&csv_path)
+        .with_context(|| format!("cannot write {}", csv_path.display()))?;
+    w.write_record([
+        "term",
+        "year",
+        "docs",
+        "occurrences",
+        "per_million",
+        "share",
+    ])?;
+    for f in figures {
+        for (year, b) in &f.by_year {
+            w.write_record([
+                term_cell(&f.term),
+                year.clone(),
+                b.docs.to_string(),
+                b.occurrences.to_string(),
+                format!("{:.4}", b.per_million),
+                format!("{:.6}", b.share),
+            ])?;
+        }
+    }
+    w.flush()?;
+    written.push(csv_path);
+
+    let json_path = dir.join("report.json");
+    std::fs::write(
+        &json_path,
+        serde_json::to_string_pretty(
+            &serde_json::json!({ "source": source_line, "terms": figures }),
+        )?,
+    )?;
+    written.push(json_path);
+
+    let md_path = dir.join("report.md");
+    std::fs::write(&md_path, markdown(figures, source_line))?;
+    written.push(md_path);
+
+    let mut families: BTreeMap<&str, Vec<&TermFigures>> = BTreeMap::new();
+    for f in figures {
+        if let Some(family) = &f.family {
+            families.entry(family.as_str()).or_default().push(f);
+        }
+    }
+    for (family, variants) in families {
+        let total = figures
+            .iter()
+            .find(|f| f.term == family && f.family.is_none());
+        let mut series: Vec<&TermFigures> = total.into_iter().collect();
+        series.extend(variants.into_iter().filter(|v| v.occurrences > 0));
+        let path = dir.join(format!("chart-{}.svg", family.trim_start_matches('@')));
+        let title = format!("{family}: variants per million words/characters");
+        chart(&path, &title, &series, source_line)?;
+        written.push(path);
+    }
+    let mut top: Vec<&TermFigures> = figures
+        .iter()
+        .filter(|f| f.family.is_none() && f.occurrences > 0)
+        .collect();
+    top.sort_by_key(|f| std::cmp::Reverse(f.occurrences));
+    top.truncate(10);
+    if !top.is_empty() {
+        let path = dir.join("overview.svg");
+        chart(
+            &path,
+            "Use per year (the 10 most frequent terms), per million",
+            &top,
+            source_line,
+        )?;
+        written.push(path);
+    }
+    Ok(written)
+}
+
+/// A family label (`@name`) is written as the report format specifies; any other
+/// term is guarded against formula injection like every other cell.
+fn term_cell(term: &str) -> String {
+    let family_label = term.strip_prefix('@').is_some_and(|n| {
+        !n.is_empty()
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    });
+    if family_label {
+        term.to_string()
+    } else {
+        csv_cell(term)
+    }
+}
+
+fn markdown(figures: &[TermFigures], source_line: &str) -> String {
+    let mut md = String::from("# tifa report\n\n");
+    md.push_str(&format!("{source_line}\n\n"));
+    md.push_str("| term | documents | occurrences | first | first document | peak year (per million) | last |\n|---|---:|---:|---|---|---|---|\n");
+    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    for f in figures {
+        let term = match &f.family {
+            Some(family) => format!("↳ {} ({family})", f.term),
+            None => f.term.clone(),
+        };
+        let first_date = f.first.as_ref().map_or("–".into(), |a| {
+            if a.approximate {
+                format!("{} (approx.)", a.date)
+            } else {
+                a.date.clone()
+            }
+        });
+        let first_doc = f
+            .first
+            .as_ref()
+            .map_or("–".into(), |a| format!("{} `{}`", a.title, a.id));
+        md.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            cell(&term),
+            f.docs,
+            f.occurrences,
+            first_date,
+            cell(&first_doc),
+            f.peak_year.as_deref().unwrap_or("–"),
+            f.last.as_ref().map_or("–", |a| a.date.as_str()),
+        ));
+    }
+    md
+}
+
+const PALETTE: [RGBColor; 10] = [
+    RGBColor(31, 119, 180),
+    RGBColor(214, 39, 40),
+    RGBColor(44, 160, 44),
+    RGBColor(255, 127, 14),
+    RGBColor(148, 103, 189),
+    RGBColor(140, 86, 75),
+    RGBColor(227, 119, 194),
+    RGBColor(127, 127, 127),
+    RGBColor(188, 189, 34),
+    RGBColor(23, 190, 207),
+];
+
+/// A line chart of per-million values over years, one line per series.
+fn chart(path: &Path, title: &str, series: &[&TermFigures], source_line: &str) -> Result<()> {
+    let points = |f: &TermFigures| -> Vec<(i32, f64)> {
+        f.by_year
+            .iter()
+            .filter_map(|(k, b)| k.parse::<i32>().ok().map(|y| (y, b.per_million)))
+            .collect()
+    };
+    let all: Vec<(i32, f64)> = series.iter().flat_map(|f| points(f)).collect();
+    let (Some(x0), Some(x1)) = (all.iter().map(|p| p.0).min(), all.iter().map(|p| p.0).max())
+    else {
+        return Ok(());
+    };
+    let y1 = all.iter().map(|p| p.1).fold(0.0, f64::max).max(1e-9) * 1.1;
+    let draw = || -> Result<(), Box<dyn std::error::Error>> {
+        let root = SVGBackend::new(path, (960, 560)).into_drawing_area();
+        root.fill(&WHITE)?;
+        let (main, footer) = root.split_vertically(530);
+        let mut chart = ChartBuilder::on(&main)
+            .caption(title, ("sans-serif", 22))
+            .margin(16)
+            .x_label_area_size(44)
+            .y_label_area_size(70)
+            .build_cartesian_2d(x0..(x1.max(x0 + 1)), 0f64..y1)?;
+        chart
+            .configure_mesh()
+            .x_desc("year")
+            .y_desc("occurrences per million")
+            .x_label_formatter(&|y| format!("{y}"))
+            .x_labels(((x1 - x0) as usize + 1).min(16))
+            .draw()?;
+        for (i, f) in series.iter().enumerate() {
+            let colour = PALETTE[i % PALETTE.len()];
+            let style = if i == 0
+                && f.family.is_none()
+                && series.len() > 1
+                && series.iter().skip(1).all(|s| s.family.is_some())
+            {
+                colour.stroke_width(4)
+            } else {
+                colour.stroke_width(2)
+            };
+            chart
+                .draw_series(LineSeries::new(points(f), style))?
+                .label(format!("{} ({} docs)", f.term, f.docs))
+                .legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(3))
+                });
+            chart.draw_series(
+                points(f)
+                    .into_iter()
+                    .map(|p| Circle::new(p, 3, colour.filled())),
+            )?;
+        }
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .draw()?;
+        footer.draw_text(
+            source_line,
+            &("sans-serif", 13).into_font().color(&BLACK.mix(0.7)),
+            (16, 8),
+        )?;
+        root.present()?;
+        Ok(())
+    };
+    draw().map_err(|e| anyhow!("cannot draw {}: {e}", path.display()))
+}

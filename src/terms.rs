@@ -1,0 +1,269 @@
+//! What `trace`, `timeline` and `report` count: a literal term or a bilingual
+//! term family (`@name`), and the families file.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use anyhow::{Context, Result, anyhow, bail};
+use rayon::prelude::*;
+use serde::Deserialize;
+use tantivy::DocAddress;
+
+use crate::engine::{Allowed, Engine, Match};
+use crate::matcher::Literal;
+use crate::text;
+
+/// The families shipped with tifa (also at `corpus/families.toml`).
+pub const BUILTIN_FAMILIES: &str = include_str!("../corpus/families.toml");
+
+/// A slogan with its renderings and variants.
+#[derive(Clone, Debug)]
+pub struct Family {
+    pub name: String,
+    pub description: String,
+    pub variants: Vec<Literal>,
+}
+
+/// The unit of a per-million figure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Units {
+    /// Han characters (Chinese terms).
+    Han,
+    /// English words (any other term).
+    Words,
+    /// Both (a family with Chinese and English variants).
+    HanAndWords,
+}
+
+impl Units {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Units::Han => "Han characters",
+            Units::Words => "English words",
+            Units::HanAndWords => "Han characters + English words",
+        }
+    }
+}
+
+/// A literal term or a family.
+#[derive(Clone, Debug)]
+pub enum Subject {
+    Literal(Literal),
+    Family(Family),
+}
+
+impl Subject {
+    /// As shown in outputs: the term, or `@name` for a family.
+    pub fn label(&self) -> String {
+        match self {
+            Subject::Literal(l) => l.raw.clone(),
+            Subject::Family(f) => format!("@{}", f.name),
+        }
+    }
+
+    pub fn units(&self) -> Units {
+        let of = |l: &Literal| if l.cjk { Units::Han } else { Units::Words };
+        match self {
+            Subject::Literal(l) => of(l),
+            Subject::Family(f) => {
+                let cjk = f.variants.iter().any(|v| v.cjk);
+                let other = f.variants.iter().any(|v| !v.cjk);
+                match (cjk, other) {
+                    (true, true) => Units::HanAndWords,
+                    (true, false) => Units::Han,
+                    _ => Units::Words,
+                }
+            }
+        }
+    }
+
+    fn literals(&self) -> Vec<&Literal> {
+        match self {
+            Subject::Literal(l) => vec![l],
+            Subject::Family(f) => f.variants.iter().collect(),
+        }
+    }
+
+    /// Places in `original` (byte ranges of the original text), each once.
+    pub fn find(&self, original: &str) -> Vec<(usize, usize)> {
+        let normalized = text::Normalized::new(original);
+        merge_places(
+            self.literals()
+                .iter()
+                .flat_map(|l| l.find_in_normalized(&normalized.text))
+                .collect(),
+        )
+        .into_iter()
+        .map(|(s, e)| normalized.original_range(s, e))
+        .collect()
+    }
+
+    /// Number of places in one field.
+    fn count(&self, original: &str) -> u32 {
+        let normalized = text::nfkc(original);
+        merge_places(
+            self.literals()
+                .iter()
+                .flat_map(|l| l.find_in_normalized(&normalized))
+                .collect(),
+        )
+        .len() as u32
+    }
+}
+
+/// Merges matches of several variants into places: overlapping or nested
+/// matches are one place (the longer match counts).
+fn merge_places(mut ranges: Vec<(usize, usize)>) -> Vec<(usize, usize)> {
+    ranges.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+    let mut out: Vec<(usize, usize)> = Vec::new();
+    for (s, e) in ranges {
+        match out.last_mut() {
+            Some(last) if s < last.1 => last.1 = last.1.max(e),
+            _ => out.push((s, e)),
+        }
+    }
+    out
+}
+
+/// Every document containing the subject, with occurrences (title + text).
+pub fn evaluate(engine: &Engine, subject: &Subject, allowed: &Allowed) -> Result<Vec<Match>> {
+    let family = match subject {
+        Subject::Literal(l) => return engine.evaluate(l, allowed),
+        Subject::Family(f) => f,
+    };
+    let mut by_doc: BTreeMap<DocAddress, Vec<Match>> = BTreeMap::new();
+    for v in &family.variants {
+        for m in engine.evaluate(v, allowed)? {
+            by_doc.entry(m.address).or_default().push(m);
+        }
+    }
+    // A document matched by one variant keeps that variant's counts; where
+    // several match, places may overlap, so the stored text decides.
+    by_doc
+        .into_par_iter()
+        .map(|(address, ms)| {
+            if ms.len() == 1 {
+                return Ok(ms[0]);
+            }
+            let doc = engine.stored(address)?;
+            let title_occurrences = subject.count(&doc.title);
+            Ok(Match {
+                address,
+                occurrences: title_occurrences + subject.count(&doc.text),
+                title_occurrences,
+            })
+        })
+        .collect()
+}
+
+#[derive(Deserialize)]
+struct FamilyEntry {
+    #[serde(default)]
+    description: String,
+    variants: Vec<String>,
+}
+
+/// Families by name.
+#[derive(Clone, Debug, Default)]
+pub struct Families(pub BTreeMap<String, Family>);
+
+impl Families {
+    /// The built-in families, then those of `extra` (which replace same names).
+    pub fn load(extra: Option<&Path>) -> Result<Families> {
+        let mut families = Families::default();
+        families.add_toml(BUILTIN_FAMILIES, "built-in families")?;
+        if let Some(path) = extra {
+            let raw = std::fs::read_to_string(path)
+                .with_context(|| format!("cannot read the families file {}", path.display()))?;
+            families.add_toml(&raw, &path.display().to_string())?;
+        }
+        Ok(families)
+    }
+
+    fn add_toml(&mut self, raw: &str, origin: &str) -> Result<()> {
+        let parsed: HashMap<String, FamilyEntry> = toml::from_str(raw).map_err(|e| {
+            anyhow!("{origin}: not a valid families file ({e}); expected [name] tables with variants = [\"…\", …]")
+        })?;
+        for (name, entry) in parsed {
+            if entry.variants.is_empty() {
+                bail!("{origin}: family [{name}] has no variants");
+            }
+            let variants = entry
+                .variants
+                .iter()
+                .map(|v| {
+                    Literal::new(v)
+                        .map_err(|e| anyhow!("{origin}: family [{name}], variant {v:?}: {e}"))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            self.0.insert(
+                name.clone(),
+                Family {
+                    name,
+                    description: entry.description,
+                    variants,
+                },
+            );
+        }
+        Ok(())
+    }
+
+    /// `@name` is a family, anything else a literal term.
+    pub fn resolve(&self, term: &str) -> Result<Subject, String> {
+        let term = term.trim();
+        if let Some(name) = term.strip_prefix('@') {
+            return match self.0.get(name) {
+                Some(f) => Ok(Subject::Family(f.clone())),
+                None => Err(format!(
+                    "unknown family @{name}; known: {}",
+                    self.0
+                        .keys()
+                        .map(|k| format!("@{k}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            };
+        }
+        Literal::new(term).map(Subject::Literal)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn builtin_families_parse_and_cover_the_cyber_slogans() {
+        let f = Families::load(None).expect("families");
+        for name in [
+            "cyber-sovereignty",
+            "cyberspace-community",
+            "mankind-community",
+            "cyber-power",
+        ] {
+            assert!(f.0.contains_key(name), "{name}");
+        }
+        assert!(matches!(
+            f.resolve("@cyber-sovereignty"),
+            Ok(Subject::Family(_))
+        ));
+        assert!(f.resolve("@nope").is_err());
+    }
+
+    #[test]
+    fn nested_variants_count_once() {
+        let f = Families::load(None).expect("families");
+        let s = f.resolve("@shared-future").expect("family");
+        let text = "构建人类命运共同体和命运共同体; a community with a shared future";
+        let mankind = f.resolve("@mankind-community").expect("family");
+        assert_eq!(s.count(text), 3);
+        assert_eq!(
+            mankind.count("人类命运共同体 community of common destiny for mankind"),
+            2
+        );
+        assert_eq!(
+            merge_places(vec![(0, 5), (2, 5), (7, 9)]),
+            vec![(0, 5), (7, 9)]
+        );
+    }
+}
