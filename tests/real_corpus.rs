@@ -147,7 +147,12 @@ fn tifa(args: &[&str]) -> Value {
         "tifa {args:?} failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).expect("json output")
+    // One JSON value per line; a family is followed by its variants: take the first.
+    serde_json::Deserializer::from_slice(&out.stdout)
+        .into_iter::<Value>()
+        .next()
+        .expect("json output")
+        .expect("valid json")
 }
 
 // ---- the independent scan -------------------------------------------------
@@ -574,4 +579,219 @@ fn timeline_denominators_equal_the_scan() {
     );
     let share = b["share"].as_f64().expect("share");
     assert!((share - b["docs"].as_f64().expect("docs") / docs).abs() < 1e-12);
+}
+
+/// Byte ranges of `term`'s non-overlapping matches: in the NFKC text for a
+/// Chinese term, in the folded text for any other (families only overlap
+/// within one script, so each script is merged on its own).
+fn scan_ranges(term: &str, field: &str) -> Vec<(usize, usize)> {
+    let field: String = field.nfkc().collect();
+    let term: String = term.trim().nfkc().collect();
+    if term.chars().any(cjk) {
+        return field
+            .match_indices(term.as_str())
+            .map(|(i, m)| (i, i + m.len()))
+            .collect();
+    }
+    let hay = fold(&field);
+    let needle = fold(&term);
+    let (first_word, last_word) = (word(needle[0]), word(needle[needle.len() - 1]));
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i + needle.len() <= hay.len() {
+        let fits = hay[i..i + needle.len()] == needle[..]
+            && !(first_word && i > 0 && word(hay[i - 1]))
+            && !(last_word && i + needle.len() < hay.len() && word(hay[i + needle.len()]));
+        if fits {
+            out.push((i, i + needle.len()));
+            i += needle.len();
+        } else {
+            i += 1;
+        }
+    }
+    out
+}
+
+fn places(variants: &[&str], field: &str) -> usize {
+    let mut total = 0;
+    for chinese in [true, false] {
+        let mut ranges: Vec<(usize, usize)> = variants
+            .iter()
+            .filter(|v| v.chars().any(cjk) == chinese)
+            .flat_map(|v| scan_ranges(v, field))
+            .collect();
+        ranges.sort_by(|a, b| a.0.cmp(&b.0).then(b.1.cmp(&a.1)));
+        let mut end = 0;
+        let mut first = true;
+        for (s, e) in ranges {
+            if first || s >= end {
+                total += 1;
+                end = e;
+                first = false;
+            } else {
+                end = end.max(e);
+            }
+        }
+    }
+    total
+}
+
+#[test]
+fn families_count_each_place_once() {
+    let cases: [(&str, &[&str]); 2] = [
+        (
+            "@shared-future",
+            &[
+                "命运共同体",
+                "community with a shared future",
+                "community of common destiny",
+                "community of shared future",
+                "community of shared destiny",
+                "community of a shared future",
+            ],
+        ),
+        (
+            "@cyber-sovereignty",
+            &[
+                "网络主权",
+                "网络空间主权",
+                "cyber sovereignty",
+                "cyberspace sovereignty",
+                "internet sovereignty",
+                "sovereignty in cyberspace",
+                "sovereignty over cyberspace",
+            ],
+        ),
+    ];
+    for (family, variants) in cases {
+        let want: BTreeMap<&str, usize> = corpus()
+            .par_iter()
+            .map(|d| {
+                (
+                    d.id.as_str(),
+                    places(variants, &d.title) + places(variants, &d.text),
+                )
+            })
+            .filter(|(_, n)| *n > 0)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .collect();
+        assert!(!want.is_empty(), "{family}");
+        let t = tifa(&["trace", family, "--json"]);
+        assert_eq!(
+            t["docs"].as_u64(),
+            Some(want.len() as u64),
+            "{family}: docs"
+        );
+        assert_eq!(
+            t["occurrences"].as_u64(),
+            Some(want.values().sum::<usize>() as u64),
+            "{family}: occurrences"
+        );
+        assert_eq!(
+            t["variants"].as_array().map(Vec::len),
+            Some(variants.len()),
+            "{family}: variants"
+        );
+    }
+}
+
+#[test]
+fn report_writes_csv_json_markdown_and_charts_that_agree_with_timeline() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let terms = dir.path().join("terms.txt");
+    std::fs::write(
+        &terms,
+        "# test\n网络主权\n\n  @cyberspace-community  \nwin-win cooperation\n",
+    )
+    .expect("write");
+    let out = dir.path().join("out");
+    let run = Command::cargo_bin("tifa")
+        .expect("binary")
+        .arg("--index")
+        .arg(index_dir())
+        .args(["report", "--terms"])
+        .arg(&terms)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .expect("run");
+    assert!(
+        run.status.success(),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let csv = std::fs::read_to_string(out.join("report.csv")).expect("csv");
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next(),
+        Some("term,year,docs,occurrences,per_million,share")
+    );
+    let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
+    for term in [
+        "网络主权",
+        "win-win cooperation",
+        "@cyberspace-community",
+        "网络空间命运共同体",
+    ] {
+        let tl = tifa(&["timeline", term, "--json"]);
+        let years = tl["by_year"].as_object().expect("by_year");
+        let mine: Vec<&Vec<&str>> = rows.iter().filter(|r| r[0] == term).collect();
+        assert_eq!(
+            mine.len(),
+            years.len(),
+            "{term}: one row per year of the span"
+        );
+        for r in mine {
+            let b = &years[r[1]];
+            assert_eq!(
+                b["docs"].as_u64().map(|x| x.to_string()).as_deref(),
+                Some(r[2]),
+                "{term} {}",
+                r[1]
+            );
+            assert_eq!(
+                b["occurrences"].as_u64().map(|x| x.to_string()).as_deref(),
+                Some(r[3]),
+                "{term} {}",
+                r[1]
+            );
+        }
+    }
+    let json: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).expect("json"))
+            .expect("parse");
+    assert!(json["terms"].as_array().expect("terms").len() >= 4);
+    let md = std::fs::read_to_string(out.join("report.md")).expect("md");
+    assert!(md.contains("| 网络主权 |") && md.contains("2014-11-19"));
+    for chart in ["chart-cyberspace-community.svg", "overview.svg"] {
+        let svg = std::fs::read_to_string(out.join(chart)).expect("svg");
+        assert!(svg.starts_with("<svg"), "{chart}");
+        assert!(
+            svg.contains("occurrences per million")
+                && svg.contains("year")
+                && svg.contains("Source: tifa"),
+            "{chart}"
+        );
+        assert!(
+            svg.contains("<polyline") || svg.contains("<path"),
+            "{chart}: no lines drawn"
+        );
+    }
+    // A bad line is reported with its number and nothing is written.
+    std::fs::write(&terms, "网络主权\n@no-such-family\n").expect("write");
+    Command::cargo_bin("tifa")
+        .expect("binary")
+        .arg("--index")
+        .arg(index_dir())
+        .args(["report", "--terms"])
+        .arg(&terms)
+        .arg("--out")
+        .arg(dir.path().join("out2"))
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains(
+            "terms.txt:2: unknown family @no-such-family",
+        ));
+    assert!(!dir.path().join("out2").exists());
 }
