@@ -114,6 +114,10 @@ pub struct Manifest {
     pub build_seconds: f64,
     pub index_bytes: u64,
     pub built_at_unix: u64,
+    /// Size of every file of the generation, checked on open (catches missing
+    /// and truncated files before tantivy reads them).
+    #[serde(default)]
+    pub files: BTreeMap<String, u64>,
 }
 
 /// Registers the tokenizers the schema names (tantivy stores only their names).
@@ -186,6 +190,7 @@ pub struct OpenIndex {
 pub fn open(dir: &Path) -> Result<OpenIndex> {
     let generation = current_generation(dir)?;
     let manifest = read_manifest(&generation)?;
+    check_files(&generation, &manifest)?;
     let index = Index::open_in_dir(&generation).map_err(|e| {
         anyhow!(
             "the index in {} cannot be opened ({e}): rebuild with `tifa index`",
@@ -306,7 +311,8 @@ pub fn build(
         }
         bail!(message);
     }
-    manifest.index_bytes = folder_size(&build_dir);
+    manifest.files = file_sizes(&build_dir);
+    manifest.index_bytes = manifest.files.values().sum();
     manifest.build_seconds = started.elapsed().as_secs_f64();
     write_synced(
         &build_dir.join(MANIFEST),
@@ -376,6 +382,7 @@ fn build_into(
         built_at_unix: SystemTime::now()
             .duration_since(UNIX_EPOCH)
             .map_or(0, |d| d.as_secs()),
+        files: BTreeMap::new(),
     };
     let pause_after: Option<u64> = std::env::var(PAUSE_ENV).ok().and_then(|v| v.parse().ok());
     let mut first: Option<crate::date::DocDate> = None;
@@ -465,17 +472,38 @@ fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
     Ok(())
 }
 
-fn folder_size(dir: &Path) -> u64 {
+fn file_sizes(dir: &Path) -> BTreeMap<String, u64> {
     fs::read_dir(dir)
-        .map(|entries| {
-            entries
-                .flatten()
-                .filter_map(|e| e.metadata().ok())
-                .filter(|m| m.is_file())
-                .map(|m| m.len())
-                .sum()
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| {
+            let m = e.metadata().ok()?;
+            let name = e.file_name().to_string_lossy().to_string();
+            (m.is_file() && !name.starts_with('.')).then_some((name, m.len()))
         })
-        .unwrap_or(0)
+        .collect()
+}
+
+/// Every file the manifest lists must be there with its size.
+fn check_files(generation: &Path, manifest: &Manifest) -> Result<()> {
+    for (name, size) in &manifest.files {
+        let path = generation.join(name);
+        match fs::metadata(&path) {
+            Ok(m) if m.len() == *size => {}
+            Ok(m) => bail!(
+                "index file {} is damaged ({} bytes, {} expected): rebuild with `tifa index`",
+                path.display(),
+                m.len(),
+                size
+            ),
+            Err(_) => bail!(
+                "index file {} is missing: rebuild with `tifa index`",
+                path.display()
+            ),
+        }
+    }
+    Ok(())
 }
 
 /// Builds left behind by a killed process (we hold the lock, so none is running).

@@ -3,6 +3,13 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    // A panic (e.g. inside tantivy on a damaged index) ends with a clear message,
+    // not a backtrace.
+    std::panic::set_hook(Box::new(|info| {
+        eprintln!(
+            "tifa: internal error: {info}\nIf the index was damaged, rebuild with `tifa index`; otherwise please report this."
+        );
+    }));
     let cli = tifa::cli::Cli::parse();
     match tifa::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -325,3 +325,181 @@ fn killed_build_leaves_the_old_index_and_a_second_build_is_refused() {
         .count();
     assert_eq!(leftovers, 0);
 }
+
+fn generation(index: &Path) -> PathBuf {
+    index.join(
+        std::fs::read_to_string(index.join("CURRENT"))
+            .expect("current")
+            .trim(),
+    )
+}
+
+#[test]
+fn missing_or_truncated_index_files_ask_for_a_rebuild() {
+    for (suffix, damage) in [
+        ("idx", "delete"),
+        ("store", "truncate"),
+        ("term", "truncate"),
+    ] {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let f = write(tmp.path(), "a.jsonl", GOOD.as_bytes());
+        let index = tmp.path().join("idx");
+        tifa(&index).arg("index").arg(&f).assert().success();
+        let file = std::fs::read_dir(generation(&index))
+            .expect("generation")
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| p.extension().is_some_and(|e| e == suffix))
+            .expect("segment file");
+        if damage == "delete" {
+            std::fs::remove_file(&file).expect("delete");
+        } else {
+            std::fs::write(&file, b"0123").expect("truncate");
+        }
+        tifa(&index)
+            .args(["search", "网络"])
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains("rebuild with `tifa index`"))
+            .stderr(predicate::str::contains("panicked").not());
+    }
+}
+
+#[test]
+fn corrupt_gzip_keeps_earlier_records_and_strict_refuses_it() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    for i in 0..3000 {
+        writeln!(enc, "{{\"id\":\"g{i}\",\"text\":\"网络主权 record {i} with padding to make the file longer\"}}").expect("write");
+    }
+    let full = enc.finish().expect("gzip");
+    let gz = write(tmp.path(), "cut.jsonl.gz", &full[..full.len() / 2]);
+    let good = write(tmp.path(), "a.jsonl", GOOD.as_bytes());
+    let index = tmp.path().join("idx");
+    tifa(&index).arg("index").arg(&good).assert().success();
+    tifa(&index)
+        .arg("index")
+        .arg("--strict")
+        .arg(&gz)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("cut.jsonl.gz"))
+        .stderr(predicate::str::contains("gzip"));
+    assert_eq!(search_ids(&index, &["网络主权"]), vec!["a"]);
+    tifa(&index)
+        .arg("index")
+        .arg(&gz)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("damaged:"));
+    let n = search_ids(&index, &["网络主权"]).len();
+    assert!(n > 100 && n < 3000, "{n} records kept");
+}
+
+#[test]
+fn control_characters_are_kept_with_a_warning_and_escaped_on_output() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let f = write(
+        tmp.path(),
+        "evil.jsonl",
+        "{\"id\":\"e\",\"title\":\"evil \\u001b[2J title\",\"text\":\"网络主权 and a NUL \\u0000 here\"}\n".as_bytes(),
+    );
+    let index = tmp.path().join("idx");
+    tifa(&index)
+        .arg("index")
+        .arg(&f)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("evil.jsonl:1: warning"))
+        .stderr(predicate::str::contains("control character"));
+    let out = tifa(&index)
+        .args(["search", "网络主权"])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    assert!(
+        !out.stdout.contains(&0x1b),
+        "raw ESC reached the terminal output"
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\\u{001b}"));
+}
+
+#[test]
+fn a_fifty_megabyte_document_is_accepted() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let para = "网络主权是国家主权在网络空间的自然延伸。The principle of cyber sovereignty.\\n";
+    let body = para.repeat(50_000_000 / para.len());
+    let f = write(
+        tmp.path(),
+        "big.jsonl",
+        format!("{{\"id\":\"big\",\"date\":\"2020\",\"text\":\"{body}末尾独有词\"}}\n").as_bytes(),
+    );
+    let index = tmp.path().join("idx");
+    tifa(&index)
+        .arg("index")
+        .arg(&f)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 records skipped, 0 warnings"));
+    assert_eq!(search_ids(&index, &["末尾独有词"]), vec!["big"]);
+    let out = tifa(&index)
+        .args(["trace", "cyber sovereignty", "--json"])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        v["occurrences"].as_u64(),
+        Some((50_000_000 / para.len()) as u64)
+    );
+}
+
+#[test]
+fn wait_queues_behind_a_running_build() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let f = write(tmp.path(), "a.jsonl", GOOD.as_bytes());
+    let index = tmp.path().join("idx");
+    let mut first = StdCommand::new(assert_cmd::cargo::cargo_bin("tifa"))
+        .arg("--index")
+        .arg(&index)
+        .arg("index")
+        .arg(&f)
+        .env("TIFA_TEST_PAUSE_AFTER_DOCS", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let started = Instant::now();
+    while !std::fs::read_dir(&index)
+        .map(|d| {
+            d.flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with(".build-"))
+        })
+        .unwrap_or(false)
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "build did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let mut second = StdCommand::new(assert_cmd::cargo::cargo_bin("tifa"))
+        .arg("--index")
+        .arg(&index)
+        .args(["index", "--wait"])
+        .arg(&f)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    std::thread::sleep(Duration::from_millis(500));
+    assert!(
+        second.try_wait().expect("try_wait").is_none(),
+        "--wait did not wait"
+    );
+    first.kill().expect("kill");
+    first.wait().expect("wait");
+    let status = second.wait().expect("wait");
+    assert!(status.success());
+    assert_eq!(search_ids(&index, &["网络主权"]), vec!["a"]);
+}
