@@ -505,8 +505,8 @@ fn run_trace(dir: &std::path::Path, args: TraceArgs) -> Result<()> {
                 };
                 writeln!(
                     out,
-                    "    {:<44} {:>6} docs {:>7} occ  first {:<10}  last {}",
-                    e(&v.term),
+                    "    {} {:>6} docs {:>7} occ  first {:<10}  last {}",
+                    output::fit(&e(&v.term), 44),
                     v.docs,
                     v.occurrences,
                     date(&v.first),
