@@ -143,30 +143,78 @@ pub fn search(engine: &Engine, query_text: &str, options: &SearchOptions) -> Res
 }
 
 /// Up to `max` snippets: matches of any positive literal, title first, in text order.
+///
+/// Lines are searched one at a time and the search stops once `max` snippets
+/// are found, so a long law costs no more than its first matching lines; only
+/// when no line has a match (an English phrase broken across a line break) is
+/// the whole text searched.
 pub fn snippets(doc: &StoredDoc, literals: &[Literal], max: usize) -> Vec<Snippet> {
     let mut out = Vec::new();
+    if max == 0 {
+        return out;
+    }
     for (field, text) in [("title", &doc.title), ("text", &doc.text)] {
-        let mut found: Vec<(usize, usize)> = literals.iter().flat_map(|l| l.find(text)).collect();
-        found.sort_unstable();
-        let mut char_index = CharIndex::new(text);
-        for (s, e) in found {
-            if out.len() >= max {
+        let mut chars = CharIndex::new(text);
+        let mut line_start = 0;
+        for line in text.split_inclusive('\n') {
+            let found = matches_in(literals, line)
+                .into_iter()
+                .map(|(s, e)| (s + line_start, e + line_start));
+            if push_snippets(&mut out, field, text, found, &mut chars, max) {
                 return out;
             }
-            let (cs, ce) = window_around(text, s, e, 30);
-            let context = text[cs..ce].to_string();
-            let before = text[cs..s].chars().count();
-            let inside = text[s..e].chars().count();
-            out.push(Snippet {
+            line_start += line.len();
+        }
+    }
+    if out.is_empty() {
+        for (field, text) in [("title", &doc.title), ("text", &doc.text)] {
+            let mut chars = CharIndex::new(text);
+            if push_snippets(
+                &mut out,
                 field,
-                start: char_index.of(s),
-                end: char_index.of(e),
-                context,
-                highlight: (before, before + inside),
-            });
+                text,
+                matches_in(literals, text).into_iter(),
+                &mut chars,
+                max,
+            ) {
+                break;
+            }
         }
     }
     out
+}
+
+fn matches_in(literals: &[Literal], text: &str) -> Vec<(usize, usize)> {
+    let mut found: Vec<(usize, usize)> = literals.iter().flat_map(|l| l.find(text)).collect();
+    found.sort_unstable();
+    found
+}
+
+/// Adds snippets for `found` (byte ranges of `text`); true once `max` are there.
+fn push_snippets(
+    out: &mut Vec<Snippet>,
+    field: &'static str,
+    text: &str,
+    found: impl Iterator<Item = (usize, usize)>,
+    chars: &mut CharIndex,
+    max: usize,
+) -> bool {
+    for (s, e) in found {
+        if out.len() >= max {
+            return true;
+        }
+        let (cs, ce) = window_around(text, s, e, 30);
+        let before = text[cs..s].chars().count();
+        let inside = text[s..e].chars().count();
+        out.push(Snippet {
+            field,
+            start: chars.of(s),
+            end: chars.of(e),
+            context: text[cs..ce].to_string(),
+            highlight: (before, before + inside),
+        });
+    }
+    out.len() >= max
 }
 
 /// Converts increasing byte offsets to character offsets without rescanning.

@@ -112,6 +112,14 @@ pub struct Normalized {
 
 impl Normalized {
     pub fn new(original: &str) -> Normalized {
+        if let Cow::Borrowed(same) = nfkc(original) {
+            // Already normalised (the usual case): offsets are the original's.
+            return Normalized {
+                text: same.to_string(),
+                chunks: Vec::new(),
+                original_len: original.len(),
+            };
+        }
         let mut text = String::with_capacity(original.len());
         let mut chunks = Vec::new();
         let mut chunk_start = 0usize;
@@ -146,6 +154,9 @@ impl Normalized {
 
     /// Original byte range covering the normalised byte range `start..end`.
     pub fn original_range(&self, start: usize, end: usize) -> (usize, usize) {
+        if self.chunks.is_empty() {
+            return (start.min(self.original_len), end.min(self.original_len));
+        }
         let chunk_of = |offset: usize| match self.chunks.binary_search_by(|&(n, _)| n.cmp(&offset))
         {
             Ok(i) => i,

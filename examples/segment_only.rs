@@ -1,0 +1,49 @@
+//! The speed limit for indexing: jieba-rs segmentation alone over the same
+//! texts (title + text, NFKC) with the same number of threads, no index.
+//! Usage: segment_only THREADS PATH...
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let threads: usize = args.next().and_then(|t| t.parse().ok()).unwrap_or(2);
+    let paths: Vec<PathBuf> = args.map(PathBuf::from).collect();
+    let started = Instant::now();
+    let jieba = Arc::new(jieba_rs::Jieba::new());
+    let mut docs = Vec::new();
+    let mut report = tifa::corpus::LoadReport::default();
+    tifa::corpus::load(
+        &paths,
+        &mut report,
+        |d| {
+            docs.push(format!("{}\n{}", d.title, d.text));
+            Ok(())
+        },
+        |_| {},
+    )?;
+    let loaded = started.elapsed().as_secs_f64();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()?;
+    let seg_start = Instant::now();
+    let words: usize = pool.install(|| {
+        docs.par_iter()
+            .map(|d| tifa::text::WordTokenizer::words(&jieba, &tifa::text::nfkc(d)).len())
+            .sum()
+    });
+    let seg = seg_start.elapsed().as_secs_f64();
+    let bytes: usize = docs.iter().map(String::len).sum();
+    println!(
+        "{{\"docs\":{},\"bytes\":{},\"words\":{},\"load_s\":{:.3},\"segment_s\":{:.3},\"total_s\":{:.3}}}",
+        docs.len(),
+        bytes,
+        words,
+        loaded,
+        seg,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
