@@ -26,7 +26,7 @@ pub fn escape_terminal(s: &str) -> String {
 }
 
 /// `context` with characters `start..end` highlighted (bold red on a terminal,
-/// 【】 brackets otherwise), escaped for the terminal.
+/// ⟦⟧ brackets otherwise: 【】 are common in the corpus itself), escaped for the terminal.
 pub fn highlight(context: &str, start: usize, end: usize, colour: bool) -> String {
     let before: String = context.chars().take(start).collect();
     let hit: String = context.chars().skip(start).take(end - start).collect();
@@ -34,7 +34,7 @@ pub fn highlight(context: &str, start: usize, end: usize, colour: bool) -> Strin
     let (open, close) = if colour {
         ("\x1b[1;31m", "\x1b[0m")
     } else {
-        ("【", "】")
+        ("⟦", "⟧")
     };
     format!(
         "{}{}{}{}{}",

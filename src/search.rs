@@ -5,7 +5,9 @@ use std::collections::HashMap;
 
 use anyhow::{Result, anyhow};
 use serde::Serialize;
-use tantivy::DocAddress;
+use tantivy::postings::Postings;
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocAddress, DocSet};
 
 use crate::engine::{Engine, Filter, StoredDoc};
 use crate::matcher::{Literal, window_around};
@@ -81,6 +83,11 @@ pub fn search(engine: &Engine, query_text: &str, options: &SearchOptions) -> Res
     }
     let m = &engine.manifest;
     let avg_len = ((m.han_chars + m.english_words) as f64 / n).max(1.0);
+    let word_bonus = if options.sort == Sort::Relevance {
+        whole_word_bonus(engine, &terms, &evaluation)?
+    } else {
+        HashMap::new()
+    };
     let mut ranked: Vec<(DocAddress, f64, u32, u64)> = evaluation
         .iter()
         .map(|(&address, per_leaf)| {
@@ -97,6 +104,9 @@ pub fn search(engine: &Engine, query_text: &str, options: &SearchOptions) -> Res
                     let tf = f64::from(m.occurrences + m.title_occurrences);
                     score += idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg_len));
                 }
+            }
+            if let Some(bonus) = word_bonus.get(&address) {
+                score += bonus;
             }
             let key = cols.date_key.first(address.doc_id).unwrap_or(0);
             (address, score, occurrences, key)
@@ -140,6 +150,63 @@ pub fn search(engine: &Engine, query_text: &str, options: &SearchOptions) -> Res
         total,
         hits,
     })
+}
+
+/// Ranking signal from the jieba word field: BM25 of the term as one whole
+/// jieba word. A document where jieba reads 新时代 as a word ranks above one
+/// where the match straddles words (崭新/时代); recall never depends on it. No
+/// jieba dictionary is needed at query time: the term itself is looked up.
+fn whole_word_bonus(
+    engine: &Engine,
+    terms: &[&Literal],
+    evaluation: &query::Evaluation,
+) -> Result<HashMap<DocAddress, f64>> {
+    let mut bonus: HashMap<DocAddress, f64> = HashMap::new();
+    let field = engine.fields.words;
+    let n = engine.num_docs().max(1) as f64;
+    for literal in terms {
+        let term = tantivy::Term::from_field_text(field, &literal.normalized);
+        let mut df = 0u64;
+        let mut tokens = 0u64;
+        for reader in engine.searcher.segment_readers() {
+            let inverted = reader.inverted_index(field)?;
+            df += u64::from(inverted.doc_freq(&term)?);
+            tokens += inverted.total_num_tokens();
+        }
+        if df == 0 {
+            continue;
+        }
+        let idf = (1.0 + (n - df as f64 + 0.5) / (df as f64 + 0.5)).ln();
+        let avg = (tokens as f64 / n).max(1.0);
+        for (s, reader) in engine.searcher.segment_readers().iter().enumerate() {
+            let inverted = reader.inverted_index(field)?;
+            let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::WithFreqs)?
+            else {
+                continue;
+            };
+            let norms = reader.get_fieldnorms_reader(field)?;
+            let start = DocAddress::new(s as u32, 0);
+            let end = DocAddress::new(s as u32 + 1, 0);
+            for (&address, _) in evaluation.range(start..end) {
+                if postings.doc() == tantivy::TERMINATED {
+                    break;
+                }
+                let id = address.doc_id;
+                let at = if postings.doc() < id {
+                    postings.seek(id)
+                } else {
+                    postings.doc()
+                };
+                if at == id {
+                    let tf = f64::from(postings.term_freq());
+                    let len = f64::from(norms.fieldnorm(id));
+                    *bonus.entry(address).or_default() +=
+                        idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg));
+                }
+            }
+        }
+    }
+    Ok(bonus)
 }
 
 /// Up to `max` snippets: matches of any positive literal, title first, in text order.
