@@ -611,6 +611,45 @@ mod tests {
     }
 
     #[test]
+    fn empty_files_are_accepted_silently() {
+        for name in ["empty.jsonl", "empty.md"] {
+            let (docs, report) = load_str(name, b"");
+            assert!(docs.is_empty());
+            assert!(report.problems.is_empty(), "{name}");
+        }
+    }
+
+    #[test]
+    fn repeated_ids_across_files_keep_the_first() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("a.jsonl"),
+            "{\"id\":\"x\",\"text\":\"first\"}\n",
+        )
+        .expect("write");
+        std::fs::write(
+            dir.path().join("b.jsonl"),
+            "{\"id\":\"x\",\"text\":\"second\"}\n",
+        )
+        .expect("write");
+        let mut report = LoadReport::default();
+        let mut docs = Vec::new();
+        load(
+            &[dir.path().to_path_buf()],
+            &mut report,
+            |d| {
+                docs.push(d);
+                Ok(())
+            },
+            |_| {},
+        )
+        .expect("load");
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].text, "first");
+        assert!(report.problems[0].location.file.ends_with("b.jsonl"));
+    }
+
+    #[test]
     fn bom_and_crlf_are_accepted() {
         let (docs, report) = load_str(
             "b.jsonl",

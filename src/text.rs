@@ -112,10 +112,10 @@ pub struct Normalized {
 
 impl Normalized {
     pub fn new(original: &str) -> Normalized {
-        if let Cow::Borrowed(same) = nfkc(original) {
-            // Already normalised (the usual case): offsets are the original's.
+        if original.is_ascii() || is_nfkc_quick(original.chars()) == IsNormalized::Yes {
+            // Already normalised: offsets are the original's.
             return Normalized {
-                text: same.to_string(),
+                text: original.to_string(),
                 chunks: Vec::new(),
                 original_len: original.len(),
             };

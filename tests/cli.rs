@@ -503,3 +503,27 @@ fn wait_queues_behind_a_running_build() {
     assert!(status.success());
     assert_eq!(search_ids(&index, &["网络主权"]), vec!["a"]);
 }
+
+#[test]
+fn csv_output_quotes_fields_and_defuses_formulas() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let f = write(
+        tmp.path(),
+        "a.jsonl",
+        b"{\"id\":\"a\",\"date\":\"2015\",\"text\":\"say \\\"one, two\\\" and =SUM(1) here\"}\n",
+    );
+    let index = tmp.path().join("idx");
+    tifa(&index).arg("index").arg(&f).assert().success();
+    let out = tifa(&index)
+        .args(["timeline", "\"one, two\"", "=SUM(1)", "--csv"])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8(out.stdout).expect("utf8");
+    assert!(csv.contains("\"\"\"one, two\"\"\",2015,1,1,"), "{csv}");
+    assert!(csv.contains("'=SUM(1),2015,1,1,"), "{csv}");
+}

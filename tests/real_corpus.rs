@@ -795,3 +795,35 @@ fn report_writes_csv_json_markdown_and_charts_that_agree_with_timeline() {
         ));
     assert!(!dir.path().join("out2").exists());
 }
+
+#[test]
+fn monthly_timeline_equals_the_scan() {
+    let term = "网络空间命运共同体".to_string();
+    let want = &scan(std::slice::from_ref(&term))[0];
+    let by_id: BTreeMap<&str, &Doc> = corpus().iter().map(|d| (d.id.as_str(), d)).collect();
+    let mut want_months: BTreeMap<String, (u64, u64)> = BTreeMap::new();
+    for (id, n) in want {
+        let label = by_id[id.as_str()]
+            .date
+            .as_deref()
+            .map_or("unknown".to_string(), |d| d[..d.len().min(7)].to_string());
+        let e = want_months.entry(label).or_default();
+        e.0 += 1;
+        e.1 += *n as u64;
+    }
+    let tl = tifa(&["timeline", &term, "--by", "month", "--json"]);
+    let months = tl["by_month"].as_object().expect("by_month");
+    for (label, (docs, occ)) in &want_months {
+        assert_eq!(months[label]["docs"].as_u64(), Some(*docs), "{label}");
+        assert_eq!(months[label]["occurrences"].as_u64(), Some(*occ), "{label}");
+    }
+    assert_eq!(
+        months
+            .values()
+            .filter(|b| b["docs"].as_u64() != Some(0))
+            .count(),
+        want_months.len()
+    );
+    // Empty months between the first and the last are present as zeros.
+    assert!(months.contains_key("2016-01"));
+}
