@@ -287,22 +287,7 @@ fn killed_build_leaves_the_old_index_and_a_second_build_is_refused() {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn");
-    // Wait until the build is under way.
-    let started = Instant::now();
-    loop {
-        let building = std::fs::read_dir(&index)
-            .expect("index dir")
-            .flatten()
-            .any(|e| e.file_name().to_string_lossy().starts_with(".build-"));
-        if building {
-            break;
-        }
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "build did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until_building(&index);
     std::thread::sleep(Duration::from_millis(300));
     tifa(&index)
         .arg("index")
@@ -324,6 +309,24 @@ fn killed_build_leaves_the_old_index_and_a_second_build_is_refused() {
         .filter(|e| e.file_name().to_string_lossy().starts_with(".build-"))
         .count();
     assert_eq!(leftovers, 0);
+}
+
+/// Waits until a (paused) build of `index` has created its build folder.
+fn wait_until_building(index: &Path) {
+    let started = Instant::now();
+    while !std::fs::read_dir(index)
+        .map(|d| {
+            d.flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with(".build-"))
+        })
+        .unwrap_or(false)
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "build did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
 }
 
 fn generation(index: &Path) -> PathBuf {
@@ -469,20 +472,7 @@ fn wait_queues_behind_a_running_build() {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawn");
-    let started = Instant::now();
-    while !std::fs::read_dir(&index)
-        .map(|d| {
-            d.flatten()
-                .any(|e| e.file_name().to_string_lossy().starts_with(".build-"))
-        })
-        .unwrap_or(false)
-    {
-        assert!(
-            started.elapsed() < Duration::from_secs(30),
-            "build did not start"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    wait_until_building(&index);
     let mut second = StdCommand::new(assert_cmd::cargo::cargo_bin("tifa"))
         .arg("--index")
         .arg(&index)

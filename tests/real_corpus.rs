@@ -192,28 +192,7 @@ fn fold(s: &str) -> Vec<char> {
 
 /// Non-overlapping occurrences of `term` in one field, by the rules.
 fn scan_count(term: &str, field: &str) -> usize {
-    let field: String = field.nfkc().collect();
-    let term: String = term.trim().nfkc().collect();
-    if term.chars().any(cjk) {
-        return field.matches(term.as_str()).count();
-    }
-    let hay = fold(&field);
-    let needle = fold(&term);
-    let (first_word, last_word) = (word(needle[0]), word(needle[needle.len() - 1]));
-    let mut count = 0;
-    let mut i = 0;
-    while i + needle.len() <= hay.len() {
-        let fits = hay[i..i + needle.len()] == needle[..]
-            && !(first_word && i > 0 && word(hay[i - 1]))
-            && !(last_word && i + needle.len() < hay.len() && word(hay[i + needle.len()]));
-        if fits {
-            count += 1;
-            i += needle.len();
-        } else {
-            i += 1;
-        }
-    }
-    count
+    scan_ranges(term, field).len()
 }
 
 fn dev_terms() -> Vec<String> {
