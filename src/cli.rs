@@ -338,6 +338,12 @@ fn run_index(dir: &std::path::Path, args: IndexArgs) -> Result<()> {
             )
         }
     )?;
+    if m.documents == 0 {
+        writeln!(
+            out,
+            "  note:      no documents found; give the corpus folder, e.g. `tifa index ../shared/corpus corpus`"
+        )?;
+    }
     for d in &outcome.damage {
         writeln!(out, "  damaged:   {}: {}", d.location, d.reason)?;
     }

@@ -255,7 +255,7 @@ impl Default for BuildOptions {
         BuildOptions {
             strict: false,
             wait: false,
-            writer_memory: 400 << 20,
+            writer_memory: 300 << 20,
             threads: std::thread::available_parallelism().map_or(2, |n| n.get().min(8)),
         }
     }
