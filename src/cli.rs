@@ -25,6 +25,9 @@ Examples:
   tifa search '网络主权 OR \"cyber sovereignty\"' --from 2014 --to 2016 --json
   tifa trace 网络空间命运共同体               first appearance, with the sentence
   tifa timeline 人类命运共同体 --by year      use per year, per million characters
+  tifa trace @cyber-sovereignty            a term family: 网络主权 and its renderings side by side
+  tifa trace 'win-win cooperation' --group-by country   first use per state at the UN
+  tifa report --terms bench/terms100.txt --out report   CSV, JSON, Markdown and SVG charts
 
 Matching is exact: a Chinese term matches wherever the string occurs (as grep
 finds it), whatever the word segmentation; an English term matches case-
