@@ -175,7 +175,7 @@ pub struct SearchArgs {
     /// Snippets per hit.
     #[arg(long, default_value_t = 3)]
     pub snippets: usize,
-    /// Print JSON: {"query","total","hits":[{"id","date","title","lang","kind","score","occurrences","snippets":[…]}]}.
+    /// Print JSON: {"query","total","hits":[{"id","date","title","lang","kind","meta","score","occurrences","snippets":[…]}]}.
     #[arg(long)]
     pub json: bool,
 }
@@ -408,6 +408,16 @@ fn run_search(dir: &std::path::Path, args: SearchArgs) -> Result<()> {
             if hit.occurrences == 1 { "" } else { "s" },
             hit.score
         )?;
+        // Extra metadata (country, speaker, pair, …); source and url are in --json.
+        let extra: Vec<String> = hit
+            .meta
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "source" | "url"))
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        if !extra.is_empty() {
+            writeln!(out, "    {}", escape_terminal(&extra.join(" · ")))?;
+        }
         for s in &hit.snippets {
             let field = if s.field == "title" { "[title] " } else { "" };
             writeln!(

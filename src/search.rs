@@ -1,7 +1,7 @@
 //! `tifa search`: exact evaluation, ranking, and KWIC snippets with offsets into
 //! the original text.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use anyhow::{Result, anyhow};
 use serde::Serialize;
@@ -51,6 +51,8 @@ pub struct Hit {
     pub title: String,
     pub lang: String,
     pub kind: String,
+    /// Other metadata: source, url, pair, country, speaker, … (all string fields).
+    pub meta: BTreeMap<String, String>,
     pub score: f64,
     pub occurrences: u32,
     pub snippets: Vec<Snippet>,
@@ -139,6 +141,7 @@ pub fn search(engine: &Engine, query_text: &str, options: &SearchOptions) -> Res
                 title: doc.title,
                 lang: doc.lang,
                 kind: doc.kind,
+                meta: doc.meta,
                 score: (score * 1000.0).round() / 1000.0,
                 occurrences,
                 snippets,

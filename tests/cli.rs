@@ -141,6 +141,18 @@ fn json_output_has_the_documented_shape() {
         .expect("run");
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["hits"][0]["date"], Value::Null);
+    // Extra fields are kept and shown.
+    let out = tifa(&index)
+        .args(["search", "sovereignty", "--json"])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["hits"][0]["meta"]["country"], "PAK");
+    tifa(&index)
+        .args(["search", "sovereignty"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("country=PAK"));
 }
 
 #[test]
