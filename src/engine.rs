@@ -17,7 +17,7 @@ use tantivy::{
     DocAddress, DocId, DocSet, Searcher, SegmentReader, TERMINATED, TantivyDocument, Term,
 };
 
-use crate::date::{DateRange, DocDate};
+use crate::date::DateRange;
 use crate::index::{self, Fields, Manifest};
 use crate::matcher::Literal;
 use crate::text::{GramTokenizer, is_cjk};
@@ -152,12 +152,6 @@ impl Columns {
             en_words: ff.u64("en_words")?,
             title_end: ff.u64("title_end")?,
         })
-    }
-    pub fn date(&self, doc: DocId) -> Option<DocDate> {
-        match self.date_key.first(doc).unwrap_or(0) {
-            0 => None,
-            key => Some(DocDate::from_key(key)),
-        }
     }
 }
 

@@ -98,9 +98,7 @@ fn find_english(p: &EnglishPattern, text: &str) -> Vec<(usize, usize)> {
     for (offset, c) in text.char_indices() {
         let before = lowered.len();
         lowered.extend(c.to_lowercase());
-        if lowered.len() - before != c.len_utf8() || shifted {
-            shifted = true;
-        }
+        shifted |= lowered.len() - before != c.len_utf8();
         map.push((before, offset));
     }
     let back = |l: usize| -> usize {

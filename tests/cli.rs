@@ -30,6 +30,15 @@ const GOOD: &str = r#"{"id":"a","lang":"zh","date":"2015-12-16","title":"第二�
 {"id":"c","lang":"zh","title":"无日期","kind":"regulation","source":"t","text":"加大5G网络建设，发展互联网＋。"}
 "#;
 
+/// A temporary folder with the GOOD fixture indexed: (folder, corpus file, index).
+fn indexed_fixture() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let f = write(tmp.path(), "a.jsonl", GOOD.as_bytes());
+    let index = tmp.path().join("idx");
+    tifa(&index).arg("index").arg(&f).assert().success();
+    (tmp, f, index)
+}
+
 fn search_ids(index: &Path, args: &[&str]) -> Vec<String> {
     let out = tifa(index)
         .arg("search")
@@ -107,10 +116,7 @@ fn builds_and_searches_a_small_corpus() {
 
 #[test]
 fn json_output_has_the_documented_shape() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let f = write(tmp.path(), "a.jsonl", GOOD.as_bytes());
-    let index = tmp.path().join("idx");
-    tifa(&index).arg("index").arg(&f).assert().success();
+    let (_tmp, _f, index) = indexed_fixture();
     let out = tifa(&index)
         .args(["search", "网络主权", "--json", "--limit", "1"])
         .output()
@@ -224,15 +230,8 @@ fn missing_paths_and_indexes_get_clear_errors() {
 
 #[test]
 fn damaged_or_incompatible_indexes_ask_for_a_rebuild() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let f = write(tmp.path(), "a.jsonl", GOOD.as_bytes());
-    let index = tmp.path().join("idx");
-    tifa(&index).arg("index").arg(&f).assert().success();
-    let generation = index.join(
-        std::fs::read_to_string(index.join("CURRENT"))
-            .expect("current")
-            .trim(),
-    );
+    let (_tmp, _f, index) = indexed_fixture();
+    let generation = generation(&index);
     let manifest = generation.join("tifa.json");
     let original = std::fs::read_to_string(&manifest).expect("manifest");
 
@@ -259,10 +258,7 @@ fn damaged_or_incompatible_indexes_ask_for_a_rebuild() {
 
 #[test]
 fn unreadable_queries_fail_cleanly() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let f = write(tmp.path(), "a.jsonl", GOOD.as_bytes());
-    let index = tmp.path().join("idx");
-    tifa(&index).arg("index").arg(&f).assert().success();
+    let (_tmp, _f, index) = indexed_fixture();
     for (q, msg) in [
         ("\"open", "unbalanced quote"),
         ("(a OR b", "not closed"),
@@ -279,10 +275,7 @@ fn unreadable_queries_fail_cleanly() {
 
 #[test]
 fn killed_build_leaves_the_old_index_and_a_second_build_is_refused() {
-    let tmp = tempfile::tempdir().expect("tmp");
-    let f = write(tmp.path(), "a.jsonl", GOOD.as_bytes());
-    let index = tmp.path().join("idx");
-    tifa(&index).arg("index").arg(&f).assert().success();
+    let (tmp, f, index) = indexed_fixture();
 
     let mut big = String::new();
     for i in 0..50 {
@@ -356,10 +349,7 @@ fn missing_or_truncated_index_files_ask_for_a_rebuild() {
         ("store", "truncate"),
         ("term", "truncate"),
     ] {
-        let tmp = tempfile::tempdir().expect("tmp");
-        let f = write(tmp.path(), "a.jsonl", GOOD.as_bytes());
-        let index = tmp.path().join("idx");
-        tifa(&index).arg("index").arg(&f).assert().success();
+        let (_tmp, _f, index) = indexed_fixture();
         let file = std::fs::read_dir(generation(&index))
             .expect("generation")
             .flatten()
