@@ -17,6 +17,7 @@ fn main() -> anyhow::Result<()> {
     let mut report = tifa::corpus::LoadReport::default();
     tifa::corpus::load(
         &paths,
+        tifa::corpus::Limits::default(),
         &mut report,
         |d| {
             docs.push(format!("{}\n{}", d.title, d.text));

@@ -82,6 +82,16 @@ pub enum Command {
     Report(ReportArgs),
     /// Show what the index holds: documents per language and kind, dates, build.
     Info,
+    /// Verify the index: every file's size and checksum, and the document count.
+    ///
+    /// On every open tifa checks only the manifest and the file sizes; `check`
+    /// reads every byte (tantivy's per-file checksums). It runs after each build
+    /// too. Exit status 1 when anything is damaged.
+    Check {
+        /// Print JSON: {"generation","documents","files_checked","damaged":[…]}.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Args, Debug)]
@@ -102,6 +112,20 @@ pub struct IndexArgs {
     /// Print every problem, not only the first 20.
     #[arg(long, short)]
     pub verbose: bool,
+    /// Make the new index live even if it has no documents (by default a build
+    /// that finds none leaves a populated index in place and fails).
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// Make the previous generation live again (undo the last build); reads no corpus.
+    #[arg(long, conflicts_with_all = ["strict", "allow_empty", "threads"])]
+    pub rollback: bool,
+    /// Skip JSONL lines longer than this many MiB without holding them in memory.
+    #[arg(long, value_name = "MIB", default_value_t = crate::corpus::DEFAULT_MAX_LINE_BYTES >> 20)]
+    pub max_line_mb: usize,
+    /// Skip documents whose title and text exceed this many MiB (indexing costs
+    /// about 12× the text in memory; see the README).
+    #[arg(long, value_name = "MIB", default_value_t = crate::corpus::DEFAULT_MAX_DOC_BYTES >> 20)]
+    pub max_doc_mb: usize,
 }
 
 /// Filters shared by search, trace, timeline and report.
@@ -245,6 +269,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Timeline(args) => run_timeline(&cli.index, args),
         Command::Report(args) => run_report(&cli.index, args),
         Command::Info => run_info(&cli.index),
+        Command::Check { json } => run_check(&cli.index, json),
     }
 }
 
@@ -261,10 +286,66 @@ fn progress_bar(total: u64) -> ProgressBar {
     bar
 }
 
+fn run_check(dir: &std::path::Path, json: bool) -> Result<()> {
+    let generation = index::current_generation(dir)?;
+    let report = index::check_generation(&generation)?;
+    let mut out = std::io::stdout().lock();
+    if json {
+        output::write_json_line(&mut out, &report)?;
+    } else if report.damaged.is_empty() {
+        writeln!(
+            out,
+            "{}: ok ({} documents, {} files, checksums verified)",
+            escape_terminal(&report.generation.display().to_string()),
+            report.documents,
+            report.files_checked
+        )?;
+    } else {
+        writeln!(
+            out,
+            "{}: DAMAGED — rebuild with `tifa index` or go back with `tifa index --rollback`:",
+            escape_terminal(&report.generation.display().to_string())
+        )?;
+        for d in &report.damaged {
+            writeln!(out, "  {}", escape_terminal(d))?;
+        }
+    }
+    out.flush()?;
+    if !report.damaged.is_empty() {
+        bail!("the index in {} is damaged", dir.display());
+    }
+    Ok(())
+}
+
+fn run_rollback(dir: &std::path::Path, wait: bool) -> Result<()> {
+    let r = index::rollback(dir, wait)?;
+    let mut out = std::io::stdout().lock();
+    let name = |p: &std::path::Path| escape_terminal(&p.display().to_string());
+    match &r.from {
+        Some((from, docs)) => writeln!(
+            out,
+            "Rolled back: {} ({} documents) is live again; {} ({docs} documents) is kept, and a new build replaces it",
+            name(&r.to),
+            r.documents,
+            name(from)
+        )?,
+        None => writeln!(
+            out,
+            "Rolled back: {} ({} documents) is live again",
+            name(&r.to),
+            r.documents
+        )?,
+    }
+    Ok(())
+}
+
 fn run_index(dir: &std::path::Path, args: IndexArgs) -> Result<()> {
+    if args.rollback {
+        return run_rollback(dir, args.wait);
+    }
     let total: u64 = {
-        let mut ignored = Vec::new();
-        crate::corpus::corpus_files(&args.paths, &mut ignored)?
+        crate::corpus::corpus_files(&args.paths)?
+            .files
             .iter()
             .filter_map(|f| std::fs::metadata(f).ok())
             .map(|m| m.len())
@@ -275,6 +356,11 @@ fn run_index(dir: &std::path::Path, args: IndexArgs) -> Result<()> {
     let mut options = BuildOptions {
         strict: args.strict,
         wait: args.wait,
+        allow_empty: args.allow_empty,
+        limits: crate::corpus::Limits {
+            max_line_bytes: args.max_line_mb.saturating_mul(1 << 20),
+            max_doc_bytes: args.max_doc_mb.saturating_mul(1 << 20),
+        },
         ..BuildOptions::default()
     };
     if let Some(t) = args.threads {
@@ -301,7 +387,7 @@ fn run_index(dir: &std::path::Path, args: IndexArgs) -> Result<()> {
         out,
         "Indexed {} documents into {} in {:.1} s ({:.1} MB of text, {:.1} MB/s; index {:.1} MB)",
         m.documents,
-        outcome.generation.display(),
+        escape_terminal(&outcome.generation.display().to_string()),
         m.build_seconds,
         m.text_bytes as f64 / 1e6,
         m.text_bytes as f64 / 1e6 / m.build_seconds.max(1e-9),
@@ -309,7 +395,7 @@ fn run_index(dir: &std::path::Path, args: IndexArgs) -> Result<()> {
     )?;
     let list = |map: &std::collections::BTreeMap<String, u64>| {
         map.iter()
-            .map(|(k, v)| format!("{k} {v}"))
+            .map(|(k, v)| format!("{} {v}", escape_terminal(k)))
             .collect::<Vec<_>>()
             .join(", ")
     };
@@ -318,8 +404,8 @@ fn run_index(dir: &std::path::Path, args: IndexArgs) -> Result<()> {
     writeln!(
         out,
         "  dates:     {} – {}; undated: {}",
-        m.first_date.as_deref().unwrap_or("none"),
-        m.last_date.as_deref().unwrap_or("none"),
+        escape_terminal(m.first_date.as_deref().unwrap_or("none")),
+        escape_terminal(m.last_date.as_deref().unwrap_or("none")),
         m.undated
     )?;
     writeln!(
@@ -348,7 +434,11 @@ fn run_index(dir: &std::path::Path, args: IndexArgs) -> Result<()> {
         )?;
     }
     for d in &outcome.damage {
-        writeln!(out, "  damaged:   {}: {}", d.location, d.reason)?;
+        writeln!(
+            out,
+            "  damaged:   {}",
+            escape_terminal(&format!("{}: {}", d.location, d.reason))
+        )?;
     }
     Ok(())
 }
@@ -356,12 +446,28 @@ fn run_index(dir: &std::path::Path, args: IndexArgs) -> Result<()> {
 fn run_info(dir: &std::path::Path) -> Result<()> {
     let generation = index::current_generation(dir)?;
     let m = index::read_manifest(&generation)?;
-    println!("{}", serde_json::to_string_pretty(&m)?);
+    let mut out = std::io::stdout().lock();
+    output::write_json(&mut out, &m, true)?;
+    writeln!(out)?;
     Ok(())
 }
 
-fn run_search(dir: &std::path::Path, args: SearchArgs) -> Result<()> {
+/// Opens the index; says on stderr when it holds no documents, so that
+/// "0 documents match" is not mistaken for an answer.
+fn open_engine(dir: &std::path::Path) -> Result<Engine> {
     let engine = Engine::open(dir)?;
+    if engine.num_docs() == 0 {
+        eprintln!(
+            "tifa: note: the index in {} is empty (built from {} with 0 documents): every search finds nothing. Rebuild it with `tifa index PATH…` or go back with `tifa index --rollback`.",
+            escape_terminal(&dir.display().to_string()),
+            escape_terminal(&engine.manifest.sources.join(", "))
+        );
+    }
+    Ok(engine)
+}
+
+fn run_search(dir: &std::path::Path, args: SearchArgs) -> Result<()> {
+    let engine = open_engine(dir)?;
     let options = SearchOptions {
         limit: if args.all { None } else { Some(args.limit) },
         sort: args.sort,
@@ -371,11 +477,10 @@ fn run_search(dir: &std::path::Path, args: SearchArgs) -> Result<()> {
     let result = search::search(&engine, &args.query, &options)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
-        serde_json::to_writer(&mut out, &result)?;
-        writeln!(out)?;
+        output::write_json_line(&mut out, &result)?;
         return out.flush().context("cannot write output");
     }
-    let colour = output::stdout_is_terminal();
+    let colour = output::colour_enabled();
     writeln!(
         out,
         "{} documents match {}{}",
@@ -395,15 +500,15 @@ fn run_search(dir: &std::path::Path, args: SearchArgs) -> Result<()> {
         writeln!(
             out,
             "{}  {}",
-            hit.date.as_deref().unwrap_or("undated   "),
+            escape_terminal(hit.date.as_deref().unwrap_or("undated   ")),
             escape_terminal(&hit.title)
         )?;
         writeln!(
             out,
             "    {} · {} · {} · {} occurrence{} · score {:.2}",
-            hit.id,
-            hit.lang,
-            hit.kind,
+            escape_terminal(&hit.id),
+            escape_terminal(&hit.lang),
+            escape_terminal(&hit.kind),
             hit.occurrences,
             if hit.occurrences == 1 { "" } else { "s" },
             hit.score
@@ -444,7 +549,7 @@ fn subjects(terms: &[String], families: Option<&std::path::Path>) -> Result<Vec<
 }
 
 fn run_trace(dir: &std::path::Path, args: TraceArgs) -> Result<()> {
-    let engine = Engine::open(dir)?;
+    let engine = open_engine(dir)?;
     let filter = args.filter.to_filter()?;
     let allowed = engine.allowed(&filter)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -457,8 +562,7 @@ fn run_trace(dir: &std::path::Path, args: TraceArgs) -> Result<()> {
             args.group_by.as_deref(),
         )?;
         if args.json {
-            serde_json::to_writer(&mut out, &t)?;
-            writeln!(out)?;
+            output::write_json_line(&mut out, &t)?;
             continue;
         }
         let e = escape_terminal;
@@ -472,12 +576,12 @@ fn run_trace(dir: &std::path::Path, args: TraceArgs) -> Result<()> {
         let line = |a: &history::Appearance| {
             format!(
                 "{}{}  {}  [{} · {} · {}]",
-                a.date,
+                e(&a.date),
                 if a.approximate { " (approximate)" } else { "" },
                 e(&a.title),
-                a.id,
-                a.lang,
-                a.kind
+                e(&a.id),
+                e(&a.lang),
+                e(&a.kind)
             )
         };
         match &t.first {
@@ -528,8 +632,8 @@ fn run_trace(dir: &std::path::Path, args: TraceArgs) -> Result<()> {
                     output::fit(&e(&v.term), 44),
                     v.docs,
                     v.occurrences,
-                    date(&v.first),
-                    date(&v.last)
+                    e(&date(&v.first)),
+                    e(&date(&v.last))
                 )?;
             }
         }
@@ -551,10 +655,9 @@ fn run_trace(dir: &std::path::Path, args: TraceArgs) -> Result<()> {
                 rows.len()
             )?;
             for (k, g) in rows {
-                let first = g
-                    .first
-                    .as_ref()
-                    .map_or("undated".to_string(), |a| format!("{}  {}", a.date, a.id));
+                let first = g.first.as_ref().map_or("undated".to_string(), |a| {
+                    e(&format!("{}  {}", a.date, a.id))
+                });
                 writeln!(
                     out,
                     "    {:<12} {:>5} docs {:>6} occ  first {}",
@@ -571,7 +674,7 @@ fn run_trace(dir: &std::path::Path, args: TraceArgs) -> Result<()> {
 }
 
 fn run_timeline(dir: &std::path::Path, args: TimelineArgs) -> Result<()> {
-    let engine = Engine::open(dir)?;
+    let engine = open_engine(dir)?;
     let filter = args.filter.to_filter()?;
     let allowed = engine.allowed(&filter)?;
     let denominators = history::Denominators::new(&engine, &allowed, args.by);
@@ -622,8 +725,7 @@ fn run_timeline(dir: &std::path::Path, args: TimelineArgs) -> Result<()> {
                 "by_month"
             };
             let v = serde_json::json!({"term": label, key: buckets});
-            serde_json::to_writer(&mut out, &v)?;
-            writeln!(out)?;
+            output::write_json_line(&mut out, &v)?;
             continue;
         }
         let max = buckets.values().map(|b| b.per_million).fold(0.0, f64::max);
@@ -666,7 +768,7 @@ fn run_timeline(dir: &std::path::Path, args: TimelineArgs) -> Result<()> {
 fn run_report(dir: &std::path::Path, args: ReportArgs) -> Result<()> {
     let families = Families::load(args.families.as_deref())?;
     let terms = crate::report::read_terms(&args.terms, &families)?;
-    let engine = Engine::open(dir)?;
+    let engine = open_engine(dir)?;
     let filter = args.filter.to_filter()?;
     let allowed = engine.allowed(&filter)?;
     let bar = if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
@@ -690,14 +792,16 @@ fn run_report(dir: &std::path::Path, args: ReportArgs) -> Result<()> {
         m.last_date.as_deref().unwrap_or("?")
     );
     let written = crate::report::write(&args.out, &figures, &source)?;
-    println!(
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
         "{} terms ({} rows with family variants) → {}",
         terms.len(),
         figures.len(),
-        args.out.display()
-    );
+        escape_terminal(&args.out.display().to_string())
+    )?;
     for w in written {
-        println!("  {}", w.display());
+        writeln!(out, "  {}", escape_terminal(&w.display().to_string()))?;
     }
     Ok(())
 }

@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use anyhow::{Context, Result, bail};
 use rayon::prelude::*;
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::date::DocDate;
 
@@ -100,9 +101,71 @@ impl LoadReport {
     }
 }
 
-/// The files a list of paths stands for, in reading order.
-pub fn corpus_files(paths: &[PathBuf], ignored: &mut Vec<PathBuf>) -> Result<Vec<PathBuf>> {
-    let mut files = Vec::new();
+/// Limits that keep memory bounded on hostile input.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// A JSONL line longer than this is skipped (read without keeping it).
+    pub max_line_bytes: usize,
+    /// A document whose title and text are longer than this is skipped.
+    pub max_doc_bytes: usize,
+}
+
+/// Default for [`Limits::max_line_bytes`]: 1 GiB.
+pub const DEFAULT_MAX_LINE_BYTES: usize = 1 << 30;
+/// Default for [`Limits::max_doc_bytes`]: 128 MiB of text.
+pub const DEFAULT_MAX_DOC_BYTES: usize = 128 << 20;
+/// tantivy's longest term: a longer word or `field=value` cannot be indexed.
+pub const MAX_TERM_BYTES: usize = 65_530;
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+            max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
+        }
+    }
+}
+
+/// The files a list of paths stands for, in reading order, with what was
+/// passed over (files that are not documents; FIFOs, sockets, devices and
+/// broken links, reported as problems).
+#[derive(Debug, Default)]
+pub struct CorpusFiles {
+    pub files: Vec<PathBuf>,
+    pub ignored: Vec<PathBuf>,
+    pub problems: Vec<Problem>,
+}
+
+fn file_problem(file: &Path, reason: String) -> Problem {
+    Problem {
+        location: Location {
+            file: file.to_path_buf(),
+            line: None,
+        },
+        severity: Severity::Skipped,
+        reason,
+    }
+}
+
+/// Why a path that is not a regular file or folder cannot be read.
+fn not_regular(meta: &std::fs::Metadata) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_file() || t.is_dir() {
+        None
+    } else if t.is_fifo() {
+        Some("a FIFO")
+    } else if t.is_socket() {
+        Some("a socket")
+    } else if t.is_block_device() || t.is_char_device() {
+        Some("a device")
+    } else {
+        Some("not a regular file")
+    }
+}
+
+pub fn corpus_files(paths: &[PathBuf]) -> Result<CorpusFiles> {
+    let mut out = CorpusFiles::default();
     for path in paths {
         let meta = std::fs::metadata(path).with_context(|| {
             format!(
@@ -110,20 +173,29 @@ pub fn corpus_files(paths: &[PathBuf], ignored: &mut Vec<PathBuf>) -> Result<Vec
                 path.display()
             )
         })?;
-        if meta.is_dir() {
+        if let Some(what) = not_regular(&meta) {
+            out.problems.push(file_problem(
+                path,
+                format!("{what}, not a corpus file: skipped"),
+            ));
+        } else if meta.is_dir() {
             let mut found = Vec::new();
-            walk(path, path, &mut found)?;
+            let mut visited = HashSet::new();
+            if let Ok(real) = std::fs::canonicalize(path) {
+                visited.insert(real);
+            }
+            walk(path, path, &mut found, &mut visited, &mut out.problems)?;
             found.sort();
             for relative in found {
                 let file = path.join(&relative);
                 if file_format(&file).is_some() {
-                    files.push(file);
+                    out.files.push(file);
                 } else {
-                    ignored.push(file);
+                    out.ignored.push(file);
                 }
             }
         } else if file_format(path).is_some() {
-            files.push(path.clone());
+            out.files.push(path.clone());
         } else {
             bail!(
                 "{}: not a corpus file (expected .jsonl, .jsonl.gz, .md or .txt)",
@@ -131,10 +203,18 @@ pub fn corpus_files(paths: &[PathBuf], ignored: &mut Vec<PathBuf>) -> Result<Vec
             );
         }
     }
-    Ok(files)
+    Ok(out)
 }
 
-fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
+/// Collects regular files below `dir`; links are followed once (a loop or a
+/// dangling link is reported and skipped), special files are reported.
+fn walk(
+    root: &Path,
+    dir: &Path,
+    out: &mut Vec<PathBuf>,
+    visited: &mut HashSet<PathBuf>,
+    problems: &mut Vec<Problem>,
+) -> Result<()> {
     let entries =
         std::fs::read_dir(dir).with_context(|| format!("cannot read folder {}", dir.display()))?;
     for entry in entries {
@@ -143,10 +223,37 @@ fn walk(root: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<()> {
         if entry.file_name().to_string_lossy().starts_with('.') {
             continue;
         }
-        let meta =
-            std::fs::metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let meta = match std::fs::metadata(&path) {
+            Ok(m) => m,
+            Err(e) => {
+                let what = if std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_symlink()) {
+                    "a broken or looping link"
+                } else {
+                    "unreadable"
+                };
+                problems.push(file_problem(&path, format!("{what} ({e}): skipped")));
+                continue;
+            }
+        };
+        if let Some(what) = not_regular(&meta) {
+            if file_format(&path).is_some() {
+                problems.push(file_problem(
+                    &path,
+                    format!("{what}, not a corpus file: skipped"),
+                ));
+            }
+            continue;
+        }
         if meta.is_dir() {
-            walk(root, &path, out)?;
+            let real = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            if !visited.insert(real) {
+                problems.push(file_problem(
+                    &path,
+                    "a link back to a folder already read (a loop): skipped".into(),
+                ));
+                continue;
+            }
+            walk(root, &path, out, visited, problems)?;
         } else {
             out.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
         }
@@ -186,11 +293,18 @@ pub struct FileDamage {
 /// files) too, and are also returned so that `--strict` can refuse them.
 pub fn load(
     paths: &[PathBuf],
+    limits: Limits,
     report: &mut LoadReport,
     mut sink: impl FnMut(Document) -> Result<()>,
     mut progress: impl FnMut(u64),
 ) -> Result<Vec<FileDamage>> {
-    let files = corpus_files(paths, &mut report.files_ignored)?;
+    let CorpusFiles {
+        files,
+        ignored,
+        problems,
+    } = corpus_files(paths)?;
+    report.files_ignored.extend(ignored);
+    report.problems.extend(problems);
     let mut seen: HashSet<String> = HashSet::new();
     let mut damage = Vec::new();
     for file in files {
@@ -230,10 +344,25 @@ pub fn load(
         report.files_read += 1;
         match format {
             Format::FrontMatter => {
+                let size = std::fs::metadata(&file).map_or(0, |m| m.len());
+                if size > limits.max_doc_bytes as u64 + 64 * 1024 {
+                    emit(
+                        skipped(
+                            &file,
+                            1,
+                            format!(
+                                "the file is {size} bytes, over the document limit of {} bytes (--max-doc-mb)",
+                                limits.max_doc_bytes
+                            ),
+                        ),
+                        report,
+                    )?;
+                    continue;
+                }
                 let bytes = std::fs::read(&file)
                     .with_context(|| format!("cannot read {}", file.display()))?;
                 progress(bytes.len() as u64);
-                emit(parse_front_matter(&file, &bytes), report)?;
+                emit(parse_front_matter(&file, &bytes, limits), report)?;
             }
             Format::Jsonl | Format::JsonlGz => {
                 let handle = CountingReader {
@@ -251,10 +380,20 @@ pub fn load(
                 let mut reader = BufReader::with_capacity(1 << 20, reader);
                 let mut line_no = 0usize;
                 loop {
-                    let (chunk, failure) = read_chunk(&mut reader, &mut line_no, 4096);
+                    let (chunk, failure) = read_chunk(&mut reader, &mut line_no, limits);
                     let parsed: Vec<Parsed> = chunk
                         .into_par_iter()
-                        .map(|(line, raw)| parse_json_line(&file, line, raw))
+                        .map(|(line, raw)| match raw {
+                            Some(raw) => parse_json_line(&file, line, raw, limits),
+                            None => skipped(
+                                &file,
+                                line,
+                                format!(
+                                    "line longer than {} bytes (--max-line-mb): skipped without reading it into memory",
+                                    limits.max_line_bytes
+                                ),
+                            ),
+                        })
                         .collect();
                     for p in parsed {
                         emit(p, report)?;
@@ -305,25 +444,70 @@ impl Read for CountingReader {
     }
 }
 
-/// Reads up to `max` lines; a read error ends the chunk and is returned with it.
+/// Lines per parallel chunk, and the bytes a chunk may hold before it is parsed.
+const CHUNK_LINES: usize = 4096;
+const CHUNK_BYTES: usize = 64 << 20;
+
+/// Reads lines until a chunk is full; a line over the limit comes back as
+/// `None` (its bytes were consumed, not kept). A read error ends the chunk.
+#[allow(clippy::type_complexity)]
 fn read_chunk(
     reader: &mut impl BufRead,
     line_no: &mut usize,
-    max: usize,
-) -> (Vec<(usize, Vec<u8>)>, Option<std::io::Error>) {
-    let mut chunk = Vec::with_capacity(max);
-    while chunk.len() < max {
+    limits: Limits,
+) -> (Vec<(usize, Option<Vec<u8>>)>, Option<std::io::Error>) {
+    let mut chunk = Vec::new();
+    let mut bytes = 0usize;
+    while chunk.len() < CHUNK_LINES && bytes < CHUNK_BYTES {
         let mut line = Vec::new();
-        match reader.read_until(b'\n', &mut line) {
-            Ok(0) => break,
-            Ok(_) => {
+        match read_line_bounded(reader, &mut line, limits.max_line_bytes) {
+            Ok((0, _)) => break,
+            Ok((_, too_long)) => {
                 *line_no += 1;
-                chunk.push((*line_no, line));
+                bytes += line.len();
+                chunk.push((*line_no, (!too_long).then_some(line)));
             }
             Err(e) => return (chunk, Some(e)),
         }
     }
     (chunk, None)
+}
+
+/// Like `read_until(b'\n')`, but keeps at most `max` bytes: the rest of an
+/// over-long line is consumed and dropped. Returns (bytes consumed, too long).
+fn read_line_bounded(
+    reader: &mut impl BufRead,
+    line: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<(usize, bool)> {
+    let (mut consumed, mut too_long) = (0usize, false);
+    loop {
+        let buf = match reader.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return Ok((consumed, too_long));
+        }
+        let (take, done) = match memchr::memchr(b'\n', buf) {
+            Some(i) => (i + 1, true),
+            None => (buf.len(), false),
+        };
+        if !too_long {
+            if line.len() + take > max {
+                too_long = true;
+                *line = Vec::new();
+            } else {
+                line.extend_from_slice(&buf[..take]);
+            }
+        }
+        reader.consume(take);
+        consumed += take;
+        if done {
+            return Ok((consumed, too_long));
+        }
+    }
 }
 
 enum Parsed {
@@ -361,7 +545,7 @@ fn not_utf8_reason(err: std::str::Utf8Error) -> String {
     )
 }
 
-fn parse_json_line(file: &Path, line: usize, raw: Vec<u8>) -> Parsed {
+fn parse_json_line(file: &Path, line: usize, raw: Vec<u8>, limits: Limits) -> Parsed {
     let raw = strip_line_end(&raw);
     let text = match std::str::from_utf8(raw) {
         Ok(t) => t,
@@ -370,30 +554,147 @@ fn parse_json_line(file: &Path, line: usize, raw: Vec<u8>) -> Parsed {
     if text.trim().is_empty() {
         return Parsed::Blank;
     }
-    let value: Value = match serde_json::from_str(text) {
-        Ok(v) => v,
-        Err(e) => return skipped(file, line, format!("invalid JSON: {e}")),
+    // Raw values keep numbers as written (1e2 stays 1e2).
+    type RawRecord = BTreeMap<String, Box<RawValue>>;
+    // serde_json rejects a lone surrogate escape; it becomes U+FFFD instead
+    // of costing the whole record.
+    let repaired = (text.contains("\\ud") || text.contains("\\uD"))
+        .then(|| replace_lone_surrogates(text))
+        .flatten();
+    let text = repaired.as_deref().unwrap_or(text);
+    let map: RawRecord = match serde_json::from_str::<RawRecord>(text) {
+        Ok(m) => m,
+        Err(e) => return skipped(file, line, json_reason(text, e)),
     };
-    let Value::Object(map) = value else {
-        return skipped(
-            file,
-            line,
-            "not a JSON object: each line must be one {\"id\": …, \"text\": …} record",
-        );
+    let mut fields = Vec::with_capacity(map.len());
+    for (key, value) in map {
+        let raw = value.get();
+        let parsed = if raw.starts_with('"') {
+            match serde_json::from_str::<String>(raw) {
+                Ok(s) => FieldValue::Text(s),
+                Err(e) => {
+                    return skipped(file, line, format!("invalid JSON string in {key:?}: {e}"));
+                }
+            }
+        } else if raw == "null" {
+            FieldValue::Null
+        } else {
+            FieldValue::Other(raw.trim().to_string())
+        };
+        fields.push((key, parsed));
+    }
+    match build_document(file, line, fields.into_iter(), limits) {
+        Parsed::Doc(doc, location, mut warnings) if repaired.is_some() => {
+            warnings.push(Problem {
+                location: location.clone(),
+                severity: Severity::Warning,
+                reason: format!(
+                    "record {:?} has a lone UTF-16 surrogate escape (\\ud800–\\udfff); replaced with U+FFFD",
+                    doc.id
+                ),
+            });
+            Parsed::Doc(doc, location, warnings)
+        }
+        other => other,
+    }
+}
+
+/// Why a line is not a JSON object record.
+fn json_reason(text: &str, e: serde_json::Error) -> String {
+    match serde_json::from_str::<Value>(text) {
+        Ok(_) => "not a JSON object: each line must be one {\"id\": …, \"text\": …} record".into(),
+        Err(_) => format!("invalid JSON: {e}"),
+    }
+}
+
+/// Replaces `\\uXXXX` escapes of unpaired UTF-16 surrogates with `\\ufffd`;
+/// `None` when there are none.
+fn replace_lone_surrogates(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let hex = |at: usize| -> Option<u16> {
+        let digits = text.get(at..at + 4)?;
+        u16::from_str_radix(digits, 16).ok()
     };
-    let fields = map.into_iter().map(|(k, v)| (k, FieldValue::Json(v)));
-    build_document(file, line, fields)
+    let escape_at = |at: usize| -> Option<u16> {
+        (bytes.get(at) == Some(&b'\\') && bytes.get(at + 1) == Some(&b'u'))
+            .then(|| hex(at + 2))
+            .flatten()
+    };
+    let mut out = String::with_capacity(text.len());
+    let (mut i, mut last, mut changed) = (0usize, 0usize, false);
+    while i < bytes.len() {
+        if bytes[i] != b'\\' {
+            i += 1;
+            continue;
+        }
+        match escape_at(i) {
+            Some(high @ 0xD800..=0xDBFF) => {
+                let _ = high;
+                if matches!(escape_at(i + 6), Some(0xDC00..=0xDFFF)) {
+                    i += 12;
+                } else {
+                    out.push_str(&text[last..i]);
+                    out.push_str("\\ufffd");
+                    i += 6;
+                    last = i;
+                    changed = true;
+                }
+            }
+            Some(0xDC00..=0xDFFF) => {
+                out.push_str(&text[last..i]);
+                out.push_str("\\ufffd");
+                i += 6;
+                last = i;
+                changed = true;
+            }
+            Some(_) => i += 6,
+            None => i += 2,
+        }
+    }
+    out.push_str(&text[last..]);
+    changed.then_some(out)
 }
 
 enum FieldValue {
-    Json(Value),
     Text(String),
+    Null,
+    /// A number, boolean, array or object, as written.
+    Other(String),
+}
+
+/// The first character a terminal must not see raw (C0/C1 controls other than
+/// line breaks and tabs, bidirectional overrides).
+fn unsafe_char(s: &str, allow_breaks: bool) -> Option<char> {
+    s.chars().find(|&c| {
+        (c.is_control() && !(allow_breaks && matches!(c, '\n' | '\r' | '\t')))
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    })
+}
+
+/// The first run of word characters longer than tantivy's term limit.
+fn over_long_word(text: &str) -> Option<usize> {
+    if text.len() <= MAX_TERM_BYTES {
+        return None;
+    }
+    let mut run = 0usize;
+    for c in text.chars() {
+        if crate::text::is_word_char(c) && !crate::text::is_cjk(c) {
+            run += c.len_utf8();
+            if run > MAX_TERM_BYTES {
+                return Some(run);
+            }
+        } else {
+            run = 0;
+        }
+    }
+    None
 }
 
 fn build_document(
     file: &Path,
     line: usize,
     fields: impl Iterator<Item = (String, FieldValue)>,
+    limits: Limits,
 ) -> Parsed {
     let location = Location {
         file: file.to_path_buf(),
@@ -411,18 +712,18 @@ fn build_document(
     let mut id = None;
     let mut text = None;
     let mut date_raw = None;
+    let mut keys_with_equals = Vec::new();
     for (key, value) in fields {
         let as_string = match value {
             FieldValue::Text(s) => Some(s),
-            FieldValue::Json(Value::String(s)) => Some(s),
-            FieldValue::Json(Value::Null) => None,
-            FieldValue::Json(other) => {
+            FieldValue::Null => None,
+            FieldValue::Other(raw) => {
                 match key.as_str() {
                     "id" => {
                         return skipped(
                             file,
                             line,
-                            format!("\"id\" must be a string, found {other}"),
+                            format!("\"id\" must be a string, found {raw}"),
                         );
                     }
                     "text" => return skipped(file, line, "\"text\" must be a string"),
@@ -430,7 +731,7 @@ fn build_document(
                     _ => {}
                 }
                 // Numbers and booleans in extra fields are kept as written.
-                Some(other.to_string())
+                Some(raw)
             }
         };
         match key.as_str() {
@@ -443,6 +744,9 @@ fn build_document(
             "date" => date_raw = as_string,
             _ => {
                 if let Some(s) = as_string {
+                    if key.contains('=') {
+                        keys_with_equals.push(key.clone());
+                    }
                     doc.extra.insert(key, s);
                 }
             }
@@ -463,6 +767,17 @@ fn build_document(
             );
         }
     }
+    let size = doc.text.len() + doc.title.len();
+    if size > limits.max_doc_bytes {
+        return skipped(
+            file,
+            line,
+            format!(
+                "record {:?} has {size} bytes of text, over the document limit of {} bytes (--max-doc-mb)",
+                doc.id, limits.max_doc_bytes
+            ),
+        );
+    }
     if let Some(raw) = date_raw.filter(|d| !d.trim().is_empty()) {
         match DocDate::parse(raw.trim()) {
             Ok(d) => doc.date = Some(d),
@@ -475,22 +790,67 @@ fn build_document(
     if doc.kind.is_empty() {
         doc.kind = "unknown".into();
     }
-    if let Some(c) = doc
-        .text
-        .chars()
-        .chain(doc.title.chars())
-        .find(|&c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
-    {
+    for key in keys_with_equals {
         warn(format!(
-            "record {:?} contains the control character U+{:04X}; kept as is (it is escaped on output)",
-            doc.id, c as u32
+            "record {:?}: field name {key:?} contains '='; kept and shown, but --where and --group-by cannot name it (rename the field)",
+            doc.id
+        ));
+    }
+    let long_values: Vec<&str> = doc
+        .extra
+        .iter()
+        .map(|(k, v)| (k.as_str(), v))
+        .chain([("source", &doc.source), ("id", &doc.id)])
+        .filter(|(k, v)| k.len() + v.len() + 1 > MAX_TERM_BYTES)
+        .map(|(k, _)| k)
+        .collect();
+    for key in long_values {
+        warn(format!(
+            "record {:?}: the value of {key:?} is longer than {MAX_TERM_BYTES} bytes; kept and shown, but --where cannot match it",
+            doc.id
+        ));
+    }
+    if let Some(run) = over_long_word(&doc.text).or_else(|| over_long_word(&doc.title)) {
+        warn(format!(
+            "record {:?} has a word of over {run} bytes, longer than the index can hold ({MAX_TERM_BYTES}); searches for it are verified against the text",
+            doc.id
+        ));
+    }
+    let mut fields_to_check: Vec<(&str, &str, bool)> = vec![
+        ("text", &doc.text, true),
+        ("title", &doc.title, true),
+        ("id", &doc.id, false),
+        ("lang", &doc.lang, false),
+        ("kind", &doc.kind, false),
+        ("source", &doc.source, false),
+    ];
+    for (k, v) in &doc.extra {
+        fields_to_check.push((k, k, false));
+        fields_to_check.push((k, v, false));
+    }
+    let control: Vec<String> = fields_to_check
+        .iter()
+        .filter_map(|(name, value, breaks)| {
+            unsafe_char(value, *breaks).map(|c| format!("{name} (U+{:04X})", c as u32))
+        })
+        .collect();
+    if !control.is_empty() {
+        let mut seen = HashSet::new();
+        let control: Vec<String> = control
+            .into_iter()
+            .filter(|c| seen.insert(c.clone()))
+            .collect();
+        warn(format!(
+            "record {:?} contains control characters or bidirectional marks in {}; kept as is (they are escaped on output)",
+            doc.id,
+            control.join(", ")
         ));
     }
     Parsed::Doc(doc, location, warnings)
 }
 
 /// A `.md`/`.txt` file: `---`, `key: value` lines, `---`, then the text.
-fn parse_front_matter(file: &Path, bytes: &[u8]) -> Parsed {
+fn parse_front_matter(file: &Path, bytes: &[u8], limits: Limits) -> Parsed {
     let content = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => return skipped(file, 1, not_utf8_reason(e)),
@@ -541,7 +901,7 @@ fn parse_front_matter(file: &Path, bytes: &[u8]) -> Parsed {
         "text".to_string(),
         FieldValue::Text(body.trim_end().to_string()),
     ));
-    build_document(file, 1, fields.into_iter())
+    build_document(file, 1, fields.into_iter(), limits)
 }
 
 #[cfg(test)]
@@ -556,6 +916,7 @@ mod tests {
         let mut docs = Vec::new();
         load(
             &[path],
+            Limits::default(),
             &mut report,
             |d| {
                 docs.push(d);
@@ -636,6 +997,7 @@ mod tests {
         let mut docs = Vec::new();
         load(
             &[dir.path().to_path_buf()],
+            Limits::default(),
             &mut report,
             |d| {
                 docs.push(d);

@@ -54,8 +54,14 @@ pub fn plan(literal: &Literal) -> Plan {
     }
     let mut tokens = Vec::new();
     let n = GramTokenizer::tokenize_into(norm, &mut tokens);
-    let words: Vec<String> = tokens[..n].iter().map(|t| t.text.clone()).collect();
-    let plain = !words.is_empty() && words.join(" ") == *norm;
+    let mut words: Vec<String> = tokens[..n].iter().map(|t| t.text.clone()).collect();
+    // tantivy cannot index a word over its term limit: find such words by
+    // verification, with the other words as candidates.
+    let too_long = words
+        .iter()
+        .any(|w| w.len() > crate::corpus::MAX_TERM_BYTES);
+    words.retain(|w| w.len() <= crate::corpus::MAX_TERM_BYTES);
+    let plain = !too_long && !words.is_empty() && words.join(" ") == *norm;
     if plain {
         let span = words.len() as u32;
         return Plan::Exact(Part::Phrase {
@@ -241,6 +247,9 @@ impl Engine {
     }
 
     pub fn allowed(&self, filter: &Filter) -> Result<Allowed> {
+        for (field, _) in &filter.wheres {
+            self.check_field(field, "--where")?;
+        }
         let mut out = Vec::new();
         for (s, reader) in self.searcher.segment_readers().iter().enumerate() {
             let max = reader.max_doc() as usize;
@@ -366,62 +375,122 @@ impl Engine {
     /// Every document containing `literal` (kept by `allowed`), in address order,
     /// with exact occurrence counts.
     pub fn evaluate(&self, literal: &Literal, allowed: &Allowed) -> Result<Vec<Match>> {
-        let mut out = Vec::new();
-        match plan(literal) {
-            Plan::Exact(part) => {
-                for s in 0..self.searcher.segment_readers().len() as u32 {
-                    for m in self.part_matches(s, &part)? {
-                        if allowed.keeps(m.address) {
-                            out.push(m);
+        Ok(self
+            .evaluate_many(std::slice::from_ref(literal), allowed)?
+            .pop()
+            .unwrap_or_default())
+    }
+
+    /// [`Engine::evaluate`] for several literals at once: the literals that
+    /// need verification share one pass over the stored documents (a query of
+    /// many punctuation-only terms reads the corpus once, not once per term).
+    pub fn evaluate_many(
+        &self,
+        literals: &[Literal],
+        allowed: &Allowed,
+    ) -> Result<Vec<Vec<Match>>> {
+        let mut out: Vec<Vec<Match>> = vec![Vec::new(); literals.len()];
+        // Per document: the verifying literals whose postings allow it.
+        let mut candidates: BTreeMap<DocAddress, Vec<usize>> = BTreeMap::new();
+        for (i, literal) in literals.iter().enumerate() {
+            match plan(literal) {
+                Plan::Exact(part) => {
+                    for s in 0..self.searcher.segment_readers().len() as u32 {
+                        for m in self.part_matches(s, &part)? {
+                            if allowed.keeps(m.address) {
+                                out[i].push(m);
+                            }
                         }
                     }
                 }
-            }
-            Plan::Verify(parts) => {
-                let mut candidates = Vec::new();
-                for s in 0..self.searcher.segment_readers().len() as u32 {
-                    let mut docs: Option<Vec<DocId>> = None;
-                    for part in &parts {
-                        let found: Vec<DocId> = self
-                            .part_matches(s, part)?
-                            .iter()
-                            .map(|m| m.address.doc_id)
-                            .collect();
-                        docs = Some(match docs {
-                            None => found,
-                            Some(prev) => intersect_sorted(&prev, &found),
-                        });
-                    }
-                    let docs = docs.unwrap_or_else(|| {
-                        (0..self.searcher.segment_reader(s).max_doc()).collect()
-                    });
-                    candidates.extend(
-                        docs.into_iter()
-                            .map(|d| DocAddress::new(s, d))
-                            .filter(|a| allowed.keeps(*a)),
-                    );
-                }
-                let verified: Vec<Result<Option<Match>>> = candidates
-                    .par_iter()
-                    .map(|&address| {
-                        let doc = self.stored(address)?;
-                        let title_occurrences = literal.count(&doc.title) as u32;
-                        let occurrences = title_occurrences + literal.count(&doc.text) as u32;
-                        Ok((occurrences > 0).then_some(Match {
-                            address,
-                            occurrences,
-                            title_occurrences,
-                        }))
-                    })
-                    .collect();
-                for v in verified {
-                    if let Some(m) = v? {
-                        out.push(m);
+                Plan::Verify(parts) => {
+                    for address in self.candidates(&parts, allowed)? {
+                        candidates.entry(address).or_default().push(i);
                     }
                 }
             }
         }
+        let candidates: Vec<(DocAddress, Vec<usize>)> = candidates.into_iter().collect();
+        let verified: Vec<Result<Vec<(usize, Match)>>> = candidates
+            .par_iter()
+            .map(|(address, which)| {
+                let doc = self.stored(*address)?;
+                Ok(which
+                    .iter()
+                    .filter_map(|&i| {
+                        let title_occurrences = literals[i].count(&doc.title) as u32;
+                        let occurrences = title_occurrences + literals[i].count(&doc.text) as u32;
+                        (occurrences > 0).then_some((
+                            i,
+                            Match {
+                                address: *address,
+                                occurrences,
+                                title_occurrences,
+                            },
+                        ))
+                    })
+                    .collect())
+            })
+            .collect();
+        for v in verified {
+            for (i, m) in v? {
+                out[i].push(m);
+            }
+        }
         Ok(out)
+    }
+
+    /// Documents (kept by `allowed`) that have every part: a superset of the
+    /// documents containing the literal. No parts: every document.
+    fn candidates(&self, parts: &[Part], allowed: &Allowed) -> Result<Vec<DocAddress>> {
+        let mut candidates = Vec::new();
+        for s in 0..self.searcher.segment_readers().len() as u32 {
+            let mut docs: Option<Vec<DocId>> = None;
+            for part in parts {
+                let found: Vec<DocId> = self
+                    .part_matches(s, part)?
+                    .iter()
+                    .map(|m| m.address.doc_id)
+                    .collect();
+                docs = Some(match docs {
+                    None => found,
+                    Some(prev) => intersect_sorted(&prev, &found),
+                });
+            }
+            let docs =
+                docs.unwrap_or_else(|| (0..self.searcher.segment_reader(s).max_doc()).collect());
+            candidates.extend(
+                docs.into_iter()
+                    .map(|d| DocAddress::new(s, d))
+                    .filter(|a| allowed.keeps(*a)),
+            );
+        }
+        Ok(candidates)
+    }
+
+    /// A metadata field that `--where`/`--group-by` name must exist: an
+    /// unknown one is an error listing the fields the documents have.
+    pub fn check_field(&self, field: &str, flag: &str) -> Result<()> {
+        let known = &self.manifest.fields;
+        if known.is_empty() || known.contains_key(field) {
+            return Ok(());
+        }
+        let mut listed: Vec<(&String, &u64)> = known.iter().collect();
+        listed.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let fields: Vec<String> = listed
+            .iter()
+            .map(|(k, n)| format!("{} ({n} documents)", crate::output::escape_terminal(k)))
+            .collect();
+        let dates = if matches!(field, "date" | "year" | "month") {
+            " Dates are filtered with --from/--to, and grouped with `tifa timeline`."
+        } else {
+            ""
+        };
+        anyhow::bail!(
+            "{flag}: no document has the field {:?}. The fields are: {}.{dates}",
+            crate::output::escape_terminal(field),
+            fields.join(", ")
+        )
     }
 
     /// Matches of one part in one segment, from postings and positions.

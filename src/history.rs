@@ -85,6 +85,9 @@ pub fn trace_of(
     first_n: usize,
     group_by: Option<&str>,
 ) -> Result<Trace> {
+    if let Some(field) = group_by {
+        engine.check_field(field, "--group-by")?;
+    }
     let occurrences = matches.iter().map(|m| u64::from(m.occurrences)).sum();
     let mut dated: Vec<Dated> = matches
         .iter()

@@ -13,6 +13,8 @@ fn main() -> ExitCode {
     let cli = tifa::cli::Cli::parse();
     match tifa::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
+        // `tifa search 的 --all | head`: the reader left; that is not an error.
+        Err(e) if tifa::output::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("tifa: error: {}", tifa::output::escape_error(&e));
             ExitCode::FAILURE

@@ -2,27 +2,157 @@
 
 use std::io::IsTerminal;
 
-/// True when stdout is a terminal (colours, progress bars).
+use std::io::Write;
+
+/// True when stdout is a terminal (progress bars).
 pub fn stdout_is_terminal() -> bool {
     std::io::stdout().is_terminal()
 }
 
-/// Makes corpus text safe for a terminal: control characters (ESC included)
-/// become visible `\u{..}` escapes; line breaks and tabs become spaces.
+/// Colour on stdout: a terminal, and `NO_COLOR` not set (https://no-color.org).
+pub fn colour_enabled() -> bool {
+    stdout_is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Characters that must never reach a terminal raw: C0 and C1 controls (ESC,
+/// NUL, CR …), DEL, bidirectional marks and overrides, line/paragraph separators.
+pub fn is_unsafe_for_terminal(c: char) -> bool {
+    c.is_control()
+        || matches!(
+            c,
+            '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{2028}' | '\u{2029}'
+        )
+}
+
+/// Makes corpus text safe for a terminal: unsafe characters (see
+/// [`is_unsafe_for_terminal`]) become visible `\u{..}` escapes; line breaks
+/// and tabs become spaces.
 pub fn escape_terminal(s: &str) -> String {
+    if !s.chars().any(is_unsafe_for_terminal) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
             '\n' | '\r' | '\t' => out.push(' '),
-            c if c.is_control()
-                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') =>
-            {
+            c if is_unsafe_for_terminal(c) => {
                 out.push_str(&format!("\\u{{{:04x}}}", c as u32));
             }
             c => out.push(c),
         }
     }
     out
+}
+
+/// serde_json's formatter with every terminal-unsafe character written as a
+/// `\uXXXX` escape (serde_json escapes only C0): still the same JSON value.
+pub struct SafeFormatter<F>(pub F);
+
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeFormatter<F> {
+    fn write_string_fragment<W: ?Sized + Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut last = 0;
+        for (i, c) in fragment.char_indices() {
+            if is_unsafe_for_terminal(c) {
+                writer.write_all(&fragment.as_bytes()[last..i])?;
+                let mut units = [0u16; 2];
+                for u in c.encode_utf16(&mut units) {
+                    write!(writer, "\\u{u:04x}")?;
+                }
+                last = i + c.len_utf8();
+            }
+        }
+        writer.write_all(&fragment.as_bytes()[last..])
+    }
+    // serde_json requires the rest of the trait to be forwarded explicitly only
+    // where the inner formatter differs (indentation); see below.
+    fn begin_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn end_object_key<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_key(w)
+    }
+    fn begin_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+/// Writes `value` as one line of JSON, terminal-safe (see [`SafeFormatter`]).
+pub fn write_json_line<W: Write, T: serde::Serialize + ?Sized>(
+    out: &mut W,
+    value: &T,
+) -> anyhow::Result<()> {
+    write_json(&mut *out, value, false)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// Writes `value` as JSON (indented with `pretty`), terminal-safe.
+pub fn write_json<W: Write, T: serde::Serialize + ?Sized>(
+    out: W,
+    value: &T,
+    pretty: bool,
+) -> anyhow::Result<()> {
+    if pretty {
+        let mut ser = serde_json::Serializer::with_formatter(
+            out,
+            SafeFormatter(serde_json::ser::PrettyFormatter::new()),
+        );
+        value.serialize(&mut ser)?;
+    } else {
+        let mut ser = serde_json::Serializer::with_formatter(
+            out,
+            SafeFormatter(serde_json::ser::CompactFormatter),
+        );
+        value.serialize(&mut ser)?;
+    }
+    Ok(())
+}
+
+/// True when the error (or one of its causes) is a closed pipe on output:
+/// `tifa search 的 --all | head` ends quietly, as ripgrep and xsv do.
+pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            || cause
+                .downcast_ref::<serde_json::Error>()
+                .and_then(|j| j.io_error_kind())
+                .is_some_and(|k| k == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// `context` with characters `start..end` highlighted (bold red on a terminal,

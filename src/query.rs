@@ -1,7 +1,8 @@
 //! The `search` query language: quoted phrases, bare Chinese strings as
 //! phrases, bare words combined with AND, `AND`/`OR`/`NOT` and parentheses.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use anyhow::Result;
 use tantivy::DocAddress;
@@ -209,16 +210,28 @@ pub type Evaluation = BTreeMap<DocAddress, Vec<Option<Match>>>;
 /// Evaluates a query exactly; NOT is relative to the documents the filter keeps.
 pub fn evaluate(engine: &Engine, expr: &Expr, allowed: &Allowed) -> Result<Evaluation> {
     let terms = expr.positive_terms();
-    let mut leaf_results: Vec<BTreeMap<DocAddress, Match>> = Vec::new();
-    for t in &terms {
-        leaf_results.push(
-            engine
-                .evaluate(t, allowed)?
-                .into_iter()
-                .map(|m| (m.address, m))
-                .collect(),
-        );
-    }
+    // Identical literals are evaluated once; all of them in one call, so that
+    // the ones needing verification share one pass over the stored text.
+    let mut unique: Vec<Literal> = Vec::new();
+    let mut slot_of: HashMap<(String, bool), usize> = HashMap::new();
+    let slots: Vec<usize> = terms
+        .iter()
+        .map(|t| {
+            *slot_of
+                .entry((t.normalized.clone(), t.cjk))
+                .or_insert_with(|| {
+                    unique.push((*t).clone());
+                    unique.len() - 1
+                })
+        })
+        .collect();
+    let results: Vec<Arc<BTreeMap<DocAddress, Match>>> = engine
+        .evaluate_many(&unique, allowed)?
+        .into_iter()
+        .map(|matches| Arc::new(matches.into_iter().map(|m| (m.address, m)).collect()))
+        .collect();
+    let leaf_results: Vec<Arc<BTreeMap<DocAddress, Match>>> =
+        slots.iter().map(|&i| results[i].clone()).collect();
     let mut counter = 0usize;
     let docs = eval_set(engine, expr, allowed, &leaf_results, &mut counter)?;
     Ok(docs
@@ -234,7 +247,7 @@ fn eval_set(
     engine: &Engine,
     expr: &Expr,
     allowed: &Allowed,
-    leaves: &[BTreeMap<DocAddress, Match>],
+    leaves: &[Arc<BTreeMap<DocAddress, Match>>],
     counter: &mut usize,
 ) -> Result<std::collections::BTreeSet<DocAddress>> {
     Ok(match expr {

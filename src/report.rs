@@ -161,16 +161,19 @@ pub fn write(dir: &Path, figures: &[TermFigures], source_line: &str) -> Result<V
     written.push(csv_path);
 
     let json_path = dir.join("report.json");
-    std::fs::write(
-        &json_path,
-        serde_json::to_string_pretty(
-            &serde_json::json!({ "source": source_line, "terms": figures }),
-        )?,
-    )?;
+    let json_file = std::fs::File::create(&json_path)
+        .with_context(|| format!("cannot write {}", json_path.display()))?;
+    crate::output::write_json(
+        std::io::BufWriter::new(json_file),
+        &serde_json::json!({ "source": source_line, "terms": figures }),
+        true,
+    )
+    .with_context(|| format!("cannot write {}", json_path.display()))?;
     written.push(json_path);
 
     let md_path = dir.join("report.md");
-    std::fs::write(&md_path, markdown(figures, source_line))?;
+    std::fs::write(&md_path, markdown(figures, source_line))
+        .with_context(|| format!("cannot write {}", md_path.display()))?;
     written.push(md_path);
 
     let mut families: BTreeMap<&str, Vec<&TermFigures>> = BTreeMap::new();
@@ -187,8 +190,9 @@ pub fn write(dir: &Path, figures: &[TermFigures], source_line: &str) -> Result<V
         series.extend(variants.into_iter().filter(|v| v.occurrences > 0));
         let path = dir.join(format!("chart-{}.svg", family.trim_start_matches('@')));
         let title = format!("{family}: variants per million words/characters");
-        chart(&path, &title, &series, source_line)?;
-        written.push(path);
+        if chart(&path, &title, &series, source_line)? {
+            written.push(path);
+        }
     }
     let mut top: Vec<&TermFigures> = figures
         .iter()
@@ -198,15 +202,39 @@ pub fn write(dir: &Path, figures: &[TermFigures], source_line: &str) -> Result<V
     top.truncate(10);
     if !top.is_empty() {
         let path = dir.join("overview.svg");
-        chart(
+        if chart(
             &path,
             "Use per year (the 10 most frequent terms), per million",
             &top,
             source_line,
-        )?;
-        written.push(path);
+        )? {
+            written.push(path);
+        }
     }
+    remove_stale_outputs(dir, &written)?;
     Ok(written)
+}
+
+/// Lists the files a report wrote, so that the next report into the same
+/// folder removes those it no longer writes (and never any other file).
+const OUTPUT_LIST: &str = ".tifa-report-files";
+
+fn remove_stale_outputs(dir: &Path, written: &[PathBuf]) -> Result<()> {
+    let list = dir.join(OUTPUT_LIST);
+    let names: Vec<String> = written
+        .iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+        .collect();
+    if let Ok(previous) = std::fs::read_to_string(&list) {
+        for old in previous.lines() {
+            let ours = old.ends_with(".svg") || old.starts_with("report.");
+            if ours && !old.contains('/') && !names.iter().any(|n| n == old) {
+                let _ = std::fs::remove_file(dir.join(old));
+            }
+        }
+    }
+    std::fs::write(&list, names.join("\n") + "\n")
+        .with_context(|| format!("cannot write {}", list.display()))
 }
 
 /// A family label (`@name`) is written as the report format specifies; any other
@@ -226,9 +254,9 @@ fn term_cell(term: &str) -> String {
 
 fn markdown(figures: &[TermFigures], source_line: &str) -> String {
     let mut md = String::from("# tifa report\n\n");
-    md.push_str(&format!("{source_line}\n\n"));
+    md.push_str(&format!("{}\n\n", md_cell(source_line)));
     md.push_str("| term | documents | occurrences | first | first document | peak year (per million) | last |\n|---|---:|---:|---|---|---|---|\n");
-    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    let cell = md_cell;
     for f in figures {
         let term = match &f.family {
             Some(family) => format!("↳ {} ({family})", f.term),
@@ -244,19 +272,38 @@ fn markdown(figures: &[TermFigures], source_line: &str) -> String {
         let first_doc = f
             .first
             .as_ref()
-            .map_or("–".into(), |a| format!("{} `{}`", a.title, a.id));
+            .map_or("–".into(), |a| format!("{} [{}]", a.title, a.id));
         md.push_str(&format!(
             "| {} | {} | {} | {} | {} | {} | {} |\n",
             cell(&term),
             f.docs,
             f.occurrences,
-            first_date,
+            cell(&first_date),
             cell(&first_doc),
             f.peak_year.as_deref().unwrap_or("–"),
-            f.last.as_ref().map_or("–", |a| a.date.as_str()),
+            cell(f.last.as_ref().map_or("–", |a| a.date.as_str())),
         ));
     }
     md
+}
+
+/// Text made inert in a Markdown table cell: no markup, HTML, images, links,
+/// code spans or line breaks survive; control characters become visible escapes.
+pub fn md_cell(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in crate::output::escape_terminal(s).chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '|' | '\\' | '`' | '*' | '_' | '[' | ']' | '(' | ')' | '!' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 const PALETTE: [RGBColor; 10] = [
@@ -273,7 +320,8 @@ const PALETTE: [RGBColor; 10] = [
 ];
 
 /// A line chart of per-million values over years, one line per series.
-fn chart(path: &Path, title: &str, series: &[&TermFigures], source_line: &str) -> Result<()> {
+/// Returns false (and writes nothing) when no series has a dated point.
+fn chart(path: &Path, title: &str, series: &[&TermFigures], source_line: &str) -> Result<bool> {
     let points = |f: &TermFigures| -> Vec<(i32, f64)> {
         f.by_year
             .iter()
@@ -283,7 +331,7 @@ fn chart(path: &Path, title: &str, series: &[&TermFigures], source_line: &str) -
     let all: Vec<(i32, f64)> = series.iter().flat_map(|f| points(f)).collect();
     let (Some(x0), Some(x1)) = (all.iter().map(|p| p.0).min(), all.iter().map(|p| p.0).max())
     else {
-        return Ok(());
+        return Ok(false);
     };
     let y1 = all.iter().map(|p| p.1).fold(0.0, f64::max).max(1e-9) * 1.1;
     let draw = || -> Result<(), Box<dyn std::error::Error>> {
@@ -340,5 +388,6 @@ fn chart(path: &Path, title: &str, series: &[&TermFigures], source_line: &str) -
         root.present()?;
         Ok(())
     };
-    draw().map_err(|e| anyhow!("cannot draw {}: {e}", path.display()))
+    draw().map_err(|e| anyhow!("cannot draw {}: {e}", path.display()))?;
+    Ok(true)
 }

@@ -207,115 +207,149 @@ pub const WORD_TOKENIZER: &str = "tifa_words";
 ///   consecutive positions only when nothing but whitespace separates them,
 ///   so an English phrase query equals the whitespace-collapsing rule.
 #[derive(Clone, Default)]
-pub struct GramTokenizer {
-    tokens: Vec<Token>,
-}
+pub struct GramTokenizer;
 
 impl GramTokenizer {
-    /// Tokenise `text` (NFKC) into `tokens`, reusing their buffers.
+    /// Tokenise `text` (NFKC) into `tokens`, reusing their buffers; returns the count.
     pub fn tokenize_into(text: &str, tokens: &mut Vec<Token>) -> usize {
+        let mut stream = GramStream::new(text);
         let mut count = 0usize;
-        let mut next_token = |tokens: &mut Vec<Token>| -> usize {
+        while stream.advance() {
             if count == tokens.len() {
                 tokens.push(Token::default());
             }
-            let t = &mut tokens[count];
-            t.text.clear();
-            t.position_length = 1;
+            std::mem::swap(&mut tokens[count], &mut stream.token);
             count += 1;
-            count - 1
-        };
-        let mut position = 0usize;
-        let mut separated_by_other = false;
-        let mut chars = text.char_indices().peekable();
-        let mut word: Option<usize> = None;
-        while let Some((offset, c)) = chars.next() {
-            if is_cjk(c) {
-                if let Some(w) = word.take() {
-                    tokens[w].offset_to = offset;
-                }
-                let i = next_token(tokens);
-                let t = &mut tokens[i];
-                t.text.push(c);
-                t.offset_from = offset;
-                t.offset_to = offset + c.len_utf8();
-                if let Some(&(_, next)) = chars.peek()
-                    && is_cjk(next)
-                {
-                    t.text.push(next);
-                    t.offset_to += next.len_utf8();
-                }
-                t.position = position;
-                position += 1;
-                separated_by_other = false;
-                continue;
-            }
-            for lc in c.to_lowercase() {
-                if is_word_char(lc) {
-                    let w = match word {
-                        Some(w) => w,
-                        None => {
-                            if separated_by_other {
-                                position += 1;
-                            }
-                            let i = next_token(tokens);
-                            tokens[i].offset_from = offset;
-                            tokens[i].position = position;
-                            position += 1;
-                            separated_by_other = false;
-                            word = Some(i);
-                            i
-                        }
-                    };
-                    tokens[w].text.push(lc);
-                } else {
-                    if let Some(w) = word.take() {
-                        tokens[w].offset_to = offset;
-                    }
-                    if !lc.is_whitespace() {
-                        separated_by_other = true;
-                    }
-                }
-            }
-        }
-        if let Some(w) = word {
-            tokens[w].offset_to = text.len();
         }
         count
     }
 }
 
-/// A token stream over a pre-filled buffer.
-pub struct BufferedTokenStream<'a> {
-    tokens: &'a mut [Token],
-    next: usize,
+/// The gram tokens of a text, produced one at a time: memory stays constant
+/// however long the document (a buffered token list cost ~90 bytes a character).
+pub struct GramStream<'a> {
+    text: &'a str,
+    chars: std::iter::Peekable<std::str::CharIndices<'a>>,
+    position: usize,
+    separated_by_other: bool,
+    /// The word being read (its end is not known yet).
+    word: Option<Token>,
+    /// Tokens complete and not yet handed out, in position order.
+    ready: std::collections::VecDeque<Token>,
+    /// Spent tokens, reused to avoid an allocation per token.
+    spare: Vec<Token>,
+    token: Token,
+    finished: bool,
 }
 
-impl TokenStream for BufferedTokenStream<'_> {
+impl<'a> GramStream<'a> {
+    pub fn new(text: &'a str) -> GramStream<'a> {
+        GramStream {
+            text,
+            chars: text.char_indices().peekable(),
+            position: 0,
+            separated_by_other: false,
+            word: None,
+            ready: std::collections::VecDeque::with_capacity(4),
+            spare: Vec::new(),
+            token: Token::default(),
+            finished: false,
+        }
+    }
+
+    fn fresh(&mut self) -> Token {
+        let mut t = self.spare.pop().unwrap_or_default();
+        t.text.clear();
+        t.position_length = 1;
+        t
+    }
+
+    fn close_word(&mut self, end: usize) {
+        if let Some(mut w) = self.word.take() {
+            w.offset_to = end;
+            self.ready.push_back(w);
+        }
+    }
+
+    /// Reads one character; false at the end of the text.
+    fn step(&mut self) -> bool {
+        let Some((offset, c)) = self.chars.next() else {
+            if !self.finished {
+                self.finished = true;
+                self.close_word(self.text.len());
+            }
+            return false;
+        };
+        if is_cjk(c) {
+            self.close_word(offset);
+            let mut t = self.fresh();
+            t.text.push(c);
+            t.offset_from = offset;
+            t.offset_to = offset + c.len_utf8();
+            if let Some(&(_, next)) = self.chars.peek()
+                && is_cjk(next)
+            {
+                t.text.push(next);
+                t.offset_to += next.len_utf8();
+            }
+            t.position = self.position;
+            self.position += 1;
+            self.separated_by_other = false;
+            self.ready.push_back(t);
+            return true;
+        }
+        for lc in c.to_lowercase() {
+            if is_word_char(lc) {
+                if self.word.is_none() {
+                    if self.separated_by_other {
+                        self.position += 1;
+                    }
+                    let mut t = self.fresh();
+                    t.offset_from = offset;
+                    t.position = self.position;
+                    self.position += 1;
+                    self.separated_by_other = false;
+                    self.word = Some(t);
+                }
+                if let Some(w) = self.word.as_mut() {
+                    w.text.push(lc);
+                }
+            } else {
+                self.close_word(offset);
+                if !lc.is_whitespace() {
+                    self.separated_by_other = true;
+                }
+            }
+        }
+        true
+    }
+}
+
+impl TokenStream for GramStream<'_> {
     fn advance(&mut self) -> bool {
-        if self.next < self.tokens.len() {
-            self.next += 1;
-            true
-        } else {
-            false
+        loop {
+            if let Some(t) = self.ready.pop_front() {
+                let spent = std::mem::replace(&mut self.token, t);
+                self.spare.push(spent);
+                return true;
+            }
+            if !self.step() && self.ready.is_empty() {
+                return false;
+            }
         }
     }
     fn token(&self) -> &Token {
-        &self.tokens[self.next - 1]
+        &self.token
     }
     fn token_mut(&mut self) -> &mut Token {
-        &mut self.tokens[self.next - 1]
+        &mut self.token
     }
 }
 
 impl Tokenizer for GramTokenizer {
-    type TokenStream<'a> = BufferedTokenStream<'a>;
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> BufferedTokenStream<'a> {
-        let n = GramTokenizer::tokenize_into(text, &mut self.tokens);
-        BufferedTokenStream {
-            tokens: &mut self.tokens[..n],
-            next: 0,
-        }
+    type TokenStream<'a> = GramStream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> GramStream<'a> {
+        GramStream::new(text)
     }
 }
 
@@ -325,88 +359,127 @@ impl Tokenizer for GramTokenizer {
 #[derive(Clone)]
 pub struct WordTokenizer {
     jieba: Arc<jieba_rs::Jieba>,
-    tokens: Vec<Token>,
 }
 
 impl WordTokenizer {
     pub fn new(jieba: Arc<jieba_rs::Jieba>) -> WordTokenizer {
-        WordTokenizer {
-            jieba,
-            tokens: Vec::new(),
-        }
+        WordTokenizer { jieba }
     }
 
     /// The words of `text` (NFKC) as the index sees them.
     pub fn words(jieba: &jieba_rs::Jieba, text: &str) -> Vec<String> {
+        let mut stream = WordStream::new(jieba, text);
         let mut out = Vec::new();
-        for_each_word(jieba, text, |w, _, _| out.push(w.to_string()));
+        while stream.advance() {
+            out.push(stream.token.text.clone());
+        }
         out
     }
 }
 
-/// Calls `f(word, byte_start, byte_end)` for each word: jieba inside CJK runs,
-/// lower-cased runs of word characters elsewhere.
-fn for_each_word(jieba: &jieba_rs::Jieba, text: &str, mut f: impl FnMut(&str, usize, usize)) {
-    let mut run_start: Option<usize> = None;
-    let flush_cjk = |start: usize, end: usize, f: &mut dyn FnMut(&str, usize, usize)| {
-        for t in jieba.cut(&text[start..end], false) {
-            if t.word.chars().any(is_han) || t.word.chars().any(is_word_char) {
-                f(t.word, start + t.byte_start, start + t.byte_end);
-            }
-        }
-    };
-    let mut word_start: Option<usize> = None;
-    let mut lowered = String::new();
-    for (offset, c) in text.char_indices() {
-        if is_cjk(c) {
-            if let Some(ws) = word_start.take() {
-                f(&lowered, ws, offset);
-                lowered.clear();
-            }
-            run_start.get_or_insert(offset);
-            continue;
-        }
-        if let Some(rs) = run_start.take() {
-            flush_cjk(rs, offset, &mut f);
-        }
-        if is_word_char(c) {
-            word_start.get_or_insert(offset);
-            lowered.extend(c.to_lowercase());
-        } else if let Some(ws) = word_start.take() {
-            f(&lowered, ws, offset);
-            lowered.clear();
+/// CJK runs longer than this are segmented in pieces (bounded memory; only
+/// ranking could differ, and only at a piece boundary).
+const MAX_JIEBA_RUN_CHARS: usize = 4096;
+
+/// Word tokens one segment at a time: a CJK run (cut by jieba) or one word.
+pub struct WordStream<'a> {
+    jieba: &'a jieba_rs::Jieba,
+    text: &'a str,
+    at: usize,
+    position: usize,
+    ready: std::collections::VecDeque<Token>,
+    token: Token,
+}
+
+impl<'a> WordStream<'a> {
+    pub fn new(jieba: &'a jieba_rs::Jieba, text: &'a str) -> WordStream<'a> {
+        WordStream {
+            jieba,
+            text,
+            at: 0,
+            position: 0,
+            ready: std::collections::VecDeque::new(),
+            token: Token::default(),
         }
     }
-    if let Some(rs) = run_start {
-        flush_cjk(rs, text.len(), &mut f);
+
+    fn push(&mut self, word: &str, from: usize, to: usize) {
+        let mut t = Token::default();
+        t.text.push_str(word);
+        t.offset_from = from;
+        t.offset_to = to;
+        t.position = self.position;
+        t.position_length = 1;
+        self.position += 1;
+        self.ready.push_back(t);
     }
-    if let Some(ws) = word_start {
-        f(&lowered, ws, text.len());
+
+    /// Reads the next segment; false at the end of the text.
+    fn refill(&mut self) -> bool {
+        let rest = &self.text[self.at..];
+        let mut chars = rest.char_indices();
+        let Some((_, first)) = chars.next() else {
+            return false;
+        };
+        let start = self.at;
+        if is_cjk(first) {
+            let mut end = rest.len();
+            for (n, (i, c)) in rest.char_indices().enumerate() {
+                if !is_cjk(c) || n == MAX_JIEBA_RUN_CHARS {
+                    end = i;
+                    break;
+                }
+            }
+            let jieba = self.jieba;
+            for t in jieba.cut(&rest[..end], false) {
+                if t.word.chars().any(is_han) || t.word.chars().any(is_word_char) {
+                    self.push(t.word, start + t.byte_start, start + t.byte_end);
+                }
+            }
+            self.at += end;
+        } else if is_word_char(first) {
+            let mut end = rest.len();
+            let mut lowered = String::new();
+            for (i, c) in rest.char_indices() {
+                if is_cjk(c) || !is_word_char(c) {
+                    end = i;
+                    break;
+                }
+                lowered.extend(c.to_lowercase());
+            }
+            self.push(&lowered, start, start + end);
+            self.at += end;
+        } else {
+            self.at += first.len_utf8();
+        }
+        true
+    }
+}
+
+impl TokenStream for WordStream<'_> {
+    fn advance(&mut self) -> bool {
+        loop {
+            if let Some(t) = self.ready.pop_front() {
+                self.token = t;
+                return true;
+            }
+            if !self.refill() {
+                return false;
+            }
+        }
+    }
+    fn token(&self) -> &Token {
+        &self.token
+    }
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.token
     }
 }
 
 impl Tokenizer for WordTokenizer {
-    type TokenStream<'a> = BufferedTokenStream<'a>;
-    fn token_stream<'a>(&'a mut self, text: &'a str) -> BufferedTokenStream<'a> {
-        let tokens = &mut self.tokens;
-        let mut n = 0usize;
-        for_each_word(&self.jieba, text, |w, from, to| {
-            if n == tokens.len() {
-                tokens.push(Token::default());
-            }
-            let t = &mut tokens[n];
-            t.text.clear();
-            t.text.push_str(w);
-            t.offset_from = from;
-            t.offset_to = to;
-            t.position = n;
-            t.position_length = 1;
-            n += 1;
-        });
-        BufferedTokenStream {
-            tokens: &mut tokens[..n],
-            next: 0,
-        }
+    type TokenStream<'a> = WordStream<'a>;
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> WordStream<'a> {
+        WordStream::new(&self.jieba, text)
     }
 }
 

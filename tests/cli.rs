@@ -185,9 +185,7 @@ fn bad_records_are_reported_and_skipped_and_strict_refuses_them() {
         .assert()
         .failure()
         .stderr(predicate::str::contains("bad.jsonl:2"))
-        .stderr(predicate::str::contains(
-            "previous index was left unchanged",
-        ));
+        .stderr(predicate::str::contains("previous index is unchanged"));
     assert_eq!(search_ids(&index, &["网络主权"]), vec!["a"]);
 
     // Lenient: reported with file and line, the rest indexed.

@@ -1,0 +1,704 @@
+//! Reliability against hostile or careless use (issue 14), on fixtures the
+//! tests write: folders that are not tifa's, empty rebuilds, escape codes in
+//! every field, special files, over-long lines, read-only indexes, damaged
+//! bytes, stale report files and the smaller holes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command as StdCommand, Stdio};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn tifa(index: &Path) -> Command {
+    let mut c = Command::cargo_bin("tifa").expect("binary");
+    c.arg("--index").arg(index).env_remove("TIFA_INDEX");
+    c
+}
+
+fn write(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).expect("mkdir");
+    }
+    std::fs::write(&p, content).expect("write");
+    p
+}
+
+const ONE: &str = r#"{"id":"a","lang":"zh","date":"2015-12-16","title":"第二届世界互联网大会","kind":"speech","text":"推动构建网络空间命运共同体。尊重网络主权。"}
+{"id":"b","lang":"en","date":"2016","title":"Statement","kind":"speech","text":"We respect cyber sovereignty.","country":"PAK"}
+"#;
+
+fn hits(index: &Path, query: &str) -> Vec<String> {
+    let out = tifa(index)
+        .args(["search", query, "--all", "--json", "--sort", "date"])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    v["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["id"].as_str().expect("id").to_string())
+        .collect()
+}
+
+/// Runs a command with a deadline: a hang is a failure, not a stuck suite.
+fn run_with_deadline(cmd: &mut StdCommand, secs: u64) -> std::process::Output {
+    let mut child = cmd
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let start = Instant::now();
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            return child.wait_with_output().expect("output");
+        }
+        if start.elapsed() > Duration::from_secs(secs) {
+            let _ = child.kill();
+            panic!("command did not finish within {secs} s: {cmd:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn tifa_std(index: &Path) -> StdCommand {
+    let mut c = StdCommand::new(assert_cmd::cargo::cargo_bin("tifa"));
+    c.arg("--index").arg(index).env_remove("TIFA_INDEX");
+    c
+}
+
+#[test]
+fn a_folder_that_is_not_a_tifa_index_is_never_touched() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let corpus = write(tmp.path(), "one.jsonl", ONE.as_bytes());
+    let proj = tmp.path().join("proj");
+    write(&proj, "gen-figures/fig1.png", b"figure");
+    write(&proj, ".build-cache/x", b"cache");
+    write(&proj, "CURRENT", b"notes\n");
+    for via_env in [false, true] {
+        let mut cmd = Command::cargo_bin("tifa").expect("binary");
+        if via_env {
+            cmd.env("TIFA_INDEX", &proj);
+        } else {
+            cmd.arg("--index").arg(&proj);
+        }
+        cmd.arg("index")
+            .arg(&corpus)
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains("holds no tifa index"))
+            .stderr(predicate::str::contains("choose another --index folder"));
+        assert_eq!(
+            std::fs::read(proj.join("gen-figures/fig1.png")).expect("kept"),
+            b"figure"
+        );
+        assert_eq!(
+            std::fs::read(proj.join(".build-cache/x")).expect("kept"),
+            b"cache"
+        );
+        assert_eq!(
+            std::fs::read(proj.join("CURRENT")).expect("kept"),
+            b"notes\n"
+        );
+    }
+
+    // A real index with look-alike entries of the user's beside it: rebuilds
+    // remove only tifa's own old generations.
+    let index = tmp.path().join("idx");
+    tifa(&index).arg("index").arg(&corpus).assert().success();
+    write(&index, "gen-figures/fig1.png", b"figure");
+    write(&index, ".build-cache/x", b"cache");
+    write(&index, "gen-123/notes.txt", b"not a generation");
+    for _ in 0..3 {
+        tifa(&index).arg("index").arg(&corpus).assert().success();
+    }
+    assert!(index.join("gen-figures/fig1.png").exists());
+    assert!(index.join(".build-cache/x").exists());
+    assert!(index.join("gen-123/notes.txt").exists());
+    let generations = std::fs::read_dir(&index)
+        .expect("read")
+        .flatten()
+        .filter(|e| e.path().join("tifa.json").exists())
+        .count();
+    assert_eq!(generations, 2, "the live generation and the previous one");
+    assert_eq!(hits(&index, "网络主权"), vec!["a"]);
+
+    // An empty folder (or one with only a .gitignore) is fine.
+    let fresh = tmp.path().join("fresh");
+    write(&fresh, ".gitignore", b"*\n");
+    tifa(&fresh).arg("index").arg(&corpus).assert().success();
+}
+
+#[test]
+fn an_empty_build_never_replaces_a_populated_index_and_rollback_undoes_a_build() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let corpus = write(tmp.path(), "one.jsonl", ONE.as_bytes());
+    let empty = tmp.path().join("empty-corpus");
+    write(&empty, "README.md", b"# notes only\n");
+    let index = tmp.path().join("idx");
+    tifa(&index).arg("index").arg(&corpus).assert().success();
+
+    tifa(&index)
+        .arg("index")
+        .arg(&empty)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("0 documents"))
+        .stderr(predicate::str::contains("previous index is unchanged"))
+        .stderr(predicate::str::contains("--allow-empty"));
+    assert_eq!(hits(&index, "网络主权"), vec!["a"]);
+
+    tifa(&index)
+        .args(["index", "--allow-empty"])
+        .arg(&empty)
+        .assert()
+        .success();
+    tifa(&index)
+        .args(["search", "网络主权"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("is empty"))
+        .stderr(predicate::str::contains("--rollback"));
+
+    tifa(&index)
+        .args(["index", "--rollback"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("2 documents"));
+    assert_eq!(hits(&index, "网络主权"), vec!["a"]);
+    // Rolling back twice swaps back to the empty build.
+    tifa(&index)
+        .args(["index", "--rollback"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("0 documents"));
+    assert!(hits(&index, "网络主权").is_empty());
+}
+
+/// Bytes a terminal must never receive raw.
+fn raw_unsafe(bytes: &[u8]) -> Option<String> {
+    let text = String::from_utf8_lossy(bytes);
+    text.chars()
+        .find(|&c| {
+            (c.is_control() && c != '\n')
+                || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        })
+        .map(|c| format!("U+{:04X} in {text:?}", c as u32))
+}
+
+#[test]
+fn every_corpus_string_is_escaped_on_output() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // ESC sequences (screen clear, OSC 52 clipboard write), C1 CSI, NUL, CR,
+    // a bidi override: in the id, lang, kind, title, text, a field name and
+    // value, the date-less group value, and the file name.
+    let evil = r"\u001b]52;c;ZXZpbA==\u0007\u001b[2J\u009b31m\u0000\r\u202e";
+    let record = format!(
+        "{{\"id\":\"id{evil}\",\"lang\":\"zh{evil}\",\"kind\":\"k{evil}\",\"date\":\"2015-01-02\",\"title\":\"t{evil}\",\"text\":\"网络主权{evil}网络主权\",\"country{evil}\":\"v{evil}\",\"speaker\":\"s{evil}\"}}\n"
+    );
+    let corpus = tmp.path().join("corpus");
+    let file = write(&corpus, "evil\u{1b}[2Jname.jsonl", record.as_bytes());
+    write(&corpus, "bad\u{1b}[2J.jsonl", b"{not json\n");
+    let index = tmp.path().join("idx");
+    let terms = write(tmp.path(), "terms.txt", "网络主权\n".as_bytes());
+    let out_dir = tmp.path().join("report");
+
+    let runs: Vec<Vec<String>> = vec![
+        vec!["index".into(), corpus.display().to_string()],
+        vec!["search".into(), "网络主权".into()],
+        vec!["search".into(), "网络主权".into(), "--json".into()],
+        vec![
+            "trace".into(),
+            "网络主权".into(),
+            "--group-by".into(),
+            "speaker".into(),
+        ],
+        vec!["trace".into(), "网络主权".into(), "--json".into()],
+        vec!["timeline".into(), "网络主权".into()],
+        vec![
+            "report".into(),
+            "--terms".into(),
+            terms.display().to_string(),
+            "--out".into(),
+            out_dir.display().to_string(),
+        ],
+        vec!["info".into()],
+        vec!["check".into()],
+        vec![
+            "search".into(),
+            "x".into(),
+            "--where".into(),
+            format!("no{}field=1", '\u{1b}'),
+        ],
+        vec!["search".into(), format!("\"{}", '\u{1b}')],
+        vec![
+            "index".into(),
+            file.display().to_string(),
+            tmp.path().join("missing\u{1b}[2J").display().to_string(),
+        ],
+    ];
+    for args in &runs {
+        let out = tifa(&index).args(args).output().expect("run");
+        for (stream, bytes) in [("stdout", &out.stdout), ("stderr", &out.stderr)] {
+            if let Some(found) = raw_unsafe(bytes) {
+                panic!("tifa {args:?} wrote a raw {found} to {stream}");
+            }
+        }
+    }
+    let md = std::fs::read_to_string(out_dir.join("report.md")).expect("report.md");
+    assert!(
+        raw_unsafe(md.replace('\n', "").as_bytes()).is_none(),
+        "{md}"
+    );
+    // JSON stays faithful: the escapes decode to the original characters.
+    let out = tifa(&index)
+        .args(["search", "网络主权", "--json"])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert!(
+        v["hits"][0]["id"]
+            .as_str()
+            .expect("id")
+            .contains('\u{202e}')
+    );
+    // The loader says which fields hold control characters.
+    tifa(&index)
+        .arg("index")
+        .arg(&corpus)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("control characters"))
+        .stderr(predicate::str::contains("id (U+001B)"))
+        .stderr(predicate::str::contains("kind (U+001B)"));
+}
+
+#[test]
+fn report_markdown_cells_are_inert() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let corpus = write(
+        tmp.path(),
+        "md.jsonl",
+        "{\"id\":\"x`y|z\",\"lang\":\"zh\",\"date\":\"2015\",\"title\":\"<script>alert(1)</script> ![img](http://e/x.png) a|b `code`\\r\",\"text\":\"网络主权\"}\n".as_bytes(),
+    );
+    let index = tmp.path().join("idx");
+    tifa(&index).arg("index").arg(&corpus).assert().success();
+    let terms = write(tmp.path(), "terms.txt", "网络主权\n".as_bytes());
+    let out = tmp.path().join("out");
+    tifa(&index)
+        .args(["report", "--terms"])
+        .arg(&terms)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let md = std::fs::read_to_string(out.join("report.md")).expect("md");
+    let row = md.lines().last().expect("row");
+    assert!(!md.contains("<script>"), "{md}");
+    assert!(!md.contains("!["), "{md}");
+    assert!(!md.contains('\r'), "{md}");
+    assert!(row.contains("&lt;script&gt;"), "{row}");
+    // Every '|' and '`' in a cell is escaped: 8 columns → 8 bare pipes.
+    let bare_pipes = row
+        .char_indices()
+        .filter(|&(i, c)| c == '|' && (i == 0 || row.as_bytes()[i - 1] != b'\\'))
+        .count();
+    assert_eq!(bare_pipes, 8, "{row}");
+    assert!(!row.replace("\\`", "").contains('`'), "{row}");
+}
+
+#[test]
+fn special_files_and_broken_links_are_skipped_not_fatal() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let corpus = tmp.path().join("corpus");
+    write(&corpus, "one.jsonl", ONE.as_bytes());
+    let fifo = corpus.join("pipe.jsonl");
+    assert!(
+        StdCommand::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    std::os::unix::fs::symlink(corpus.join("nowhere.jsonl"), corpus.join("dangling.jsonl"))
+        .expect("symlink");
+    std::os::unix::fs::symlink(&corpus, corpus.join("loop")).expect("symlink");
+    std::os::unix::fs::symlink("/dev/zero", corpus.join("zero.jsonl")).expect("symlink");
+    let index = tmp.path().join("idx");
+    let out = run_with_deadline(tifa_std(&index).arg("index").arg(&corpus), 60);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(stderr.contains("pipe.jsonl: skipped: a FIFO"), "{stderr}");
+    assert!(
+        stderr.contains("dangling.jsonl: skipped: a broken"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("zero.jsonl: skipped: a device"), "{stderr}");
+    assert!(stderr.contains("loop: skipped: a link back"), "{stderr}");
+    assert_eq!(hits(&index, "网络主权"), vec!["a"]);
+
+    // A CURRENT that is a FIFO is refused at once, not read.
+    let gen_name = std::fs::read_to_string(index.join("CURRENT")).expect("current");
+    std::fs::remove_file(index.join("CURRENT")).expect("rm");
+    assert!(
+        StdCommand::new("mkfifo")
+            .arg(index.join("CURRENT"))
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let out = run_with_deadline(tifa_std(&index).args(["search", "网络主权"]), 30);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("a FIFO"));
+    std::fs::remove_file(index.join("CURRENT")).expect("rm");
+    std::fs::write(index.join("CURRENT"), gen_name).expect("restore");
+    assert_eq!(hits(&index, "网络主权"), vec!["a"]);
+}
+
+#[test]
+fn over_long_lines_and_documents_are_skipped_with_bounded_memory() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let corpus = tmp.path().join("corpus");
+    let mut content = ONE.as_bytes().to_vec();
+    // A 3 MiB "line" with no newline at the end of the file.
+    content.extend(std::iter::repeat_n(b'x', 6 << 20));
+    write(&corpus, "long.jsonl", &content);
+    let big_text = "网".repeat(1 << 20); // 3 MiB of text in a valid record
+    write(
+        &corpus,
+        "big.jsonl",
+        format!("{{\"id\":\"big\",\"text\":\"{big_text}\"}}\n").as_bytes(),
+    );
+    let index = tmp.path().join("idx");
+    tifa(&index)
+        .args(["index", "--max-line-mb", "4", "--max-doc-mb", "1"])
+        .arg(&corpus)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("long.jsonl:3: skipped: line longer than 4194304 bytes"))
+        .stderr(predicate::str::contains(
+            "big.jsonl:1: skipped: record \"big\" has 3145728 bytes of text, over the document limit",
+        ));
+    assert_eq!(hits(&index, "网络主权"), vec!["a"]);
+    // With the defaults both are read.
+    tifa(&index).arg("index").arg(&corpus).assert().success();
+    assert_eq!(hits(&index, "网网网"), vec!["big"]);
+}
+
+#[test]
+fn an_index_owned_by_someone_else_or_read_only_is_searchable() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let corpus = write(tmp.path(), "one.jsonl", ONE.as_bytes());
+    let index = tmp.path().join("idx");
+    tifa(&index).arg("index").arg(&corpus).assert().success();
+    let set_mode = |mode: &str| {
+        let status = StdCommand::new("chmod")
+            .args(["-R", mode])
+            .arg(tmp.path())
+            .status()
+            .expect("chmod");
+        assert!(status.success());
+    };
+    // Only the temporary folder is opened up: the index's own files must be
+    // readable by others as tifa wrote them (a team share).
+    let status = StdCommand::new("chmod")
+        .arg("a+rx")
+        .arg(tmp.path())
+        .status()
+        .expect("chmod");
+    assert!(status.success());
+    let listing = |dir: &Path| -> Vec<(String, u64)> {
+        let mut v: Vec<(String, u64)> = walk_files(dir);
+        v.sort();
+        v
+    };
+    let before = listing(&index);
+    let is_root = StdCommand::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0"));
+    let binary = assert_cmd::cargo::cargo_bin("tifa");
+    let mut search = if is_root {
+        // root can write anywhere: search as an unprivileged user instead.
+        let mut c = StdCommand::new("setpriv");
+        c.args([
+            "--reuid=65534",
+            "--regid=65534",
+            "--clear-groups",
+            "--inh-caps=-all",
+        ]);
+        c.arg(&binary);
+        c
+    } else {
+        set_mode("a-w");
+        StdCommand::new(&binary)
+    };
+    // Every folder from / to the binary must be readable by that user.
+    let readable = binary.ancestors().all(|p| {
+        std::fs::metadata(p).is_ok_and(|m| {
+            use std::os::unix::fs::PermissionsExt;
+            m.permissions().mode() & 0o005 == 0o005
+        })
+    });
+    if is_root && !readable {
+        eprintln!("skipped: the test binary is not readable by another user here");
+        return;
+    }
+    let out = search
+        .arg("--index")
+        .arg(&index)
+        .args(["search", "网络主权", "--json"])
+        .env_remove("TIFA_INDEX")
+        .output()
+        .expect("run");
+    if !is_root {
+        set_mode("u+w");
+    }
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["total"], 1);
+    // Nothing was created or changed in the index folder.
+    assert_eq!(before, listing(&index));
+}
+
+fn walk_files(dir: &Path) -> Vec<(String, u64)> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).expect("read").flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk_files(&p));
+        } else {
+            let m = std::fs::metadata(&p).expect("meta");
+            let mtime = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| d.as_nanos() as u64);
+            out.push((p.display().to_string(), mtime ^ m.len()));
+        }
+    }
+    out
+}
+
+#[test]
+fn check_finds_a_flipped_byte_that_the_open_time_checks_miss() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let corpus = write(tmp.path(), "one.jsonl", ONE.as_bytes());
+    let index = tmp.path().join("idx");
+    tifa(&index).arg("index").arg(&corpus).assert().success();
+    tifa(&index)
+        .arg("check")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("ok (2 documents"));
+    let generation = index.join(
+        std::fs::read_to_string(index.join("CURRENT"))
+            .expect("current")
+            .trim(),
+    );
+    let victim = std::fs::read_dir(&generation)
+        .expect("gen")
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| p.extension().is_some_and(|x| x == "idx"))
+        .expect("an .idx file");
+    let mut bytes = std::fs::read(&victim).expect("read");
+    bytes[0] ^= 0xff;
+    std::fs::write(&victim, &bytes).expect("write");
+    tifa(&index)
+        .arg("check")
+        .assert()
+        .failure()
+        .stdout(predicate::str::contains("DAMAGED"))
+        .stdout(predicate::str::contains("checksum mismatch"));
+    let out = tifa(&index)
+        .args(["check", "--json"])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["damaged"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
+fn report_lists_only_files_written_and_removes_its_own_stale_ones() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let corpus = write(tmp.path(), "one.jsonl", ONE.as_bytes());
+    let index = tmp.path().join("idx");
+    tifa(&index).arg("index").arg(&corpus).assert().success();
+    let families = write(
+        tmp.path(),
+        "fam.toml",
+        "[sov]\nvariants = [\"网络主权\", \"cyber sovereignty\"]\n".as_bytes(),
+    );
+    let terms = write(tmp.path(), "terms.txt", b"@sov\n");
+    let out = tmp.path().join("out");
+    write(&out, "my-notes.svg", b"<svg/>");
+    let report = |extra: &[&str]| {
+        let o = tifa(&index)
+            .args(["report", "--terms"])
+            .arg(&terms)
+            .arg("--families")
+            .arg(&families)
+            .arg("--out")
+            .arg(&out)
+            .args(extra)
+            .output()
+            .expect("run");
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        String::from_utf8_lossy(&o.stdout).to_string()
+    };
+    let first = report(&[]);
+    assert!(first.contains("chart-sov.svg"), "{first}");
+    assert!(out.join("chart-sov.svg").exists());
+    // No data in 2020: no chart written, none listed, the stale one removed.
+    let second = report(&["--from", "2020"]);
+    assert!(!second.contains("chart-sov.svg"), "{second}");
+    assert!(!out.join("chart-sov.svg").exists());
+    assert!(!out.join("overview.svg").exists());
+    for line in second.lines().skip(1) {
+        assert!(
+            Path::new(line.trim()).exists(),
+            "listed but missing: {line}"
+        );
+    }
+    assert!(
+        out.join("my-notes.svg").exists(),
+        "another file was removed"
+    );
+}
+
+#[test]
+fn smaller_holes() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let long_value = "v".repeat(70_000);
+    let long_record = format!(r#"{{"id":"long","text":"x","note":"{long_value}"}}"#);
+    let content = format!(
+        "{}{}\n{}\n{long_record}\n",
+        ONE,
+        r#"{"id":"eq","text":"网络主权","a=b":"c","score":1e2,"ratio":0.10,"flag":true}"#,
+        r#"{"id":"sur","text":"网络主权 \ud800 lone"}"#,
+    );
+    let corpus = write(tmp.path(), "c.jsonl", content.as_bytes());
+    let index = tmp.path().join("idx");
+    tifa(&index)
+        .arg("index")
+        .arg(&corpus)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("field name \"a=b\" contains '='"))
+        .stderr(predicate::str::contains("lone UTF-16 surrogate"))
+        .stderr(predicate::str::contains("longer than 65530 bytes"));
+    // The record with a lone surrogate is kept, the escape replaced.
+    assert_eq!(hits(&index, "网络主权"), vec!["a", "eq", "sur"]);
+    let out = tifa(&index)
+        .args(["search", "lone", "--json"])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let snippet = v["hits"][0]["snippets"][0]["context"]
+        .as_str()
+        .expect("snippet");
+    assert!(snippet.contains('\u{fffd}'), "{snippet}");
+    // Numbers and booleans are kept as written.
+    let out = tifa(&index)
+        .args(["search", "网络主权", "--where", "id=eq", "--json"])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let meta = &v["hits"][0]["meta"];
+    assert_eq!(meta["score"], "1e2");
+    assert_eq!(meta["ratio"], "0.10");
+    assert_eq!(meta["flag"], "true");
+    assert_eq!(meta["a=b"], "c");
+    // Unknown fields are errors naming the usable ones.
+    for args in [
+        vec!["search", "网络主权", "--where", "date=2015"],
+        vec!["trace", "网络主权", "--group-by", "date"],
+        vec!["search", "网络主权", "--where", "a=b=c"],
+    ] {
+        tifa(&index)
+            .args(&args)
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains("no document has the field"))
+            .stderr(predicate::str::contains("country (1 documents)"));
+    }
+    // A 10,000-character query of dashes ends quickly.
+    let dashes = vec!["-"; 5000].join(" ");
+    let out = run_with_deadline(tifa_std(&index).args(["search", "--", &dashes]), 60);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mixed: String = (1..=135)
+        .map(|n| "-".repeat(n))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let out = run_with_deadline(tifa_std(&index).args(["search", "--", &mixed]), 60);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn closed_pipes_end_quietly_and_full_disks_are_reported() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let many: String = (0..3000)
+        .map(|i| {
+            format!(
+                "{{\"id\":\"d{i}\",\"lang\":\"zh\",\"date\":\"2015\",\"text\":\"网络主权 {i}\"}}\n"
+            )
+        })
+        .collect();
+    let corpus = write(tmp.path(), "many.jsonl", many.as_bytes());
+    let index = tmp.path().join("idx");
+    tifa(&index).arg("index").arg(&corpus).assert().success();
+    for args in [
+        vec!["search", "网络主权", "--all"],
+        vec!["search", "网络主权", "--all", "--json"],
+        vec!["info"],
+    ] {
+        let mut child = tifa_std(&index)
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        // Close our end at once, like `| head -0`.
+        drop(child.stdout.take());
+        let out = child.wait_with_output().expect("wait");
+        assert!(out.status.success(), "{args:?}: {:?}", out.status);
+        assert!(
+            out.stderr.is_empty(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    for args in [vec!["search", "网络主权", "--all"], vec!["info"]] {
+        let full = std::fs::File::create("/dev/full").expect("/dev/full");
+        let out = tifa_std(&index)
+            .args(&args)
+            .stdout(full)
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(stderr.contains("No space left"), "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}
