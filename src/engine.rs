@@ -19,7 +19,7 @@ use tantivy::{
 
 use crate::date::DateRange;
 use crate::index::{self, Fields, Manifest};
-use crate::matcher::Literal;
+use crate::matcher::{Literal, Prepared};
 use crate::text::{GramTokenizer, is_cjk};
 
 /// One way of finding a term in the gram field.
@@ -120,9 +120,75 @@ pub struct Match {
 pub struct Filter {
     pub langs: Vec<String>,
     pub kinds: Vec<String>,
-    /// `FIELD=VALUE` pairs; all must hold.
+    /// `FIELD=VALUE` pairs: any value of one field, and every field, must hold.
     pub wheres: Vec<(String, String)>,
+    /// `FIELD=VALUE` pairs that exclude a document.
+    pub where_nots: Vec<(String, String)>,
     pub dates: DateRange,
+}
+
+impl Filter {
+    /// A filter from the user's words: languages and kinds (any of), dates
+    /// (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`) and `FIELD=VALUE` pairs (all of).
+    pub fn parse(
+        langs: &[String],
+        kinds: &[String],
+        from: Option<&str>,
+        to: Option<&str>,
+        wheres: &[String],
+        where_nots: &[String],
+    ) -> Result<Filter> {
+        use crate::date::DocDate;
+        use crate::error::UserError;
+        let date = |s: Option<&str>, flag: &str| -> Result<Option<DocDate>> {
+            s.map(|d| {
+                DocDate::parse(d.trim())
+                    .map_err(|e| UserError::BadDate(format!("{flag}: {e}")).into())
+            })
+            .transpose()
+        };
+        let dates = DateRange {
+            from: date(from, "--from")?,
+            to: date(to, "--to")?,
+        };
+        if let (Some(f), Some(t)) = (dates.from, dates.to)
+            && f.period_start() > t.period_end()
+        {
+            return Err(UserError::BadDate(format!("--from {f} is after --to {t}")).into());
+        }
+        let pairs = |list: &[String], flag: &str| -> Result<Vec<(String, String)>> {
+            list.iter()
+                .map(|w| match w.split_once('=') {
+                    Some((k, v)) if !k.trim().is_empty() => {
+                        Ok((k.trim().to_string(), v.to_string()))
+                    }
+                    _ => Err(UserError::BadFilter(format!(
+                        "{flag} {w:?}: expected FIELD=VALUE, e.g. {flag} country=PAK"
+                    ))
+                    .into()),
+                })
+                .collect()
+        };
+        Ok(Filter {
+            langs: langs.to_vec(),
+            kinds: kinds.to_vec(),
+            wheres: pairs(wheres, "--where")?,
+            where_nots: pairs(where_nots, "--where-not")?,
+            dates,
+        })
+    }
+}
+
+/// One metadata field, for `tifa fields`.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct FieldSummary {
+    pub field: String,
+    /// Documents that have the field.
+    pub docs: u64,
+    /// Distinct values.
+    pub distinct: usize,
+    /// The most frequent values with their numbers of documents.
+    pub top: Vec<(String, u64)>,
 }
 
 /// Per segment: which documents the filter keeps (`None`: all).
@@ -247,8 +313,24 @@ impl Engine {
     }
 
     pub fn allowed(&self, filter: &Filter) -> Result<Allowed> {
-        for (field, _) in &filter.wheres {
+        for l in &filter.langs {
+            self.check_value("lang", l, "--lang")?;
+        }
+        for k in &filter.kinds {
+            self.check_value("kind", k, "--kind")?;
+        }
+        for (field, value) in &filter.wheres {
             self.check_field(field, "--where")?;
+            self.check_value(field, value, "--where")?;
+        }
+        for (field, value) in &filter.where_nots {
+            self.check_field(field, "--where-not")?;
+            self.check_value(field, value, "--where-not")?;
+        }
+        // Values of one field are alternatives (OR); fields combine with AND.
+        let mut by_field: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+        for (k, v) in &filter.wheres {
+            by_field.entry(k.as_str()).or_default().push(v.as_str());
         }
         let mut out = Vec::new();
         for (s, reader) in self.searcher.segment_readers().iter().enumerate() {
@@ -262,8 +344,8 @@ impl Engine {
             if !filter.kinds.is_empty() {
                 groups.push(filter.kinds.iter().map(|k| format!("kind={k}")).collect());
             }
-            for (k, v) in &filter.wheres {
-                groups.push(vec![format!("{k}={v}")]);
+            for (k, values) in &by_field {
+                groups.push(values.iter().map(|v| format!("{k}={v}")).collect());
             }
             for group in groups {
                 let mut any = vec![false; max];
@@ -280,6 +362,19 @@ impl Engine {
                     None => any,
                     Some(b) => b.iter().zip(&any).map(|(x, y)| *x && *y).collect(),
                 });
+            }
+            if !filter.where_nots.is_empty() {
+                let mut b = bits.unwrap_or_else(|| vec![true; max]);
+                for (k, v) in &filter.where_nots {
+                    let term = Term::from_field_text(self.fields.facets, &format!("{k}={v}"));
+                    if let Some(mut p) = inverted.read_postings(&term, IndexRecordOption::Basic)? {
+                        while p.doc() != TERMINATED {
+                            b[p.doc() as usize] = false;
+                            p.advance();
+                        }
+                    }
+                }
+                bits = Some(b);
             }
             if filter.dates.is_set() {
                 let cols = &self.columns[s];
@@ -415,11 +510,15 @@ impl Engine {
             .par_iter()
             .map(|(address, which)| {
                 let doc = self.stored(*address)?;
+                // Normalised (and lower-cased) once for all the literals.
+                let (title, text) = (crate::text::nfkc(&doc.title), crate::text::nfkc(&doc.text));
+                let (title, text) = (Prepared::new(&title), Prepared::new(&text));
                 Ok(which
                     .iter()
                     .filter_map(|&i| {
-                        let title_occurrences = literals[i].count(&doc.title) as u32;
-                        let occurrences = title_occurrences + literals[i].count(&doc.text) as u32;
+                        let title_occurrences = literals[i].find_prepared(&title).len() as u32;
+                        let occurrences =
+                            title_occurrences + literals[i].find_prepared(&text).len() as u32;
                         (occurrences > 0).then_some((
                             i,
                             Match {
@@ -486,11 +585,157 @@ impl Engine {
         } else {
             ""
         };
-        anyhow::bail!(
+        Err(crate::error::UserError::UnknownField(format!(
             "{flag}: no document has the field {:?}. The fields are: {}.{dates}",
             crate::output::escape_terminal(field),
             fields.join(", ")
-        )
+        ))
+        .into())
+    }
+
+    /// Every metadata field with its number of documents and its `top` most
+    /// frequent values (what `--where`, `--group-by`, `--lang`, `--kind` accept).
+    pub fn fields_summary(&self, top: usize) -> Result<Vec<FieldSummary>> {
+        let mut out = Vec::new();
+        for (field, docs) in &self.manifest.fields {
+            let counts = self.value_counts(field)?;
+            out.push(FieldSummary {
+                field: field.clone(),
+                docs: *docs,
+                distinct: counts.len(),
+                top: counts.into_iter().take(top).collect(),
+            });
+        }
+        out.sort_by(|a, b| b.docs.cmp(&a.docs).then(a.field.cmp(&b.field)));
+        Ok(out)
+    }
+
+    /// Documents per value of a metadata field, most frequent first.
+    pub fn value_counts(&self, field: &str) -> Result<Vec<(String, u64)>> {
+        let values = self.field_values(field)?;
+        let mut counts = vec![0u64; values.values.len()];
+        for ords in &values.ordinals {
+            for &o in ords {
+                if let Some(c) = counts.get_mut(o as usize) {
+                    *c += 1;
+                }
+            }
+        }
+        let mut out: Vec<(String, u64)> = values.values.iter().cloned().zip(counts).collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        Ok(out)
+    }
+
+    /// A value no document has is an error naming the closest value and the
+    /// values there are (an unknown `--kind speeches` must not answer "0").
+    pub fn check_value(&self, field: &str, value: &str, flag: &str) -> Result<()> {
+        let counts = self.value_counts(field)?;
+        if counts.iter().any(|(v, _)| v == value) {
+            return Ok(());
+        }
+        let mut lower = value.to_lowercase();
+        // Common names of the two languages, before any spelling distance.
+        if field == "lang" {
+            match lower.as_str() {
+                "cn" | "zh-cn" | "zh_cn" | "chi" | "zho" | "chinese" | "中文" => {
+                    lower = "zh".into()
+                }
+                "eng" | "english" | "英文" => lower = "en".into(),
+                _ => {}
+            }
+        }
+        let closest = counts
+            .iter()
+            .find(|(v, _)| v.to_lowercase() == lower)
+            .or_else(|| {
+                counts
+                    .iter()
+                    .map(|c| (strsim::levenshtein(&c.0.to_lowercase(), &lower), c))
+                    .filter(|(d, c)| *d <= 2.max(c.0.chars().count() / 3))
+                    .min_by_key(|(d, _)| *d)
+                    .map(|(_, c)| c)
+            });
+        let suggestion = closest.map_or(String::new(), |(v, n)| {
+            format!(
+                " Did you mean {field}={} ({n} documents)?",
+                crate::output::escape_terminal(v)
+            )
+        });
+        let shown: Vec<String> = counts
+            .iter()
+            .take(20)
+            .map(|(v, n)| format!("{} ({n})", crate::output::escape_terminal(v)))
+            .collect();
+        let more = if counts.len() > 20 {
+            format!(", … and {} more (all: `tifa fields`)", counts.len() - 20)
+        } else {
+            String::new()
+        };
+        Err(crate::error::UserError::BadFilter(format!(
+            "{flag}: no document has {field}={}.{suggestion} The values of {field} are: {}{more}.",
+            crate::output::escape_terminal(value),
+            shown.join(", ")
+        ))
+        .into())
+    }
+
+    /// BM25 of each literal as one whole jieba word (the `words` field), for
+    /// the documents in `addresses` (sorted). A document where jieba reads
+    /// 新时代 as a word ranks above one where the match straddles words
+    /// (崭新/时代); recall never depends on it, and no dictionary is loaded:
+    /// the term itself is looked up.
+    pub fn whole_word_bonus(
+        &self,
+        literals: &[&Literal],
+        addresses: &[DocAddress],
+        (k1, b): (f64, f64),
+    ) -> Result<HashMap<DocAddress, f64>> {
+        let mut bonus: HashMap<DocAddress, f64> = HashMap::new();
+        let field = self.fields.words;
+        let n = self.num_docs().max(1) as f64;
+        for literal in literals {
+            let term = Term::from_field_text(field, &literal.normalized);
+            let mut df = 0u64;
+            let mut tokens = 0u64;
+            for reader in self.searcher.segment_readers() {
+                let inverted = reader.inverted_index(field)?;
+                df += u64::from(inverted.doc_freq(&term)?);
+                tokens += inverted.total_num_tokens();
+            }
+            if df == 0 {
+                continue;
+            }
+            let idf = (1.0 + (n - df as f64 + 0.5) / (df as f64 + 0.5)).ln();
+            let avg = (tokens as f64 / n).max(1.0);
+            for (s, reader) in self.searcher.segment_readers().iter().enumerate() {
+                let inverted = reader.inverted_index(field)?;
+                let Some(mut postings) =
+                    inverted.read_postings(&term, IndexRecordOption::WithFreqs)?
+                else {
+                    continue;
+                };
+                let norms = reader.get_fieldnorms_reader(field)?;
+                let in_segment = addresses.iter().filter(|a| a.segment_ord == s as u32);
+                for &address in in_segment {
+                    if postings.doc() == TERMINATED {
+                        break;
+                    }
+                    let id = address.doc_id;
+                    let at = if postings.doc() < id {
+                        postings.seek(id)
+                    } else {
+                        postings.doc()
+                    };
+                    if at == id {
+                        let tf = f64::from(postings.term_freq());
+                        let len = f64::from(norms.fieldnorm(id));
+                        *bonus.entry(address).or_default() +=
+                            idf * tf * (k1 + 1.0) / (tf + k1 * (1.0 - b + b * len / avg));
+                    }
+                }
+            }
+        }
+        Ok(bonus)
     }
 
     /// Matches of one part in one segment, from postings and positions.

@@ -58,6 +58,9 @@ pub struct Trace {
     pub variants: Vec<Trace>,
 }
 
+/// The group of the documents that lack a `--group-by` field.
+pub const NO_VALUE: &str = "(none)";
+
 /// A dated match with what orders it.
 #[derive(Clone, Copy)]
 struct Dated {
@@ -145,17 +148,15 @@ pub fn trace_of(
         let values = engine.field_values(field)?;
         let mut groups: BTreeMap<String, Vec<Dated>> = BTreeMap::new();
         let mut totals: BTreeMap<String, (usize, u64)> = BTreeMap::new();
+        // Documents without the field form their own group: nothing is left out.
+        let value_of = |a: DocAddress| values.get(a).unwrap_or(NO_VALUE).to_string();
         for m in matches {
-            if let Some(v) = values.get(m.address) {
-                let t = totals.entry(v.to_string()).or_default();
-                t.0 += 1;
-                t.1 += u64::from(m.occurrences);
-            }
+            let t = totals.entry(value_of(m.address)).or_default();
+            t.0 += 1;
+            t.1 += u64::from(m.occurrences);
         }
         for d in &dated {
-            if let Some(v) = values.get(d.m.address) {
-                groups.entry(v.to_string()).or_default().push(*d);
-            }
+            groups.entry(value_of(d.m.address)).or_default().push(*d);
         }
         let mut out = BTreeMap::new();
         for (value, (docs, occ)) in totals {
@@ -290,10 +291,117 @@ fn appearance(
     })
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// The bucket of a timeline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Period {
     Year,
     Month,
+}
+
+impl Period {
+    pub fn name(self) -> &'static str {
+        match self {
+            Period::Year => "year",
+            Period::Month => "month",
+        }
+    }
+}
+
+/// What `tifa trace` asks.
+#[derive(Clone, Debug, Default)]
+pub struct TraceOptions {
+    pub filter: crate::engine::Filter,
+    /// How many earliest documents to list.
+    pub first: usize,
+    /// Also the first appearance per value of this metadata field.
+    pub group_by: Option<String>,
+}
+
+/// The trace of each subject, in order (one library call for `tifa trace`).
+pub fn traces(engine: &Engine, subjects: &[Subject], options: &TraceOptions) -> Result<Vec<Trace>> {
+    let allowed = engine.allowed(&options.filter)?;
+    subjects
+        .iter()
+        .map(|s| {
+            trace(
+                engine,
+                s,
+                &allowed,
+                options.first,
+                options.group_by.as_deref(),
+            )
+        })
+        .collect()
+}
+
+/// What `tifa timeline` asks.
+#[derive(Clone, Debug)]
+pub struct TimelineOptions {
+    pub filter: crate::engine::Filter,
+    pub by: Period,
+    /// Follow each family by each of its variants.
+    pub expand_families: bool,
+}
+
+/// The timeline of one term or family: `{"term", "by_year"|"by_month": {…}}`.
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    pub term: String,
+    pub by: Period,
+    pub units: crate::terms::Units,
+    pub buckets: BTreeMap<String, Bucket>,
+}
+
+impl Serialize for Timeline {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut map = s.serialize_map(Some(2))?;
+        map.serialize_entry("term", &self.term)?;
+        let key = match self.by {
+            Period::Year => "by_year",
+            Period::Month => "by_month",
+        };
+        map.serialize_entry(key, &self.buckets)?;
+        map.end()
+    }
+}
+
+/// The timelines of the subjects, a family followed by each of its variants
+/// when asked (so that the moment one rendering replaces another is visible).
+pub fn timelines(
+    engine: &Engine,
+    subjects: &[Subject],
+    options: &TimelineOptions,
+) -> Result<Vec<Timeline>> {
+    let allowed = engine.allowed(&options.filter)?;
+    let denominators = Denominators::new(engine, &allowed, options.by);
+    let expanded: Vec<Subject> = subjects
+        .iter()
+        .flat_map(|s| {
+            let mut v = vec![s.clone()];
+            if let (true, Subject::Family(f)) = (options.expand_families, s) {
+                v.extend(f.variants.iter().cloned().map(Subject::Literal));
+            }
+            v
+        })
+        .collect();
+    expanded
+        .iter()
+        .map(|subject| {
+            Ok(Timeline {
+                term: subject.label(),
+                by: options.by,
+                units: subject.units(),
+                buckets: timeline(
+                    engine,
+                    subject,
+                    &allowed,
+                    &denominators,
+                    &options.filter.dates,
+                )?,
+            })
+        })
+        .collect()
 }
 
 #[derive(Clone, Copy, Debug, Default, Serialize)]

@@ -3,11 +3,16 @@
 //!
 //! Data flows one way: [`corpus`] → [`text`] (analysis) → [`index`] →
 //! [`engine`]/[`query`] → [`search`], [`history`], [`report`] → [`output`].
+//!
+//! Each command of the CLI (`src/cli/`, in the binary) parses its arguments,
+//! makes one call into this library and renders the result; the library's
+//! `Serialize` results are what `--json` prints. Mistakes of the user come back
+//! as [`error::UserError`].
 
-pub mod cli;
 pub mod corpus;
 pub mod date;
 pub mod engine;
+pub mod error;
 pub mod history;
 pub mod index;
 pub mod matcher;

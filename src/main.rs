@@ -2,6 +2,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+mod cli;
+
 fn main() -> ExitCode {
     // A panic (e.g. inside tantivy on a damaged index) ends with a clear message,
     // not a backtrace.
@@ -10,8 +12,8 @@ fn main() -> ExitCode {
             "tifa: internal error: {info}\nIf the index was damaged, rebuild with `tifa index`; otherwise please report this."
         );
     }));
-    let cli = tifa::cli::Cli::parse();
-    match tifa::cli::run(cli) {
+    let cli = cli::Cli::parse();
+    match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         // `tifa search 的 --all | head`: the reader left; that is not an error.
         Err(e) if tifa::output::is_broken_pipe(&e) => ExitCode::SUCCESS,

@@ -20,6 +20,9 @@ pub struct Literal {
 #[derive(Clone, Debug)]
 struct EnglishPattern {
     regex: Regex,
+    /// The longest whitespace-free piece: a text without it cannot match, and
+    /// checking that first keeps a huge pattern from running over every text.
+    longest_piece: String,
     bounded_start: bool,
     bounded_end: bool,
 }
@@ -56,6 +59,10 @@ impl Literal {
             cjk: false,
             english: Some(EnglishPattern {
                 regex,
+                longest_piece: pieces
+                    .iter()
+                    .max_by_key(|p| p.len())
+                    .map_or(String::new(), |p| (*p).to_string()),
                 bounded_start,
                 bounded_end,
             }),
@@ -65,12 +72,19 @@ impl Literal {
     /// Non-overlapping matches, left to right, as byte ranges of `normalized_text`
     /// (the NFKC text; for English terms the ranges refer to it too).
     pub fn find_in_normalized(&self, normalized_text: &str) -> Vec<(usize, usize)> {
+        self.find_prepared(&Prepared::new(normalized_text))
+    }
+
+    /// Like [`Literal::find_in_normalized`] over a text prepared once for
+    /// many literals (its lower-cased form is made at most once).
+    pub fn find_prepared(&self, prepared: &Prepared) -> Vec<(usize, usize)> {
         match &self.english {
-            None => normalized_text
+            None => prepared
+                .normalized
                 .match_indices(self.normalized.as_str())
                 .map(|(i, m)| (i, i + m.len()))
                 .collect(),
-            Some(p) => find_english(p, normalized_text),
+            Some(p) => find_english(p, prepared.lowered()),
         }
     }
 
@@ -89,30 +103,76 @@ impl Literal {
     }
 }
 
-fn find_english(p: &EnglishPattern, text: &str) -> Vec<(usize, usize)> {
-    // Lower-case character by character, keeping a map back to `text` where
-    // lower-casing changes the byte length (rare: e.g. 'İ').
-    let mut lowered = String::with_capacity(text.len());
-    let mut map: Vec<(usize, usize)> = Vec::new();
-    let mut shifted = false;
-    for (offset, c) in text.char_indices() {
-        let before = lowered.len();
-        lowered.extend(c.to_lowercase());
-        shifted |= lowered.len() - before != c.len_utf8();
-        map.push((before, offset));
+/// An NFKC text ready for matching by any number of literals.
+pub struct Prepared<'a> {
+    pub normalized: &'a str,
+    lowered: std::cell::OnceCell<Lowered>,
+}
+
+impl<'a> Prepared<'a> {
+    pub fn new(normalized: &'a str) -> Prepared<'a> {
+        Prepared {
+            normalized,
+            lowered: std::cell::OnceCell::new(),
+        }
     }
-    let back = |l: usize| -> usize {
+
+    fn lowered(&self) -> &Lowered {
+        self.lowered.get_or_init(|| Lowered::new(self.normalized))
+    }
+}
+
+/// A text lower-cased character by character, with a map back to the text
+/// where lower-casing changes the byte length (rare: e.g. 'İ').
+struct Lowered {
+    text: String,
+    map: Vec<(usize, usize)>,
+    shifted: bool,
+    original_len: usize,
+}
+
+impl Lowered {
+    fn new(text: &str) -> Lowered {
+        let mut lowered = String::with_capacity(text.len());
+        let mut map: Vec<(usize, usize)> = Vec::new();
+        let mut shifted = false;
+        for (offset, c) in text.char_indices() {
+            let before = lowered.len();
+            lowered.extend(c.to_lowercase());
+            shifted |= lowered.len() - before != c.len_utf8();
+            map.push((before, offset));
+        }
         if !shifted {
+            map = Vec::new();
+        }
+        Lowered {
+            text: lowered,
+            map,
+            shifted,
+            original_len: text.len(),
+        }
+    }
+
+    fn back(&self, l: usize) -> usize {
+        if !self.shifted {
             return l;
         }
-        match map.binary_search_by(|&(lo, _)| lo.cmp(&l)) {
-            Ok(i) => map[i].1,
-            Err(i) => map.get(i).map_or(text.len(), |m| m.1),
+        match self.map.binary_search_by(|&(lo, _)| lo.cmp(&l)) {
+            Ok(i) => self.map[i].1,
+            Err(i) => self.map.get(i).map_or(self.original_len, |m| m.1),
         }
-    };
+    }
+}
+
+fn find_english(p: &EnglishPattern, lowered: &Lowered) -> Vec<(usize, usize)> {
+    let back = |l: usize| lowered.back(l);
+    let lowered = lowered.text.as_str();
+    if !lowered.contains(p.longest_piece.as_str()) {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     let mut start = 0usize;
-    while let Some(m) = p.regex.find_at(&lowered, start) {
+    while let Some(m) = p.regex.find_at(lowered, start) {
         let ok_start = !p.bounded_start
             || !lowered[..m.start()]
                 .chars()

@@ -1,5 +1,7 @@
-//! The `search` query language: quoted phrases, bare Chinese strings as
-//! phrases, bare words combined with AND, `AND`/`OR`/`NOT` and parentheses.
+//! The `search` query language. What people type is a phrase, as with grep:
+//! a run of bare words with no operator between them is one phrase
+//! (`cyber sovereignty`, `网络主权`); quoted phrases; `AND`/`OR`/`NOT` (upper
+//! case) and parentheses combine them, adjacent phrases meaning AND.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -37,7 +39,8 @@ impl Expr {
 #[derive(Clone, Debug, PartialEq)]
 enum Token {
     Phrase(String),
-    Word(String),
+    /// A bare word with its byte range in the query.
+    Word(String, usize, usize),
     And,
     Or,
     Not,
@@ -88,22 +91,64 @@ fn lex(input: &str) -> Result<Vec<Token>, String> {
             tokens.push(Token::Phrase(phrase));
         } else {
             let mut word = String::new();
-            while let Some(&(_, d)) = chars.peek() {
+            let mut end = i;
+            while let Some(&(j, d)) = chars.peek() {
                 if d.is_whitespace() || matches!(d, '(' | ')' | '"' | '“' | '”') {
                     break;
                 }
                 word.push(d);
+                end = j + d.len_utf8();
                 chars.next();
             }
             tokens.push(match word.as_str() {
                 "AND" => Token::And,
                 "OR" => Token::Or,
                 "NOT" => Token::Not,
-                _ => Token::Word(word),
+                _ => Token::Word(word, i, end),
             });
         }
     }
-    Ok(tokens)
+    Ok(merge_words(input, tokens))
+}
+
+/// Consecutive bare words become one phrase, spelled as typed between them.
+fn merge_words(input: &str, tokens: Vec<Token>) -> Vec<Token> {
+    let mut out: Vec<Token> = Vec::with_capacity(tokens.len());
+    for t in tokens {
+        match (out.last_mut(), t) {
+            (Some(Token::Word(text, start, end)), Token::Word(_, _, next_end)) => {
+                *end = next_end;
+                *text = input[*start..*end].to_string();
+            }
+            (_, t) => out.push(t),
+        }
+    }
+    out
+}
+
+/// Hints about a query that parses but may not mean what was meant: `and`,
+/// `or`, `not` in lower case inside a phrase.
+pub fn warnings(input: &str) -> Vec<String> {
+    let Ok(tokens) = lex(input) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for t in tokens {
+        let Token::Word(phrase, ..) = t else { continue };
+        let words: Vec<&str> = phrase.split_whitespace().collect();
+        if words.len() < 3 {
+            continue;
+        }
+        for w in &words[1..words.len() - 1] {
+            if matches!(*w, "and" | "or" | "not") {
+                out.push(format!(
+                    "\"{phrase}\" is searched as one phrase (with the word {w:?}); for the operator write {} in upper case",
+                    w.to_uppercase()
+                ));
+            }
+        }
+    }
+    out
 }
 
 /// Parses a query; the error says what is wrong in words a user can act on.
@@ -155,7 +200,7 @@ impl Parser {
                 Some(Token::And) => {
                     self.at += 1;
                 }
-                Some(Token::Phrase(_) | Token::Word(_) | Token::Not | Token::Open) => {}
+                Some(Token::Phrase(_) | Token::Word(..) | Token::Not | Token::Open) => {}
                 _ => break,
             }
             let right = self.unary()?;
@@ -183,7 +228,7 @@ impl Parser {
                 self.at += 1;
                 Ok(e)
             }
-            Some(Token::Phrase(s) | Token::Word(s)) => {
+            Some(Token::Phrase(s) | Token::Word(s, ..)) => {
                 self.at += 1;
                 Ok(Expr::Term(Literal::new(&s)?))
             }
@@ -309,14 +354,23 @@ mod tests {
     #[test]
     fn grammar() {
         assert_eq!(p("网络主权"), "网络主权");
-        assert_eq!(p("互联网+ 治理"), "(互联网+ & 治理)");
         assert_eq!(
             p("\"Community with a Shared Future\""),
             "community with a shared future"
         );
-        assert_eq!(p("a b OR c"), "((a & b) | c)");
+        assert_eq!(p("a b OR c"), "(a b | c)");
+        assert_eq!(p("cyber sovereignty"), "cyber sovereignty");
+        assert_eq!(p("cyber AND sovereignty"), "(cyber & sovereignty)");
+        assert_eq!(p("\"a\" \"b\""), "(a & b)");
+        assert_eq!(p("网络  主权"), "网络  主权");
         assert_eq!(p("a AND (b OR NOT c)"), "(a & (b | !c))");
         assert_eq!(p("网络 NOT 安全"), "(网络 & !安全)");
+        assert_eq!(p("互联网+ 治理"), "互联网+ 治理");
+        assert_eq!(
+            warnings("peace and development"),
+            vec!["\"peace and development\" is searched as one phrase (with the word \"and\"); for the operator write AND in upper case".to_string()]
+        );
+        assert!(warnings("peace AND development").is_empty());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Context, Result, anyhow};
 use plotters::prelude::*;
 use serde::Serialize;
 
@@ -48,17 +48,19 @@ pub fn read_terms(path: &Path, families: &Families) -> Result<Vec<TermLine>> {
         }
     }
     if !errors.is_empty() {
-        bail!(
+        return Err(crate::error::UserError::BadTermFile(format!(
             "the term file has {} bad line(s); nothing was written:\n  {}",
             errors.len(),
             errors.join("\n  ")
-        );
+        ))
+        .into());
     }
     if terms.is_empty() {
-        bail!(
+        return Err(crate::error::UserError::BadTermFile(format!(
             "{}: no terms (one term or @family per line)",
             path.display()
-        );
+        ))
+        .into());
     }
     Ok(terms)
 }
@@ -77,6 +79,34 @@ pub struct TermFigures {
     pub peak_year: Option<String>,
     pub per_million_of: &'static str,
     pub by_year: BTreeMap<String, Bucket>,
+}
+
+/// The line under every chart and at the head of report.md: what the figures
+/// are computed over.
+pub fn source_line(m: &crate::index::Manifest) -> String {
+    format!(
+        "Source: tifa {} over {} ({} documents, {} – {}); per million Han characters (Chinese terms) or English words (other terms).",
+        env!("CARGO_PKG_VERSION"),
+        m.sources.join(", "),
+        m.documents,
+        m.first_date.as_deref().unwrap_or("?"),
+        m.last_date.as_deref().unwrap_or("?")
+    )
+}
+
+/// `tifa report` in one call: the figures of every term under `filter`,
+/// written into `out`; returns the figures and the files written.
+pub fn run(
+    engine: &Engine,
+    terms: &[TermLine],
+    filter: &crate::engine::Filter,
+    out: &Path,
+    progress: impl FnMut(),
+) -> Result<(Vec<TermFigures>, Vec<PathBuf>)> {
+    let allowed = engine.allowed(filter)?;
+    let figures = figures(engine, terms, &allowed, &filter.dates, progress)?;
+    let written = write(out, &figures, &source_line(&engine.manifest))?;
+    Ok((figures, written))
 }
 
 /// Computes the figures of every term (families expanded into their variants).

@@ -3,24 +3,22 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use anyhow::{Result, anyhow};
+use anyhow::Result;
 use serde::Serialize;
-use tantivy::postings::Postings;
-use tantivy::schema::IndexRecordOption;
-use tantivy::{DocAddress, DocSet};
+use tantivy::DocAddress;
 
 use crate::engine::{Engine, Filter, StoredDoc};
 use crate::matcher::{Literal, window_around};
 use crate::query;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+/// Order of hits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Sort {
     /// BM25 over exact occurrences (title matches count double).
     Relevance,
     /// Oldest first (undated last).
     Date,
     /// Newest first (undated last).
-    #[value(name = "-date")]
     NewestFirst,
 }
 
@@ -63,14 +61,21 @@ pub struct SearchResult {
     pub query: String,
     pub total: usize,
     pub hits: Vec<Hit>,
+    /// Things about the query worth knowing (e.g. a lower-case `or` read as a word).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// With no hits: what does exist nearby (e.g. all the phrase's words).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
 }
 
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
 
 pub fn search(engine: &Engine, query_text: &str, options: &SearchOptions) -> Result<SearchResult> {
-    let expr = query::parse(query_text)
-        .map_err(|e| anyhow!("cannot read the query {query_text:?}: {e}"))?;
+    let expr = query::parse(query_text).map_err(|e| {
+        crate::error::UserError::BadQuery(format!("cannot read the query {query_text:?}: {e}"))
+    })?;
     let allowed = engine.allowed(&options.filter)?;
     let evaluation = query::evaluate(engine, &expr, &allowed)?;
     let terms = expr.positive_terms();
@@ -86,7 +91,8 @@ pub fn search(engine: &Engine, query_text: &str, options: &SearchOptions) -> Res
     let m = &engine.manifest;
     let avg_len = ((m.han_chars + m.english_words) as f64 / n).max(1.0);
     let word_bonus = if options.sort == Sort::Relevance {
-        whole_word_bonus(engine, &terms, &evaluation)?
+        let addresses: Vec<DocAddress> = evaluation.keys().copied().collect();
+        engine.whole_word_bonus(&terms, &addresses, (K1, B))?
     } else {
         HashMap::new()
     };
@@ -127,9 +133,15 @@ pub fn search(engine: &Engine, query_text: &str, options: &SearchOptions) -> Res
                 .then(a.0.cmp(&b.0))
         }),
     }
-    let total = ranked.len();
-    let shown = options.limit.unwrap_or(total).min(total);
     let literals: Vec<Literal> = terms.into_iter().cloned().collect();
+    recount_places_once(engine, &literals, &evaluation, &mut ranked)?;
+    let total = ranked.len();
+    let hint = if total == 0 {
+        near_miss(engine, &expr, &allowed)?
+    } else {
+        None
+    };
+    let shown = options.limit.unwrap_or(total).min(total);
     let hits = ranked[..shown]
         .iter()
         .map(|&(address, score, occurrences, _)| {
@@ -152,64 +164,77 @@ pub fn search(engine: &Engine, query_text: &str, options: &SearchOptions) -> Res
         query: query_text.to_string(),
         total,
         hits,
+        warnings: query::warnings(query_text),
+        hint,
     })
 }
 
-/// Ranking signal from the jieba word field: BM25 of the term as one whole
-/// jieba word. A document where jieba reads 新时代 as a word ranks above one
-/// where the match straddles words (崭新/时代); recall never depends on it. No
-/// jieba dictionary is needed at query time: the term itself is looked up.
-fn whole_word_bonus(
+/// Where several literals match one document (`人类命运共同体 OR 命运共同体`),
+/// nested or overlapping matches are one place, the longer winning — the
+/// rule of families — so the stored text decides the document's count.
+fn recount_places_once(
     engine: &Engine,
-    terms: &[&Literal],
+    literals: &[Literal],
     evaluation: &query::Evaluation,
-) -> Result<HashMap<DocAddress, f64>> {
-    let mut bonus: HashMap<DocAddress, f64> = HashMap::new();
-    let field = engine.fields.words;
-    let n = engine.num_docs().max(1) as f64;
-    for literal in terms {
-        let term = tantivy::Term::from_field_text(field, &literal.normalized);
-        let mut df = 0u64;
-        let mut tokens = 0u64;
-        for reader in engine.searcher.segment_readers() {
-            let inverted = reader.inverted_index(field)?;
-            df += u64::from(inverted.doc_freq(&term)?);
-            tokens += inverted.total_num_tokens();
-        }
-        if df == 0 {
-            continue;
-        }
-        let idf = (1.0 + (n - df as f64 + 0.5) / (df as f64 + 0.5)).ln();
-        let avg = (tokens as f64 / n).max(1.0);
-        for (s, reader) in engine.searcher.segment_readers().iter().enumerate() {
-            let inverted = reader.inverted_index(field)?;
-            let Some(mut postings) = inverted.read_postings(&term, IndexRecordOption::WithFreqs)?
-            else {
-                continue;
-            };
-            let norms = reader.get_fieldnorms_reader(field)?;
-            let start = DocAddress::new(s as u32, 0);
-            let end = DocAddress::new(s as u32 + 1, 0);
-            for (&address, _) in evaluation.range(start..end) {
-                if postings.doc() == tantivy::TERMINATED {
-                    break;
-                }
-                let id = address.doc_id;
-                let at = if postings.doc() < id {
-                    postings.seek(id)
-                } else {
-                    postings.doc()
-                };
-                if at == id {
-                    let tf = f64::from(postings.term_freq());
-                    let len = f64::from(norms.fieldnorm(id));
-                    *bonus.entry(address).or_default() +=
-                        idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg));
-                }
-            }
+    ranked: &mut [(DocAddress, f64, u32, u64)],
+) -> Result<()> {
+    use rayon::prelude::*;
+    let union = crate::terms::Subject::Family(crate::terms::Family {
+        name: String::new(),
+        description: String::new(),
+        variants: literals.to_vec(),
+    });
+    let several: Vec<DocAddress> = evaluation
+        .iter()
+        .filter(|(_, per_leaf)| per_leaf.iter().filter(|m| m.is_some()).count() > 1)
+        .map(|(a, _)| *a)
+        .collect();
+    let recounted: HashMap<DocAddress, u32> = several
+        .par_iter()
+        .map(|&a| {
+            let doc = engine.stored(a)?;
+            Ok((a, union.count(&doc.title) + union.count(&doc.text)))
+        })
+        .collect::<Result<_>>()?;
+    for r in ranked.iter_mut() {
+        if let Some(&n) = recounted.get(&r.0) {
+            r.2 = n;
         }
     }
-    Ok(bonus)
+    Ok(())
+}
+
+/// For a phrase without hits: how many documents have all its words, and
+/// the query that finds them; for `*` and `?`, that they were read literally.
+fn near_miss(
+    engine: &Engine,
+    expr: &query::Expr,
+    allowed: &crate::engine::Allowed,
+) -> Result<Option<String>> {
+    let query::Expr::Term(literal) = expr else {
+        return Ok(None);
+    };
+    if literal.raw.contains(['*', '?']) {
+        return Ok(Some(format!(
+            "no document contains {:?} literally; wildcards (* ?) are not supported yet: search the fixed part of the term",
+            literal.raw
+        )));
+    }
+    let words: Vec<&str> = literal.raw.split_whitespace().collect();
+    if words.len() < 2 {
+        return Ok(None);
+    }
+    let and_query = words.join(" AND ");
+    let Ok(and_expr) = query::parse(&and_query) else {
+        return Ok(None);
+    };
+    let found = query::evaluate(engine, &and_expr, allowed)?.len();
+    Ok((found > 0).then(|| {
+        format!(
+            "0 documents contain the phrase {:?}; {found} contain all its words: search `{and_query}`",
+            literal.raw
+        )
+    }))
 }
 
 /// Up to `max` snippets: matches of any positive literal, title first, in text order.

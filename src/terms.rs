@@ -99,7 +99,7 @@ impl Subject {
     }
 
     /// Number of places in one field.
-    fn count(&self, original: &str) -> u32 {
+    pub fn count(&self, original: &str) -> u32 {
         let normalized = text::nfkc(original);
         merge_places(
             self.literals()
@@ -208,9 +208,24 @@ impl Families {
         Ok(())
     }
 
-    /// `@name` is a family, anything else a literal term.
+    /// `@name` is a family, anything else a literal term; surrounding quotes
+    /// ("…", “…”) are dropped, and query operators are refused (a term is
+    /// one literal string, not a query).
     pub fn resolve(&self, term: &str) -> Result<Subject, String> {
         let term = term.trim();
+        let term = ['"', '“']
+            .iter()
+            .zip(['"', '”'])
+            .find_map(|(&open, close)| term.strip_prefix(open)?.strip_suffix(close))
+            .map_or(term, str::trim);
+        if let Some(op) = term
+            .split_whitespace()
+            .find(|w| matches!(*w, "AND" | "OR" | "NOT"))
+        {
+            return Err(format!(
+                "{op} is a query operator, and a term is one literal string: give the terms separately (tifa trace A B), as a family (@name), or use `tifa search` for queries"
+            ));
+        }
         if let Some(name) = term.strip_prefix('@') {
             return match self.0.get(name) {
                 Some(f) => Ok(Subject::Family(f.clone())),
@@ -226,6 +241,25 @@ impl Families {
         }
         Literal::new(term).map(Subject::Literal)
     }
+}
+
+/// The subjects a list of terms names: `@name` families (built-in, then those
+/// of `families_file`) and literal terms.
+pub fn subjects(terms: &[String], families_file: Option<&Path>) -> Result<Vec<Subject>> {
+    let families = Families::load(families_file)?;
+    terms
+        .iter()
+        .map(|t| {
+            families.resolve(t).map_err(|e| {
+                let message = format!("term {t:?}: {e}");
+                if t.trim().starts_with('@') {
+                    crate::error::UserError::UnknownFamily(message).into()
+                } else {
+                    crate::error::UserError::BadQuery(message).into()
+                }
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -248,6 +282,12 @@ mod tests {
             Ok(Subject::Family(_))
         ));
         assert!(f.resolve("@nope").is_err());
+        let quoted = f
+            .resolve("\"community with a shared future\"")
+            .expect("term");
+        assert_eq!(quoted.label(), "community with a shared future");
+        assert_eq!(f.resolve("“网络主权”").expect("term").label(), "网络主权");
+        assert!(f.resolve("网络主权 OR 网络空间主权").is_err());
     }
 
     #[test]

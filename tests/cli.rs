@@ -505,7 +505,7 @@ fn csv_output_quotes_fields_and_defuses_formulas() {
     let index = tmp.path().join("idx");
     tifa(&index).arg("index").arg(&f).assert().success();
     let out = tifa(&index)
-        .args(["timeline", "\"one, two\"", "=SUM(1)", "--csv"])
+        .args(["timeline", "say \"one, two\"", "=SUM(1)", "--csv"])
         .output()
         .expect("run");
     assert!(
@@ -514,6 +514,145 @@ fn csv_output_quotes_fields_and_defuses_formulas() {
         String::from_utf8_lossy(&out.stderr)
     );
     let csv = String::from_utf8(out.stdout).expect("utf8");
-    assert!(csv.contains("\"\"\"one, two\"\"\",2015,1,1,"), "{csv}");
+    assert!(csv.contains("\"say \"\"one, two\"\"\",2015,1,1,"), "{csv}");
     assert!(csv.contains("'=SUM(1),2015,1,1,"), "{csv}");
+}
+
+#[test]
+fn a_phrase_with_no_hits_says_what_does_exist_and_terms_take_quotes() {
+    let (_tmp, _f, index) = indexed_fixture();
+    // Both words occur, never adjacent in that order.
+    let out = tifa(&index)
+        .args(["search", "sovereignty cyber", "--json"])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["total"], 0);
+    assert_eq!(
+        v["hint"],
+        "0 documents contain the phrase \"sovereignty cyber\"; 1 contain all its words: search `sovereignty AND cyber`"
+    );
+    tifa(&index)
+        .args(["search", "sovereignty cyber"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("search `sovereignty AND cyber`"));
+    tifa(&index)
+        .args(["search", "网络?权"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "wildcards (* ?) are not supported yet",
+        ));
+    // Lower-case operators are words of the phrase, with a note.
+    tifa(&index)
+        .args(["search", "cyber or sovereignty"])
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("write OR in upper case"));
+    // Terms of trace/timeline and term files: quotes dropped, operators refused.
+    let trace = |term: &str| -> Value {
+        let out = tifa(&index)
+            .args(["trace", term, "--json"])
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("json")
+    };
+    assert_eq!(trace("\"cyber sovereignty\"")["docs"], 1);
+    assert_eq!(trace("“网络主权”")["docs"], 1);
+    tifa(&index)
+        .args(["trace", "网络主权 OR 网络空间"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("OR is a query operator"));
+    let tmp = tempfile::tempdir().expect("tmp");
+    let terms = write(tmp.path(), "t.txt", "\"cyber sovereignty\"\n".as_bytes());
+    let out = tmp.path().join("out");
+    tifa(&index)
+        .args(["report", "--terms"])
+        .arg(&terms)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(out.join("report.csv")).expect("csv");
+    assert!(csv.contains("cyber sovereignty,2015,1,1,"), "{csv}");
+}
+
+#[test]
+fn filters_never_fail_silently() {
+    let (_tmp, _f, index) = indexed_fixture();
+    for (args, says) in [
+        (
+            vec!["--kind", "articles"],
+            "Did you mean kind=article (1 documents)?",
+        ),
+        (
+            vec!["--lang", "cn"],
+            "The values of lang are: zh (2), en (1)",
+        ),
+        (
+            vec!["--where", "country=pak"],
+            "Did you mean country=PAK (1 documents)?",
+        ),
+        (
+            vec!["--where-not", "country=XX"],
+            "no document has country=XX",
+        ),
+    ] {
+        tifa(&index)
+            .arg("search")
+            .arg("网络")
+            .args(&args)
+            .assert()
+            .failure()
+            .stderr(predicate::str::contains(says));
+    }
+    // Values of one field are alternatives; --where-not excludes.
+    let q = "网络主权 OR cyber sovereignty";
+    assert_eq!(
+        search_ids(&index, &[q, "--where", "id=a", "--where", "id=b"]),
+        vec!["b", "a"]
+    );
+    assert_eq!(search_ids(&index, &[q, "--where-not", "id=a"]), vec!["b"]);
+    // Documents without the group-by field are a group of their own.
+    let out = tifa(&index)
+        .args(["trace", "网络", "--group-by", "country", "--json"])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["groups"]["(none)"]["docs"], 2, "{v}");
+    // tifa fields lists what the filters accept.
+    tifa(&index)
+        .arg("fields")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("country  1 documents, 1 values"))
+        .stdout(predicate::str::contains("PAK"))
+        .stdout(predicate::str::contains("kind  3 documents, 3 values"));
+}
+
+#[test]
+fn nested_literals_in_a_query_count_each_place_once() {
+    let (_tmp, _f, index) = indexed_fixture();
+    let out = tifa(&index)
+        .args(["search", "网络空间命运共同体 OR 命运共同体", "--json"])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["total"], 1);
+    assert_eq!(v["hits"][0]["occurrences"], 1, "{v}");
+    let out = tifa(&index)
+        .args(["search", "网络 OR 主权", "--json", "--where", "id=a"])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    // 网络空间, 网络主权 (网络 twice) and 主权 inside 网络主权: 网络 and 主权 do
+    // not overlap, so three places.
+    assert_eq!(v["hits"][0]["occurrences"], 3, "{v}");
 }

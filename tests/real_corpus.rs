@@ -806,3 +806,61 @@ fn monthly_timeline_equals_the_scan() {
     // Empty months between the first and the last are present as zeros.
     assert!(months.contains_key("2016-01"));
 }
+
+/// What people type is a phrase: a bare multi-word term finds exactly what
+/// its quoted form finds (the scan-checked answer above), never the documents
+/// that merely have all its words somewhere; trace takes the quoted form too.
+#[test]
+fn bare_words_are_one_phrase_as_typed() {
+    let ids = |v: &Value| -> Vec<String> {
+        v["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .map(|h| h["id"].as_str().expect("id").to_string())
+            .collect()
+    };
+    let multi: Vec<String> = dev_terms()
+        .into_iter()
+        .filter(|t| t.split_whitespace().count() > 1)
+        .collect();
+    assert!(multi.len() >= 5, "{multi:?}");
+    for term in &multi {
+        let bare = tifa(&[
+            "search",
+            term,
+            "--all",
+            "--snippets",
+            "0",
+            "--json",
+            "--sort",
+            "date",
+        ]);
+        let with_quotes = tifa(&[
+            "search",
+            &quoted(term),
+            "--all",
+            "--snippets",
+            "0",
+            "--json",
+            "--sort",
+            "date",
+        ]);
+        assert_eq!(ids(&bare), ids(&with_quotes), "{term}");
+        assert_eq!(bare["total"], with_quotes["total"], "{term}");
+        let trace_bare = tifa(&["trace", term, "--json"]);
+        let trace_quoted = tifa(&["trace", &quoted(term), "--json"]);
+        assert_eq!(trace_bare["docs"], trace_quoted["docs"], "{term}");
+        assert_eq!(trace_bare["term"], trace_quoted["term"], "{term}");
+    }
+    // The trap from the issue: every word of "cyber sovereignty" occurs in
+    // far more documents than the phrase; the AND query is explicit.
+    let phrase = tifa(&["search", "cyber sovereignty", "--json"]);
+    let both = tifa(&["search", "cyber AND sovereignty", "--json"]);
+    assert!(
+        both["total"].as_u64() > phrase["total"].as_u64(),
+        "{} vs {}",
+        both["total"],
+        phrase["total"]
+    );
+}

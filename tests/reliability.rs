@@ -702,3 +702,51 @@ fn closed_pipes_end_quietly_and_full_disks_are_reported() {
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
     }
 }
+
+/// Unmounts a test file system when the test ends, pass or fail.
+struct Mount(PathBuf);
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = StdCommand::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_full_disk_during_a_build_leaves_the_previous_index_live() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let small = tmp.path().join("small");
+    std::fs::create_dir_all(&small).expect("mkdir");
+    // A 2 MiB file system holds one index of this corpus, not two.
+    let mounted = StdCommand::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=2m", "tmpfs"])
+        .arg(&small)
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if !mounted {
+        eprintln!("skipped: cannot mount a small tmpfs here (needs root)");
+        return;
+    }
+    let _guard = Mount(small.clone());
+    let many: String = (0..5000)
+        .map(|i| {
+            format!(
+                "{{\"id\":\"d{i}\",\"lang\":\"zh\",\"date\":\"2015\",\"text\":\"{}{i}\"}}\n",
+                "网络主权推动构建网络空间命运共同体".repeat(20)
+            )
+        })
+        .collect();
+    let corpus = write(tmp.path(), "many.jsonl", many.as_bytes());
+    let index = small.join("idx");
+    tifa(&index).arg("index").arg(&corpus).assert().success();
+    tifa(&index)
+        .arg("index")
+        .arg(&corpus)
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("the previous index is unchanged"))
+        .stderr(predicate::str::contains("No space left on device"));
+    assert_eq!(hits(&index, "网络主权").len(), 5000);
+    tifa(&index).arg("check").assert().success();
+}

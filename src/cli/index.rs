@@ -1,0 +1,175 @@
+//! `tifa index`: build, or roll back to the previous generation.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use clap::Args;
+
+use tifa::index::{self, BuildOptions};
+use tifa::output::escape_terminal;
+
+use super::progress_bar;
+
+#[derive(Args, Debug)]
+pub struct IndexArgs {
+    /// Corpus files or folders.
+    #[arg(default_value = "corpus")]
+    pub paths: Vec<PathBuf>,
+    /// Fail (leaving the previous index unchanged) on any skipped record,
+    /// repeated id, malformed date or corrupt file.
+    #[arg(long)]
+    pub strict: bool,
+    /// If another process is building this index, wait for it instead of failing.
+    #[arg(long)]
+    pub wait: bool,
+    /// Indexing threads (default: all cores, at most 8).
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Print every problem, not only the first 20.
+    #[arg(long, short)]
+    pub verbose: bool,
+    /// Make the new index live even if it has no documents (by default a build
+    /// that finds none leaves a populated index in place and fails).
+    #[arg(long)]
+    pub allow_empty: bool,
+    /// Make the previous generation live again (undo the last build); reads no corpus.
+    #[arg(long, conflicts_with_all = ["strict", "allow_empty", "threads"])]
+    pub rollback: bool,
+    /// Skip JSONL lines longer than this many MiB without holding them in memory.
+    #[arg(long, value_name = "MIB", default_value_t = tifa::corpus::DEFAULT_MAX_LINE_BYTES >> 20)]
+    pub max_line_mb: usize,
+    /// Skip documents whose title and text exceed this many MiB (indexing one
+    /// document costs about 7× its text in memory; see the README).
+    #[arg(long, value_name = "MIB", default_value_t = tifa::corpus::DEFAULT_MAX_DOC_BYTES >> 20)]
+    pub max_doc_mb: usize,
+}
+
+pub fn run(dir: &Path, args: IndexArgs) -> Result<()> {
+    if args.rollback {
+        return rollback(dir, args.wait);
+    }
+    let total: u64 = {
+        tifa::corpus::corpus_files(&args.paths)?
+            .files
+            .iter()
+            .filter_map(|f| std::fs::metadata(f).ok())
+            .map(|m| m.len())
+            .sum()
+    };
+    // The bar counts bytes of the files as read from disk (compressed for .gz).
+    let bar = progress_bar(
+        total,
+        "{spinner} indexing [{bar:40}] {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec}, {eta} left)",
+    );
+    let mut options = BuildOptions {
+        strict: args.strict,
+        wait: args.wait,
+        allow_empty: args.allow_empty,
+        limits: tifa::corpus::Limits {
+            max_line_bytes: args.max_line_mb.saturating_mul(1 << 20),
+            max_doc_bytes: args.max_doc_mb.saturating_mul(1 << 20),
+        },
+        ..BuildOptions::default()
+    };
+    if let Some(t) = args.threads {
+        options.threads = t.max(1);
+    }
+    let outcome = index::build(dir, &args.paths, &options, |bytes| bar.inc(bytes));
+    bar.finish_and_clear();
+    let outcome = outcome?;
+    let m = &outcome.manifest;
+    let mut err = std::io::stderr().lock();
+    let limit = if args.verbose { usize::MAX } else { 20 };
+    for p in outcome.report.problems.iter().take(limit) {
+        writeln!(err, "{}", escape_terminal(&p.to_string()))?;
+    }
+    if outcome.report.problems.len() > limit {
+        writeln!(
+            err,
+            "… and {} more problems (run with --verbose to see all)",
+            outcome.report.problems.len() - limit
+        )?;
+    }
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "Indexed {} documents into {} in {:.1} s ({:.1} MB of text, {:.1} MB/s; index {:.1} MB)",
+        m.documents,
+        escape_terminal(&outcome.generation.display().to_string()),
+        m.build_seconds,
+        m.text_bytes as f64 / 1e6,
+        m.text_bytes as f64 / 1e6 / m.build_seconds.max(1e-9),
+        m.index_bytes as f64 / 1e6
+    )?;
+    let list = |map: &std::collections::BTreeMap<String, u64>| {
+        map.iter()
+            .map(|(k, v)| format!("{} {v}", escape_terminal(k)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    writeln!(out, "  languages: {}", list(&m.by_lang))?;
+    writeln!(out, "  kinds:     {}", list(&m.by_kind))?;
+    writeln!(
+        out,
+        "  dates:     {} – {}; undated: {}",
+        escape_terminal(m.first_date.as_deref().unwrap_or("none")),
+        escape_terminal(m.last_date.as_deref().unwrap_or("none")),
+        m.undated
+    )?;
+    writeln!(
+        out,
+        "  size:      {} Han characters, {} English words",
+        m.han_chars, m.english_words
+    )?;
+    writeln!(
+        out,
+        "  problems:  {} records skipped, {} warnings (documents kept){}",
+        m.skipped,
+        m.warnings,
+        if outcome.report.files_ignored.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} files ignored (not documents)",
+                outcome.report.files_ignored.len()
+            )
+        }
+    )?;
+    if m.documents == 0 {
+        writeln!(
+            out,
+            "  note:      no documents found; give the corpus folder, e.g. `tifa index ../shared/corpus corpus`"
+        )?;
+    }
+    for d in &outcome.damage {
+        writeln!(
+            out,
+            "  damaged:   {}",
+            escape_terminal(&format!("{}: {}", d.location, d.reason))
+        )?;
+    }
+    Ok(())
+}
+
+fn rollback(dir: &Path, wait: bool) -> Result<()> {
+    let r = index::rollback(dir, wait)?;
+    let mut out = std::io::stdout().lock();
+    let name = |p: &Path| escape_terminal(&p.display().to_string());
+    match &r.from {
+        Some((from, docs)) => writeln!(
+            out,
+            "Rolled back: {} ({} documents) is live again; {} ({docs} documents) is kept, and a new build replaces it",
+            name(&r.to),
+            r.documents,
+            name(from)
+        )?,
+        None => writeln!(
+            out,
+            "Rolled back: {} ({} documents) is live again",
+            name(&r.to),
+            r.documents
+        )?,
+    }
+    Ok(())
+}

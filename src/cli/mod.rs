@@ -1,0 +1,194 @@
+//! The command line: argument definitions shared by several commands, the
+//! dispatch, and one file per command. Each command parses its arguments,
+//! makes one library call and renders the result (xsv's and mdBook's shape).
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use tifa::engine::{Engine, Filter};
+use tifa::output::escape_terminal;
+
+mod check;
+mod fields;
+mod index;
+mod info;
+mod report;
+mod search;
+mod timeline;
+mod trace;
+
+const ABOUT: &str = "Grep-exact search over Chinese–English policy texts: find every document that uses a formulation (提法), when it first appeared, and how its use rose.";
+
+const AFTER_HELP: &str = "\
+Examples:
+  tifa index ../shared/corpus              build the index (default folder: index/)
+  tifa search 网络主权                       documents containing 网络主权, best first
+  tifa search '\"community with a shared future\"' --sort date
+  tifa search 'cyber sovereignty'            the phrase (both words, adjacent)
+  tifa search '网络主权 OR cyber sovereignty' --from 2014 --to 2016 --json
+  tifa trace 网络空间命运共同体               first appearance, with the sentence
+  tifa timeline 人类命运共同体 --by year      use per year, per million characters
+  tifa trace @cyber-sovereignty            a term family: 网络主权 and its renderings side by side
+  tifa trace 'win-win cooperation' --group-by country   first use per state at the UN
+  tifa report --terms bench/terms100.txt --out report   CSV, JSON, Markdown and SVG charts
+
+Matching is exact: a Chinese term matches wherever the string occurs (as grep
+finds it), whatever the word segmentation; an English term matches case-
+insensitively on word boundaries, any run of whitespace matching one space.";
+
+#[derive(Parser, Debug)]
+#[command(name = "tifa", version, about = ABOUT, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Index folder (default: index/ in the current folder).
+    #[arg(long, global = true, env = "TIFA_INDEX", default_value = "index")]
+    pub index: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Build (or rebuild) the index from corpus files.
+    ///
+    /// Reads JSONL (.jsonl, .jsonl.gz) and front-matter text files (.md, .txt)
+    /// from each PATH in order (folders recursively, in sorted order). Bad
+    /// records are reported as FILE:LINE: reason and skipped; the new index
+    /// replaces the old one only when the build is complete.
+    Index(index::IndexArgs),
+    /// Search for documents; prints date, title, id and the passage of each hit.
+    ///
+    /// What you type is a phrase, as with grep: `cyber sovereignty` finds the
+    /// two words next to each other, 网络主权 the four characters in a row
+    /// (互联网+ included). Combine phrases with AND, OR, NOT (upper case) and
+    /// parentheses; "quotes" keep operator words literal. With no hits, tifa
+    /// says what does exist (e.g. the documents with all the words).
+    Search(search::SearchArgs),
+    /// When did a term first appear, where, in which sentence, and when last.
+    ///
+    /// TERMs are literal strings (no query syntax: `win-win cooperation` and
+    /// 互联网+ mean exactly those strings; surrounding quotes are dropped, and
+    /// AND/OR/NOT are refused: give several terms, or a family). Documents are ordered by date, a
+    /// year-only date sorting as the start of its year; a first appearance with a
+    /// year- or month-only date is marked approximate and the precisely dated
+    /// documents of that period are listed.
+    Trace(trace::TraceArgs),
+    /// Use of a term per year (or month): documents, occurrences, per million, share.
+    ///
+    /// per million = occurrences ÷ Han characters (Chinese terms) or English words
+    /// (other terms) of that period's documents after filters × 10⁶; share =
+    /// matching documents ÷ all documents of the period after filters.
+    Timeline(timeline::TimelineArgs),
+    /// Batch report over a term list: report.csv, report.json, report.md and SVG charts.
+    ///
+    /// The term file has one term or @family per line; empty lines and # comments
+    /// are skipped. report.csv is long format (term,year,docs,occurrences,
+    /// per_million,share), one row per term and year of its span, zero years
+    /// included, plus an `unknown` row for undated matches; families appear as
+    /// @name rows followed by their variants' rows.
+    Report(report::ReportArgs),
+    /// Show what the index holds: documents per language and kind, dates, build.
+    Info,
+    /// List the metadata fields: documents that have each, and the top values.
+    ///
+    /// The names and values here are what --where, --where-not, --group-by,
+    /// --lang and --kind accept.
+    Fields(fields::FieldsArgs),
+    /// Verify the index: every file's size and checksum, and the document count.
+    ///
+    /// On every open tifa checks only the manifest and the file sizes; `check`
+    /// reads every byte (tantivy's per-file checksums). It runs after each build
+    /// too. Exit status 1 when anything is damaged.
+    Check {
+        /// Print JSON: {"generation","documents","files_checked","damaged":[…]}.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// Filters shared by search, trace, timeline and report.
+#[derive(Args, Debug, Clone, Default)]
+pub struct FilterArgs {
+    /// Only documents in this language (zh, en); repeat or comma-separate for several.
+    #[arg(long, value_delimiter = ',')]
+    pub lang: Vec<String>,
+    /// Only documents of this kind (speech, report, law, article, …); repeatable.
+    #[arg(long, value_delimiter = ',')]
+    pub kind: Vec<String>,
+    /// Only documents whose period overlaps from this date (YYYY, YYYY-MM or YYYY-MM-DD); drops undated ones.
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Only documents whose period overlaps up to this date; drops undated ones.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Only documents with FIELD=VALUE in their metadata (e.g. country=PAK); repeat
+    /// it: values of one field are alternatives, different fields must all hold.
+    /// An unknown field or value is an error listing the valid ones (`tifa fields`).
+    #[arg(long = "where", value_name = "FIELD=VALUE")]
+    pub wheres: Vec<String>,
+    /// Leave out documents with FIELD=VALUE; repeatable.
+    #[arg(long = "where-not", value_name = "FIELD=VALUE")]
+    pub where_nots: Vec<String>,
+}
+
+impl FilterArgs {
+    pub fn to_filter(&self) -> Result<Filter> {
+        Filter::parse(
+            &self.lang,
+            &self.kind,
+            self.from.as_deref(),
+            self.to.as_deref(),
+            &self.wheres,
+            &self.where_nots,
+        )
+    }
+}
+
+/// An extra families file, for the commands that take @family terms.
+#[derive(Args, Debug, Clone, Default)]
+pub struct FamiliesArg {
+    /// An extra families file (TOML, like corpus/families.toml) for @name terms.
+    #[arg(long, value_name = "FILE")]
+    pub families: Option<PathBuf>,
+}
+
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Index(args) => index::run(&cli.index, args),
+        Command::Search(args) => search::run(&cli.index, args),
+        Command::Trace(args) => trace::run(&cli.index, args),
+        Command::Timeline(args) => timeline::run(&cli.index, args),
+        Command::Report(args) => report::run(&cli.index, args),
+        Command::Info => info::run(&cli.index),
+        Command::Check { json } => check::run(&cli.index, json),
+        Command::Fields(args) => fields::run(&cli.index, args),
+    }
+}
+
+/// A progress bar on stderr (hidden when stderr is not a terminal).
+fn progress_bar(total: u64, template: &str) -> ProgressBar {
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return ProgressBar::hidden();
+    }
+    ProgressBar::new(total).with_style(
+        ProgressStyle::with_template(template)
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    )
+}
+
+/// Opens the index; says on stderr when it holds no documents, so that
+/// "0 documents match" is not mistaken for an answer.
+fn open_engine(dir: &Path) -> Result<Engine> {
+    let engine = Engine::open(dir)?;
+    if engine.num_docs() == 0 {
+        eprintln!(
+            "tifa: note: the index in {} is empty (built from {} with 0 documents): every search finds nothing. Rebuild it with `tifa index PATH…` or go back with `tifa index --rollback`.",
+            escape_terminal(&dir.display().to_string()),
+            escape_terminal(&engine.manifest.sources.join(", "))
+        );
+    }
+    Ok(engine)
+}

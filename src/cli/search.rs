@@ -1,0 +1,135 @@
+//! `tifa search`: documents containing a query, best first, with passages.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+
+use tifa::output::{self, escape_terminal};
+use tifa::search::{self, SearchOptions, Sort};
+
+use super::{FilterArgs, open_engine};
+
+/// `--sort`, mapped onto the library's [`Sort`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SortArg {
+    /// BM25 over exact occurrences (title matches count double).
+    Relevance,
+    /// Oldest first (undated last).
+    Date,
+    /// Newest first (undated last).
+    #[value(name = "-date")]
+    NewestFirst,
+}
+
+impl From<SortArg> for Sort {
+    fn from(s: SortArg) -> Sort {
+        match s {
+            SortArg::Relevance => Sort::Relevance,
+            SortArg::Date => Sort::Date,
+            SortArg::NewestFirst => Sort::NewestFirst,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct SearchArgs {
+    /// The query, e.g. 网络主权, cyber sovereignty, '网络主权 OR 网络空间主权' (several
+    /// words are joined with spaces into one query).
+    #[arg(required = true, num_args = 1..)]
+    pub query: Vec<String>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Show at most N hits (the total is always the full count).
+    #[arg(long, short = 'n', default_value_t = 10)]
+    pub limit: usize,
+    /// Show every hit.
+    #[arg(long, conflicts_with = "limit")]
+    pub all: bool,
+    /// Order of hits.
+    #[arg(long, value_enum, default_value_t = SortArg::Relevance)]
+    pub sort: SortArg,
+    /// Snippets per hit.
+    #[arg(long, default_value_t = 3)]
+    pub snippets: usize,
+    /// Print JSON: {"query","total","hits":[{"id","date","title","lang","kind","meta","score","occurrences","snippets":[…]}]}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn run(dir: &Path, args: SearchArgs) -> Result<()> {
+    let engine = open_engine(dir)?;
+    let options = SearchOptions {
+        limit: if args.all { None } else { Some(args.limit) },
+        sort: args.sort.into(),
+        filter: args.filter.to_filter()?,
+        snippets: args.snippets,
+    };
+    let result = search::search(&engine, &args.query.join(" "), &options)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if args.json {
+        output::write_json_line(&mut out, &result)?;
+        return out.flush().context("cannot write output");
+    }
+    for w in &result.warnings {
+        eprintln!("tifa: note: {}", escape_terminal(w));
+    }
+    let colour = output::colour_enabled();
+    writeln!(
+        out,
+        "{} documents match {}{}",
+        result.total,
+        escape_terminal(&result.query),
+        if result.hits.len() < result.total {
+            format!(
+                " (showing {}; --all or --limit N for more)",
+                result.hits.len()
+            )
+        } else {
+            String::new()
+        }
+    )?;
+    if let Some(hint) = &result.hint {
+        writeln!(out, "{}", escape_terminal(hint))?;
+    }
+    for hit in &result.hits {
+        writeln!(out)?;
+        writeln!(
+            out,
+            "{}  {}",
+            escape_terminal(hit.date.as_deref().unwrap_or("undated   ")),
+            escape_terminal(&hit.title)
+        )?;
+        writeln!(
+            out,
+            "    {} · {} · {} · {} occurrence{} · score {:.2}",
+            escape_terminal(&hit.id),
+            escape_terminal(&hit.lang),
+            escape_terminal(&hit.kind),
+            hit.occurrences,
+            if hit.occurrences == 1 { "" } else { "s" },
+            hit.score
+        )?;
+        // Extra metadata (country, speaker, pair, …); source and url are in --json.
+        let extra: Vec<String> = hit
+            .meta
+            .iter()
+            .filter(|(k, _)| !matches!(k.as_str(), "source" | "url"))
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect();
+        if !extra.is_empty() {
+            writeln!(out, "    {}", escape_terminal(&extra.join(" · ")))?;
+        }
+        for s in &hit.snippets {
+            let field = if s.field == "title" { "[title] " } else { "" };
+            writeln!(
+                out,
+                "    {field}…{}…",
+                output::highlight(&s.context, s.highlight.0, s.highlight.1, colour)
+            )?;
+        }
+    }
+    out.flush().context("cannot write output")?;
+    Ok(())
+}

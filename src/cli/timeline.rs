@@ -1,0 +1,124 @@
+//! `tifa timeline`: use of terms per year or month.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+
+use tifa::history::{self, Period, TimelineOptions};
+use tifa::output::{self, escape_terminal};
+use tifa::terms;
+
+use super::{FamiliesArg, FilterArgs, open_engine};
+
+/// `--by`, mapped onto the library's [`Period`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum PeriodArg {
+    Year,
+    Month,
+}
+
+impl From<PeriodArg> for Period {
+    fn from(p: PeriodArg) -> Period {
+        match p {
+            PeriodArg::Year => Period::Year,
+            PeriodArg::Month => Period::Month,
+        }
+    }
+}
+
+#[derive(Args, Debug)]
+pub struct TimelineArgs {
+    /// Literal terms or @family names (see corpus/families.toml).
+    #[arg(required = true)]
+    pub terms: Vec<String>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Period of the buckets.
+    #[arg(long, value_enum, default_value_t = PeriodArg::Year)]
+    pub by: PeriodArg,
+    /// One JSON object per term per line: {"term","by_year":{"2015":{"docs","occurrences","per_million","share"}}}.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// CSV with the header term,period,docs,occurrences,per_million,share.
+    #[arg(long)]
+    pub csv: bool,
+    #[command(flatten)]
+    pub families: FamiliesArg,
+}
+
+pub fn run(dir: &Path, args: TimelineArgs) -> Result<()> {
+    let engine = open_engine(dir)?;
+    let subjects = terms::subjects(&args.terms, args.families.families.as_deref())?;
+    let options = TimelineOptions {
+        filter: args.filter.to_filter()?,
+        by: args.by.into(),
+        expand_families: true,
+    };
+    let timelines = history::timelines(&engine, &subjects, &options)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if args.csv {
+        let mut w = csv::Writer::from_writer(&mut out);
+        w.write_record([
+            "term",
+            "period",
+            "docs",
+            "occurrences",
+            "per_million",
+            "share",
+        ])?;
+        for t in &timelines {
+            for (period, b) in &t.buckets {
+                w.write_record([
+                    output::csv_cell(&t.term),
+                    period.clone(),
+                    b.docs.to_string(),
+                    b.occurrences.to_string(),
+                    format!("{:.3}", b.per_million),
+                    format!("{:.5}", b.share),
+                ])?;
+            }
+        }
+        w.flush()?;
+        drop(w);
+        return out.flush().context("cannot write output");
+    }
+    for t in &timelines {
+        if args.json {
+            output::write_json_line(&mut out, t)?;
+            continue;
+        }
+        let max = t
+            .buckets
+            .values()
+            .map(|b| b.per_million)
+            .fold(0.0, f64::max);
+        writeln!(
+            out,
+            "{}  (per {}; per million {})",
+            escape_terminal(&t.term),
+            t.by.name(),
+            t.units.describe()
+        )?;
+        writeln!(
+            out,
+            "{:<8} {:>6} {:>7} {:>10} {:>7}",
+            "period", "docs", "occ", "per mil.", "share"
+        )?;
+        for (period, b) in &t.buckets {
+            writeln!(
+                out,
+                "{:<8} {:>6} {:>7} {:>10.2} {:>6.2}% {}",
+                period,
+                b.docs,
+                b.occurrences,
+                b.per_million,
+                b.share * 100.0,
+                output::bar(b.per_million, max, 30)
+            )?;
+        }
+        writeln!(out)?;
+    }
+    out.flush().context("cannot write output")
+}

@@ -1,0 +1,156 @@
+//! `tifa trace`: first appearance with its sentence, earliest and last documents.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use tifa::history::{self, TraceOptions};
+use tifa::output::{self, escape_terminal};
+use tifa::terms;
+
+use super::{FamiliesArg, FilterArgs, open_engine};
+
+#[derive(Args, Debug)]
+pub struct TraceArgs {
+    /// Literal terms, e.g. 网络空间命运共同体 'community with a shared future', or @family names.
+    #[arg(required = true)]
+    pub terms: Vec<String>,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// How many earliest documents to list (the first one included).
+    #[arg(long, default_value_t = 5)]
+    pub first: usize,
+    /// Also give the first appearance per value of this metadata field (e.g. country).
+    #[arg(long, value_name = "FIELD")]
+    pub group_by: Option<String>,
+    /// One JSON object per term per line.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub families: FamiliesArg,
+}
+
+pub fn run(dir: &Path, args: TraceArgs) -> Result<()> {
+    let engine = open_engine(dir)?;
+    let subjects = terms::subjects(&args.terms, args.families.families.as_deref())?;
+    let options = TraceOptions {
+        filter: args.filter.to_filter()?,
+        first: args.first,
+        group_by: args.group_by.clone(),
+    };
+    let traces = history::traces(&engine, &subjects, &options)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for t in traces {
+        if args.json {
+            output::write_json_line(&mut out, &t)?;
+            continue;
+        }
+        let e = escape_terminal;
+        writeln!(
+            out,
+            "{}: {} documents, {} occurrences (undated documents included)",
+            e(&t.term),
+            t.docs,
+            t.occurrences
+        )?;
+        let line = |a: &history::Appearance| {
+            format!(
+                "{}{}  {}  [{} · {} · {}]",
+                e(&a.date),
+                if a.approximate { " (approximate)" } else { "" },
+                e(&a.title),
+                e(&a.id),
+                e(&a.lang),
+                e(&a.kind)
+            )
+        };
+        match &t.first {
+            None => writeln!(out, "  no dated document contains it")?,
+            Some(first) => {
+                writeln!(out, "  first:    {}", line(first))?;
+                if let Some(c) = &first.context {
+                    writeln!(out, "            “{}”", e(c))?;
+                }
+                if !first.same_period_candidates.is_empty() {
+                    writeln!(
+                        out,
+                        "            precisely dated documents of the same period:"
+                    )?;
+                    for c in &first.same_period_candidates {
+                        writeln!(out, "              {}", line(c))?;
+                    }
+                }
+            }
+        }
+        if let Some(last) = &t.last {
+            writeln!(out, "  last:     {}", line(last))?;
+        }
+        if t.earliest.len() > 1 {
+            writeln!(out, "  earliest:")?;
+            for a in &t.earliest {
+                writeln!(out, "    {}", line(a))?;
+            }
+        }
+        for (name, map) in [("language", &t.first_by_lang), ("kind", &t.first_by_kind)] {
+            if !map.is_empty() {
+                let parts: Vec<String> = map
+                    .iter()
+                    .map(|(k, a)| format!("{k} {} [{}]", a.date, a.id))
+                    .collect();
+                writeln!(out, "  first by {name}: {}", e(&parts.join("; ")))?;
+            }
+        }
+        if !t.variants.is_empty() {
+            writeln!(out, "  variants:")?;
+            for v in &t.variants {
+                let date = |a: &Option<history::Appearance>| {
+                    a.as_ref().map_or("–".to_string(), |a| a.date.clone())
+                };
+                writeln!(
+                    out,
+                    "    {} {:>6} docs {:>7} occ  first {:<10}  last {}",
+                    output::fit(&e(&v.term), 44),
+                    v.docs,
+                    v.occurrences,
+                    e(&date(&v.first)),
+                    e(&date(&v.last))
+                )?;
+            }
+        }
+        if let (Some(groups), Some(field)) = (&t.groups, &args.group_by) {
+            let mut rows: Vec<(&String, &history::GroupFirst)> = groups.iter().collect();
+            rows.sort_by_key(|(k, g)| {
+                (
+                    g.first
+                        .as_ref()
+                        .map(|a| a.date.clone())
+                        .unwrap_or_else(|| "9999".into()),
+                    (*k).clone(),
+                )
+            });
+            writeln!(
+                out,
+                "  first by {} ({} values, earliest first):",
+                e(field),
+                rows.len()
+            )?;
+            for (k, g) in rows {
+                let first = g.first.as_ref().map_or("undated".to_string(), |a| {
+                    e(&format!("{}  {}", a.date, a.id))
+                });
+                writeln!(
+                    out,
+                    "    {:<12} {:>5} docs {:>6} occ  first {}",
+                    e(k),
+                    g.docs,
+                    g.occurrences,
+                    first
+                )?;
+            }
+        }
+        writeln!(out)?;
+    }
+    out.flush().context("cannot write output")
+}
