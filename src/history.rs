@@ -29,10 +29,21 @@ pub struct Appearance {
     pub context: Option<String>,
     /// True when the date gives only the year or the month.
     pub approximate: bool,
-    /// With an approximate first date: precisely dated matches of the same period.
+    /// With an approximate first date: precisely dated matches of the same period
+    /// (the first 20).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub same_period_candidates: Vec<Appearance>,
+    /// How many precisely dated matches the period has (more than listed when over 20).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub same_period_total: usize,
 }
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// Precisely dated documents of the same period listed with an approximate first date.
+pub const SAME_PERIOD_SHOWN: usize = 20;
 
 #[derive(Debug, Serialize)]
 pub struct GroupFirst {
@@ -117,7 +128,8 @@ pub fn trace_of(
                     .filter(|x| x.key >= lo && x.key <= hi && x.key % 100 != 0)
                     .copied()
                     .collect();
-                let precise = ordered_prefix(engine, &precise, 20, &mut ids)?;
+                a.same_period_total = precise.len();
+                let precise = ordered_prefix(engine, &precise, SAME_PERIOD_SHOWN, &mut ids)?;
                 a.same_period_candidates = precise
                     .iter()
                     .map(|x| appearance(engine, subject, x, false))
@@ -288,6 +300,7 @@ fn appearance(
         context,
         approximate: date.is_approximate(),
         same_period_candidates: Vec::new(),
+        same_period_total: 0,
     })
 }
 

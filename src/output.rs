@@ -186,6 +186,21 @@ pub fn csv_cell(s: &str) -> String {
     }
 }
 
+/// A term or family label as a CSV cell: a family label (`@name`) is written
+/// as the formats specify, any other term is guarded like every other cell.
+pub fn csv_term_cell(term: &str) -> String {
+    let family_label = term.strip_prefix('@').is_some_and(|n| {
+        !n.is_empty()
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    });
+    if family_label {
+        term.to_string()
+    } else {
+        csv_cell(term)
+    }
+}
+
 /// Display width of a string in terminal columns (CJK characters are two wide).
 pub fn width(s: &str) -> usize {
     s.chars()

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::date::DateRange;
 use crate::engine::{Allowed, Engine};
 use crate::history::{self, Bucket, Denominators, Period};
-use crate::output::csv_cell;
+use crate::output::csv_term_cell;
 use crate::terms::{Families, Subject};
 
 /// One line of the term file.
@@ -169,6 +169,7 @@ pub fn write(dir: &Path, figures: &[TermFigures], source_line: &str) -> Result<V
         .with_context(|| format!("cannot write {}", csv_path.display()))?;
     w.write_record([
         "term",
+        "family",
         "year",
         "docs",
         "occurrences",
@@ -178,7 +179,8 @@ pub fn write(dir: &Path, figures: &[TermFigures], source_line: &str) -> Result<V
     for f in figures {
         for (year, b) in &f.by_year {
             w.write_record([
-                term_cell(&f.term),
+                csv_term_cell(&f.term),
+                f.family.as_deref().map_or(String::new(), csv_term_cell),
                 year.clone(),
                 b.docs.to_string(),
                 b.occurrences.to_string(),
@@ -265,21 +267,6 @@ fn remove_stale_outputs(dir: &Path, written: &[PathBuf]) -> Result<()> {
     }
     std::fs::write(&list, names.join("\n") + "\n")
         .with_context(|| format!("cannot write {}", list.display()))
-}
-
-/// A family label (`@name`) is written as the report format specifies; any other
-/// term is guarded against formula injection like every other cell.
-fn term_cell(term: &str) -> String {
-    let family_label = term.strip_prefix('@').is_some_and(|n| {
-        !n.is_empty()
-            && n.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-    });
-    if family_label {
-        term.to_string()
-    } else {
-        csv_cell(term)
-    }
 }
 
 fn markdown(figures: &[TermFigures], source_line: &str) -> String {

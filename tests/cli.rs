@@ -581,7 +581,7 @@ fn a_phrase_with_no_hits_says_what_does_exist_and_terms_take_quotes() {
         .assert()
         .success();
     let csv = std::fs::read_to_string(out.join("report.csv")).expect("csv");
-    assert!(csv.contains("cyber sovereignty,2015,1,1,"), "{csv}");
+    assert!(csv.contains("cyber sovereignty,,2015,1,1,"), "{csv}");
 }
 
 #[test]
@@ -655,4 +655,69 @@ fn nested_literals_in_a_query_count_each_place_once() {
     // 网络空间, 网络主权 (网络 twice) and 主权 inside 网络主权: 网络 and 主权 do
     // not overlap, so three places.
     assert_eq!(v["hits"][0]["occurrences"], 3, "{v}");
+}
+
+#[test]
+fn capped_lists_say_so_and_family_labels_keep_their_form() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    // One year-only record and 25 precisely dated ones of the same year.
+    let mut corpus =
+        String::from("{\"id\":\"y\",\"lang\":\"zh\",\"date\":\"2015\",\"text\":\"网络主权\"}\n");
+    for i in 1..=25 {
+        corpus.push_str(&format!(
+            "{{\"id\":\"d{i:02}\",\"lang\":\"zh\",\"date\":\"2015-03-{i:02}\",\"text\":\"尊重网络主权\"}}\n"
+        ));
+    }
+    let f = write(tmp.path(), "c.jsonl", corpus.as_bytes());
+    let index = tmp.path().join("idx");
+    tifa(&index).arg("index").arg(&f).assert().success();
+    tifa(&index)
+        .args(["trace", "网络主权"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "precisely dated documents of the same period (the first 20 of 25):",
+        ));
+    let out = tifa(&index)
+        .args(["trace", "网络主权", "--json"])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["first"]["same_period_total"], 25);
+    assert_eq!(
+        v["first"]["same_period_candidates"]
+            .as_array()
+            .map(Vec::len),
+        Some(20)
+    );
+    // Family labels: `@name` in the timeline CSV, a family column in report.csv.
+    let out = tifa(&index)
+        .args(["timeline", "@cyber-sovereignty", "--csv"])
+        .output()
+        .expect("run");
+    let csv = String::from_utf8(out.stdout).expect("utf8");
+    assert!(csv.contains("\n@cyber-sovereignty,2015,26,26,"), "{csv}");
+    let terms = write(tmp.path(), "t.txt", b"@cyber-sovereignty\n");
+    let out_dir = tmp.path().join("out");
+    tifa(&index)
+        .args(["report", "--terms"])
+        .arg(&terms)
+        .arg("--out")
+        .arg(&out_dir)
+        .assert()
+        .success();
+    let csv = std::fs::read_to_string(out_dir.join("report.csv")).expect("csv");
+    assert!(csv.starts_with("term,family,year,"), "{csv}");
+    assert!(csv.contains("\n@cyber-sovereignty,,2015,26,26,"), "{csv}");
+    assert!(
+        csv.contains("\n网络主权,@cyber-sovereignty,2015,26,26,"),
+        "{csv}"
+    );
+    // tifa families lists them, without an index.
+    tifa(&tmp.path().join("no-index"))
+        .arg("families")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("@cyber-sovereignty"))
+        .stdout(predicate::str::contains("    cyber sovereignty"));
 }

@@ -704,7 +704,7 @@ fn report_writes_csv_json_markdown_and_charts_that_agree_with_timeline() {
     let mut lines = csv.lines();
     assert_eq!(
         lines.next(),
-        Some("term,year,docs,occurrences,per_million,share")
+        Some("term,family,year,docs,occurrences,per_million,share")
     );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     for term in [
@@ -722,18 +722,18 @@ fn report_writes_csv_json_markdown_and_charts_that_agree_with_timeline() {
             "{term}: one row per year of the span"
         );
         for r in mine {
-            let b = &years[r[1]];
+            let b = &years[r[2]];
             assert_eq!(
                 b["docs"].as_u64().map(|x| x.to_string()).as_deref(),
-                Some(r[2]),
+                Some(r[3]),
                 "{term} {}",
-                r[1]
+                r[2]
             );
             assert_eq!(
                 b["occurrences"].as_u64().map(|x| x.to_string()).as_deref(),
-                Some(r[3]),
+                Some(r[4]),
                 "{term} {}",
-                r[1]
+                r[2]
             );
         }
     }

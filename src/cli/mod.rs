@@ -12,6 +12,7 @@ use tifa::engine::{Engine, Filter};
 use tifa::output::escape_terminal;
 
 mod check;
+mod families;
 mod fields;
 mod index;
 mod info;
@@ -84,10 +85,11 @@ pub enum Command {
     /// Batch report over a term list: report.csv, report.json, report.md and SVG charts.
     ///
     /// The term file has one term or @family per line; empty lines and # comments
-    /// are skipped. report.csv is long format (term,year,docs,occurrences,
+    /// are skipped. report.csv is long format (term,family,year,docs,occurrences,
     /// per_million,share), one row per term and year of its span, zero years
     /// included, plus an `unknown` row for undated matches; families appear as
-    /// @name rows followed by their variants' rows.
+    /// @name rows followed by their variants' rows, whose `family` column names
+    /// the family (empty for the other rows).
     Report(report::ReportArgs),
     /// Show what the index holds: documents per language and kind, dates, build.
     Info,
@@ -96,6 +98,11 @@ pub enum Command {
     /// The names and values here are what --where, --where-not, --group-by,
     /// --lang and --kind accept.
     Fields(fields::FieldsArgs),
+    /// List the term families (@name) and their variants.
+    ///
+    /// The built-in families (corpus/families.toml, compiled in), then those of
+    /// --families FILE, which replace same names. Needs no index.
+    Families(families::FamiliesArgs),
     /// Verify the index: every file's size and checksum, and the document count.
     ///
     /// On every open tifa checks only the manifest and the file sizes; `check`
@@ -164,6 +171,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Info => info::run(&cli.index),
         Command::Check { json } => check::run(&cli.index, json),
         Command::Fields(args) => fields::run(&cli.index, args),
+        Command::Families(args) => families::run(args),
     }
 }
 

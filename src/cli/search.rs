@@ -53,7 +53,8 @@ pub struct SearchArgs {
     /// Snippets per hit.
     #[arg(long, default_value_t = 3)]
     pub snippets: usize,
-    /// Print JSON: {"query","total","hits":[{"id","date","title","lang","kind","meta","score","occurrences","snippets":[…]}]}.
+    /// Print JSON: {"query","total","hits":[{"id","date","title","lang","kind","meta","score","occurrences","snippets":[{"field","start","end","context"}]}]},
+    /// plus "warnings" and "hint" when there are any.
     #[arg(long)]
     pub json: bool,
 }

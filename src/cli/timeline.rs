@@ -38,7 +38,8 @@ pub struct TimelineArgs {
     /// Period of the buckets.
     #[arg(long, value_enum, default_value_t = PeriodArg::Year)]
     pub by: PeriodArg,
-    /// One JSON object per term per line: {"term","by_year":{"2015":{"docs","occurrences","per_million","share"}}}.
+    /// One JSON object per term per line: {"term","by_year":{"2015":{"docs","occurrences","per_million","share"}}}
+    /// ("by_month" with keys "2015-12" under --by month; "unknown" for undated matches).
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
     /// CSV with the header term,period,docs,occurrences,per_million,share.
@@ -71,7 +72,7 @@ pub fn run(dir: &Path, args: TimelineArgs) -> Result<()> {
         for t in &timelines {
             for (period, b) in &t.buckets {
                 w.write_record([
-                    output::csv_cell(&t.term),
+                    output::csv_term_cell(&t.term),
                     period.clone(),
                     b.docs.to_string(),
                     b.occurrences.to_string(),

@@ -25,7 +25,8 @@ pub struct TraceArgs {
     /// Also give the first appearance per value of this metadata field (e.g. country).
     #[arg(long, value_name = "FIELD")]
     pub group_by: Option<String>,
-    /// One JSON object per term per line.
+    /// One JSON object per term per line: {"term","docs","occurrences","first","last",
+    /// "earliest","first_by_lang","first_by_kind","variants","groups"}.
     #[arg(long)]
     pub json: bool,
     #[command(flatten)]
@@ -74,9 +75,15 @@ pub fn run(dir: &Path, args: TraceArgs) -> Result<()> {
                     writeln!(out, "            “{}”", e(c))?;
                 }
                 if !first.same_period_candidates.is_empty() {
+                    let shown = first.same_period_candidates.len();
                     writeln!(
                         out,
-                        "            precisely dated documents of the same period:"
+                        "            precisely dated documents of the same period{}:",
+                        if first.same_period_total > shown {
+                            format!(" (the first {shown} of {})", first.same_period_total)
+                        } else {
+                            String::new()
+                        }
                     )?;
                     for c in &first.same_period_candidates {
                         writeln!(out, "              {}", line(c))?;
