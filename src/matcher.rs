@@ -42,7 +42,10 @@ impl Literal {
                 english: None,
             });
         }
-        let lowered = text::lowercase(&nfkc).into_owned();
+        let lowered: String = text::lowercase(&nfkc)
+            .chars()
+            .map(text::fold_quote)
+            .collect();
         let pieces: Vec<&str> = lowered.split_whitespace().collect();
         let normalized = pieces.join(" ");
         let pattern = pieces
@@ -138,7 +141,7 @@ impl Lowered {
         let mut shifted = false;
         for (offset, c) in text.char_indices() {
             let before = lowered.len();
-            lowered.extend(c.to_lowercase());
+            lowered.extend(c.to_lowercase().map(text::fold_quote));
             shifted |= lowered.len() - before != c.len_utf8();
             map.push((before, offset));
         }

@@ -46,6 +46,16 @@ pub fn is_han(c: char) -> bool {
 }
 
 /// A word character for English matching: a letter, digit or `_`, CJK excluded.
+/// Typographic apostrophes and quotes as their ASCII forms, for matching
+/// non-CJK terms (`China’s` is `China's`): ’ ‘ ʼ ′ → ', “ ” ″ → ".
+pub fn fold_quote(c: char) -> char {
+    match c {
+        '\u{2019}' | '\u{2018}' | '\u{02BC}' | '\u{2032}' => '\'',
+        '\u{201C}' | '\u{201D}' | '\u{2033}' => '"',
+        c => c,
+    }
+}
+
 pub fn is_word_char(c: char) -> bool {
     (c == '_' || c.is_alphanumeric()) && !is_cjk(c)
 }

@@ -721,3 +721,31 @@ fn capped_lists_say_so_and_family_labels_keep_their_form() {
         .stdout(predicate::str::contains("@cyber-sovereignty"))
         .stdout(predicate::str::contains("    cyber sovereignty"));
 }
+
+#[test]
+fn typographic_quotes_fold_for_english_terms() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let f = write(
+        tmp.path(),
+        "q.jsonl",
+        "{\"id\":\"straight\",\"text\":\"China's development helps\"}\n{\"id\":\"curly\",\"text\":\"China’s development helps\"}\n{\"id\":\"zh\",\"text\":\"他说“网络主权”很重要\"}\n".as_bytes(),
+    );
+    let index = tmp.path().join("idx");
+    tifa(&index).arg("index").arg(&f).assert().success();
+    for q in [
+        "\"China's development\"",
+        "China’s development",
+        "china‘s DEVELOPMENT",
+    ] {
+        let mut ids = search_ids(&index, &[q]);
+        ids.sort();
+        assert_eq!(ids, vec!["curly", "straight"], "{q}");
+    }
+    // Chinese terms stay exact: the curly quotes of the text are not folded for them.
+    let out = tifa(&index)
+        .args(["trace", "说\"网络主权", "--json"])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(v["docs"], 0, "{v}");
+}

@@ -176,7 +176,13 @@ fn word(c: char) -> bool {
 fn fold(s: &str) -> Vec<char> {
     let mut out = Vec::new();
     let mut in_space = false;
-    for c in s.chars().flat_map(char::to_lowercase) {
+    // Typographic apostrophes and quotes fold to ASCII for non-CJK terms.
+    let ascii_quote = |c: char| match c {
+        '’' | '‘' | 'ʼ' | '′' => '\'',
+        '“' | '”' | '″' => '"',
+        c => c,
+    };
+    for c in s.chars().flat_map(char::to_lowercase).map(ascii_quote) {
         if c.is_whitespace() {
             if !in_space {
                 out.push(' ');
@@ -863,4 +869,39 @@ fn bare_words_are_one_phrase_as_typed() {
         both["total"],
         phrase["total"]
     );
+}
+
+/// `China's` and `China’s` are one spelling for a non-CJK term, on both sides:
+/// each form finds exactly what the scan (which folds them too) finds.
+#[test]
+fn typographic_apostrophes_fold_on_both_sides() {
+    let terms = vec![
+        "China's development".to_string(),
+        "China’s development".to_string(),
+    ];
+    let expected = scan(&terms);
+    assert_eq!(expected[0], expected[1]);
+    assert!(!expected[0].is_empty());
+    for (term, want) in terms.iter().zip(&expected) {
+        let result = tifa(&[
+            "search",
+            &quoted(term),
+            "--all",
+            "--snippets",
+            "0",
+            "--json",
+        ]);
+        let got: BTreeMap<String, usize> = result["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .map(|h| {
+                (
+                    h["id"].as_str().expect("id").to_string(),
+                    h["occurrences"].as_u64().expect("occ") as usize,
+                )
+            })
+            .collect();
+        assert_eq!(&got, want, "{term}");
+    }
 }

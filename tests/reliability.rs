@@ -750,3 +750,45 @@ fn a_full_disk_during_a_build_leaves_the_previous_index_live() {
     assert_eq!(hits(&index, "网络主权").len(), 5000);
     tifa(&index).arg("check").assert().success();
 }
+
+#[test]
+fn colour_only_on_a_terminal_and_never_with_no_color() {
+    if StdCommand::new("script").arg("--version").output().is_err() {
+        eprintln!("skipped: `script` (util-linux) is not installed");
+        return;
+    }
+    let tmp = tempfile::tempdir().expect("tmp");
+    let corpus = write(tmp.path(), "one.jsonl", ONE.as_bytes());
+    let index = tmp.path().join("idx");
+    tifa(&index).arg("index").arg(&corpus).assert().success();
+    let binary = assert_cmd::cargo::cargo_bin("tifa");
+    // `script` gives tifa a terminal for stdout.
+    let on_terminal = |no_color: bool| -> Vec<u8> {
+        let line = format!(
+            "{} --index {} search 网络主权",
+            binary.display(),
+            index.display()
+        );
+        let mut cmd = StdCommand::new("script");
+        cmd.args(["-qec", &line, "/dev/null"])
+            .env_remove("TIFA_INDEX");
+        if no_color {
+            cmd.env("NO_COLOR", "1");
+        } else {
+            cmd.env_remove("NO_COLOR");
+        }
+        let out = run_with_deadline(&mut cmd, 30);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        out.stdout
+    };
+    let coloured = on_terminal(false);
+    assert!(coloured.contains(&0x1b), "no colour on a terminal");
+    let plain = on_terminal(true);
+    assert!(String::from_utf8_lossy(&plain).contains("网络主权"));
+    assert!(!plain.contains(&0x1b), "colour despite NO_COLOR");
+    assert!(String::from_utf8_lossy(&plain).contains("⟦网络主权⟧"));
+}
