@@ -6,24 +6,11 @@ use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
+mod common;
+
+use common::{search_ids, tifa, write};
 use predicates::prelude::*;
 use serde_json::Value;
-
-fn tifa(index: &Path) -> Command {
-    let mut c = Command::cargo_bin("tifa").expect("binary");
-    c.arg("--index").arg(index);
-    c
-}
-
-fn write(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
-    let p = dir.join(name);
-    if let Some(parent) = p.parent() {
-        std::fs::create_dir_all(parent).expect("mkdir");
-    }
-    std::fs::write(&p, content).expect("write");
-    p
-}
 
 const GOOD: &str = r#"{"id":"a","lang":"zh","date":"2015-12-16","title":"第二届世界互联网大会","kind":"article","source":"t","text":"推动构建网络空间命运共同体。\n尊重网络主权。"}
 {"id":"b","lang":"en","date":"2015","title":"Statement","kind":"speech","source":"t","text":"We support Cyber  Sovereignty's principles and win-win cooperation.","country":"PAK"}
@@ -37,27 +24,6 @@ fn indexed_fixture() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let index = tmp.path().join("idx");
     tifa(&index).arg("index").arg(&f).assert().success();
     (tmp, f, index)
-}
-
-fn search_ids(index: &Path, args: &[&str]) -> Vec<String> {
-    let out = tifa(index)
-        .arg("search")
-        .args(args)
-        .args(["--all", "--json", "--sort", "date"])
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
-    v["hits"]
-        .as_array()
-        .expect("hits")
-        .iter()
-        .map(|h| h["id"].as_str().expect("id").to_string())
-        .collect()
 }
 
 #[test]

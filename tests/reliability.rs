@@ -7,46 +7,20 @@ use std::path::{Path, PathBuf};
 use std::process::{Command as StdCommand, Stdio};
 use std::time::{Duration, Instant};
 
+mod common;
+
 use assert_cmd::Command;
+use common::{search_ids, tifa, write};
 use predicates::prelude::*;
 use serde_json::Value;
-
-fn tifa(index: &Path) -> Command {
-    let mut c = Command::cargo_bin("tifa").expect("binary");
-    c.arg("--index").arg(index).env_remove("TIFA_INDEX");
-    c
-}
-
-fn write(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
-    let p = dir.join(name);
-    if let Some(parent) = p.parent() {
-        std::fs::create_dir_all(parent).expect("mkdir");
-    }
-    std::fs::write(&p, content).expect("write");
-    p
-}
 
 const ONE: &str = r#"{"id":"a","lang":"zh","date":"2015-12-16","title":"第二届世界互联网大会","kind":"speech","text":"推动构建网络空间命运共同体。尊重网络主权。"}
 {"id":"b","lang":"en","date":"2016","title":"Statement","kind":"speech","text":"We respect cyber sovereignty.","country":"PAK"}
 "#;
 
+/// The ids of the documents containing `query`, oldest first.
 fn hits(index: &Path, query: &str) -> Vec<String> {
-    let out = tifa(index)
-        .args(["search", query, "--all", "--json", "--sort", "date"])
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
-    v["hits"]
-        .as_array()
-        .expect("hits")
-        .iter()
-        .map(|h| h["id"].as_str().expect("id").to_string())
-        .collect()
+    search_ids(index, &[query])
 }
 
 /// Runs a command with a deadline: a hang is a failure, not a stuck suite.

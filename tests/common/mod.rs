@@ -1,0 +1,48 @@
+//! Helpers shared by the fixture test files: running tifa on an index,
+//! writing fixture files, reading the ids a search returns.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// `tifa --index INDEX`, with no TIFA_INDEX from the environment.
+pub fn tifa(index: &Path) -> Command {
+    let mut c = Command::cargo_bin("tifa").expect("binary");
+    c.arg("--index").arg(index).env_remove("TIFA_INDEX");
+    c
+}
+
+/// Writes a fixture file (and its folders).
+pub fn write(dir: &Path, name: &str, content: &[u8]) -> PathBuf {
+    let p = dir.join(name);
+    if let Some(parent) = p.parent() {
+        std::fs::create_dir_all(parent).expect("mkdir");
+    }
+    std::fs::write(&p, content).expect("write");
+    p
+}
+
+/// The ids `search ARGS --all --json --sort date` returns (the run must succeed).
+pub fn search_ids(index: &Path, args: &[&str]) -> Vec<String> {
+    let out = tifa(index)
+        .arg("search")
+        .args(args)
+        .args(["--all", "--json", "--sort", "date"])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    v["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["id"].as_str().expect("id").to_string())
+        .collect()
+}
