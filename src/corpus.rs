@@ -28,6 +28,9 @@ pub struct Document {
     pub kind: String,
     pub source: String,
     pub text: String,
+    /// The corpus file it came from, relative to the indexed path (for a
+    /// front-matter file, its folder): `large/xwlb_cctv_news_2012_2026.jsonl.gz`.
+    pub collection: String,
     /// `pair`, `url`, `country`, `speaker` and any other extra field.
     pub extra: BTreeMap<String, String>,
 }
@@ -132,6 +135,8 @@ impl Default for Limits {
 #[derive(Debug, Default)]
 pub struct CorpusFiles {
     pub files: Vec<PathBuf>,
+    /// The collection of each file (see [`Document::collection`]).
+    pub collections: Vec<String>,
     pub ignored: Vec<PathBuf>,
     pub problems: Vec<Problem>,
 }
@@ -188,13 +193,18 @@ pub fn corpus_files(paths: &[PathBuf]) -> Result<CorpusFiles> {
             found.sort();
             for relative in found {
                 let file = path.join(&relative);
-                if file_format(&file).is_some() {
+                if let Some(format) = file_format(&file) {
+                    out.collections
+                        .push(collection_name(&relative, format, path));
                     out.files.push(file);
                 } else {
                     out.ignored.push(file);
                 }
             }
-        } else if file_format(path).is_some() {
+        } else if let Some(format) = file_format(path) {
+            let name = PathBuf::from(path.file_name().unwrap_or(path.as_os_str()));
+            let parent = path.parent().unwrap_or(Path::new("."));
+            out.collections.push(collection_name(&name, format, parent));
             out.files.push(path.clone());
         } else {
             bail!(
@@ -204,6 +214,27 @@ pub fn corpus_files(paths: &[PathBuf]) -> Result<CorpusFiles> {
         }
     }
     Ok(out)
+}
+
+/// A JSONL file is its own collection (its path below the indexed folder); a
+/// front-matter file belongs to its folder's (the indexed folder's name at the top).
+fn collection_name(relative: &Path, format: Format, root: &Path) -> String {
+    let slashed = |p: &Path| {
+        p.components()
+            .map(|c| c.as_os_str().to_string_lossy().to_string())
+            .collect::<Vec<_>>()
+            .join("/")
+    };
+    match format {
+        Format::FrontMatter => match relative.parent().filter(|p| !p.as_os_str().is_empty()) {
+            Some(folder) => slashed(folder),
+            None => std::fs::canonicalize(root)
+                .ok()
+                .and_then(|r| r.file_name().map(|n| n.to_string_lossy().to_string()))
+                .unwrap_or_else(|| ".".into()),
+        },
+        Format::Jsonl | Format::JsonlGz => slashed(relative),
+    }
 }
 
 /// Collects regular files below `dir`; links are followed once (a loop or a
@@ -300,6 +331,7 @@ pub fn load(
 ) -> Result<Vec<FileDamage>> {
     let CorpusFiles {
         files,
+        collections,
         ignored,
         problems,
     } = corpus_files(paths)?;
@@ -307,7 +339,7 @@ pub fn load(
     report.problems.extend(problems);
     let mut seen: HashSet<String> = HashSet::new();
     let mut damage = Vec::new();
-    for file in files {
+    for (file, collection) in files.into_iter().zip(collections) {
         let format = file_format(&file).unwrap_or(Format::Jsonl);
         let mut emit = |parsed: Parsed, report: &mut LoadReport| -> Result<()> {
             match parsed {
@@ -320,7 +352,8 @@ pub fn load(
                     report.problems.push(problem);
                     Ok(())
                 }
-                Parsed::Doc(doc, location, warnings) => {
+                Parsed::Doc(mut doc, location, warnings) => {
+                    doc.collection = collection.clone();
                     if !seen.insert(doc.id.clone()) {
                         report.problems.push(Problem {
                             location,

@@ -120,6 +120,8 @@ pub struct Match {
 pub struct Filter {
     pub langs: Vec<String>,
     pub kinds: Vec<String>,
+    /// Corpus files (see `tifa coverage`); any of them.
+    pub collections: Vec<String>,
     /// `FIELD=VALUE` pairs: any value of one field, and every field, must hold.
     pub wheres: Vec<(String, String)>,
     /// `FIELD=VALUE` pairs that exclude a document.
@@ -133,6 +135,7 @@ impl Filter {
     pub fn parse(
         langs: &[String],
         kinds: &[String],
+        collections: &[String],
         from: Option<&str>,
         to: Option<&str>,
         wheres: &[String],
@@ -172,6 +175,7 @@ impl Filter {
         Ok(Filter {
             langs: langs.to_vec(),
             kinds: kinds.to_vec(),
+            collections: collections.to_vec(),
             wheres: pairs(wheres, "--where")?,
             where_nots: pairs(where_nots, "--where-not")?,
             dates,
@@ -319,6 +323,10 @@ impl Engine {
         for k in &filter.kinds {
             self.check_value("kind", k, "--kind")?;
         }
+        for c in &filter.collections {
+            self.check_field("collection", "--collection")?;
+            self.check_value("collection", c, "--collection")?;
+        }
         for (field, value) in &filter.wheres {
             self.check_field(field, "--where")?;
             self.check_value(field, value, "--where")?;
@@ -343,6 +351,15 @@ impl Engine {
             }
             if !filter.kinds.is_empty() {
                 groups.push(filter.kinds.iter().map(|k| format!("kind={k}")).collect());
+            }
+            if !filter.collections.is_empty() {
+                groups.push(
+                    filter
+                        .collections
+                        .iter()
+                        .map(|c| format!("collection={c}"))
+                        .collect(),
+                );
             }
             for (k, values) in &by_field {
                 groups.push(values.iter().map(|v| format!("{k}={v}")).collect());
@@ -647,6 +664,12 @@ impl Engine {
         let closest = counts
             .iter()
             .find(|(v, _)| v.to_lowercase() == lower)
+            .or_else(|| {
+                // A part of a longer value (`news` for `news/daily.jsonl`).
+                counts
+                    .iter()
+                    .find(|(v, _)| lower.chars().count() >= 3 && v.to_lowercase().contains(&lower))
+            })
             .or_else(|| {
                 counts
                     .iter()

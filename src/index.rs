@@ -793,6 +793,12 @@ fn build_into(
             d.add_text(fields.words, &body);
             let mut meta = doc.extra.clone();
             meta.insert("source".into(), doc.source.clone());
+            // The file a document came from; a record's own `collection` field is
+            // kept under another name.
+            if let Some(own) = meta.remove("collection") {
+                meta.insert("collection_field".into(), own);
+            }
+            meta.insert("collection".into(), doc.collection.clone());
             meta.insert("lang".into(), doc.lang.clone());
             meta.insert("kind".into(), doc.kind.clone());
             meta.insert("id".into(), doc.id.clone());

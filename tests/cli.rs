@@ -715,3 +715,87 @@ fn typographic_quotes_fold_for_english_terms() {
     let v: Value = serde_json::from_slice(&out.stdout).expect("json");
     assert_eq!(v["docs"], 0, "{v}");
 }
+
+#[test]
+fn collections_and_coverage() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let corpus = tmp.path().join("corpus");
+    write(
+        &corpus,
+        "reports.jsonl",
+        b"{\"id\":\"r13\",\"date\":\"2013\",\"text\":\"\xe7\xbd\x91\xe7\xbb\x9c\xe4\xb8\xbb\xe6\x9d\x83\"}\n{\"id\":\"r15\",\"date\":\"2015\",\"text\":\"x\"}\n",
+    );
+    // Daily news with an empty month (2015-02).
+    let mut news = String::new();
+    for (m, days) in [(1, 5), (3, 5)] {
+        for d in 1..=days {
+            news.push_str(&format!(
+                "{{\"id\":\"n{m}-{d}\",\"date\":\"2015-{m:02}-{d:02}\",\"text\":\"网络\"}}\n"
+            ));
+        }
+    }
+    write(&corpus, "news/daily.jsonl", news.as_bytes());
+    write(
+        &corpus,
+        "papers/wp.md",
+        "---\nid: wp\ndate: 2015-06-01\n---\n网络主权\n".as_bytes(),
+    );
+    let index = tmp.path().join("idx");
+    tifa(&index).arg("index").arg(&corpus).assert().success();
+    let out = tifa(&index)
+        .args(["coverage", "--json"])
+        .output()
+        .expect("run");
+    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let by_name = |name: &str| -> Value {
+        v["collections"]
+            .as_array()
+            .expect("collections")
+            .iter()
+            .find(|c| c["collection"] == name)
+            .cloned()
+            .unwrap_or_else(|| panic!("no collection {name}: {v}"))
+    };
+    let reports = by_name("reports.jsonl");
+    assert_eq!(reports["docs"], 2);
+    assert_eq!(reports["gaps"], serde_json::json!(["2014"]));
+    assert_eq!(reports["by_year"]["2013"]["han_chars"], 4);
+    let news = by_name("news/daily.jsonl");
+    assert_eq!(news["daily"], true);
+    assert_eq!(news["gaps"], serde_json::json!(["2015-02"]));
+    assert_eq!(news["first"], "2015-01-01");
+    assert_eq!(by_name("papers")["docs"], 1);
+    // --collection filters, --group-by collection groups, an unknown one is an error.
+    assert_eq!(
+        search_ids(&index, &["网络主权", "--collection", "papers"]),
+        vec!["wp"]
+    );
+    let out = tifa(&index)
+        .args(["trace", "网络", "--group-by", "collection", "--json"])
+        .output()
+        .expect("run");
+    let t: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(t["groups"]["news/daily.jsonl"]["docs"], 10);
+    tifa(&index)
+        .args(["search", "网络", "--collection", "news"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("Did you mean collection="));
+    let svg = tmp.path().join("cov.svg");
+    tifa(&index)
+        .args(["coverage", "--svg"])
+        .arg(&svg)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("news/daily.jsonl"))
+        .stdout(predicate::str::contains("gaps (1): 2014"));
+    let drawn = std::fs::read_to_string(&svg).expect("svg");
+    assert!(drawn.contains("<rect") && drawn.contains("news/daily.jsonl"));
+    let out = tifa(&index)
+        .args(["coverage", "--csv"])
+        .output()
+        .expect("run");
+    let csv = String::from_utf8(out.stdout).expect("utf8");
+    assert!(csv.starts_with("collection,period,docs,han_chars,en_words\n"));
+    assert!(csv.contains("news/daily.jsonl,2015,10,20,0"), "{csv}");
+}

@@ -27,6 +27,8 @@ struct Doc {
     lang: String,
     title: String,
     text: String,
+    /// The file, relative to ../shared/corpus (`large/….jsonl.gz`).
+    file: String,
 }
 
 /// The whole corpus, read with nothing but serde_json and flate2.
@@ -46,6 +48,11 @@ fn corpus() -> &'static Vec<Doc> {
         }
         let mut docs = Vec::new();
         for f in files {
+            let relative = f
+                .strip_prefix(&root)
+                .expect("below the corpus")
+                .to_string_lossy()
+                .to_string();
             let file = std::fs::File::open(&f).expect("open");
             let reader: Box<dyn BufRead> = if f.to_string_lossy().ends_with(".gz") {
                 Box::new(BufReader::new(flate2::read::GzDecoder::new(file)))
@@ -65,6 +72,7 @@ fn corpus() -> &'static Vec<Doc> {
                     lang: s("lang").unwrap_or_default(),
                     title: s("title").unwrap_or_default(),
                     text: s("text").unwrap_or_default(),
+                    file: relative.clone(),
                 });
             }
         }
@@ -904,4 +912,64 @@ fn typographic_apostrophes_fold_on_both_sides() {
             .collect();
         assert_eq!(&got, want, "{term}");
     }
+}
+
+/// `tifa coverage` counts every document of every corpus file, per year,
+/// exactly as a plain read of the files does; `--collection` keeps one file.
+#[test]
+fn coverage_equals_the_files_read_by_hand() {
+    let mut want: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    for d in corpus() {
+        let year = d
+            .date
+            .as_deref()
+            .and_then(|s| s.get(..4))
+            .unwrap_or("unknown")
+            .to_string();
+        *want
+            .entry(d.file.clone())
+            .or_default()
+            .entry(year)
+            .or_default() += 1;
+    }
+    let cov = tifa(&["coverage", "--json"]);
+    let mut got: BTreeMap<String, BTreeMap<String, u64>> = BTreeMap::new();
+    for c in cov["collections"].as_array().expect("collections") {
+        let name = c["collection"].as_str().expect("name").to_string();
+        let years = c["by_year"].as_object().expect("by_year");
+        let total: u64 = years
+            .values()
+            .map(|h| h["docs"].as_u64().expect("docs"))
+            .sum();
+        assert_eq!(c["docs"].as_u64(), Some(total), "{name}");
+        got.insert(
+            name,
+            years
+                .iter()
+                .map(|(y, h)| (y.clone(), h["docs"].as_u64().expect("docs")))
+                .collect(),
+        );
+    }
+    assert_eq!(got, want);
+    let one = "mfa_press_conferences.jsonl";
+    let search = tifa(&[
+        "search",
+        "的",
+        "--collection",
+        one,
+        "--json",
+        "--limit",
+        "0",
+    ]);
+    let all = tifa(&[
+        "search",
+        "的",
+        "--json",
+        "--limit",
+        "0",
+        "--where",
+        &format!("collection={one}"),
+    ]);
+    assert_eq!(search["total"], all["total"]);
+    assert!(search["total"].as_u64().unwrap_or(0) > 0);
 }

@@ -12,6 +12,7 @@ use tifa::engine::{Engine, Filter};
 use tifa::output::escape_terminal;
 
 mod check;
+mod coverage;
 mod families;
 mod fields;
 mod index;
@@ -98,6 +99,13 @@ pub enum Command {
     /// The names and values here are what --where, --where-not, --group-by,
     /// --lang and --kind accept.
     Fields(fields::FieldsArgs),
+    /// What the corpus holds: documents, Han characters and English words per
+    /// collection (corpus file) and year or month, first and last dates, gaps.
+    ///
+    /// A gap is an empty year between a collection's first and last document,
+    /// and for collections with daily dates an empty month. Use it before
+    /// reading "first appeared in …": no earlier use can mean no earlier documents.
+    Coverage(coverage::CoverageArgs),
     /// List the term families (@name) and their variants.
     ///
     /// The built-in families (corpus/families.toml, compiled in), then those of
@@ -124,6 +132,10 @@ pub struct FilterArgs {
     /// Only documents of this kind (speech, report, law, article, …); repeatable.
     #[arg(long, value_delimiter = ',')]
     pub kind: Vec<String>,
+    /// Only documents from this corpus file (as `tifa coverage` names it, e.g.
+    /// large/xwlb_cctv_news_2012_2026.jsonl.gz); repeatable.
+    #[arg(long, value_delimiter = ',')]
+    pub collection: Vec<String>,
     /// Only documents whose period overlaps from this date (YYYY, YYYY-MM or YYYY-MM-DD); drops undated ones.
     #[arg(long)]
     pub from: Option<String>,
@@ -145,6 +157,7 @@ impl FilterArgs {
         Filter::parse(
             &self.lang,
             &self.kind,
+            &self.collection,
             self.from.as_deref(),
             self.to.as_deref(),
             &self.wheres,
@@ -171,6 +184,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Info => info::run(&cli.index),
         Command::Check { json } => check::run(&cli.index, json),
         Command::Fields(args) => fields::run(&cli.index, args),
+        Command::Coverage(args) => coverage::run(&cli.index, args),
         Command::Families(args) => families::run(args),
     }
 }

@@ -15,6 +15,8 @@ use crate::engine::{Allowed, Engine, Match};
 use crate::matcher::sentence_around;
 use crate::terms::{self, Subject, Units};
 
+pub mod coverage;
+
 /// A document in a trace.
 #[derive(Clone, Debug, Serialize)]
 pub struct Appearance {
@@ -431,7 +433,7 @@ pub struct Denominators {
     totals: BTreeMap<String, (u64, u64, u64)>,
 }
 
-fn period_label(key: u64, by: Period) -> String {
+pub(crate) fn period_label(key: u64, by: Period) -> String {
     if key == 0 {
         return "unknown".into();
     }
