@@ -799,3 +799,58 @@ fn collections_and_coverage() {
     assert!(csv.starts_with("collection,period,docs,han_chars,en_words\n"));
     assert!(csv.contains("news/daily.jsonl,2015,10,20,0"), "{csv}");
 }
+
+#[test]
+fn first_appearances_come_with_their_evidence() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let mut corpus = String::new();
+    // A lone quoted mention in 2005, then common use from 2015 in two collections.
+    corpus.push_str("{\"id\":\"old\",\"lang\":\"zh\",\"date\":\"2005-03-01\",\"text\":\"所谓“网络主权”一说\"}\n");
+    for (year, n) in [(2015, 4), (2016, 5), (2017, 6)] {
+        for i in 0..n {
+            corpus.push_str(&format!(
+                "{{\"id\":\"n{year}-{i}\",\"lang\":\"zh\",\"date\":\"{year}-0{}-01\",\"text\":\"尊重网络主权\"}}\n",
+                i + 1
+            ));
+        }
+    }
+    let file = write(tmp.path(), "c/news.jsonl", corpus.as_bytes());
+    write(
+        tmp.path(),
+        "c/other.jsonl",
+        b"{\"id\":\"o1\",\"date\":\"2004-06-01\",\"text\":\"x\"}\n{\"id\":\"o2\",\"date\":\"2004-09-01\",\"text\":\"y\"}\n",
+    );
+    let index = tmp.path().join("idx");
+    tifa(&index)
+        .arg("index")
+        .arg(file.parent().expect("folder"))
+        .assert()
+        .success();
+    let out = tifa(&index)
+        .args(["trace", "网络主权", "--json"])
+        .output()
+        .expect("run");
+    let t: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(t["take_off"], serde_json::json!({"year": 2015, "docs": 4}));
+    assert_eq!(t["early_total"], 1);
+    assert_eq!(t["early"][0]["id"], "old");
+    assert_eq!(t["first"]["id"], "old");
+    assert_eq!(t["first"]["quoted"], true);
+    let c = &t["coverage_before"];
+    assert_eq!(c["from"], "2004-03-01");
+    assert_eq!(c["to"], "2005-03-01");
+    assert_eq!(c["docs"], 2);
+    assert_eq!(c["by_collection"]["other.jsonl"], 2);
+    assert_eq!(c["collection"], "news.jsonl");
+    assert!(c["nearest_same_collection"].is_null());
+    tifa(&index)
+        .args(["trace", "网络主权"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("take-off: 2015 (4 documents"))
+        .stdout(predicate::str::contains("early:    1 match far before"))
+        .stdout(predicate::str::contains("quoted: the match stands inside"))
+        .stdout(predicate::str::contains(
+            "news.jsonl has no earlier document",
+        ));
+}

@@ -973,3 +973,57 @@ fn coverage_equals_the_files_read_by_hand() {
     assert_eq!(search["total"], all["total"]);
     assert!(search["total"].as_u64().unwrap_or(0) > 0);
 }
+
+/// The take-off year of every dev term equals the rule applied to the scan's
+/// documents per year (the rule re-written here); the first appearance
+/// carries `quoted` and `coverage_before`.
+#[test]
+fn take_off_and_evidence_equal_the_scan() {
+    let terms = dev_terms();
+    let expected = scan(&terms);
+    let date_of: std::collections::HashMap<&str, &str> = corpus()
+        .iter()
+        .filter_map(|d| d.date.as_deref().map(|date| (d.id.as_str(), date)))
+        .collect();
+    for (term, found) in terms.iter().zip(&expected) {
+        let mut per_year: BTreeMap<i64, u64> = BTreeMap::new();
+        for id in found.keys() {
+            if let Some(year) = date_of.get(id.as_str()).and_then(|d| d[..4].parse().ok()) {
+                *per_year.entry(year).or_default() += 1;
+            }
+        }
+        let peak = per_year.values().copied().max().unwrap_or(0);
+        let threshold = std::cmp::max(3, peak.div_ceil(10));
+        let want = per_year
+            .iter()
+            .find(|(y, n)| {
+                **n >= threshold && per_year.get(&(**y + 1)).copied().unwrap_or(0) >= threshold
+            })
+            .map(|(y, n)| (*y, *n));
+        let t = tifa(&["trace", term, "--json"]);
+        let got = t["take_off"].as_object().map(|o| {
+            (
+                o["year"].as_i64().expect("year"),
+                o["docs"].as_u64().expect("docs"),
+            )
+        });
+        assert_eq!(got, want, "{term}");
+        if !found.is_empty() && !per_year.is_empty() {
+            assert!(t["first"]["quoted"].is_boolean(), "{term}: {}", t["first"]);
+            assert!(t["coverage_before"]["docs"].is_u64(), "{term}");
+        }
+    }
+    // 人类命运共同体: in the 2012 congress report, common only from 2017 —
+    // the 2012 match is flagged as early.
+    let t = tifa(&["trace", "人类命运共同体", "--json"]);
+    assert_eq!(t["take_off"]["year"], 2017);
+    assert!(
+        t["early"]
+            .as_array()
+            .expect("early")
+            .iter()
+            .any(|a| a["id"] == "cpc-congress-zh-18"),
+        "{}",
+        t["early"]
+    );
+}

@@ -74,6 +74,12 @@ pub fn run(dir: &Path, args: TraceArgs) -> Result<()> {
                 if let Some(c) = &first.context {
                     writeln!(out, "            “{}”", e(c))?;
                 }
+                if first.quoted == Some(true) {
+                    writeln!(
+                        out,
+                        "            quoted: the match stands inside quotation or title marks — the document may cite an existing formulation"
+                    )?;
+                }
                 if !first.same_period_candidates.is_empty() {
                     let shown = first.same_period_candidates.len();
                     writeln!(
@@ -93,6 +99,74 @@ pub fn run(dir: &Path, args: TraceArgs) -> Result<()> {
         }
         if let Some(last) = &t.last {
             writeln!(out, "  last:     {}", line(last))?;
+        }
+        match &t.take_off {
+            Some(k) => writeln!(
+                out,
+                "  take-off: {} ({} documents; the first year in common use: ≥ max(3, 10 % of the peak year) documents that year and the next)",
+                k.year, k.docs
+            )?,
+            None => writeln!(
+                out,
+                "  take-off: none (no two consecutive years with ≥ max(3, 10 % of the peak year) documents)"
+            )?,
+        }
+        if t.early_total > 0 {
+            writeln!(
+                out,
+                "  early:    {} match{} far before the take-off or isolated by {}+ years without one — check the date and source{}:",
+                t.early_total,
+                if t.early_total == 1 { "" } else { "es" },
+                tifa::history::evidence::EARLY_YEARS,
+                if t.early_total > t.early.len() {
+                    format!(" (the first {})", t.early.len())
+                } else {
+                    String::new()
+                }
+            )?;
+            for a in &t.early {
+                writeln!(out, "    {}", line(a))?;
+            }
+        }
+        if let Some(c) = &t.coverage_before {
+            let mut parts: Vec<(&String, &u64)> = c.by_collection.iter().collect();
+            parts.sort_by(|a, b| b.1.cmp(a.1));
+            let listed: Vec<String> = parts
+                .iter()
+                .take(4)
+                .map(|(k, n)| format!("{} {n}", e(k)))
+                .collect();
+            writeln!(
+                out,
+                "  before:   {} documents in the 12 months before the first ({} – {}){}",
+                c.docs,
+                e(&c.from),
+                e(&c.to),
+                if listed.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        ": {}{}",
+                        listed.join(", "),
+                        if parts.len() > 4 { ", …" } else { "" }
+                    )
+                }
+            )?;
+            match &c.nearest_same_collection {
+                Some(d) => writeln!(
+                    out,
+                    "            nearest earlier document of {}: {}  {} [{}]",
+                    e(&c.collection),
+                    e(&d.date),
+                    e(&d.title),
+                    e(&d.id)
+                )?,
+                None => writeln!(
+                    out,
+                    "            {} has no earlier document: the collection starts here",
+                    e(&c.collection)
+                )?,
+            }
         }
         if t.earliest.len() > 1 {
             writeln!(out, "  earliest:")?;

@@ -16,6 +16,7 @@ use crate::matcher::sentence_around;
 use crate::terms::{self, Subject, Units};
 
 pub mod coverage;
+pub mod evidence;
 
 /// A document in a trace.
 #[derive(Clone, Debug, Serialize)]
@@ -31,6 +32,10 @@ pub struct Appearance {
     pub context: Option<String>,
     /// True when the date gives only the year or the month.
     pub approximate: bool,
+    /// For a first appearance: whether the match stands inside quotation or
+    /// title marks (the document cites the formulation rather than coins it).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quoted: Option<bool>,
     /// With an approximate first date: precisely dated matches of the same period
     /// (the first 20).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -43,6 +48,9 @@ pub struct Appearance {
 fn is_zero(n: &usize) -> bool {
     *n == 0
 }
+
+/// Early matches listed in a trace.
+pub const EARLY_SHOWN: usize = 20;
 
 /// Precisely dated documents of the same period listed with an approximate first date.
 pub const SAME_PERIOD_SHOWN: usize = 20;
@@ -64,6 +72,15 @@ pub struct Trace {
     pub first_by_kind: BTreeMap<String, Appearance>,
     pub earliest: Vec<Appearance>,
     pub last: Option<Appearance>,
+    /// The first year of common use (see [`evidence::take_off`]).
+    pub take_off: Option<evidence::TakeOff>,
+    /// Dated matches far before the take-off or isolated by years without a
+    /// match: check their dates and sources (the first 20).
+    pub early: Vec<Appearance>,
+    /// How many such matches there are.
+    pub early_total: usize,
+    /// What the corpus holds in the 12 months before the first appearance.
+    pub coverage_before: Option<evidence::CoverageBefore>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub groups: Option<BTreeMap<String, GroupFirst>>,
     /// For a family: each variant's own trace, side by side.
@@ -139,6 +156,27 @@ pub fn trace_of(
             }
             Some(a)
         }
+        None => None,
+    };
+    let years: Vec<i32> = dated.iter().map(|d| (d.key / 10_000) as i32).collect();
+    let mut docs_by_year: BTreeMap<i32, u64> = BTreeMap::new();
+    for &y in &years {
+        *docs_by_year.entry(y).or_default() += 1;
+    }
+    let take_off = evidence::take_off(&docs_by_year);
+    let early_idx = evidence::early(&years, take_off.as_ref().map(|t| t.year));
+    let early = early_idx
+        .iter()
+        .take(EARLY_SHOWN)
+        .map(|&i| appearance(engine, subject, &dated[i], false))
+        .collect::<Result<Vec<_>>>()?;
+    let coverage_before = match earliest_docs.first() {
+        Some(d) => Some(evidence::coverage_before(
+            engine,
+            allowed,
+            d.m.address,
+            d.key,
+        )?),
         None => None,
     };
     let earliest = earliest_docs
@@ -228,6 +266,10 @@ pub fn trace_of(
         first_by_kind,
         earliest,
         last,
+        take_off,
+        early,
+        early_total: early_idx.len(),
+        coverage_before,
         groups,
         variants,
     })
@@ -282,15 +324,21 @@ fn appearance(
 ) -> Result<Appearance> {
     let doc = engine.stored(d.m.address)?;
     let date = DocDate::from_key(d.key);
-    let context = if with_context {
-        [&doc.title, &doc.text].into_iter().find_map(|field| {
-            subject.find(field).first().map(|&(s, e)| {
-                let (a, b) = sentence_around(field, s, e, 200);
-                field[a..b].trim().to_string()
+    let (context, quoted) = if with_context {
+        [&doc.title, &doc.text]
+            .into_iter()
+            .find_map(|field| {
+                subject.find(field).first().map(|&(s, e)| {
+                    let (a, b) = sentence_around(field, s, e, 200);
+                    (
+                        Some(field[a..b].trim().to_string()),
+                        Some(evidence::is_quoted(field, s, e)),
+                    )
+                })
             })
-        })
+            .unwrap_or((None, None))
     } else {
-        None
+        (None, None)
     };
     Ok(Appearance {
         id: doc.id,
@@ -301,6 +349,7 @@ fn appearance(
         occurrences: d.m.occurrences,
         context,
         approximate: date.is_approximate(),
+        quoted,
         same_period_candidates: Vec::new(),
         same_period_total: 0,
     })

@@ -1,0 +1,230 @@
+//! Evidence behind a first appearance: when the term took off, matches far
+//! before that (dates to check), whether the first match quotes an existing
+//! formulation, and what the corpus holds just before it.
+
+use std::collections::BTreeMap;
+
+use anyhow::Result;
+use serde::Serialize;
+use tantivy::DocAddress;
+
+use crate::engine::{Allowed, Engine};
+
+/// The first year from which a term is in common use.
+#[derive(Clone, Debug, Serialize)]
+pub struct TakeOff {
+    pub year: i32,
+    pub docs: u64,
+}
+
+/// Years between an early match and the take-off (or the next match) that
+/// make it worth checking.
+pub const EARLY_YEARS: i32 = 3;
+
+/// take-off: the first year Y with docs(Y) ≥ max(3, 10 % of the peak year's
+/// docs) and the same in Y+1. `docs_by_year` counts dated matching documents.
+pub fn take_off(docs_by_year: &BTreeMap<i32, u64>) -> Option<TakeOff> {
+    let peak = docs_by_year.values().copied().max()?;
+    let threshold = 3u64.max(peak.div_ceil(10));
+    docs_by_year.iter().find_map(|(&year, &docs)| {
+        let next = docs_by_year.get(&(year + 1)).copied().unwrap_or(0);
+        (docs >= threshold && next >= threshold).then_some(TakeOff { year, docs })
+    })
+}
+
+/// Indexes (into `years`, sorted ascending) of early matches: more than
+/// [`EARLY_YEARS`] before the take-off, or (before the take-off, or anywhere
+/// when there is none) followed by [`EARLY_YEARS`] or more years without a match.
+pub fn early(years: &[i32], take_off: Option<i32>) -> Vec<usize> {
+    years
+        .iter()
+        .enumerate()
+        .filter(|&(i, &y)| {
+            let before_take_off = take_off.is_none_or(|t| y < t);
+            let far_before = take_off.is_some_and(|t| t - y > EARLY_YEARS);
+            let isolated = years
+                .get(i + 1)
+                .is_some_and(|&next| next - y >= EARLY_YEARS);
+            before_take_off && (far_before || isolated)
+        })
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Quotation and title marks, opening and closing.
+const MARKS: [(char, char); 6] = [
+    ('“', '”'),
+    ('‘', '’'),
+    ('「', '」'),
+    ('『', '』'),
+    ('《', '》'),
+    ('"', '"'),
+];
+
+/// True when the match `start..end` of `text` stands inside quotation or
+/// title marks opened and closed on its line: the document cites the
+/// formulation rather than coining it.
+pub fn is_quoted(text: &str, start: usize, end: usize) -> bool {
+    let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+    let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+    let (before, after) = (&text[line_start..start], &text[end..line_end]);
+    MARKS.iter().any(|&(open, close)| {
+        if open == close {
+            before.matches(open).count() % 2 == 1 && after.contains(close)
+        } else {
+            let opened = before.rfind(open);
+            let closed = before.rfind(close);
+            let open_now = match (opened, closed) {
+                (Some(o), Some(c)) => o > c,
+                (Some(_), None) => true,
+                _ => false,
+            };
+            open_now
+                && match (after.find(close), after.find(open)) {
+                    (Some(c), Some(o)) => c < o,
+                    (Some(_), None) => true,
+                    _ => false,
+                }
+        }
+    })
+}
+
+/// A document named as evidence.
+#[derive(Clone, Debug, Serialize)]
+pub struct DocRef {
+    pub id: String,
+    pub date: String,
+    pub title: String,
+    pub collection: String,
+}
+
+/// What the corpus holds in the 12 months before a first appearance.
+#[derive(Clone, Debug, Serialize)]
+pub struct CoverageBefore {
+    /// The window: from (inclusive) to the first appearance's date (exclusive).
+    pub from: String,
+    pub to: String,
+    pub docs: u64,
+    pub by_collection: BTreeMap<String, u64>,
+    /// The first appearance's collection, and its nearest earlier document
+    /// (at any distance): none means the collection starts with it.
+    pub collection: String,
+    pub nearest_same_collection: Option<DocRef>,
+}
+
+/// The corpus in the 12 months before `first_key` (a date key), under the filter.
+pub fn coverage_before(
+    engine: &Engine,
+    allowed: &Allowed,
+    first: DocAddress,
+    first_key: u64,
+) -> Result<CoverageBefore> {
+    let collections = engine.field_values("collection")?;
+    let name = |a: DocAddress| collections.get(a).unwrap_or("(none)").to_string();
+    let own = name(first);
+    let from_key = first_key.saturating_sub(10_000);
+    let mut by_collection: BTreeMap<String, u64> = BTreeMap::new();
+    let mut docs = 0;
+    let mut nearest: Option<(u64, DocAddress)> = None;
+    for a in engine.all_addresses() {
+        if !allowed.keeps(a) || a == first {
+            continue;
+        }
+        let key = engine
+            .columns(a.segment_ord)
+            .date_key
+            .first(a.doc_id)
+            .unwrap_or(0);
+        if key == 0 || key >= first_key {
+            continue;
+        }
+        let collection = name(a);
+        if key >= from_key {
+            docs += 1;
+            *by_collection.entry(collection.clone()).or_default() += 1;
+        }
+        if collection == own && nearest.is_none_or(|(k, _)| key > k) {
+            nearest = Some((key, a));
+        }
+    }
+    let nearest_same_collection = match nearest {
+        Some((key, a)) => {
+            let doc = engine.stored(a)?;
+            Some(DocRef {
+                id: doc.id,
+                date: crate::date::DocDate::from_key(key).to_string(),
+                title: doc.title,
+                collection: own.clone(),
+            })
+        }
+        None => None,
+    };
+    let label = |k: u64| crate::date::DocDate::from_key(k).to_string();
+    Ok(CoverageBefore {
+        from: label(from_key.max(1)),
+        to: label(first_key),
+        docs,
+        by_collection,
+        collection: own,
+        nearest_same_collection,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn take_off_needs_two_years_over_the_threshold() {
+        let years: BTreeMap<i32, u64> = [
+            (2005, 1),
+            (2012, 4),
+            (2013, 2),
+            (2015, 30),
+            (2016, 40),
+            (2017, 80),
+        ]
+        .into();
+        // peak 80 → threshold 8; 2015 and 2016 both reach it.
+        let t = take_off(&years).expect("take-off");
+        assert_eq!((t.year, t.docs), (2015, 30));
+        // Small counts: the floor of 3 applies.
+        let small: BTreeMap<i32, u64> = [(2010, 3), (2011, 2), (2012, 3), (2013, 3)].into();
+        assert_eq!(take_off(&small).map(|t| t.year), Some(2012));
+        assert!(take_off(&[(2010, 9)].into()).is_none());
+    }
+
+    #[test]
+    fn early_matches_are_far_before_or_isolated() {
+        // take-off 2015: 2005 is far before; 2012 is only 3 years before and
+        // 2 years from the next match; 2014 is neither.
+        let years = [2005, 2012, 2014, 2015, 2016];
+        assert_eq!(early(&years, Some(2015)), vec![0]);
+        // 2012, 3 years before the take-off, is isolated from the next match.
+        assert_eq!(early(&[2012, 2015, 2016], Some(2015)), vec![0]);
+        assert_eq!(early(&[2001, 2010, 2011], None), vec![0]);
+    }
+
+    #[test]
+    fn quotation_and_title_marks() {
+        let q = |text: &str, term: &str| {
+            let s = text.find(term).expect("term");
+            is_quoted(text, s, s + term.len())
+        };
+        assert!(q(
+            "他说“构建网络空间命运共同体”很重要",
+            "网络空间命运共同体"
+        ));
+        assert!(q("学习《网络安全法》的规定", "网络安全法"));
+        assert!(q(
+            "the so-called \"cyber sovereignty\" idea",
+            "cyber sovereignty"
+        ));
+        assert!(!q(
+            "“第一句”，构建网络空间命运共同体，“第二句”",
+            "网络空间命运共同体"
+        ));
+        assert!(!q("推动构建网络空间命运共同体", "网络空间命运共同体"));
+        assert!(!q("“开头\n构建网络空间命运共同体”", "网络空间命运共同体"));
+    }
+}
