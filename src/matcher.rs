@@ -19,7 +19,9 @@ pub struct Literal {
 
 #[derive(Clone, Debug)]
 struct EnglishPattern {
-    regex: Regex,
+    /// `None` for a single piece (no whitespace): a plain substring search,
+    /// which stays linear however long the term.
+    regex: Option<Regex>,
     /// The longest whitespace-free piece: a text without it cannot match, and
     /// checking that first keeps a huge pattern from running over every text.
     longest_piece: String,
@@ -53,7 +55,11 @@ impl Literal {
             .map(|p| regex::escape(p))
             .collect::<Vec<_>>()
             .join(r"\s+");
-        let regex = Regex::new(&pattern).map_err(|e| format!("term too complex: {e}"))?;
+        let regex = if pieces.len() > 1 {
+            Some(Regex::new(&pattern).map_err(|e| format!("term too complex: {e}"))?)
+        } else {
+            None
+        };
         let bounded_start = normalized.chars().next().is_some_and(is_word_char);
         let bounded_end = normalized.chars().next_back().is_some_and(is_word_char);
         Ok(Literal {
@@ -175,22 +181,27 @@ fn find_english(p: &EnglishPattern, lowered: &Lowered) -> Vec<(usize, usize)> {
     }
     let mut out = Vec::new();
     let mut start = 0usize;
-    while let Some(m) = p.regex.find_at(lowered, start) {
+    let find_at = |from: usize| -> Option<(usize, usize)> {
+        match &p.regex {
+            Some(regex) => regex.find_at(lowered, from).map(|m| (m.start(), m.end())),
+            None => lowered[from..]
+                .find(p.longest_piece.as_str())
+                .map(|i| (from + i, from + i + p.longest_piece.len())),
+        }
+    };
+    while let Some((m_start, m_end)) = find_at(start) {
         let ok_start = !p.bounded_start
-            || !lowered[..m.start()]
+            || !lowered[..m_start]
                 .chars()
                 .next_back()
                 .is_some_and(is_word_char);
-        let ok_end = !p.bounded_end || !lowered[m.end()..].chars().next().is_some_and(is_word_char);
+        let ok_end = !p.bounded_end || !lowered[m_end..].chars().next().is_some_and(is_word_char);
         if ok_start && ok_end {
-            out.push((back(m.start()), back(m.end())));
-            start = m.end();
+            out.push((back(m_start), back(m_end)));
+            start = m_end;
         } else {
-            let step = lowered[m.start()..]
-                .chars()
-                .next()
-                .map_or(1, char::len_utf8);
-            start = m.start() + step;
+            let step = lowered[m_start..].chars().next().map_or(1, char::len_utf8);
+            start = m_start + step;
         }
         if start > lowered.len() {
             break;

@@ -87,7 +87,16 @@ pub fn source_line(m: &crate::index::Manifest) -> String {
     format!(
         "Source: tifa {} over {} ({} documents, {} – {}); per million Han characters (Chinese terms) or English words (other terms).",
         env!("CARGO_PKG_VERSION"),
-        m.sources.join(", "),
+        // The corpus by name, never a local path.
+        m.sources
+            .iter()
+            .map(|s| {
+                Path::new(s)
+                    .file_name()
+                    .map_or(s.clone(), |n| n.to_string_lossy().to_string())
+            })
+            .collect::<Vec<_>>()
+            .join(", "),
         m.documents,
         m.first_date.as_deref().unwrap_or("?"),
         m.last_date.as_deref().unwrap_or("?")

@@ -766,3 +766,36 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
     assert!(!plain.contains(&0x1b), "colour despite NO_COLOR");
     assert!(String::from_utf8_lossy(&plain).contains("⟦网络主权⟧"));
 }
+
+#[test]
+fn a_word_longer_than_the_index_can_hold_is_found_by_verification() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let word = "a".repeat(66_000);
+    let corpus = write(
+        tmp.path(),
+        "w.jsonl",
+        format!("{{\"id\":\"long\",\"date\":\"2015\",\"text\":\"see {word} here\"}}\n{{\"id\":\"short\",\"text\":\"see here\"}}\n")
+            .as_bytes(),
+    );
+    let index = tmp.path().join("idx");
+    tifa(&index)
+        .arg("index")
+        .arg(&corpus)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("longer than the index can hold"));
+    for term in [word.clone(), format!("see {word}")] {
+        let out = tifa(&index)
+            .args(["trace", &term, "--json"])
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+        assert_eq!(v["docs"], 1);
+        assert_eq!(v["first"]["id"], "long");
+    }
+}

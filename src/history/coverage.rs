@@ -222,7 +222,10 @@ pub fn heatmap_svg(coverage: &Coverage, path: &Path, source_line: &str) -> Resul
             ))?;
         }
         let axis_y = top + rows as i32 * cell_h + 6;
-        for year in (y0..=y1).filter(|y| y % 5 == 0 || *y == y0 || *y == y1) {
+        // Every fifth year, and the first and last unless a label stands near.
+        let labelled =
+            |y: i32| y % 5 == 0 || ((y == y0 || y == y1) && (y - 2..=y + 2).all(|z| z % 5 != 0));
+        for year in (y0..=y1).filter(|&y| labelled(y)) {
             let x = label_w + (year - y0) * cell_w;
             root.draw_text(&format!("{year}"), &font.color(&BLACK), (x - 6, axis_y))?;
         }
