@@ -15,6 +15,7 @@ pub mod engine;
 pub mod error;
 pub mod history;
 pub mod index;
+pub mod kwic;
 pub mod matcher;
 pub mod output;
 pub mod query;

@@ -854,3 +854,87 @@ fn first_appearances_come_with_their_evidence() {
             "news.jsonl has no earlier document",
         ));
 }
+
+#[test]
+fn kwic_is_one_line_per_occurrence_sorted_on_the_nearest_context() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let f = write(
+        tmp.path(),
+        "k.jsonl",
+        "{\"id\":\"a\",\"date\":\"2016\",\"text\":\"甲网络主权乙\\n丙网络主权丁\"}\n{\"id\":\"b\",\"date\":\"2015\",\"text\":\"乙网络主权甲\"}\n{\"id\":\"e\",\"date\":\"2017\",\"text\":\"We respect cyber sovereignty today. Big cyber sovereignty claims.\"}\n"
+            .as_bytes(),
+    );
+    let index = tmp.path().join("idx");
+    tifa(&index).arg("index").arg(&f).assert().success();
+    let kwic = |args: &[&str]| -> Value {
+        let out = tifa(&index)
+            .arg("kwic")
+            .args(args)
+            .arg("--json")
+            .output()
+            .expect("run");
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        serde_json::from_slice(&out.stdout).expect("json")
+    };
+    let v = kwic(&["网络主权", "--width", "1"]);
+    assert_eq!(v["total"], 3);
+    let lines = v["lines"].as_array().expect("lines");
+    // Default order: by date.
+    assert_eq!(lines[0]["id"], "b");
+    assert_eq!(lines[1]["left"], "甲");
+    assert_eq!(lines[2]["line"], 2);
+    assert_eq!(lines[2]["line_start"], 1);
+    assert_eq!(lines[2]["start"], 8);
+    let order = |v: &Value| -> Vec<String> {
+        v["lines"]
+            .as_array()
+            .expect("lines")
+            .iter()
+            .map(|l| {
+                format!(
+                    "{}{}",
+                    l["left"].as_str().unwrap_or(""),
+                    l["right"].as_str().unwrap_or("")
+                )
+            })
+            .collect()
+    };
+    // Left sort reads the left context from the hit outwards: 丙 < 乙 < 甲.
+    assert_eq!(
+        order(&kwic(&["网络主权", "--width", "1", "--sort", "left"])),
+        vec!["丙丁", "乙甲", "甲乙"]
+    );
+    assert_eq!(
+        order(&kwic(&["网络主权", "--width", "1", "--sort", "right"])),
+        vec!["丙丁", "甲乙", "乙甲"]
+    );
+    // English contexts are words.
+    let v = kwic(&["cyber sovereignty", "--width", "1", "--sort", "left"]);
+    let lines = v["lines"].as_array().expect("lines");
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["left"], "Big ");
+    assert_eq!(lines[0]["right"], " claims.");
+    assert_eq!(lines[1]["left"], "respect ");
+    // A sample is reproducible and says so.
+    let a = kwic(&["网络主权", "--sample", "2", "--seed", "7"]);
+    let b = kwic(&["网络主权", "--sample", "2", "--seed", "7"]);
+    assert_eq!(a["lines"], b["lines"]);
+    assert_eq!(a["lines"].as_array().map(Vec::len), Some(2));
+    assert_eq!(a["total"], 3);
+    tifa(&index)
+        .args(["kwic", "网络主权", "--sample", "2"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("3 occurrences in 2 documents"))
+        .stdout(predicate::str::contains("(a sample of 2, --seed 1)"));
+    let out = tifa(&index)
+        .args(["kwic", "网络主权", "--csv"])
+        .output()
+        .expect("run");
+    let csv = String::from_utf8(out.stdout).expect("utf8");
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+}

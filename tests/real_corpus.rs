@@ -1027,3 +1027,29 @@ fn take_off_and_evidence_equal_the_scan() {
         t["early"]
     );
 }
+
+/// One concordance line per occurrence: for every dev term, `kwic` has as
+/// many lines as `search` counts occurrences, in the same documents.
+#[test]
+fn kwic_lines_equal_search_occurrences_for_every_dev_term() {
+    for term in dev_terms() {
+        let q = quoted(&term);
+        let search = tifa(&["search", &q, "--all", "--snippets", "0", "--json"]);
+        let hits = search["hits"].as_array().expect("hits");
+        let occurrences: u64 = hits
+            .iter()
+            .map(|h| h["occurrences"].as_u64().expect("occ"))
+            .sum();
+        let kwic = tifa(&["kwic", &q, "--json", "--sort", "id"]);
+        let lines = kwic["lines"].as_array().expect("lines");
+        assert_eq!(lines.len() as u64, occurrences, "{term}");
+        assert_eq!(kwic["total"].as_u64(), Some(occurrences), "{term}");
+        assert_eq!(kwic["docs"].as_u64(), Some(hits.len() as u64), "{term}");
+        let ids: BTreeSet<&str> = lines
+            .iter()
+            .map(|l| l["id"].as_str().expect("id"))
+            .collect();
+        let want: BTreeSet<&str> = hits.iter().map(|h| h["id"].as_str().expect("id")).collect();
+        assert_eq!(ids, want, "{term}");
+    }
+}

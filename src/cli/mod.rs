@@ -17,6 +17,7 @@ mod families;
 mod fields;
 mod index;
 mod info;
+mod kwic;
 mod report;
 mod search;
 mod timeline;
@@ -68,6 +69,12 @@ pub enum Command {
     /// parentheses; "quotes" keep operator words literal. With no hits, tifa
     /// says what does exist (e.g. the documents with all the words).
     Search(search::SearchArgs),
+    /// A full concordance: one line per occurrence, the hit centred, sortable.
+    ///
+    /// The lines are the occurrences `tifa search` counts (nested matches of
+    /// several terms are one place). --sort left reads the left context from
+    /// the hit outwards (nearest character for Chinese, nearest word for English).
+    Kwic(kwic::KwicArgs),
     /// When did a term first appear, where, in which sentence, and when last.
     ///
     /// TERMs are literal strings (no query syntax: `win-win cooperation` and
@@ -184,6 +191,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Info => info::run(&cli.index),
         Command::Check { json } => check::run(&cli.index, json),
         Command::Fields(args) => fields::run(&cli.index, args),
+        Command::Kwic(args) => kwic::run(&cli.index, args),
         Command::Coverage(args) => coverage::run(&cli.index, args),
         Command::Families(args) => families::run(args),
     }

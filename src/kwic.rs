@@ -1,0 +1,280 @@
+//! `tifa kwic`: a full concordance — one line per occurrence, not per
+//! document — with context either side, sortable on the context nearest to
+//! the hit. Places are counted as `search` counts them (several literals'
+//! nested or overlapping matches are one place), so the number of lines
+//! equals the occurrences `search` reports.
+
+use anyhow::Result;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::engine::{Engine, Filter};
+use crate::error::UserError;
+use crate::query;
+use crate::terms::{Family, Subject};
+use crate::text::is_cjk;
+
+/// Order of the lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KwicSort {
+    /// By the left context, read leftwards from the hit.
+    Left,
+    /// By the right context, read rightwards from the hit.
+    Right,
+    /// By date (undated last), then id and position.
+    Date,
+    /// By id, then position.
+    Id,
+}
+
+#[derive(Clone, Debug)]
+pub struct KwicOptions {
+    pub filter: Filter,
+    /// Context each side: characters for a Chinese hit, words otherwise.
+    pub width: usize,
+    pub sort: KwicSort,
+    /// Keep a random sample of this many lines (reproducible with `seed`).
+    pub sample: Option<usize>,
+    pub seed: u64,
+}
+
+/// One occurrence.
+#[derive(Clone, Debug, Serialize)]
+pub struct KwicLine {
+    pub id: String,
+    pub date: Option<String>,
+    pub title: String,
+    /// `title` or `text`.
+    pub field: &'static str,
+    pub left: String,
+    pub hit: String,
+    pub right: String,
+    /// Character offsets of the hit in the field's text.
+    pub start: usize,
+    pub end: usize,
+    /// The line of the field (1-based) and the hit's character offsets in it.
+    pub line: usize,
+    pub line_start: usize,
+    pub line_end: usize,
+    #[serde(skip)]
+    date_key: u64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Kwic {
+    pub query: String,
+    /// Every occurrence (before any sample).
+    pub total: usize,
+    /// Documents they are in.
+    pub docs: usize,
+    pub lines: Vec<KwicLine>,
+}
+
+pub fn kwic(engine: &Engine, query_text: &str, options: &KwicOptions) -> Result<Kwic> {
+    let expr = query::parse(query_text)
+        .map_err(|e| UserError::BadQuery(format!("cannot read the query {query_text:?}: {e}")))?;
+    let allowed = engine.allowed(&options.filter)?;
+    let evaluation = query::evaluate(engine, &expr, &allowed)?;
+    let places = Subject::Family(Family {
+        name: String::new(),
+        description: String::new(),
+        variants: expr.positive_terms().into_iter().cloned().collect(),
+    });
+    let addresses: Vec<_> = evaluation.keys().copied().collect();
+    let per_doc: Vec<Result<Vec<KwicLine>>> = addresses
+        .par_iter()
+        .map(|&address| {
+            let doc = engine.stored(address)?;
+            let date_key = engine
+                .columns(address.segment_ord)
+                .date_key
+                .first(address.doc_id)
+                .unwrap_or(0);
+            let mut lines = Vec::new();
+            for (field, text) in [("title", &doc.title), ("text", &doc.text)] {
+                for (s, e) in places.find(text) {
+                    lines.push(line_of(text, s, e, field, options.width, &doc, date_key));
+                }
+            }
+            Ok(lines)
+        })
+        .collect();
+    let mut lines = Vec::new();
+    for l in per_doc {
+        lines.extend(l?);
+    }
+    let total = lines.len();
+    if let Some(n) = options.sample
+        && n < lines.len()
+    {
+        sample(&mut lines, n, options.seed);
+    }
+    sort(&mut lines, options.sort);
+    Ok(Kwic {
+        query: query_text.to_string(),
+        total,
+        docs: addresses.len(),
+        lines,
+    })
+}
+
+fn line_of(
+    text: &str,
+    s: usize,
+    e: usize,
+    field: &'static str,
+    width: usize,
+    doc: &crate::engine::StoredDoc,
+    date_key: u64,
+) -> KwicLine {
+    let line_begin = text[..s].rfind('\n').map_or(0, |i| i + 1);
+    let line_finish = text[e..].find('\n').map_or(text.len(), |i| e + i);
+    let hit = &text[s..e];
+    let (left, right) = if hit.chars().any(is_cjk) {
+        (
+            last_chars(&text[line_begin..s], width),
+            first_chars(&text[e..line_finish], width),
+        )
+    } else {
+        (
+            last_words(&text[line_begin..s], width),
+            first_words(&text[e..line_finish], width),
+        )
+    };
+    let chars = |a: usize, b: usize| text[a..b].chars().count();
+    let start = chars(0, s);
+    let line_start = chars(line_begin, s);
+    KwicLine {
+        id: doc.id.clone(),
+        date: doc.date.clone(),
+        title: doc.title.clone(),
+        field,
+        left: left.replace(['\r', '\t'], " "),
+        hit: hit.to_string(),
+        right: right.replace(['\r', '\t'], " "),
+        start,
+        end: start + chars(s, e),
+        line: text[..s].matches('\n').count() + 1,
+        line_start,
+        line_end: line_start + chars(s, e),
+        date_key,
+    }
+}
+
+fn last_chars(s: &str, n: usize) -> String {
+    let mut v: Vec<char> = s.chars().rev().take(n).collect();
+    v.reverse();
+    v.into_iter().collect()
+}
+
+fn first_chars(s: &str, n: usize) -> String {
+    s.chars().take(n).collect()
+}
+
+/// The last `n` words of `s` with what stands between them and the end.
+fn last_words(s: &str, n: usize) -> String {
+    let mut words = 0;
+    let mut in_word = false;
+    for (i, c) in s.char_indices().rev() {
+        let word = !c.is_whitespace();
+        if word && !in_word {
+            words += 1;
+            if words > n {
+                return s[i + c.len_utf8()..].trim_start().to_string();
+            }
+        }
+        in_word = word;
+    }
+    s.to_string()
+}
+
+/// The first `n` words of `s` with what stands before them.
+fn first_words(s: &str, n: usize) -> String {
+    let mut words = 0;
+    let mut in_word = false;
+    for (i, c) in s.char_indices() {
+        let word = !c.is_whitespace();
+        if word && !in_word {
+            words += 1;
+            if words > n {
+                return s[..i].trim_end().to_string();
+            }
+        }
+        in_word = word;
+    }
+    s.to_string()
+}
+
+/// The sort key of a context: Chinese by characters, English by lower-cased
+/// words; the left context read from the hit outwards.
+fn key(context: &str, leftwards: bool) -> Vec<String> {
+    let lower = context.to_lowercase();
+    let mut units: Vec<String> = if lower.chars().any(is_cjk) {
+        lower
+            .chars()
+            .filter(|c| !c.is_whitespace())
+            .map(String::from)
+            .collect()
+    } else {
+        lower.split_whitespace().map(str::to_string).collect()
+    };
+    if leftwards {
+        units.reverse();
+    }
+    units
+}
+
+fn sort(lines: &mut [KwicLine], by: KwicSort) {
+    let position = |l: &KwicLine| (l.id.clone(), l.field == "text", l.start);
+    match by {
+        KwicSort::Left => lines.sort_by_cached_key(|l| (key(&l.left, true), position(l))),
+        KwicSort::Right => lines.sort_by_cached_key(|l| (key(&l.right, false), position(l))),
+        KwicSort::Date => lines.sort_by_cached_key(|l| {
+            let undated_last = if l.date_key == 0 {
+                u64::MAX
+            } else {
+                l.date_key
+            };
+            (undated_last, position(l))
+        }),
+        KwicSort::Id => lines.sort_by_cached_key(position),
+    }
+}
+
+/// Keeps `n` lines chosen at random (splitmix64 from `seed`: the same seed
+/// gives the same sample of the same concordance).
+fn sample(lines: &mut Vec<KwicLine>, n: usize, seed: u64) {
+    // Fix the order first, so the sample does not depend on thread timing.
+    sort(lines, KwicSort::Id);
+    let mut state = seed;
+    let mut next = || {
+        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    };
+    for i in 0..n {
+        let j = i + (next() % (lines.len() - i) as u64) as usize;
+        lines.swap(i, j);
+    }
+    lines.truncate(n);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contexts_by_characters_and_words() {
+        assert_eq!(last_chars("构建网络空间", 2), "空间");
+        assert_eq!(first_chars("命运共同体。", 3), "命运共");
+        assert_eq!(last_words("we respect the idea of ", 2), "idea of ");
+        assert_eq!(
+            first_words(" in cyberspace today, all", 2),
+            " in cyberspace"
+        );
+        assert_eq!(key("构建 网络", true), vec!["络", "网", "建", "构"]);
+        assert_eq!(key("The Idea of", true), vec!["of", "idea", "the"]);
+    }
+}
