@@ -201,6 +201,10 @@ pub fn csv_term_cell(term: &str) -> String {
     }
 }
 
+/// The font-family list of every chart: CJK fonts first, so that Chinese
+/// labels do not render as boxes where the viewer's default font lacks them.
+pub const CHART_FONTS: &str = "Noto Sans CJK SC, Source Han Sans SC, WenQuanYi Micro Hei, PingFang SC, Microsoft YaHei, sans-serif";
+
 /// Display width of a string in terminal columns (CJK characters are two wide).
 pub fn width(s: &str) -> usize {
     s.chars()

@@ -11,7 +11,7 @@ use serde::Serialize;
 use crate::date::DateRange;
 use crate::engine::{Allowed, Engine};
 use crate::history::{self, Bucket, Denominators, Period};
-use crate::output::csv_term_cell;
+use crate::output::{CHART_FONTS, csv_term_cell};
 use crate::terms::{Families, Subject};
 
 /// One line of the term file.
@@ -365,7 +365,7 @@ fn chart(path: &Path, title: &str, series: &[&TermFigures], source_line: &str) -
         root.fill(&WHITE)?;
         let (main, footer) = root.split_vertically(530);
         let mut chart = ChartBuilder::on(&main)
-            .caption(title, ("sans-serif", 22))
+            .caption(title, (CHART_FONTS, 22))
             .margin(16)
             .x_label_area_size(44)
             .y_label_area_size(70)
@@ -376,6 +376,7 @@ fn chart(path: &Path, title: &str, series: &[&TermFigures], source_line: &str) -
             .y_desc("occurrences per million")
             .x_label_formatter(&|y| format!("{y}"))
             .x_labels(((x1 - x0) as usize + 1).min(16))
+            .label_style((CHART_FONTS, 13))
             .draw()?;
         for (i, f) in series.iter().enumerate() {
             let colour = PALETTE[i % PALETTE.len()];
@@ -405,10 +406,11 @@ fn chart(path: &Path, title: &str, series: &[&TermFigures], source_line: &str) -
             .position(SeriesLabelPosition::UpperLeft)
             .background_style(WHITE.mix(0.85))
             .border_style(BLACK)
+            .label_font((CHART_FONTS, 13))
             .draw()?;
         footer.draw_text(
             source_line,
-            &("sans-serif", 13).into_font().color(&BLACK.mix(0.7)),
+            &(CHART_FONTS, 13).into_font().color(&BLACK.mix(0.7)),
             (16, 8),
         )?;
         root.present()?;

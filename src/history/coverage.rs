@@ -10,6 +10,7 @@ use serde::Serialize;
 
 use super::{Period, period_label};
 use crate::engine::{Engine, Filter};
+use crate::output::CHART_FONTS;
 
 /// What `tifa coverage` asks.
 #[derive(Clone, Debug)]
@@ -183,14 +184,10 @@ pub fn heatmap_svg(coverage: &Coverage, path: &Path, source_line: &str) -> Resul
     let draw = || -> Result<(), Box<dyn std::error::Error>> {
         let root = SVGBackend::new(path, (width, height)).into_drawing_area();
         root.fill(&WHITE)?;
-        let font = (
-            "Noto Sans CJK SC, Source Han Sans SC, WenQuanYi Micro Hei, sans-serif",
-            12,
-        )
-            .into_font();
+        let font = (CHART_FONTS, 12).into_font();
         root.draw_text(
             "Documents per collection and year (darker: more, log scale; white: none)",
-            &("sans-serif", 18).into_font().color(&BLACK),
+            &(CHART_FONTS, 18).into_font().color(&BLACK),
             (16, 18),
         )?;
         for (row, c) in coverage.collections.iter().enumerate() {
@@ -231,7 +228,7 @@ pub fn heatmap_svg(coverage: &Coverage, path: &Path, source_line: &str) -> Resul
         }
         root.draw_text(
             source_line,
-            &("sans-serif", 12).into_font().color(&BLACK.mix(0.7)),
+            &(CHART_FONTS, 12).into_font().color(&BLACK.mix(0.7)),
             (8, axis_y + 30),
         )?;
         root.present()?;
