@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{search_ids, tifa, write};
+use common::{json, search_ids, tifa, write};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -83,11 +83,7 @@ fn builds_and_searches_a_small_corpus() {
 #[test]
 fn json_output_has_the_documented_shape() {
     let (_tmp, _f, index) = indexed_fixture();
-    let out = tifa(&index)
-        .args(["search", "网络主权", "--json", "--limit", "1"])
-        .output()
-        .expect("run");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let v = json(&index, &["search", "网络主权", "--json", "--limit", "1"]);
     assert_eq!(v["query"], "网络主权");
     assert_eq!(v["total"], 1);
     let hit = &v["hits"][0];
@@ -107,18 +103,10 @@ fn json_output_has_the_documented_shape() {
     assert_eq!(s["field"], "text");
     assert_eq!(s["start"], 17);
     assert_eq!(s["end"], 21);
-    let out = tifa(&index)
-        .args(["search", "5G", "--json"])
-        .output()
-        .expect("run");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let v = json(&index, &["search", "5G", "--json"]);
     assert_eq!(v["hits"][0]["date"], Value::Null);
     // Extra fields are kept and shown.
-    let out = tifa(&index)
-        .args(["search", "sovereignty", "--json"])
-        .output()
-        .expect("run");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let v = json(&index, &["search", "sovereignty", "--json"]);
     assert_eq!(v["hits"][0]["meta"]["country"], "PAK");
     tifa(&index)
         .args(["search", "sovereignty"])
@@ -412,11 +400,7 @@ fn a_fifty_megabyte_document_is_accepted() {
         .success()
         .stdout(predicate::str::contains("0 records skipped, 0 warnings"));
     assert_eq!(search_ids(&index, &["末尾独有词"]), vec!["big"]);
-    let out = tifa(&index)
-        .args(["trace", "cyber sovereignty", "--json"])
-        .output()
-        .expect("run");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let v = json(&index, &["trace", "cyber sovereignty", "--json"]);
     assert_eq!(
         v["occurrences"].as_u64(),
         Some((50_000_000 / para.len()) as u64)
@@ -488,11 +472,7 @@ fn csv_output_quotes_fields_and_defuses_formulas() {
 fn a_phrase_with_no_hits_says_what_does_exist_and_terms_take_quotes() {
     let (_tmp, _f, index) = indexed_fixture();
     // Both words occur, never adjacent in that order.
-    let out = tifa(&index)
-        .args(["search", "sovereignty cyber", "--json"])
-        .output()
-        .expect("run");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let v = json(&index, &["search", "sovereignty cyber", "--json"]);
     assert_eq!(v["total"], 0);
     assert_eq!(
         v["hint"],
@@ -587,11 +567,10 @@ fn filters_never_fail_silently() {
     );
     assert_eq!(search_ids(&index, &[q, "--where-not", "id=a"]), vec!["b"]);
     // Documents without the group-by field are a group of their own.
-    let out = tifa(&index)
-        .args(["trace", "网络", "--group-by", "country", "--json"])
-        .output()
-        .expect("run");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let v = json(
+        &index,
+        &["trace", "网络", "--group-by", "country", "--json"],
+    );
     assert_eq!(v["groups"]["(none)"]["docs"], 2, "{v}");
     // tifa fields lists what the filters accept.
     tifa(&index)
@@ -606,18 +585,16 @@ fn filters_never_fail_silently() {
 #[test]
 fn nested_literals_in_a_query_count_each_place_once() {
     let (_tmp, _f, index) = indexed_fixture();
-    let out = tifa(&index)
-        .args(["search", "网络空间命运共同体 OR 命运共同体", "--json"])
-        .output()
-        .expect("run");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let v = json(
+        &index,
+        &["search", "网络空间命运共同体 OR 命运共同体", "--json"],
+    );
     assert_eq!(v["total"], 1);
     assert_eq!(v["hits"][0]["occurrences"], 1, "{v}");
-    let out = tifa(&index)
-        .args(["search", "网络 OR 主权", "--json", "--where", "id=a"])
-        .output()
-        .expect("run");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let v = json(
+        &index,
+        &["search", "网络 OR 主权", "--json", "--where", "id=a"],
+    );
     // 网络空间, 网络主权 (网络 twice) and 主权 inside 网络主权: 网络 and 主权 do
     // not overlap, so three places.
     assert_eq!(v["hits"][0]["occurrences"], 3, "{v}");
@@ -644,11 +621,7 @@ fn capped_lists_say_so_and_family_labels_keep_their_form() {
         .stdout(predicate::str::contains(
             "precisely dated documents of the same period (the first 20 of 25):",
         ));
-    let out = tifa(&index)
-        .args(["trace", "网络主权", "--json"])
-        .output()
-        .expect("run");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let v = json(&index, &["trace", "网络主权", "--json"]);
     assert_eq!(v["first"]["same_period_total"], 25);
     assert_eq!(
         v["first"]["same_period_candidates"]
@@ -708,11 +681,7 @@ fn typographic_quotes_fold_for_english_terms() {
         assert_eq!(ids, vec!["curly", "straight"], "{q}");
     }
     // Chinese terms stay exact: the curly quotes of the text are not folded for them.
-    let out = tifa(&index)
-        .args(["trace", "说\"网络主权", "--json"])
-        .output()
-        .expect("run");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let v = json(&index, &["trace", "说\"网络主权", "--json"]);
     assert_eq!(v["docs"], 0, "{v}");
 }
 
@@ -742,11 +711,7 @@ fn collections_and_coverage() {
     );
     let index = tmp.path().join("idx");
     tifa(&index).arg("index").arg(&corpus).assert().success();
-    let out = tifa(&index)
-        .args(["coverage", "--json"])
-        .output()
-        .expect("run");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let v = json(&index, &["coverage", "--json"]);
     let by_name = |name: &str| -> Value {
         v["collections"]
             .as_array()
@@ -770,11 +735,10 @@ fn collections_and_coverage() {
         search_ids(&index, &["网络主权", "--collection", "papers"]),
         vec!["wp"]
     );
-    let out = tifa(&index)
-        .args(["trace", "网络", "--group-by", "collection", "--json"])
-        .output()
-        .expect("run");
-    let t: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let t = json(
+        &index,
+        &["trace", "网络", "--group-by", "collection", "--json"],
+    );
     assert_eq!(t["groups"]["news/daily.jsonl"]["docs"], 10);
     tifa(&index)
         .args(["search", "网络", "--collection", "news"])
@@ -826,11 +790,7 @@ fn first_appearances_come_with_their_evidence() {
         .arg(file.parent().expect("folder"))
         .assert()
         .success();
-    let out = tifa(&index)
-        .args(["trace", "网络主权", "--json"])
-        .output()
-        .expect("run");
-    let t: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let t = json(&index, &["trace", "网络主权", "--json"]);
     assert_eq!(t["take_off"], serde_json::json!({"year": 2015, "docs": 4}));
     assert_eq!(t["early_total"], 1);
     assert_eq!(t["early"][0]["id"], "old");

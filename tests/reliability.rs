@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 use assert_cmd::Command;
-use common::{search_ids, tifa, write};
+use common::{json, search_ids, tifa, write};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -233,11 +233,7 @@ fn every_corpus_string_is_escaped_on_output() {
         "{md}"
     );
     // JSON stays faithful: the escapes decode to the original characters.
-    let out = tifa(&index)
-        .args(["search", "网络主权", "--json"])
-        .output()
-        .expect("run");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let v = json(&index, &["search", "网络主权", "--json"]);
     assert!(
         v["hits"][0]["id"]
             .as_str()
@@ -497,6 +493,7 @@ fn check_finds_a_flipped_byte_that_the_open_time_checks_miss() {
         .failure()
         .stdout(predicate::str::contains("DAMAGED"))
         .stdout(predicate::str::contains("checksum mismatch"));
+    // `check` fails (exit 1) here, and still prints its JSON.
     let out = tifa(&index)
         .args(["check", "--json"])
         .output()
@@ -579,21 +576,16 @@ fn smaller_holes() {
     let mut found = hits(&index, "网络主权");
     found.sort();
     assert_eq!(found, vec!["a", "eq", "sur"]);
-    let out = tifa(&index)
-        .args(["search", "lone", "--json"])
-        .output()
-        .expect("run");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let v = json(&index, &["search", "lone", "--json"]);
     let snippet = v["hits"][0]["snippets"][0]["context"]
         .as_str()
         .expect("snippet");
     assert!(snippet.contains('\u{fffd}'), "{snippet}");
     // Numbers and booleans are kept as written.
-    let out = tifa(&index)
-        .args(["search", "网络主权", "--where", "id=eq", "--json"])
-        .output()
-        .expect("run");
-    let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+    let v = json(
+        &index,
+        &["search", "网络主权", "--where", "id=eq", "--json"],
+    );
     let meta = &v["hits"][0]["meta"];
     assert_eq!(meta["score"], "1e2");
     assert_eq!(meta["ratio"], "0.10");
@@ -788,16 +780,7 @@ fn a_word_longer_than_the_index_can_hold_is_found_by_verification() {
         .success()
         .stderr(predicate::str::contains("longer than the index can hold"));
     for term in [word.clone(), format!("see {word}")] {
-        let out = tifa(&index)
-            .args(["trace", &term, "--json"])
-            .output()
-            .expect("run");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let v: Value = serde_json::from_slice(&out.stdout).expect("json");
+        let v = json(&index, &["trace", &term, "--json"]);
         assert_eq!(v["docs"], 1);
         assert_eq!(v["first"]["id"], "long");
     }

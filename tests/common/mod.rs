@@ -46,3 +46,14 @@ pub fn search_ids(index: &Path, args: &[&str]) -> Vec<String> {
         .map(|h| h["id"].as_str().expect("id").to_string())
         .collect()
 }
+
+/// Runs `tifa --index INDEX ARGS` (which must succeed) and parses its JSON output.
+pub fn json(index: &Path, args: &[&str]) -> Value {
+    let out = tifa(index).args(args).output().expect("run");
+    assert!(
+        out.status.success(),
+        "tifa {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("json")
+}
