@@ -37,6 +37,9 @@ Examples:
   tifa trace @cyber-sovereignty            a term family: 网络主权 and its renderings side by side
   tifa trace 'win-win cooperation' --group-by country   first use per state at the UN
   tifa report --terms bench/terms100.txt --out report   CSV, JSON, Markdown and SVG charts
+  tifa kwic 正能量 --sort left --sample 50   a concordance, one line per occurrence
+  tifa coverage --svg coverage.svg         what the corpus holds, per file and year
+  tifa fields                              the fields and values --where and --group-by accept
 
 Matching is exact: a Chinese term matches wherever the string occurs (as grep
 finds it), whatever the word segmentation; an English term matches case-
