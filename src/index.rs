@@ -554,17 +554,24 @@ pub fn build(
     fs::create_dir_all(&build_dir)
         .and_then(|()| fs::write(build_dir.join(BUILD_MARKER), b"tifa build in progress\n"))
         .with_context(|| format!("cannot create {} ({unchanged})", build_dir.display()))?;
-    let result = build_into(&build_dir, paths, options, progress).and_then(
-        |(mut manifest, report, damage)| {
+    // Refusals (strict mode, an empty build, a failed check) say so themselves;
+    // any other failure is named with the folder.
+    let failed = || {
+        format!(
+            "building the index in {} failed; {unchanged}",
+            dir.display()
+        )
+    };
+    let result = build_into(&build_dir, paths, options, progress)
+        .with_context(failed)
+        .and_then(|(mut manifest, report, damage)| {
             refuse_unwanted(dir, &manifest, &report, &damage, options)?;
             manifest.files = file_sizes(&build_dir);
             manifest.index_bytes = manifest.files.values().sum();
             manifest.build_seconds = started.elapsed().as_secs_f64();
-            write_synced(
-                &build_dir.join(MANIFEST),
-                serde_json::to_string_pretty(&manifest)?.as_bytes(),
-            )?;
-            let check = check_generation(&build_dir)?;
+            let json = serde_json::to_string_pretty(&manifest).with_context(failed)?;
+            write_synced(&build_dir.join(MANIFEST), json.as_bytes()).with_context(failed)?;
+            let check = check_generation(&build_dir).with_context(failed)?;
             if !check.damaged.is_empty() {
                 bail!(
                     "the new index failed its check ({}): {unchanged}; is the disk failing?",
@@ -574,23 +581,10 @@ pub fn build(
             let _ = fs::remove_file(build_dir.join(BUILD_MARKER));
             share_like_manifest(&build_dir);
             Ok((manifest, report, damage))
-        },
-    );
-    let (manifest, report, damage) = match result {
-        Ok(r) => r,
-        Err(e) => {
-            let _ = fs::remove_dir_all(&build_dir);
-            let refusal = e.to_string().contains(unchanged);
-            return Err(if refusal {
-                e
-            } else {
-                e.context(format!(
-                    "building the index in {} failed; {unchanged}",
-                    dir.display()
-                ))
-            });
-        }
-    };
+        });
+    let (manifest, report, damage) = result.inspect_err(|_| {
+        let _ = fs::remove_dir_all(&build_dir);
+    })?;
     let name = format!("gen-{stamp}");
     let generation = dir.join(&name);
     fs::rename(&build_dir, &generation).with_context(|| {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 mod common;
 
-use common::{json, search_ids, tifa, write};
+use common::{build_index, json, run_report, search_ids, tifa, write};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -21,8 +21,7 @@ const GOOD: &str = r#"{"id":"a","lang":"zh","date":"2015-12-16","title":"第二�
 fn indexed_fixture() -> (tempfile::TempDir, PathBuf, PathBuf) {
     let tmp = tempfile::tempdir().expect("tmp");
     let f = write(tmp.path(), "a.jsonl", GOOD.as_bytes());
-    let index = tmp.path().join("idx");
-    tifa(&index).arg("index").arg(&f).assert().success();
+    let index = build_index(tmp.path(), &f);
     (tmp, f, index)
 }
 
@@ -119,8 +118,7 @@ fn json_output_has_the_documented_shape() {
 fn bad_records_are_reported_and_skipped_and_strict_refuses_them() {
     let tmp = tempfile::tempdir().expect("tmp");
     let good = write(tmp.path(), "good.jsonl", GOOD.as_bytes());
-    let index = tmp.path().join("idx");
-    tifa(&index).arg("index").arg(&good).assert().success();
+    let index = build_index(tmp.path(), &good);
 
     let mut bad = Vec::new();
     bad.extend_from_slice(b"{\"id\":\"n1\",\"text\":\"new record \xe7\xbd\x91\xe7\xbb\x9c\xe4\xb8\xbb\xe6\x9d\x83\"}\n");
@@ -333,8 +331,7 @@ fn corrupt_gzip_keeps_earlier_records_and_strict_refuses_it() {
     let full = enc.finish().expect("gzip");
     let gz = write(tmp.path(), "cut.jsonl.gz", &full[..full.len() / 2]);
     let good = write(tmp.path(), "a.jsonl", GOOD.as_bytes());
-    let index = tmp.path().join("idx");
-    tifa(&index).arg("index").arg(&good).assert().success();
+    let index = build_index(tmp.path(), &good);
     tifa(&index)
         .arg("index")
         .arg("--strict")
@@ -452,8 +449,7 @@ fn csv_output_quotes_fields_and_defuses_formulas() {
         "a.jsonl",
         b"{\"id\":\"a\",\"date\":\"2015\",\"text\":\"say \\\"one, two\\\" and =SUM(1) here\"}\n",
     );
-    let index = tmp.path().join("idx");
-    tifa(&index).arg("index").arg(&f).assert().success();
+    let index = build_index(tmp.path(), &f);
     let out = tifa(&index)
         .args(["timeline", "say \"one, two\"", "=SUM(1)", "--csv"])
         .output()
@@ -519,13 +515,7 @@ fn a_phrase_with_no_hits_says_what_does_exist_and_terms_take_quotes() {
     let tmp = tempfile::tempdir().expect("tmp");
     let terms = write(tmp.path(), "t.txt", "\"cyber sovereignty\"\n".as_bytes());
     let out = tmp.path().join("out");
-    tifa(&index)
-        .args(["report", "--terms"])
-        .arg(&terms)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    run_report(&index, &terms, &out);
     let csv = std::fs::read_to_string(out.join("report.csv")).expect("csv");
     assert!(csv.contains("cyber sovereignty,,2015,1,1,"), "{csv}");
 }
@@ -612,8 +602,7 @@ fn capped_lists_say_so_and_family_labels_keep_their_form() {
         ));
     }
     let f = write(tmp.path(), "c.jsonl", corpus.as_bytes());
-    let index = tmp.path().join("idx");
-    tifa(&index).arg("index").arg(&f).assert().success();
+    let index = build_index(tmp.path(), &f);
     tifa(&index)
         .args(["trace", "网络主权"])
         .assert()
@@ -638,13 +627,7 @@ fn capped_lists_say_so_and_family_labels_keep_their_form() {
     assert!(csv.contains("\n@cyber-sovereignty,2015,26,26,"), "{csv}");
     let terms = write(tmp.path(), "t.txt", b"@cyber-sovereignty\n");
     let out_dir = tmp.path().join("out");
-    tifa(&index)
-        .args(["report", "--terms"])
-        .arg(&terms)
-        .arg("--out")
-        .arg(&out_dir)
-        .assert()
-        .success();
+    run_report(&index, &terms, &out_dir);
     let csv = std::fs::read_to_string(out_dir.join("report.csv")).expect("csv");
     assert!(csv.starts_with("term,family,year,"), "{csv}");
     assert!(csv.contains("\n@cyber-sovereignty,,2015,26,26,"), "{csv}");
@@ -669,8 +652,7 @@ fn typographic_quotes_fold_for_english_terms() {
         "q.jsonl",
         "{\"id\":\"straight\",\"text\":\"China's development helps\"}\n{\"id\":\"curly\",\"text\":\"China’s development helps\"}\n{\"id\":\"zh\",\"text\":\"他说“网络主权”很重要\"}\n".as_bytes(),
     );
-    let index = tmp.path().join("idx");
-    tifa(&index).arg("index").arg(&f).assert().success();
+    let index = build_index(tmp.path(), &f);
     for q in [
         "\"China's development\"",
         "China’s development",
@@ -709,8 +691,7 @@ fn collections_and_coverage() {
         "papers/wp.md",
         "---\nid: wp\ndate: 2015-06-01\n---\n网络主权\n".as_bytes(),
     );
-    let index = tmp.path().join("idx");
-    tifa(&index).arg("index").arg(&corpus).assert().success();
+    let index = build_index(tmp.path(), &corpus);
     let v = json(&index, &["coverage", "--json"]);
     let by_name = |name: &str| -> Value {
         v["collections"]
@@ -824,8 +805,7 @@ fn kwic_is_one_line_per_occurrence_sorted_on_the_nearest_context() {
         "{\"id\":\"a\",\"date\":\"2016\",\"text\":\"甲网络主权乙\\n丙网络主权丁\"}\n{\"id\":\"b\",\"date\":\"2015\",\"text\":\"乙网络主权甲\"}\n{\"id\":\"e\",\"date\":\"2017\",\"text\":\"We respect cyber sovereignty today. Big cyber sovereignty claims.\"}\n"
             .as_bytes(),
     );
-    let index = tmp.path().join("idx");
-    tifa(&index).arg("index").arg(&f).assert().success();
+    let index = build_index(tmp.path(), &f);
     let kwic = |args: &[&str]| -> Value {
         let out = tifa(&index)
             .arg("kwic")

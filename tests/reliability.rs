@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 mod common;
 
 use assert_cmd::Command;
-use common::{json, search_ids, tifa, write};
+use common::{build_index, json, run_report, search_ids, tifa, write};
 use predicates::prelude::*;
 use serde_json::Value;
 
@@ -86,8 +86,7 @@ fn a_folder_that_is_not_a_tifa_index_is_never_touched() {
 
     // A real index with look-alike entries of the user's beside it: rebuilds
     // remove only tifa's own old generations.
-    let index = tmp.path().join("idx");
-    tifa(&index).arg("index").arg(&corpus).assert().success();
+    let index = build_index(tmp.path(), &corpus);
     write(&index, "gen-figures/fig1.png", b"figure");
     write(&index, ".build-cache/x", b"cache");
     write(&index, "gen-123/notes.txt", b"not a generation");
@@ -117,8 +116,7 @@ fn an_empty_build_never_replaces_a_populated_index_and_rollback_undoes_a_build()
     let corpus = write(tmp.path(), "one.jsonl", ONE.as_bytes());
     let empty = tmp.path().join("empty-corpus");
     write(&empty, "README.md", b"# notes only\n");
-    let index = tmp.path().join("idx");
-    tifa(&index).arg("index").arg(&corpus).assert().success();
+    let index = build_index(tmp.path(), &corpus);
 
     tifa(&index)
         .arg("index")
@@ -259,17 +257,10 @@ fn report_markdown_cells_are_inert() {
         "md.jsonl",
         "{\"id\":\"x`y|z\",\"lang\":\"zh\",\"date\":\"2015\",\"title\":\"<script>alert(1)</script> ![img](http://e/x.png) a|b `code`\\r\",\"text\":\"网络主权\"}\n".as_bytes(),
     );
-    let index = tmp.path().join("idx");
-    tifa(&index).arg("index").arg(&corpus).assert().success();
+    let index = build_index(tmp.path(), &corpus);
     let terms = write(tmp.path(), "terms.txt", "网络主权\n".as_bytes());
     let out = tmp.path().join("out");
-    tifa(&index)
-        .args(["report", "--terms"])
-        .arg(&terms)
-        .arg("--out")
-        .arg(&out)
-        .assert()
-        .success();
+    run_report(&index, &terms, &out);
     let md = std::fs::read_to_string(out.join("report.md")).expect("md");
     let row = md.lines().last().expect("row");
     assert!(!md.contains("<script>"), "{md}");
@@ -367,8 +358,7 @@ fn over_long_lines_and_documents_are_skipped_with_bounded_memory() {
 fn an_index_owned_by_someone_else_or_read_only_is_searchable() {
     let tmp = tempfile::tempdir().expect("tmp");
     let corpus = write(tmp.path(), "one.jsonl", ONE.as_bytes());
-    let index = tmp.path().join("idx");
-    tifa(&index).arg("index").arg(&corpus).assert().success();
+    let index = build_index(tmp.path(), &corpus);
     let set_mode = |mode: &str| {
         let status = StdCommand::new("chmod")
             .args(["-R", mode])
@@ -466,8 +456,7 @@ fn walk_files(dir: &Path) -> Vec<(String, u64)> {
 fn check_finds_a_flipped_byte_that_the_open_time_checks_miss() {
     let tmp = tempfile::tempdir().expect("tmp");
     let corpus = write(tmp.path(), "one.jsonl", ONE.as_bytes());
-    let index = tmp.path().join("idx");
-    tifa(&index).arg("index").arg(&corpus).assert().success();
+    let index = build_index(tmp.path(), &corpus);
     tifa(&index)
         .arg("check")
         .assert()
@@ -506,8 +495,7 @@ fn check_finds_a_flipped_byte_that_the_open_time_checks_miss() {
 fn report_lists_only_files_written_and_removes_its_own_stale_ones() {
     let tmp = tempfile::tempdir().expect("tmp");
     let corpus = write(tmp.path(), "one.jsonl", ONE.as_bytes());
-    let index = tmp.path().join("idx");
-    tifa(&index).arg("index").arg(&corpus).assert().success();
+    let index = build_index(tmp.path(), &corpus);
     let families = write(
         tmp.path(),
         "fam.toml",
@@ -635,8 +623,7 @@ fn closed_pipes_end_quietly_and_full_disks_are_reported() {
         })
         .collect();
     let corpus = write(tmp.path(), "many.jsonl", many.as_bytes());
-    let index = tmp.path().join("idx");
-    tifa(&index).arg("index").arg(&corpus).assert().success();
+    let index = build_index(tmp.path(), &corpus);
     for args in [
         vec!["search", "网络主权", "--all"],
         vec!["search", "网络主权", "--all", "--json"],
@@ -728,8 +715,7 @@ fn colour_only_on_a_terminal_and_never_with_no_color() {
     }
     let tmp = tempfile::tempdir().expect("tmp");
     let corpus = write(tmp.path(), "one.jsonl", ONE.as_bytes());
-    let index = tmp.path().join("idx");
-    tifa(&index).arg("index").arg(&corpus).assert().success();
+    let index = build_index(tmp.path(), &corpus);
     let binary = assert_cmd::cargo::cargo_bin("tifa");
     // `script` gives tifa a terminal for stdout.
     let on_terminal = |no_color: bool| -> Vec<u8> {

@@ -73,16 +73,11 @@ pub fn run(dir: &Path, args: CoverageArgs) -> Result<()> {
     }
     // One line per collection, with a sparkline of documents per year over the
     // span of the whole corpus (blank: no document that year).
-    let year_docs = |c: &coverage::CollectionCoverage| -> std::collections::BTreeMap<i32, u64> {
-        let mut m = std::collections::BTreeMap::new();
-        for (k, h) in c.by_year.iter().chain(c.by_month.iter()).flatten() {
-            if let Some(y) = k.get(..4).and_then(|y| y.parse::<i32>().ok()) {
-                *m.entry(y).or_insert(0) += h.docs;
-            }
-        }
-        m
-    };
-    let all: Vec<_> = cov.collections.iter().map(year_docs).collect();
+    let all: Vec<_> = cov
+        .collections
+        .iter()
+        .map(coverage::CollectionCoverage::docs_by_year)
+        .collect();
     let y0 = all.iter().filter_map(|m| m.keys().next().copied()).min();
     let y1 = all
         .iter()

@@ -46,6 +46,19 @@ pub struct CollectionCoverage {
     pub gaps: Vec<String>,
 }
 
+impl CollectionCoverage {
+    /// Dated documents per year, whatever the period of the counts.
+    pub fn docs_by_year(&self) -> BTreeMap<i32, u64> {
+        let mut out = BTreeMap::new();
+        for (k, h) in self.by_year.iter().chain(self.by_month.iter()).flatten() {
+            if let Some(y) = k.get(..4).and_then(|y| y.parse::<i32>().ok()) {
+                *out.entry(y).or_default() += h.docs;
+            }
+        }
+        out
+    }
+}
+
 #[derive(Clone, Debug, Serialize)]
 pub struct Coverage {
     pub collections: Vec<CollectionCoverage>,
@@ -157,17 +170,9 @@ pub fn coverage(engine: &Engine, options: &CoverageOptions) -> Result<Coverage> 
 /// A heat-map of documents per collection (rows) and year (columns), shaded
 /// on a log scale; empty cells stay white.
 pub fn heatmap_svg(coverage: &Coverage, path: &Path, source_line: &str) -> Result<()> {
-    let year_of = |k: &String| k.get(..4).and_then(|y| y.parse::<i32>().ok());
     let mut cells: Vec<(usize, i32, u64)> = Vec::new();
     for (row, c) in coverage.collections.iter().enumerate() {
-        let periods = c.by_year.as_ref().or(c.by_month.as_ref());
-        let mut per_year: BTreeMap<i32, u64> = BTreeMap::new();
-        for (k, h) in periods.into_iter().flatten() {
-            if let Some(y) = year_of(k) {
-                *per_year.entry(y).or_default() += h.docs;
-            }
-        }
-        cells.extend(per_year.into_iter().map(|(y, n)| (row, y, n)));
+        cells.extend(c.docs_by_year().into_iter().map(|(y, n)| (row, y, n)));
     }
     let (Some(y0), Some(y1)) = (
         cells.iter().map(|c| c.1).min(),

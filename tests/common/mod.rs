@@ -57,3 +57,22 @@ pub fn json(index: &Path, args: &[&str]) -> Value {
     );
     serde_json::from_slice(&out.stdout).expect("json")
 }
+
+/// Indexes `corpus` (a file or folder) into `dir/idx`, which must succeed;
+/// returns the index folder.
+pub fn build_index(dir: &Path, corpus: &Path) -> PathBuf {
+    let index = dir.join("idx");
+    tifa(&index).arg("index").arg(corpus).assert().success();
+    index
+}
+
+/// `tifa report --terms TERMS --out OUT`, which must succeed.
+pub fn run_report(index: &Path, terms: &Path, out: &Path) {
+    tifa(index)
+        .args(["report", "--terms"])
+        .arg(terms)
+        .arg("--out")
+        .arg(out)
+        .assert()
+        .success();
+}
