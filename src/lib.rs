@@ -11,6 +11,7 @@
 
 pub mod corpus;
 pub mod date;
+pub mod emerging;
 pub mod engine;
 pub mod error;
 pub mod history;

@@ -238,6 +238,23 @@ pub fn fit(s: &str, cols: usize) -> String {
     out
 }
 
+/// One character per value on a log scale, blank for zero (a trend at a glance).
+pub fn sparkline(values: &[u64]) -> String {
+    const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = values.iter().copied().max().unwrap_or(0).max(1) as f64;
+    values
+        .iter()
+        .map(|&n| {
+            if n == 0 {
+                ' '
+            } else {
+                let level = ((n as f64).ln_1p() / max.ln_1p() * 7.0).round() as usize;
+                SPARKS[level.min(7)]
+            }
+        })
+        .collect()
+}
+
 /// A bar of `value / max` over `cols` columns, with eighth-block resolution.
 pub fn bar(value: f64, max: f64, cols: usize) -> String {
     if max <= 0.0 || value <= 0.0 {

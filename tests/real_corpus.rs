@@ -1053,3 +1053,101 @@ fn kwic_lines_equal_search_occurrences_for_every_dev_term() {
         assert_eq!(ids, want, "{term}");
     }
 }
+
+/// `tifa emerging`: every figure of the top 20 candidates of three periods
+/// equals what `timeline` and `trace` give for that string; the formulations
+/// known to have taken off then are in the top 50 (or, for one only 7
+/// documents of 2015 use, among the longer forms listed under a top-50 entry).
+#[test]
+fn emerging_counts_equal_timeline_and_known_formulations_rank() {
+    for (period, known) in [
+        (2014, "一带一路"),
+        (2015, "网络空间命运共同体"),
+        (2017, "人类命运共同体"),
+    ] {
+        let p = period.to_string();
+        let e = tifa(&["emerging", "--period", &p, "--json"]);
+        let candidates = e["candidates"].as_array().expect("candidates");
+        assert_eq!(candidates.len(), 50, "{period}: default limit");
+        let terms: Vec<&str> = candidates
+            .iter()
+            .map(|c| c["term"].as_str().expect("term"))
+            .collect();
+        let listed = terms.contains(&known)
+            || candidates.iter().any(|c| {
+                c["extensions"]
+                    .as_array()
+                    .expect("extensions")
+                    .iter()
+                    .any(|x| x.as_str() == Some(known))
+            });
+        assert!(listed, "{period}: {known} not in the top 50: {terms:?}");
+        for c in candidates.iter().take(20) {
+            let term = c["term"].as_str().expect("term");
+            let tl = tifa(&["timeline", term, "--json"]);
+            let years = tl["by_year"].as_object().expect("by_year");
+            let (mut docs, mut occ, mut ref_docs, mut ref_occ) = (0, 0, 0, 0);
+            for (label, b) in years {
+                let Ok(y) = label.parse::<i32>() else {
+                    continue;
+                };
+                let (d, o) = (
+                    b["docs"].as_u64().expect("docs"),
+                    b["occurrences"].as_u64().expect("occ"),
+                );
+                if y == period {
+                    docs += d;
+                    occ += o;
+                    let pm = b["per_million"].as_f64().expect("pm");
+                    let got = c["per_million"].as_f64().expect("pm");
+                    assert!(
+                        (pm - got).abs() < 1e-6,
+                        "{period} {term}: per million {got} vs {pm}"
+                    );
+                } else if y < period {
+                    ref_docs += d;
+                    ref_occ += o;
+                }
+                let by_year = c["by_year"][label.as_str()].as_u64().unwrap_or(0);
+                assert_eq!(by_year, d, "{period} {term} {label}: docs per year");
+            }
+            assert_eq!(c["docs"].as_u64(), Some(docs), "{period} {term}: docs");
+            assert_eq!(
+                c["occurrences"].as_u64(),
+                Some(occ),
+                "{period} {term}: occurrences"
+            );
+            assert_eq!(
+                c["ref_docs"].as_u64(),
+                Some(ref_docs),
+                "{period} {term}: ref docs"
+            );
+            assert_eq!(
+                c["ref_occurrences"].as_u64(),
+                Some(ref_occ),
+                "{period} {term}: ref occurrences"
+            );
+            assert_eq!(
+                c["new"].as_bool(),
+                Some(ref_docs == 0),
+                "{period} {term}: new"
+            );
+            let t = tifa(&["trace", term, "--json", "--first", "1"]);
+            assert_eq!(c["first"]["id"], t["first"]["id"], "{period} {term}: first");
+            assert_eq!(
+                c["first"]["date"], t["first"]["date"],
+                "{period} {term}: first date"
+            );
+            assert_eq!(c["take_off"], t["take_off"], "{period} {term}: take-off");
+            // Whole formulations: every listed string is a run of Han characters.
+            let n = term.chars().count();
+            assert!(
+                (2..=16).contains(&n)
+                    && term
+                        .chars()
+                        .all(|ch| ('\u{4e00}'..='\u{9fff}').contains(&ch) || ch > '\u{3400}'),
+                "{term}"
+            );
+        }
+    }
+}

@@ -32,8 +32,6 @@ pub struct CoverageArgs {
     pub svg: Option<PathBuf>,
 }
 
-const SPARKS: [char; 8] = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-
 pub fn run(dir: &Path, args: CoverageArgs) -> Result<()> {
     let engine = open_engine(dir)?;
     let options = CoverageOptions {
@@ -96,17 +94,12 @@ pub fn run(dir: &Path, args: CoverageArgs) -> Result<()> {
         }
     )?;
     for (c, years) in cov.collections.iter().zip(&all) {
-        let max = years.values().copied().max().unwrap_or(0).max(1) as f64;
         let spark: String = match (y0, y1) {
-            (Some(a), Some(b)) => (a..=b)
-                .map(|y| match years.get(&y) {
-                    None | Some(0) => ' ',
-                    Some(&n) => {
-                        let level = ((n as f64).ln_1p() / max.ln_1p() * 7.0).round() as usize;
-                        SPARKS[level.min(7)]
-                    }
-                })
-                .collect(),
+            (Some(a), Some(b)) => output::sparkline(
+                &(a..=b)
+                    .map(|y| years.get(&y).copied().unwrap_or(0))
+                    .collect::<Vec<_>>(),
+            ),
             _ => String::new(),
         };
         writeln!(

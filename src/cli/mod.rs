@@ -13,6 +13,7 @@ use tifa::output::escape_terminal;
 
 mod check;
 mod coverage;
+mod emerging;
 mod families;
 mod fields;
 mod index;
@@ -38,6 +39,7 @@ Examples:
   tifa trace 'win-win cooperation' --group-by country   first use per state at the UN
   tifa report --terms bench/terms100.txt --out report   CSV, JSON, Markdown and SVG charts
   tifa kwic 正能量 --sort left --sample 50   a concordance, one line per occurrence
+  tifa emerging --period 2015               formulations that took off in 2015
   tifa coverage --svg coverage.svg         what the corpus holds, per file and year
   tifa fields                              the fields and values --where and --group-by accept
 
@@ -102,6 +104,16 @@ pub enum Command {
     /// @name rows followed by their variants' rows, whose `family` column names
     /// the family (empty for the other rows).
     Report(report::ReportArgs),
+    /// The formulations whose use took off in a period, against a reference.
+    ///
+    /// Candidates are strings of 2–16 Han characters inside runs of Han
+    /// characters (and with --lang en or --lang both, English 2–6-word n-grams
+    /// inside a sentence), whole formulations only: a string that nearly always
+    /// sits inside one longer string (命运共同 in 命运共同体) gives way to it. They
+    /// are ranked by G² (log-likelihood) of document frequencies in the period
+    /// against the reference, with a floor on the log ratio (the effect size);
+    /// every figure shown is an exact count, equal to what `tifa timeline` gives.
+    Emerging(emerging::EmergingArgs),
     /// Show what the index holds: documents per language and kind, dates, build.
     Info,
     /// List the metadata fields: documents that have each, and the top values.
@@ -196,6 +208,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Fields(args) => fields::run(&cli.index, args),
         Command::Kwic(args) => kwic::run(&cli.index, args),
         Command::Coverage(args) => coverage::run(&cli.index, args),
+        Command::Emerging(args) => emerging::run(&cli.index, args),
         Command::Families(args) => families::run(args),
     }
 }
@@ -210,6 +223,16 @@ fn progress_bar(total: u64, template: &str) -> ProgressBar {
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
     )
+}
+
+/// A spinner on stderr for work of unknown length (hidden when not a terminal).
+fn spinner(message: &'static str) -> ProgressBar {
+    if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::new_spinner().with_message(message);
+    bar.enable_steady_tick(std::time::Duration::from_millis(120));
+    bar
 }
 
 /// Opens the index; says on stderr when it holds no documents, so that

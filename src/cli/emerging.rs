@@ -1,0 +1,255 @@
+//! `tifa emerging`: formulations whose use took off in a period.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use clap::Args;
+
+use tifa::emerging::{self, EmergingOptions, Languages, Reference, YearSpan};
+use tifa::error::UserError;
+use tifa::output::{self, escape_terminal};
+
+use super::{FilterArgs, open_engine, spinner};
+
+#[derive(Args, Debug)]
+pub struct EmergingArgs {
+    /// The period: a year (2015) or a span of years (2013..2015).
+    #[arg(long, value_name = "P")]
+    pub period: String,
+    /// What the period is compared with: `before` (every dated document before
+    /// it), `all-other` (every dated document outside it), or years (2008..2012).
+    #[arg(long, default_value = "before", value_name = "REF")]
+    pub against: String,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Fewest documents of the period that must have a candidate.
+    #[arg(long, default_value_t = 5)]
+    pub min_docs: u32,
+    /// Fewest distinct dates among those documents (one long report repeating a
+    /// phrase, or one day's news, is not a trend).
+    #[arg(long, default_value_t = 3)]
+    pub min_dates: u32,
+    /// Smallest log ratio (log2 of the period's share of documents with the
+    /// candidate over the reference's): 1 = twice as common, 0 lists every rise.
+    #[arg(long, default_value_t = 1.0)]
+    pub min_log_ratio: f64,
+    /// List candidates whose rise did not hold too: by default a candidate must
+    /// keep, in the two years after the period, at least half the share of
+    /// documents it had in the period (events fade, formulations stay).
+    #[arg(long)]
+    pub include_faded: bool,
+    /// How many candidates to list.
+    #[arg(long, default_value_t = 50)]
+    pub limit: usize,
+    /// Print JSON: {"period","reference","period_docs","reference_docs","statistic","qualified",
+    /// "candidates":[{"term","docs","occurrences","ref_docs","ref_occurrences","per_million",
+    /// "ref_per_million","expected_ref_docs","score","log_ratio","new","held","extensions",
+    /// "first":{"date","id","title"},"take_off","kinds","collections","by_year"}],
+    /// "following","faded"}.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// CSV, one row per candidate (kinds and collections as name:docs;…).
+    #[arg(long)]
+    pub csv: bool,
+}
+
+pub fn run(dir: &Path, args: EmergingArgs) -> Result<()> {
+    let engine = open_engine(dir)?;
+    let period = YearSpan::parse(&args.period).map_err(UserError::BadDate)?;
+    let against = Reference::parse(&args.against).map_err(UserError::BadDate)?;
+    // --lang picks the candidates too: zh (default) Chinese strings, en English
+    // n-grams, both (not a document language) both kinds over every document.
+    let mut filter_args = args.filter.clone();
+    let both = filter_args.lang.iter().any(|l| l == "both");
+    filter_args.lang.retain(|l| l != "both");
+    let languages = if both {
+        Languages::Both
+    } else if !filter_args.lang.is_empty() && filter_args.lang.iter().all(|l| l == "en") {
+        Languages::English
+    } else {
+        Languages::Chinese
+    };
+    let options = EmergingOptions {
+        filter: filter_args.to_filter()?,
+        period,
+        against,
+        languages,
+        min_docs: args.min_docs.max(1),
+        min_dates: args.min_dates.max(1),
+        min_log_ratio: args.min_log_ratio,
+        limit: args.limit,
+        include_faded: args.include_faded,
+    };
+    let bar = spinner("counting candidates in the period and the reference…");
+    let result = emerging::emerging(&engine, &options);
+    bar.finish_and_clear();
+    let result = result?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if args.json {
+        output::write_json_line(&mut out, &result)?;
+        return out.flush().context("cannot write output");
+    }
+    let joined = |m: &std::collections::BTreeMap<String, u64>| {
+        let mut v: Vec<(&String, &u64)> = m.iter().collect();
+        v.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+        v.iter()
+            .map(|(k, n)| format!("{k}:{n}"))
+            .collect::<Vec<_>>()
+            .join(";")
+    };
+    if args.csv {
+        let mut w = csv::Writer::from_writer(&mut out);
+        w.write_record([
+            "term",
+            "docs",
+            "occurrences",
+            "ref_docs",
+            "ref_occurrences",
+            "per_million",
+            "ref_per_million",
+            "score",
+            "log_ratio",
+            "new",
+            "first_date",
+            "first_id",
+            "first_title",
+            "take_off",
+            "kinds",
+            "collections",
+        ])?;
+        for c in &result.candidates {
+            let first = c.first.as_ref();
+            w.write_record([
+                output::csv_cell(&c.term),
+                c.docs.to_string(),
+                c.occurrences.to_string(),
+                c.ref_docs.to_string(),
+                c.ref_occurrences.to_string(),
+                format!("{:.3}", c.per_million),
+                format!("{:.3}", c.ref_per_million),
+                format!("{:.2}", c.score),
+                format!("{:.3}", c.log_ratio),
+                c.new.to_string(),
+                first.map_or(String::new(), |f| output::csv_cell(&f.date)),
+                first.map_or(String::new(), |f| output::csv_cell(&f.id)),
+                first.map_or(String::new(), |f| output::csv_cell(&f.title)),
+                c.take_off
+                    .as_ref()
+                    .map_or(String::new(), |t| t.year.to_string()),
+                output::csv_cell(&joined(&c.kinds)),
+                output::csv_cell(&joined(&c.collections)),
+            ])?;
+        }
+        w.flush()?;
+        drop(w);
+        return out.flush().context("cannot write output");
+    }
+    writeln!(
+        out,
+        "Took off in {} (against {}): {} documents in the period, {} in the reference.",
+        result.period, result.reference, result.period_docs, result.reference_docs
+    )?;
+    writeln!(
+        out,
+        "Ranked by G² of document frequencies (reference standardised to the period's mix of collections);\nlog ratio ≥ {} (× {:.1} the share), ≥ {} documents on ≥ {} dates{}.",
+        args.min_log_ratio,
+        2f64.powf(args.min_log_ratio),
+        options.min_docs,
+        options.min_dates,
+        match (&result.following, args.include_faded) {
+            (Some(f), false) => format!(
+                ", and a rise that held in {f} (≥ half the period's share; {} faded ones left out, --include-faded lists them)",
+                result.faded
+            ),
+            (Some(f), true) => format!("; `held` compares with {f}"),
+            (None, _) => "; no later year in the corpus to tell whether the rise held".to_string(),
+        }
+    )?;
+    if result.candidates.is_empty() {
+        writeln!(
+            out,
+            "No candidate qualifies: lower --min-docs / --min-dates / --min-log-ratio, or widen the filters."
+        )?;
+        return out.flush().context("cannot write output");
+    }
+    // Sparkline: ten years before the period to the last year with a match.
+    let y0 = i32::from(period.from) - 10;
+    let y1 = result
+        .candidates
+        .iter()
+        .filter_map(|c| c.by_year.keys().next_back())
+        .filter_map(|y| y.parse::<i32>().ok())
+        .max()
+        .unwrap_or(i32::from(period.to))
+        .max(i32::from(period.to));
+    writeln!(
+        out,
+        "\n  # {} {:>6} {:>7} {:>8} {:>7} {:>9} {:>6}  {:<10}  docs/year {y0}–{y1}",
+        output::fit("term", 20),
+        "docs",
+        "ref",
+        "per mil.",
+        "ref pm",
+        "G²",
+        "LR",
+        "first",
+    )?;
+    for (i, c) in result.candidates.iter().enumerate() {
+        let spark = output::sparkline(
+            &(y0..=y1)
+                .map(|y| c.by_year.get(&format!("{y:04}")).copied().unwrap_or(0))
+                .collect::<Vec<_>>(),
+        );
+        writeln!(
+            out,
+            "{:>3} {} {:>6} {:>7} {:>8.2} {:>7.2} {:>9.1} {:>6}  {:<10}  {}",
+            i + 1,
+            output::fit(&escape_terminal(&c.term), 20),
+            c.docs,
+            c.ref_docs,
+            c.per_million,
+            c.ref_per_million,
+            c.score,
+            if c.new {
+                "new".to_string()
+            } else {
+                format!("{:.2}", c.log_ratio)
+            },
+            c.first.as_ref().map_or("–", |f| f.date.as_str()),
+            spark
+        )?;
+        let first = c.first.as_ref().map_or(String::new(), |f| {
+            format!(
+                "first {} {}",
+                escape_terminal(&f.id),
+                escape_terminal(&f.title)
+            )
+        });
+        writeln!(
+            out,
+            "    {} · {}{}",
+            output::fit(&first, 60).trim_end(),
+            escape_terminal(&joined(&c.kinds).replace(';', ", ")),
+            c.take_off
+                .as_ref()
+                .map_or(String::new(), |t| format!(" · take-off {}", t.year))
+        )?;
+        if !c.extensions.is_empty() {
+            writeln!(
+                out,
+                "    ↳ longer: {}",
+                escape_terminal(&c.extensions.join(", "))
+            )?;
+        }
+    }
+    if result.qualified > result.candidates.len() {
+        writeln!(
+            out,
+            "\nShowing {} of {} qualifying candidates (--limit N for more).",
+            result.candidates.len(),
+            result.qualified
+        )?;
+    }
+    out.flush().context("cannot write output")
+}

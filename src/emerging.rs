@@ -1,0 +1,1166 @@
+//! `tifa emerging`: the formulations whose use took off in a period.
+//!
+//! The method, in four steps (README, "Emerging formulations"):
+//!
+//! 1. **Candidates** are strings of 2–16 Han characters inside a run of Han
+//!    characters (never across punctuation, whitespace, digits or Latin
+//!    letters) and, for English, 2–6 words inside a sentence chunk (never
+//!    across punctuation). They are counted in the period's documents level by
+//!    level: a string of n units is counted only where both its (n−1)-unit
+//!    parts reached `min_docs` documents on `min_dates` distinct dates (the
+//!    counts can only fall as a string grows), so the work stays close to
+//!    linear in the period's text.
+//! 2. **Whole formulations** (closed strings): a candidate is dropped when one
+//!    string a unit longer (to the left or the right) accounts for at least
+//!    90 % of its occurrences in the period — 命运共同 goes, 命运共同体 stays;
+//!    带一路 and 一带一 go, 一带一路 stays; the glue 路建设 of 一带一路建设 goes
+//!    with them. Strings of the maximum length are checked against one unit
+//!    more, so a long repeated passage yields nothing rather than its windows.
+//! 3. **Keyness** on document frequencies: Dunning's log-likelihood G² of the
+//!    2×2 table (documents with / without the string, period / reference)
+//!    ranks; the log ratio (Hardie's binary log of the ratio of the two
+//!    document shares, 0.5 for a zero) is the effect size and must reach
+//!    `min_log_ratio` (1 = twice as common). G² rewards evidence (many
+//!    documents), the log-ratio floor keeps terms that merely stay common out.
+//!    Documents rather than occurrences, so that one long report repeating a
+//!    phrase does not make a trend.
+//! 4. **Exact figures**: the listed candidates are counted again in every
+//!    document of the filtered corpus the way `tifa timeline` counts
+//!    (non-overlapping occurrences in the NFKC title and text), which gives the
+//!    per-year documents, the first appearance and the period and reference
+//!    figures shown.
+
+use std::collections::BTreeMap;
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+use serde::Serialize;
+use tantivy::DocAddress;
+
+use crate::engine::{Engine, Filter};
+use crate::error::UserError;
+use crate::history::evidence::{self, TakeOff};
+use crate::matcher::{Literal, Prepared};
+use crate::text;
+
+/// Longest Chinese candidate, in characters.
+pub const MAX_HAN: usize = 16;
+/// Longest English candidate, in words.
+pub const MAX_WORDS: usize = 6;
+/// Share of a string's occurrences that one longer string may hold before the
+/// shorter one counts as its fragment.
+pub const FRAGMENT_SHARE: f64 = 0.9;
+/// Years after the period in which a rise must hold.
+pub const FOLLOWING_YEARS: u16 = 2;
+/// Smallest `held` of a listed candidate: its share of documents in the
+/// following years at least half its share in the period.
+pub const HELD_MIN: f64 = 0.5;
+/// Extensions shown per candidate.
+pub const EXTENSIONS_SHOWN: usize = 5;
+
+/// A year or an inclusive span of years.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct YearSpan {
+    pub from: u16,
+    pub to: u16,
+}
+
+impl YearSpan {
+    /// `2015` or `2013..2015`.
+    pub fn parse(s: &str) -> Result<YearSpan, String> {
+        let year = |p: &str| -> Result<u16, String> {
+            let p = p.trim();
+            if p.len() == 4 && p.bytes().all(|b| b.is_ascii_digit()) && p != "0000" {
+                p.parse().map_err(|e| format!("{e}"))
+            } else {
+                Err(format!(
+                    "{s:?} is not a period: give a year (2015) or a span of years (2013..2015)"
+                ))
+            }
+        };
+        let span = match s.split_once("..") {
+            Some((a, b)) => YearSpan {
+                from: year(a)?,
+                to: year(b)?,
+            },
+            None => {
+                let y = year(s)?;
+                YearSpan { from: y, to: y }
+            }
+        };
+        if span.from > span.to {
+            return Err(format!(
+                "{s:?} runs backwards: write the earlier year first"
+            ));
+        }
+        Ok(span)
+    }
+
+    pub fn contains(self, year: u16) -> bool {
+        (self.from..=self.to).contains(&year)
+    }
+
+    pub fn label(self) -> String {
+        if self.from == self.to {
+            format!("{}", self.from)
+        } else {
+            format!("{}..{}", self.from, self.to)
+        }
+    }
+}
+
+/// What the period is compared with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reference {
+    /// Every dated document before the period.
+    Before,
+    /// Every dated document outside the period.
+    AllOther,
+    /// The dated documents of these years (not overlapping the period).
+    Span(YearSpan),
+}
+
+impl Reference {
+    /// `before`, `all-other`, a year or a span of years.
+    pub fn parse(s: &str) -> Result<Reference, String> {
+        match s {
+            "before" => Ok(Reference::Before),
+            "all-other" => Ok(Reference::AllOther),
+            _ => YearSpan::parse(s).map(Reference::Span).map_err(|_| {
+                format!("unknown --against {s:?}: use before, all-other, a year (2010) or a span (2008..2012)")
+            }),
+        }
+    }
+}
+
+/// Which candidates to look for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Languages {
+    Chinese,
+    English,
+    Both,
+}
+
+#[derive(Clone, Debug)]
+pub struct EmergingOptions {
+    pub filter: Filter,
+    pub period: YearSpan,
+    pub against: Reference,
+    pub languages: Languages,
+    pub min_docs: u32,
+    pub min_dates: u32,
+    pub min_log_ratio: f64,
+    pub limit: usize,
+    /// List candidates whose rise did not hold too.
+    pub include_faded: bool,
+}
+
+/// The earliest dated document with the candidate (ties: smallest id, as `trace`).
+#[derive(Clone, Debug, Serialize)]
+pub struct First {
+    pub date: String,
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Candidate {
+    pub term: String,
+    /// Documents and occurrences in the period.
+    pub docs: u64,
+    pub occurrences: u64,
+    pub ref_docs: u64,
+    pub ref_occurrences: u64,
+    /// Occurrences per million Han characters (Chinese) or English words.
+    pub per_million: f64,
+    pub ref_per_million: f64,
+    /// Reference documents expected at the period's mix of collections (the
+    /// reference side of the statistics).
+    pub expected_ref_docs: f64,
+    /// G² of the document frequencies (period against reference).
+    pub score: f64,
+    /// Binary log of the ratio of the document shares.
+    pub log_ratio: f64,
+    /// No reference document has it.
+    pub new: bool,
+    /// Share of documents in the following years over the share in the
+    /// period (None when the corpus has no following year).
+    pub held: Option<f64>,
+    /// Longer qualified candidates that contain this one, best first.
+    pub extensions: Vec<String>,
+    pub first: Option<First>,
+    pub take_off: Option<TakeOff>,
+    /// Documents of the period per kind and per collection.
+    pub kinds: BTreeMap<String, u64>,
+    pub collections: BTreeMap<String, u64>,
+    /// Documents per year over the whole filtered corpus.
+    pub by_year: BTreeMap<String, u64>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Emerging {
+    pub period: String,
+    pub reference: String,
+    /// Documents in the period and the reference after filters that have text
+    /// of the kind looked for (Han characters, English words): the
+    /// denominators of the document shares.
+    pub period_docs: u64,
+    pub reference_docs: u64,
+    pub statistic: &'static str,
+    /// The years after the period that decide whether a rise held.
+    pub following: Option<String>,
+    /// Candidates left out because their rise did not hold (see `held`).
+    pub faded: usize,
+    /// Candidates that passed every rule (closed, min docs and dates, rising):
+    /// `candidates` holds the first `limit` of them.
+    pub qualified: usize,
+    pub candidates: Vec<Candidate>,
+}
+
+/// One loaded document: its units of analysis and where it belongs.
+struct Loaded {
+    address: DocAddress,
+    key: u64,
+    id: String,
+    /// Han runs of the NFKC title and text, one per line.
+    han: String,
+    /// Word chunks of the lower-cased NFKC title and text: ` w1 w2 \n w3 \n`.
+    words: String,
+}
+
+/// Where a document stands for this question.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Side {
+    Period,
+    Reference,
+    Other,
+}
+
+#[derive(Clone, Copy)]
+enum Unit {
+    Han,
+    Word,
+}
+
+impl Unit {
+    fn max_len(self) -> usize {
+        match self {
+            Unit::Han => MAX_HAN,
+            Unit::Word => MAX_WORDS,
+        }
+    }
+
+    fn text(self, d: &Loaded) -> &str {
+        match self {
+            Unit::Han => &d.han,
+            Unit::Word => &d.words,
+        }
+    }
+
+    /// The string searched for in [`Unit::text`]: English words are
+    /// space-delimited there, so a pattern is fenced by spaces.
+    fn pattern(self, term: &str) -> String {
+        match self {
+            Unit::Han => term.to_string(),
+            Unit::Word => format!(" {term} "),
+        }
+    }
+
+    /// The string without its last / first unit.
+    fn shorter(self, s: &str) -> (&str, &str) {
+        match self {
+            Unit::Han => {
+                let last = s.chars().next_back().map_or(0, char::len_utf8);
+                let first = s.chars().next().map_or(0, char::len_utf8);
+                (&s[..s.len() - last], &s[first..])
+            }
+            Unit::Word => (
+                s.rsplit_once(' ').map_or("", |(a, _)| a),
+                s.split_once(' ').map_or("", |(_, b)| b),
+            ),
+        }
+    }
+}
+
+pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> {
+    if options.filter.dates.is_set() {
+        return Err(UserError::BadDate(
+            "emerging takes its dates from --period and --against, not --from/--to".into(),
+        )
+        .into());
+    }
+    if let Reference::Span(r) = options.against
+        && r.from <= options.period.to
+        && options.period.from <= r.to
+    {
+        return Err(UserError::BadDate(format!(
+            "the reference {} overlaps the period {}: choose years outside it",
+            r.label(),
+            options.period.label()
+        ))
+        .into());
+    }
+    let allowed = engine.allowed(&options.filter)?;
+    let period = options.period;
+    let side_of = |key: u64| -> Side {
+        if key == 0 {
+            return Side::Other;
+        }
+        let year = (key / 10_000) as u16;
+        if period.contains(year) {
+            Side::Period
+        } else if match options.against {
+            Reference::Before => year < period.from,
+            Reference::AllOther => true,
+            Reference::Span(r) => r.contains(year),
+        } {
+            Side::Reference
+        } else {
+            Side::Other
+        }
+    };
+    // Every dated document the filter keeps: the exact pass and the
+    // sparkline look at all years, not only the two sides.
+    let addresses: Vec<(DocAddress, u64)> = engine
+        .all_addresses()
+        .filter(|a| allowed.keeps(*a))
+        .map(|a| {
+            let key = engine
+                .columns(a.segment_ord)
+                .date_key
+                .first(a.doc_id)
+                .unwrap_or(0);
+            (a, key)
+        })
+        .filter(|(_, key)| *key != 0)
+        .collect();
+    let (want_han, want_words) = match options.languages {
+        Languages::Chinese => (true, false),
+        Languages::English => (false, true),
+        Languages::Both => (true, true),
+    };
+    let mut docs: Vec<Loaded> = addresses
+        .par_iter()
+        .map(|&(address, key)| {
+            let doc = engine.stored(address)?;
+            let (title, body) = (text::nfkc(&doc.title), text::nfkc(&doc.text));
+            let mut han = String::new();
+            let mut words = String::new();
+            for part in [&title, &body] {
+                if want_han {
+                    han_runs(part, &mut han);
+                }
+                if want_words {
+                    word_chunks(part, &mut words);
+                }
+            }
+            Ok(Loaded {
+                address,
+                key,
+                id: doc.id,
+                han,
+                words,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    // Date order: the distinct-date count relies on it; ids break ties as in `trace`.
+    docs.sort_by(|a, b| a.key.cmp(&b.key).then_with(|| a.id.cmp(&b.id)));
+    let sides: Vec<Side> = docs.iter().map(|d| side_of(d.key)).collect();
+    // Shares are of the documents that can hold a candidate: Chinese strings
+    // are looked for among documents with Han text, n-grams among those with
+    // English words (the UN's English speeches do not dilute a Chinese term).
+    let count_side = |side: Side, unit: Option<Unit>| {
+        docs.iter()
+            .zip(&sides)
+            .filter(|(d, s)| {
+                **s == side
+                    && match unit {
+                        Some(u) => !u.text(d).is_empty(),
+                        None => !d.han.is_empty() || !d.words.is_empty(),
+                    }
+            })
+            .count() as u64
+    };
+    let (period_docs, reference_docs) = (
+        count_side(Side::Period, None),
+        count_side(Side::Reference, None),
+    );
+    let reference_label = match options.against {
+        Reference::Before => format!("before {}", period.from),
+        Reference::AllOther => format!("all years but {}", period.label()),
+        Reference::Span(r) => r.label(),
+    };
+    // The years right after the period, for "did the rise hold?".
+    let last_year = docs.last().map_or(0, |d| (d.key / 10_000) as u16);
+    let following = YearSpan {
+        from: period.to.saturating_add(1),
+        to: period.to.saturating_add(FOLLOWING_YEARS).min(last_year),
+    };
+    let has_following = following.from <= following.to;
+    let is_following = |d: &Loaded| has_following && following.contains((d.key / 10_000) as u16);
+    // Collections, for the standardised reference share.
+    let collection_values = engine.field_values("collection")?;
+    let mut collection_names: Vec<String> = Vec::new();
+    let collection_of: Vec<usize> = docs
+        .iter()
+        .map(|d| {
+            let name = collection_values.get(d.address).unwrap_or("");
+            match collection_names.iter().position(|n| n == name) {
+                Some(i) => i,
+                None => {
+                    collection_names.push(name.to_string());
+                    collection_names.len() - 1
+                }
+            }
+        })
+        .collect();
+    let n_collections = collection_names.len();
+    let mut scored: Vec<Scored> = Vec::new();
+    let units: Vec<Unit> = [(want_han, Unit::Han), (want_words, Unit::Word)]
+        .into_iter()
+        .filter_map(|(w, u)| w.then_some(u))
+        .collect();
+    let jieba = jieba_rs::Jieba::new();
+    for &unit in &units {
+        // Documents with text of this unit: per collection, period and reference.
+        let mut n1_by = vec![0f64; n_collections];
+        let mut n2_by = vec![0f64; n_collections];
+        let mut n_following = 0f64;
+        for ((d, side), &c) in docs.iter().zip(&sides).zip(&collection_of) {
+            if unit.text(d).is_empty() {
+                continue;
+            }
+            match side {
+                Side::Period => n1_by[c] += 1.0,
+                Side::Reference => n2_by[c] += 1.0,
+                Side::Other => {}
+            }
+            if is_following(d) {
+                n_following += 1.0;
+            }
+        }
+        let (n1, n2): (f64, f64) = (n1_by.iter().sum(), n2_by.iter().sum());
+        let period_texts: Vec<(&str, u64)> = docs
+            .iter()
+            .zip(&sides)
+            .filter(|(_, s)| **s == Side::Period)
+            .enumerate()
+            // A year- or month-only date cannot show that two documents are
+            // from one day: each such document counts as a date of its own.
+            .map(|(i, (d, _))| {
+                let day = if d.key % 100 == 0 {
+                    u64::MAX - i as u64
+                } else {
+                    d.key
+                };
+                (unit.text(d), day)
+            })
+            .collect();
+        let found = closed_candidates(
+            &period_texts,
+            unit,
+            options.min_docs,
+            options.min_dates,
+            &jieba,
+        );
+        if found.is_empty() || n1 == 0.0 {
+            continue;
+        }
+        let patterns: Vec<String> = found.iter().map(|(t, _)| unit.pattern(t)).collect();
+        // Groups: the reference's collections, then the following years.
+        let mut grouped: Vec<(&str, usize)> = Vec::new();
+        for ((d, side), &c) in docs.iter().zip(&sides).zip(&collection_of) {
+            if *side == Side::Reference {
+                grouped.push((unit.text(d), c));
+            }
+            if is_following(d) {
+                grouped.push((unit.text(d), n_collections));
+            }
+        }
+        let groups = n_collections + 1;
+        let counts = document_frequencies(&patterns, &grouped, groups)?;
+        for (p, (term, docs_in_period)) in found.into_iter().enumerate() {
+            let by = &counts[p * groups..(p + 1) * groups];
+            let b: u32 = by[..n_collections].iter().sum();
+            // Standardised reference share: each collection's share in the
+            // reference, weighted by that collection's part of the period
+            // (the pooled reference share for a collection it lacks).
+            let pooled = if n2 > 0.0 { f64::from(b) / n2 } else { 0.0 };
+            let share_ref: f64 = (0..n_collections)
+                .map(|c| {
+                    let within = if n2_by[c] > 0.0 {
+                        f64::from(by[c]) / n2_by[c]
+                    } else {
+                        pooled
+                    };
+                    n1_by[c] / n1 * within
+                })
+                .sum();
+            let expected = share_ref * n2;
+            let a = f64::from(docs_in_period);
+            let lr = log_ratio(a, expected, n1, n2);
+            if lr < options.min_log_ratio {
+                continue;
+            }
+            let held = (n_following > 0.0)
+                .then(|| (f64::from(by[n_collections]) / n_following) / (a / n1));
+            scored.push(Scored {
+                unit,
+                term,
+                expected_ref_docs: expected,
+                score: log_likelihood(a, expected, n1, n2),
+                log_ratio: lr,
+                new: b == 0,
+                held,
+            });
+        }
+    }
+    scored.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.term.cmp(&b.term))
+    });
+    let faded = scored
+        .iter()
+        .filter(|s| s.held.is_some_and(|h| h < HELD_MIN))
+        .count();
+    if !options.include_faded {
+        scored.retain(|s| s.held.is_none_or(|h| h >= HELD_MIN));
+    }
+    let qualified = scored.len();
+    // Longer qualified candidates built on each listed one (网络空间命运共同体 under 命运共同体).
+    let extensions: Vec<Vec<String>> = scored
+        .iter()
+        .take(options.limit)
+        .map(|s| {
+            scored
+                .iter()
+                .filter(|t| t.term.len() > s.term.len() && t.term.contains(s.term.as_str()))
+                .take(EXTENSIONS_SHOWN)
+                .map(|t| t.term.clone())
+                .collect()
+        })
+        .collect();
+    scored.truncate(options.limit);
+    let mut candidates = exact_figures(engine, &docs, &sides, &scored)?;
+    for c in &mut candidates {
+        if let Some(i) = scored.iter().position(|s| s.term == c.term) {
+            c.extensions = extensions[i].clone();
+        }
+    }
+    Ok(Emerging {
+        period: period.label(),
+        reference: reference_label,
+        period_docs,
+        reference_docs,
+        statistic: "G² (log-likelihood) of document frequencies against the reference standardised to the period's mix of collections; log ratio = log2 of the ratio of the document shares",
+        following: has_following.then(|| following.label()),
+        faded: if options.include_faded { 0 } else { faded },
+        qualified,
+        candidates,
+    })
+}
+
+/// A candidate that passed every rule, with its statistics.
+struct Scored {
+    unit: Unit,
+    term: String,
+    /// Reference documents expected at the period's mix of collections.
+    expected_ref_docs: f64,
+    score: f64,
+    log_ratio: f64,
+    new: bool,
+    held: Option<f64>,
+}
+
+/// Appends the runs of Han characters of `s`, one per line.
+fn han_runs(s: &str, out: &mut String) {
+    let mut in_run = false;
+    for c in s.chars() {
+        if text::is_han(c) {
+            out.push(c);
+            in_run = true;
+        } else if in_run {
+            out.push('\n');
+            in_run = false;
+        }
+    }
+    if in_run {
+        out.push('\n');
+    }
+}
+
+/// Appends the word chunks of `s`, lower-cased with typographic quotes folded
+/// (the matching rules of English terms): a word is a run of non-space
+/// characters with a letter or digit, trimmed of punctuation at its edges;
+/// trimmed punctuation (or CJK text) ends a chunk. Each chunk is ` w1 w2 … \n`.
+fn word_chunks(s: &str, out: &mut String) {
+    let lowered = text::lowercase(s);
+    let mut open = false;
+    for raw in lowered.split(|c: char| c.is_whitespace() || text::is_cjk(c)) {
+        let core = raw.trim_matches(|c: char| !text::is_word_char(c));
+        let breaks_before = raw.is_empty() || !raw.starts_with(core) || core.is_empty();
+        if breaks_before && open {
+            out.push('\n');
+            open = false;
+        }
+        if core.is_empty() {
+            continue;
+        }
+        if !open {
+            out.push(' ');
+            open = true;
+        }
+        out.extend(core.chars().map(text::fold_quote));
+        out.push(' ');
+        if !raw.ends_with(core) {
+            out.push('\n');
+            open = false;
+        }
+    }
+    if open {
+        out.push('\n');
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Stat {
+    docs: u32,
+    dates: u32,
+    occurrences: u32,
+    /// Occurrences that start and end at word boundaries.
+    bounded: u32,
+    last_doc: u32,
+    last_date: u64,
+    /// Most occurrences of a longer well-bounded string that contains this one.
+    absorbed: u32,
+}
+
+impl Stat {
+    const NEW: Stat = Stat {
+        docs: 0,
+        dates: 0,
+        occurrences: 0,
+        bounded: 0,
+        last_doc: u32::MAX,
+        last_date: 0,
+        absorbed: 0,
+    };
+
+    /// Most of its occurrences start and end at word boundaries.
+    fn well_bounded(&self) -> bool {
+        2 * self.bounded >= self.occurrences
+    }
+}
+
+/// English words that neither start nor end a formulation.
+const STOP_WORDS: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "has", "have",
+    "in", "is", "it", "its", "of", "on", "or", "our", "that", "the", "their", "this", "to", "was",
+    "we", "were", "which", "will", "with",
+];
+
+/// Chinese function words that neither start nor end a formulation (as jieba
+/// words of their own: 的抗战 and 发展理念的 are not formulations, 目的 is fine).
+const FUNCTION_WORDS: &[&str] = &[
+    "的", "了", "和", "与", "及", "或", "是", "在", "对", "把", "被", "将", "等", "之", "也", "并",
+    "而", "从", "向", "为", "以", "于", "由", "同", "跟", "给", "让", "就", "都", "又", "还", "更",
+    "最", "很", "着", "过", "吗", "呢", "吧", "啊", "其", "该", "各", "每",
+];
+
+/// The units (characters or words) of one text.
+struct Tokens {
+    /// Byte ranges into the text.
+    ranges: Vec<(u32, u32)>,
+    /// Per unit: the index one past the last unit of its line.
+    line_end: Vec<u32>,
+    /// Per unit: a string may start here / end here (jieba word boundaries for
+    /// Chinese, no stop word for English).
+    may_start: Vec<bool>,
+    may_end: Vec<bool>,
+}
+
+fn tokens(text: &str, unit: Unit, jieba: &jieba_rs::Jieba) -> Tokens {
+    let mut t = Tokens {
+        ranges: Vec::new(),
+        line_end: Vec::new(),
+        may_start: Vec::new(),
+        may_end: Vec::new(),
+    };
+    for (offset, line) in line_offsets(text) {
+        match unit {
+            Unit::Han => {
+                // Per byte of the line: a word starts here (may start) / the
+                // word before ends here (may end); function words do neither.
+                let mut starts = vec![false; line.len() + 1];
+                let mut ends = vec![false; line.len() + 1];
+                for w in jieba.cut(line, false) {
+                    if !FUNCTION_WORDS.contains(&w.word) {
+                        starts[w.byte_start] = true;
+                        ends[w.byte_end] = true;
+                    }
+                }
+                for (i, c) in line.char_indices() {
+                    let e = i + c.len_utf8();
+                    t.may_start.push(starts[i]);
+                    t.may_end.push(ends[e]);
+                    let s = offset + i;
+                    t.ranges.push((s as u32, (s + c.len_utf8()) as u32));
+                }
+            }
+            Unit::Word => {
+                let mut pos = 0;
+                for w in line.split(' ') {
+                    if !w.is_empty() {
+                        let s = offset + pos;
+                        t.ranges.push((s as u32, (s + w.len()) as u32));
+                        let ok = !STOP_WORDS.contains(&w);
+                        t.may_start.push(ok);
+                        t.may_end.push(ok);
+                    }
+                    pos += w.len() + 1;
+                }
+            }
+        }
+        t.line_end.resize(t.ranges.len(), t.ranges.len() as u32);
+    }
+    t
+}
+
+fn line_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut offset = 0;
+    text.split('\n').map(move |line| {
+        let o = offset;
+        offset += line.len() + 1;
+        (o, line)
+    })
+}
+
+/// The candidates of the period's texts (in date order) with their document
+/// frequencies: frequent, well-bounded, and not absorbed by a longer string.
+fn closed_candidates<'a>(
+    texts: &[(&'a str, u64)],
+    unit: Unit,
+    min_docs: u32,
+    min_dates: u32,
+    jieba: &jieba_rs::Jieba,
+) -> Vec<(String, u32)> {
+    let tokenized: Vec<Tokens> = texts
+        .par_iter()
+        .map(|(t, _)| tokens(t, unit, jieba))
+        .collect();
+    let total: usize = tokenized.iter().map(|t| t.ranges.len()).sum();
+    let frequent = |s: &Stat| s.docs >= min_docs && s.dates >= min_dates;
+    // alive[g]: the string of the previous level's length starting at unit g is frequent.
+    let mut alive = vec![true; total];
+    let mut slot = vec![u32::MAX; total];
+    let mut levels: Vec<FxHashMap<&'a str, Stat>> = Vec::new();
+    for n in 1..=unit.max_len() + 1 {
+        let mut index: FxHashMap<&'a str, u32> = FxHashMap::default();
+        let mut stats: Vec<Stat> = Vec::new();
+        let mut base = 0usize;
+        for (d, ((text, date), tok)) in texts.iter().zip(&tokenized).enumerate() {
+            for i in 0..tok.ranges.len() {
+                let g = base + i;
+                slot[g] = u32::MAX;
+                if !alive[g] || i + n > tok.line_end[i] as usize || (n > 1 && !alive[g + 1]) {
+                    continue;
+                }
+                let key = &text[tok.ranges[i].0 as usize..tok.ranges[i + n - 1].1 as usize];
+                let next = stats.len() as u32;
+                let at = *index.entry(key).or_insert(next);
+                if at == next {
+                    stats.push(Stat::NEW);
+                }
+                let s = &mut stats[at as usize];
+                s.occurrences += 1;
+                if tok.may_start[i] && tok.may_end[i + n - 1] {
+                    s.bounded += 1;
+                }
+                if s.last_doc != d as u32 {
+                    s.last_doc = d as u32;
+                    s.docs += 1;
+                    if s.last_date != *date {
+                        s.last_date = *date;
+                        s.dates += 1;
+                    }
+                }
+                slot[g] = at;
+            }
+            base += tok.ranges.len();
+        }
+        for (a, &s) in alive.iter_mut().zip(&slot) {
+            *a = s != u32::MAX && frequent(&stats[s as usize]);
+        }
+        let kept: FxHashMap<&'a str, Stat> = index
+            .into_iter()
+            .filter_map(|(k, i)| {
+                let s = stats[i as usize];
+                frequent(&s).then_some((k, s))
+            })
+            .collect();
+        let done = kept.is_empty();
+        levels.push(kept);
+        if done {
+            break;
+        }
+    }
+    // Longest first, each string passes on to its two one-unit-shorter parts
+    // the most occurrences of a well-bounded string containing it (itself or
+    // longer): every frequent superstring is reached this way, since all the
+    // strings in between are frequent too.
+    for n in (1..levels.len()).rev() {
+        let (shorter, longer) = levels.split_at_mut(n);
+        let shorter = &mut shorter[n - 1];
+        for (t, st) in longer[0].iter() {
+            let reach = st
+                .absorbed
+                .max(if st.well_bounded() { st.occurrences } else { 0 });
+            let (prefix, suffix) = unit.shorter(t);
+            for part in [prefix, suffix] {
+                if let Some(p) = shorter.get_mut(part) {
+                    p.absorbed = p.absorbed.max(reach);
+                }
+            }
+        }
+    }
+    let mut out: Vec<(String, u32)> = levels
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| (2..=unit.max_len()).contains(&(i + 1)))
+        .flat_map(|(_, level)| level.iter())
+        .filter(|(_, s)| {
+            s.well_bounded() && f64::from(s.absorbed) < FRAGMENT_SHARE * f64::from(s.occurrences)
+        })
+        .map(|(t, s)| ((*t).to_string(), s.docs))
+        .collect();
+    out.sort_unstable();
+    out
+}
+
+/// For each pattern and group, the number of texts of the group that contain
+/// it: `counts[pattern * groups + group]`.
+fn document_frequencies(
+    patterns: &[String],
+    texts: &[(&str, usize)],
+    groups: usize,
+) -> Result<Vec<u32>> {
+    let ac = AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        .build(patterns)
+        .context("cannot prepare the candidates for counting")?;
+    let n = patterns.len();
+    const CHUNK: usize = 256;
+    let counts = texts
+        .par_chunks(CHUNK)
+        .enumerate()
+        .fold(
+            || (vec![0u32; n * groups], vec![u32::MAX; n]),
+            |(mut counts, mut last), (c, chunk)| {
+                for (i, (t, group)) in chunk.iter().enumerate() {
+                    // `last[p]`: the last text that counted pattern p.
+                    let text_no = (c * CHUNK + i) as u32;
+                    for m in ac.find_overlapping_iter(*t) {
+                        let p = m.pattern().as_usize();
+                        if last[p] != text_no {
+                            last[p] = text_no;
+                            counts[p * groups + group] += 1;
+                        }
+                    }
+                }
+                (counts, last)
+            },
+        )
+        .map(|(c, _)| c)
+        .reduce(
+            || vec![0u32; n * groups],
+            |mut a, b| {
+                for (x, y) in a.iter_mut().zip(b) {
+                    *x += y;
+                }
+                a
+            },
+        );
+    Ok(counts)
+}
+
+/// Dunning's G² of a 2×2 table: `a` of `n1` period documents and `b` of `n2`
+/// reference documents have the string.
+pub fn log_likelihood(a: f64, b: f64, n1: f64, n2: f64) -> f64 {
+    let n = n1 + n2;
+    if n1 <= 0.0 || n2 <= 0.0 {
+        return 0.0;
+    }
+    let e1 = n1 * (a + b) / n;
+    let e2 = n2 * (a + b) / n;
+    let cells = [(a, e1), (b, e2), (n1 - a, n1 - e1), (n2 - b, n2 - e2)];
+    2.0 * cells
+        .iter()
+        .filter(|(o, e)| *o > 0.0 && *e > 0.0)
+        .map(|(o, e)| o * (o / e).ln())
+        .sum::<f64>()
+}
+
+/// Hardie's log ratio: log2 of (a/n1) / (b/n2), a zero count taken as 0.5.
+pub fn log_ratio(a: f64, b: f64, n1: f64, n2: f64) -> f64 {
+    if n1 <= 0.0 {
+        return 0.0;
+    }
+    if n2 <= 0.0 {
+        return f64::INFINITY;
+    }
+    ((a.max(0.5) / n1) / (b.max(0.5) / n2)).log2()
+}
+
+/// Exact figures of the listed candidates from one pass over every loaded document.
+fn exact_figures(
+    engine: &Engine,
+    docs: &[Loaded],
+    sides: &[Side],
+    scored: &[Scored],
+) -> Result<Vec<Candidate>> {
+    let kinds = engine.field_values("kind")?;
+    let collections = engine.field_values("collection")?;
+    let mut out: Vec<Candidate> = Vec::new();
+    for unit in [Unit::Han, Unit::Word] {
+        let picked: Vec<usize> = scored
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| {
+                matches!(
+                    (s.unit, unit),
+                    (Unit::Han, Unit::Han) | (Unit::Word, Unit::Word)
+                )
+            })
+            .map(|(i, _)| i)
+            .collect();
+        if picked.is_empty() {
+            continue;
+        }
+        let patterns: Vec<String> = picked
+            .iter()
+            .map(|&i| unit.pattern(&scored[i].term))
+            .collect();
+        let literals: Vec<Literal> = picked
+            .iter()
+            .map(|&i| Literal::new(&scored[i].term).map_err(anyhow::Error::msg))
+            .collect::<Result<_>>()?;
+        let ac = AhoCorasick::builder()
+            .match_kind(MatchKind::Standard)
+            .build(&patterns)
+            .context("cannot prepare the candidates for counting")?;
+        // Per document: (candidate, occurrences) for those it contains.
+        let found: Vec<Vec<(usize, u64)>> = docs
+            .par_iter()
+            .map(|d| -> Result<Vec<(usize, u64)>> {
+                let mut present: Vec<usize> = ac
+                    .find_overlapping_iter(unit.text(d))
+                    .map(|m| m.pattern().as_usize())
+                    .collect();
+                present.sort_unstable();
+                present.dedup();
+                if present.is_empty() {
+                    return Ok(Vec::new());
+                }
+                match unit {
+                    // Han runs hold every match of an all-Han term.
+                    Unit::Han => Ok(present
+                        .into_iter()
+                        .map(|p| {
+                            (
+                                p,
+                                d.han.matches(scored[picked[p]].term.as_str()).count() as u64,
+                            )
+                        })
+                        .collect()),
+                    // English terms are counted by the matcher on the full text.
+                    Unit::Word => {
+                        let doc = engine.stored(d.address)?;
+                        let (title, body) = (text::nfkc(&doc.title), text::nfkc(&doc.text));
+                        let (title, body) = (Prepared::new(&title), Prepared::new(&body));
+                        Ok(present
+                            .into_iter()
+                            .map(|p| {
+                                let n = literals[p].find_prepared(&title).len()
+                                    + literals[p].find_prepared(&body).len();
+                                (p, n as u64)
+                            })
+                            .filter(|(_, n)| *n > 0)
+                            .collect())
+                    }
+                }
+            })
+            .collect::<Result<_>>()?;
+        // Denominators of the two sides.
+        let mut units_in = [0u64; 2];
+        for (d, side) in docs.iter().zip(sides) {
+            let i = match side {
+                Side::Period => 0,
+                Side::Reference => 1,
+                Side::Other => continue,
+            };
+            let cols = engine.columns(d.address.segment_ord);
+            units_in[i] += match unit {
+                Unit::Han => cols.han.first(d.address.doc_id).unwrap_or(0),
+                Unit::Word => cols.en_words.first(d.address.doc_id).unwrap_or(0),
+            };
+        }
+        let per_million = |occ: u64, units: u64| {
+            if units == 0 {
+                0.0
+            } else {
+                occ as f64 * 1e6 / units as f64
+            }
+        };
+        for (p, &i) in picked.iter().enumerate() {
+            let s = &scored[i];
+            let mut c = Candidate {
+                term: s.term.clone(),
+                docs: 0,
+                occurrences: 0,
+                ref_docs: 0,
+                ref_occurrences: 0,
+                per_million: 0.0,
+                ref_per_million: 0.0,
+                expected_ref_docs: s.expected_ref_docs,
+                score: s.score,
+                log_ratio: s.log_ratio,
+                new: s.new,
+                held: s.held,
+                extensions: Vec::new(),
+                first: None,
+                take_off: None,
+                kinds: BTreeMap::new(),
+                collections: BTreeMap::new(),
+                by_year: BTreeMap::new(),
+            };
+            let mut years: BTreeMap<i32, u64> = BTreeMap::new();
+            let mut first: Option<&Loaded> = None;
+            for ((d, side), hits) in docs.iter().zip(sides).zip(&found) {
+                let Some(&(_, n)) = hits.iter().find(|(q, _)| *q == p) else {
+                    continue;
+                };
+                // Documents are in (date, id) order: the first seen is the first.
+                first.get_or_insert(d);
+                *years.entry((d.key / 10_000) as i32).or_default() += 1;
+                match side {
+                    Side::Period => {
+                        c.docs += 1;
+                        c.occurrences += n;
+                        let kind = kinds.get(d.address).unwrap_or(crate::history::NO_VALUE);
+                        *c.kinds.entry(kind.to_string()).or_default() += 1;
+                        let coll = collections
+                            .get(d.address)
+                            .unwrap_or(crate::history::NO_VALUE);
+                        *c.collections.entry(coll.to_string()).or_default() += 1;
+                    }
+                    Side::Reference => {
+                        c.ref_docs += 1;
+                        c.ref_occurrences += n;
+                    }
+                    Side::Other => {}
+                }
+            }
+            c.per_million = per_million(c.occurrences, units_in[0]);
+            c.ref_per_million = per_million(c.ref_occurrences, units_in[1]);
+            c.take_off = evidence::take_off(&years);
+            c.by_year = years.iter().map(|(y, n)| (format!("{y:04}"), *n)).collect();
+            if let Some(d) = first {
+                let doc = engine.stored(d.address)?;
+                c.first = Some(First {
+                    date: doc.date.unwrap_or_default(),
+                    id: doc.id,
+                    title: doc.title,
+                });
+            }
+            out.push(c);
+        }
+    }
+    out.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.term.cmp(&b.term))
+    });
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn periods_parse() {
+        assert_eq!(
+            YearSpan::parse("2015"),
+            Ok(YearSpan {
+                from: 2015,
+                to: 2015
+            })
+        );
+        assert_eq!(
+            YearSpan::parse("2013..2015"),
+            Ok(YearSpan {
+                from: 2013,
+                to: 2015
+            })
+        );
+        assert!(YearSpan::parse("2015..2013").is_err());
+        assert!(YearSpan::parse("15").is_err());
+        assert!(YearSpan::parse("2013-2015").is_err());
+        assert_eq!(Reference::parse("before"), Ok(Reference::Before));
+        assert!(Reference::parse("earlier").is_err());
+    }
+
+    #[test]
+    fn han_runs_break_at_everything_else() {
+        let mut out = String::new();
+        han_runs("网络主权，2015年命运共同体abc共同", &mut out);
+        assert_eq!(out, "网络主权\n年命运共同体\n共同\n");
+    }
+
+    #[test]
+    fn word_chunks_break_at_punctuation() {
+        let mut out = String::new();
+        word_chunks(
+            "Win-win cooperation, China’s “shared future”. Mr. X",
+            &mut out,
+        );
+        assert_eq!(
+            out,
+            " win-win cooperation \n china's \n shared future \n mr \n x \n"
+        );
+    }
+
+    #[test]
+    fn statistics() {
+        // Equal shares: no keyness, log ratio 0.
+        assert!(log_likelihood(10.0, 20.0, 100.0, 200.0).abs() < 1e-9);
+        assert!(log_ratio(10.0, 20.0, 100.0, 200.0).abs() < 1e-9);
+        // Twice the share: log ratio 1.
+        assert!((log_ratio(20.0, 20.0, 100.0, 200.0) - 1.0).abs() < 1e-9);
+        assert!(log_likelihood(50.0, 0.0, 100.0, 1000.0) > log_likelihood(5.0, 0.0, 100.0, 1000.0));
+    }
+
+    #[test]
+    fn fragments_give_way_to_the_whole() {
+        // 一带一路 in 6 documents on 6 dates; 一带 alone twice.
+        let texts: Vec<(String, u64)> = (1..=6)
+            .map(|d| ("推进一带一路建设\n一带\n".to_string(), 20140100 + d))
+            .chain([("这一带\n".to_string(), 20140110)])
+            .collect();
+        let refs: Vec<(&str, u64)> = texts.iter().map(|(t, d)| (t.as_str(), *d)).collect();
+        let found: Vec<String> = closed_candidates(&refs, Unit::Han, 5, 3, &jieba_rs::Jieba::new())
+            .into_iter()
+            .map(|(t, _)| t)
+            .collect();
+        // The whole passage 推进一带一路建设 is the one closed string here
+        // (every substring is always inside it), and 一带 stands on its own.
+        assert!(found.contains(&"推进一带一路建设".to_string()), "{found:?}");
+        assert!(found.contains(&"一带".to_string()), "{found:?}");
+        assert!(!found.contains(&"一带一".to_string()), "{found:?}");
+        assert!(!found.contains(&"带一路".to_string()), "{found:?}");
+    }
+}

@@ -1,0 +1,250 @@
+//! `tifa emerging` on a small fixture whose answers are known by construction:
+//! a new formulation, its fragments, a one-day story, an event that fades,
+//! and a phrase as common before as after.
+
+mod common;
+
+use std::path::Path;
+
+use common::{build_index, json, tifa, write};
+use serde_json::Value;
+
+const FORMULATION: &str = "网络空间命运共同体";
+
+/// One JSONL record.
+fn record(id: &str, date: &str, text: &str) -> String {
+    serde_json::json!({"id": id, "lang": "zh", "kind": "article", "date": date, "title": "新闻", "text": text})
+        .to_string()
+}
+
+fn fixture(dir: &Path) -> std::path::PathBuf {
+    let mut lines = Vec::new();
+    let steady = "我们要坚持改革开放，推动经济发展，改善人民生活。";
+    // Reference: 2013 and 2014, the steady phrase only.
+    for (i, date) in [
+        "2013-03-01",
+        "2013-06-02",
+        "2013-09-03",
+        "2014-01-04",
+        "2014-04-05",
+        "2014-07-06",
+        "2014-10-07",
+        "2014-12-08",
+    ]
+    .iter()
+    .enumerate()
+    {
+        lines.push(record(&format!("ref-{i}"), date, steady));
+    }
+    // 2015: the formulation in six documents on six dates, each in its own context.
+    let contexts = [
+        "共同构建{F}，推动经济发展。",
+        "大会呼吁携手{F}。",
+        "他说，{F}符合各国利益。",
+        "专家认为{F}理念深入人心。",
+        "各方表示支持{F}建设。",
+        "论坛讨论了{F}的内涵。",
+    ];
+    for (i, c) in contexts.iter().enumerate() {
+        let date = format!("2015-{:02}-1{}", i + 2, i);
+        lines.push(record(
+            &format!("p-{i}"),
+            &date,
+            &c.replace("{F}", FORMULATION),
+        ));
+    }
+    // 2015: a story told six times on one day, and an event that fades.
+    for i in 0..6 {
+        lines.push(record(
+            &format!("day-{i}"),
+            "2015-12-16",
+            "乌镇峰会隆重开幕，嘉宾云集。",
+        ));
+        let date = format!("2015-{:02}-2{}", i + 3, i);
+        lines.push(record(
+            &format!("event-{i}"),
+            &date,
+            "东方之星客轮搜救工作继续进行。",
+        ));
+    }
+    // Ten more 2015 documents with the steady phrase (the period's size).
+    for i in 0..10 {
+        lines.push(record(
+            &format!("p-steady-{i}"),
+            &format!("2015-11-{:02}", i + 1),
+            steady,
+        ));
+    }
+    // 2016-2017: the formulation holds, the event is gone.
+    for i in 0..12 {
+        let text = if i % 2 == 0 {
+            format!("继续推进{FORMULATION}。")
+        } else {
+            steady.to_string()
+        };
+        lines.push(record(
+            &format!("after-{i}"),
+            &format!("{}-{:02}-05", 2016 + i / 6, i % 6 + 1),
+            &text,
+        ));
+    }
+    let corpus = write(
+        dir,
+        "corpus/news.jsonl",
+        (lines.join("\n") + "\n").as_bytes(),
+    );
+    build_index(dir, corpus.parent().expect("folder"))
+}
+
+fn terms(e: &Value) -> Vec<String> {
+    e["candidates"]
+        .as_array()
+        .expect("candidates")
+        .iter()
+        .map(|c| c["term"].as_str().expect("term").to_string())
+        .collect()
+}
+
+#[test]
+fn a_new_formulation_is_listed_whole_with_exact_figures() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = fixture(dir.path());
+    let e = json(&index, &["emerging", "--period", "2015", "--json"]);
+    let listed = terms(&e);
+    assert_eq!(
+        listed.first().map(String::as_str),
+        Some(FORMULATION),
+        "{listed:?}"
+    );
+    let c = &e["candidates"][0];
+    assert_eq!(c["docs"], 6);
+    assert_eq!(c["occurrences"], 6);
+    assert_eq!(c["ref_docs"], 0);
+    assert_eq!(c["new"], true);
+    assert_eq!(c["first"]["id"], "p-0");
+    assert_eq!(c["first"]["date"], "2015-02-10");
+    assert_eq!(c["by_year"]["2016"], 3);
+    // Fragments of it (命运共同体, 网络空间, 空间命运 …) are not listed on their own.
+    for t in &listed {
+        assert!(
+            t == FORMULATION || !FORMULATION.contains(t.as_str()),
+            "fragment {t} listed: {listed:?}"
+        );
+    }
+    // The same figures as timeline.
+    let tl = json(&index, &["timeline", FORMULATION, "--json"]);
+    assert_eq!(tl["by_year"]["2015"]["docs"], c["docs"]);
+    assert_eq!(tl["by_year"]["2015"]["occurrences"], c["occurrences"]);
+    let pm = tl["by_year"]["2015"]["per_million"].as_f64().expect("pm");
+    assert!((pm - c["per_million"].as_f64().expect("pm")).abs() < 1e-9);
+    assert_eq!(e["period_docs"], 28);
+    assert_eq!(e["reference_docs"], 8);
+}
+
+#[test]
+fn one_day_stories_faded_events_and_steady_phrases_are_left_out() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = fixture(dir.path());
+    let e = json(&index, &["emerging", "--period", "2015", "--json"]);
+    let listed = terms(&e);
+    for absent in ["乌镇峰会", "东方之星", "经济发展", "改革开放"] {
+        assert!(
+            !listed.iter().any(|t| t.contains(absent)),
+            "{absent} listed: {listed:?}"
+        );
+    }
+    assert!(e["faded"].as_u64().expect("faded") >= 1);
+    // The faded event comes back on request, its `held` below one half.
+    let all = json(
+        &index,
+        &["emerging", "--period", "2015", "--json", "--include-faded"],
+    );
+    let event = all["candidates"]
+        .as_array()
+        .expect("candidates")
+        .iter()
+        .find(|c| c["term"].as_str().is_some_and(|t| t.contains("东方之星")))
+        .expect("the event with --include-faded");
+    assert_eq!(event["held"].as_f64(), Some(0.0));
+    // With one date required (and faded ones shown), the one-day story qualifies.
+    let loose = json(
+        &index,
+        &[
+            "emerging",
+            "--period",
+            "2015",
+            "--json",
+            "--min-dates",
+            "1",
+            "--include-faded",
+        ],
+    );
+    assert!(
+        terms(&loose).iter().any(|t| t.contains("乌镇峰会")),
+        "{:?}",
+        terms(&loose)
+    );
+}
+
+#[test]
+fn reference_choices_and_mistakes() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = fixture(dir.path());
+    // (reference, its documents): 2013; 2013–2014 and 2016–2017.
+    for (against, docs) in [("2013", 3), ("all-other", 20)] {
+        let e = json(
+            &index,
+            &[
+                "emerging",
+                "--period",
+                "2015",
+                "--against",
+                against,
+                "--json",
+            ],
+        );
+        assert_eq!(e["reference_docs"], docs, "{against}");
+    }
+    for (args, needle) in [
+        (vec!["--period", "2015..2013"], "earlier year first"),
+        (vec!["--period", "15"], "not a period"),
+        (
+            vec!["--period", "2015", "--against", "2014..2016"],
+            "overlaps",
+        ),
+        (
+            vec!["--period", "2015", "--against", "earlier"],
+            "unknown --against",
+        ),
+        (
+            vec!["--period", "2015", "--from", "2014"],
+            "--period and --against",
+        ),
+    ] {
+        let out = tifa(&index)
+            .arg("emerging")
+            .args(&args)
+            .output()
+            .expect("run");
+        assert!(!out.status.success(), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(needle), "{args:?}: {err}");
+    }
+    // CSV for scripts, human table for people.
+    let out = tifa(&index)
+        .args(["emerging", "--period", "2015", "--csv"])
+        .output()
+        .expect("run");
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        csv.starts_with("term,docs,occurrences,ref_docs,ref_occurrences,"),
+        "{csv}"
+    );
+    assert!(csv.contains(FORMULATION));
+    let out = tifa(&index)
+        .args(["emerging", "--period", "2015"])
+        .output()
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains(FORMULATION) && text.contains("new"), "{text}");
+}
