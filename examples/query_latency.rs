@@ -31,6 +31,7 @@ fn main() -> anyhow::Result<()> {
         sort: Sort::Relevance,
         filter: Filter::default(),
         snippets,
+        query: Default::default(),
     };
     for t in &terms {
         search(&engine, t, &options)?; // warm-up

@@ -29,6 +29,8 @@ pub enum Part {
     Phrase { tokens: Vec<String>, span: u32 },
     /// One CJK character: every gram that starts with it.
     Char(char),
+    /// Every English word that starts with this (lower-cased) prefix.
+    Prefix(String),
 }
 
 /// How a literal is evaluated.
@@ -41,6 +43,18 @@ pub enum Plan {
 }
 
 pub fn plan(literal: &Literal) -> Plan {
+    if let Some(p) = &literal.pattern {
+        // Candidates: documents with every required literal and word prefix.
+        let mut parts: Vec<Part> = Vec::new();
+        for l in &p.required {
+            match plan(l) {
+                Plan::Exact(part) => parts.push(part),
+                Plan::Verify(more) => parts.extend(more),
+            }
+        }
+        parts.extend(p.required_prefixes.iter().map(|w| Part::Prefix(w.clone())));
+        return Plan::Verify(parts);
+    }
     let norm = &literal.normalized;
     if literal.cjk {
         let chars: Vec<char> = norm.chars().collect();
@@ -768,9 +782,12 @@ impl Engine {
         let title_end = &self.columns[segment as usize].title_end;
         let mut out = Vec::new();
         match part {
-            Part::Char(c) => {
-                let mut prefix = [0u8; 4];
-                let prefix = c.encode_utf8(&mut prefix).as_bytes().to_vec();
+            Part::Char(_) | Part::Prefix(_) => {
+                let prefix = match part {
+                    Part::Char(c) => c.to_string().into_bytes(),
+                    Part::Prefix(p) => p.clone().into_bytes(),
+                    Part::Phrase { .. } => Vec::new(),
+                };
                 let mut upper = prefix.clone();
                 if let Some(last) = upper.last_mut() {
                     *last += 1;

@@ -36,6 +36,8 @@ pub struct KwicOptions {
     /// Keep a random sample of this many lines (reproducible with `seed`).
     pub sample: Option<usize>,
     pub seed: u64,
+    /// How patterns read (`--gap`) and whether one may read every document (`--scan`).
+    pub query: crate::query::QueryOptions,
 }
 
 /// One occurrence.
@@ -71,7 +73,7 @@ pub struct Kwic {
 }
 
 pub fn kwic(engine: &Engine, query_text: &str, options: &KwicOptions) -> Result<Kwic> {
-    let expr = query::parse(query_text)
+    let expr = query::parse_with(query_text, &options.query)
         .map_err(|e| UserError::BadQuery(format!("cannot read the query {query_text:?}: {e}")))?;
     let allowed = engine.allowed(&options.filter)?;
     let evaluation = query::evaluate(engine, &expr, &allowed)?;

@@ -15,6 +15,45 @@ pub struct Literal {
     /// Matched as an exact case-sensitive substring.
     pub cjk: bool,
     english: Option<EnglishPattern>,
+    /// A pattern (`?`, `*`, `NEAR/n`, `/regex/`) instead of a literal string.
+    pub pattern: Option<Pattern>,
+}
+
+/// A pattern compiled to a regular expression, with what the index can use
+/// to find candidate documents.
+#[derive(Clone, Debug)]
+pub struct Pattern {
+    regex: Regex,
+    /// Matched against the lower-cased text (English parts) or the NFKC text.
+    on_lowered: bool,
+    /// Strings every match contains (as literals): their documents are the candidates.
+    pub required: Vec<Literal>,
+    /// Word prefixes every match contains (`cyber` of `cyber*`).
+    pub required_prefixes: Vec<String>,
+}
+
+/// How patterns read: the most characters `*` stands for in Chinese.
+#[derive(Clone, Copy, Debug)]
+pub struct PatternOptions {
+    pub gap: usize,
+}
+
+impl Default for PatternOptions {
+    fn default() -> Self {
+        PatternOptions { gap: DEFAULT_GAP }
+    }
+}
+
+/// Characters `*` stands for in a Chinese pattern unless `--gap` says otherwise.
+pub const DEFAULT_GAP: usize = 6;
+
+/// Characters that end a sentence (a Chinese wildcard never crosses them).
+const SENTENCE_ENDS: &str = "。！？!?；;\\n\\r";
+
+/// True when a bare term uses pattern syntax: `?` or `*`, or `/…/`.
+pub fn is_pattern_syntax(term: &str) -> bool {
+    let t = term.trim();
+    (t.len() >= 3 && t.starts_with('/') && t.ends_with('/')) || t.contains(['?', '*', '？'])
 }
 
 #[derive(Clone, Debug)]
@@ -42,6 +81,7 @@ impl Literal {
                 normalized: nfkc,
                 cjk: true,
                 english: None,
+                pattern: None,
             });
         }
         let lowered: String = text::lowercase(&nfkc)
@@ -75,7 +115,140 @@ impl Literal {
                 bounded_start,
                 bounded_end,
             }),
+            pattern: None,
         })
+    }
+
+    /// A pattern: `/regex/` (Rust syntax, over the NFKC text), or a glob where
+    /// `?` is one character and `*` up to `gap` characters within a sentence
+    /// (Chinese) or, standing alone, one word and, inside a word, any letters
+    /// (English, matched case-insensitively on word boundaries).
+    pub fn pattern(raw: &str, options: PatternOptions) -> Result<Literal, String> {
+        let raw = raw.trim();
+        let nfkc = text::nfkc(raw).into_owned();
+        if let Some(body) = nfkc
+            .strip_prefix('/')
+            .and_then(|r| r.strip_suffix('/'))
+            .filter(|b| !b.is_empty())
+        {
+            let regex =
+                Regex::new(body).map_err(|e| format!("bad regular expression /{body}/: {e}"))?;
+            let (required, required_prefixes) = regex_literals(body)?;
+            return Ok(Literal {
+                raw: raw.to_string(),
+                normalized: nfkc.clone(),
+                cjk: has_cjk(body),
+                english: None,
+                pattern: Some(Pattern {
+                    regex,
+                    on_lowered: false,
+                    required,
+                    required_prefixes,
+                }),
+            });
+        }
+        let (source, required, required_prefixes, on_lowered) = glob_regex(&nfkc, options)?;
+        let regex = Regex::new(&source).map_err(|e| format!("pattern too complex: {e}"))?;
+        Ok(Literal::of_pattern(
+            raw.to_string(),
+            nfkc,
+            Pattern {
+                regex,
+                on_lowered,
+                required,
+                required_prefixes,
+            },
+        ))
+    }
+
+    fn of_pattern(raw: String, normalized: String, pattern: Pattern) -> Literal {
+        Literal {
+            raw,
+            normalized,
+            cjk: !pattern.on_lowered,
+            english: None,
+            pattern: Some(pattern),
+        }
+    }
+
+    /// `a NEAR/n b`: both within `n` characters (Chinese) or words (English)
+    /// of each other, in either order; a match spans from one to the other.
+    pub fn near(a: &Literal, b: &Literal, n: usize) -> Result<Literal, String> {
+        let on_lowered = !a.cjk
+            || !b.cjk
+            || a.pattern.as_ref().is_some_and(|p| p.on_lowered)
+            || b.pattern.as_ref().is_some_and(|p| p.on_lowered);
+        let (x, y) = (a.regex_source(on_lowered), b.regex_source(on_lowered));
+        let fill = if on_lowered {
+            format!(r"(?:\W+\w+){{0,{n}}}?\W+")
+        } else {
+            format!(r"[^{SENTENCE_ENDS}]{{0,{n}}}?")
+        };
+        let source = format!("(?:{x}){fill}(?:{y})|(?:{y}){fill}(?:{x})");
+        let regex = Regex::new(&source).map_err(|e| format!("NEAR too complex: {e}"))?;
+        let mut required = a.required_literals();
+        required.extend(b.required_literals());
+        let mut required_prefixes = a
+            .pattern
+            .as_ref()
+            .map_or(Vec::new(), |p| p.required_prefixes.clone());
+        required_prefixes.extend(
+            b.pattern
+                .as_ref()
+                .map_or(Vec::new(), |p| p.required_prefixes.clone()),
+        );
+        let raw = format!("{} NEAR/{n} {}", a.raw, b.raw);
+        Ok(Literal::of_pattern(
+            raw.clone(),
+            raw,
+            Pattern {
+                regex,
+                on_lowered,
+                required,
+                required_prefixes,
+            },
+        ))
+    }
+
+    pub fn is_pattern(&self) -> bool {
+        self.pattern.is_some()
+    }
+
+    /// The literals whose documents hold every match (the term itself when plain).
+    pub fn required_literals(&self) -> Vec<Literal> {
+        match &self.pattern {
+            Some(p) => p.required.clone(),
+            None => vec![self.clone()],
+        }
+    }
+
+    /// This term as a regular expression over the NFKC (or lower-cased) text.
+    fn regex_source(&self, lowered: bool) -> String {
+        if let Some(p) = &self.pattern {
+            return p.regex.as_str().to_string();
+        }
+        if self.cjk {
+            let t = if lowered {
+                text::lowercase(&self.normalized).into_owned()
+            } else {
+                self.normalized.clone()
+            };
+            return regex::escape(&t);
+        }
+        let pieces: Vec<String> = self.normalized.split(' ').map(regex::escape).collect();
+        let bound = |edge: Option<char>| {
+            if edge.is_some_and(is_word_char) {
+                r"\b"
+            } else {
+                ""
+            }
+        };
+        format!(
+            "{}{}{}",
+            bound(self.normalized.chars().next()),
+            pieces.join(r"\s+"),
+            bound(self.normalized.chars().next_back())
+        )
     }
 
     /// Non-overlapping matches, left to right, as byte ranges of `normalized_text`
@@ -87,6 +260,9 @@ impl Literal {
     /// Like [`Literal::find_in_normalized`] over a text prepared once for
     /// many literals (its lower-cased form is made at most once).
     pub fn find_prepared(&self, prepared: &Prepared) -> Vec<(usize, usize)> {
+        if let Some(p) = &self.pattern {
+            return find_pattern(p, prepared);
+        }
         match &self.english {
             None => prepared
                 .normalized
@@ -110,6 +286,153 @@ impl Literal {
             .map(|(s, e)| normalized.original_range(s, e))
             .collect()
     }
+}
+
+fn find_pattern(p: &Pattern, prepared: &Prepared) -> Vec<(usize, usize)> {
+    if p.on_lowered {
+        let lowered = prepared.lowered();
+        p.regex
+            .find_iter(&lowered.text)
+            .filter(|m| !m.is_empty())
+            .map(|m| (lowered.back(m.start()), lowered.back(m.end())))
+            .collect()
+    } else {
+        p.regex
+            .find_iter(prepared.normalized)
+            .filter(|m| !m.is_empty())
+            .map(|m| (m.start(), m.end()))
+            .collect()
+    }
+}
+
+/// A glob as a regular expression: (source, required literals, required word
+/// prefixes, matched on the lower-cased text).
+fn glob_regex(
+    nfkc: &str,
+    options: PatternOptions,
+) -> Result<(String, Vec<Literal>, Vec<String>, bool), String> {
+    let nfkc = nfkc.replace('？', "?");
+    let literal_part: String = nfkc.chars().filter(|c| !matches!(c, '?' | '*')).collect();
+    if literal_part.trim().is_empty() {
+        return Err(format!(
+            "the pattern {nfkc:?} is only wildcards: give some characters or words with them"
+        ));
+    }
+    let mut required = Vec::new();
+    let mut prefixes = Vec::new();
+    if has_cjk(&nfkc) {
+        let gap = options.gap;
+        let mut source = String::new();
+        let mut run = String::new();
+        let flush = |run: &mut String, required: &mut Vec<Literal>| {
+            if !run.trim().is_empty()
+                && let Ok(l) = Literal::new(run)
+            {
+                required.push(l);
+            }
+            run.clear();
+        };
+        for c in nfkc.chars() {
+            match c {
+                '?' => {
+                    flush(&mut run, &mut required);
+                    source.push_str(&format!(r"[^\s{SENTENCE_ENDS}]"));
+                }
+                '*' => {
+                    flush(&mut run, &mut required);
+                    source.push_str(&format!(r"[^{SENTENCE_ENDS}]{{0,{gap}}}?"));
+                }
+                c => {
+                    run.push(c);
+                    source.push_str(&regex::escape(c.encode_utf8(&mut [0; 4])));
+                }
+            }
+        }
+        flush(&mut run, &mut required);
+        return Ok((source, required, prefixes, false));
+    }
+    // English: words on boundaries, case-insensitive (the lower-cased text).
+    let lowered: String = text::lowercase(&nfkc)
+        .chars()
+        .map(text::fold_quote)
+        .collect();
+    let pieces: Vec<&str> = lowered.split_whitespace().collect();
+    let mut parts = Vec::new();
+    for piece in &pieces {
+        if *piece == "*" {
+            parts.push(r"\w+(?:['\-]\w+)*".to_string());
+            continue;
+        }
+        if !piece.contains(['?', '*']) {
+            if let Ok(l) = Literal::new(piece) {
+                required.push(l);
+            }
+        } else {
+            let prefix: String = piece
+                .chars()
+                .take_while(|c| !matches!(c, '?' | '*'))
+                .collect();
+            if prefix.chars().count() >= 2 && prefix.chars().all(is_word_char) {
+                prefixes.push(prefix);
+            }
+        }
+        let mut p = String::new();
+        for c in piece.chars() {
+            match c {
+                '?' => p.push_str(r"\w"),
+                '*' => p.push_str(r"\w*"),
+                c => p.push_str(&regex::escape(c.encode_utf8(&mut [0; 4]))),
+            }
+        }
+        parts.push(p);
+    }
+    let word_edge = |c: Option<char>| c.is_some_and(|c| is_word_char(c) || matches!(c, '?' | '*'));
+    let source = format!(
+        "{}{}{}",
+        if word_edge(lowered.chars().next()) {
+            r"\b"
+        } else {
+            ""
+        },
+        parts.join(r"\s+"),
+        if word_edge(lowered.chars().next_back()) {
+            r"\b"
+        } else {
+            ""
+        }
+    );
+    Ok((source, required, prefixes, true))
+}
+
+/// The literal strings every match of a regular expression contains: the
+/// literal pieces of its top-level sequence (a regex with none needs --scan).
+fn regex_literals(body: &str) -> Result<(Vec<Literal>, Vec<String>), String> {
+    use regex_syntax::hir::{Hir, HirKind};
+    let hir =
+        regex_syntax::parse(body).map_err(|e| format!("bad regular expression /{body}/: {e}"))?;
+    fn collect(h: &Hir, out: &mut Vec<String>) {
+        match h.kind() {
+            HirKind::Literal(l) => out.push(String::from_utf8_lossy(&l.0).into_owned()),
+            HirKind::Capture(c) => collect(&c.sub, out),
+            HirKind::Repetition(r) if r.min >= 1 => collect(&r.sub, out),
+            HirKind::Concat(children) => {
+                for c in children {
+                    collect(c, out);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut pieces = Vec::new();
+    collect(&hir, &mut pieces);
+    let required = pieces
+        .iter()
+        .filter(|p| !p.trim().is_empty() && text::nfkc(p) == p.as_str())
+        .filter_map(|p| Literal::new(p).ok())
+        // An English piece must be a whole word to be looked up as one.
+        .filter(|l| l.cjk)
+        .collect();
+    Ok((required, Vec::new()))
 }
 
 /// An NFKC text ready for matching by any number of literals.

@@ -10,7 +10,7 @@ use anyhow::Result;
 use tantivy::DocAddress;
 
 use crate::engine::{Allowed, Engine, Match};
-use crate::matcher::Literal;
+use crate::matcher::{Literal, PatternOptions, is_pattern_syntax};
 
 /// A parsed query.
 #[derive(Clone, Debug)]
@@ -44,6 +44,8 @@ enum Token {
     And,
     Or,
     Not,
+    /// `NEAR/n`
+    Near(usize),
     Open,
     Close,
 }
@@ -68,6 +70,26 @@ fn lex(input: &str) -> Result<Vec<Token>, String> {
         } else if c == ')' {
             chars.next();
             tokens.push(Token::Close);
+        } else if c == '/' {
+            // A regular expression runs to the next unescaped '/', spaces,
+            // quotes and parentheses included.
+            chars.next();
+            let mut end = None;
+            let mut escaped = false;
+            for (j, d) in chars.by_ref() {
+                if d == '/' && !escaped {
+                    end = Some(j + 1);
+                    break;
+                }
+                escaped = d == '\\' && !escaped;
+            }
+            let Some(end) = end else {
+                return Err(format!(
+                    "unclosed regular expression: the / at character {} has no closing /",
+                    input[..i].chars().count() + 1
+                ));
+            };
+            tokens.push(Token::Word(input[i..end].to_string(), i, end));
         } else if c == '"' || c == '“' || c == '”' {
             chars.next();
             let mut phrase = String::new();
@@ -100,10 +122,14 @@ fn lex(input: &str) -> Result<Vec<Token>, String> {
                 end = j + d.len_utf8();
                 chars.next();
             }
+            let near = word
+                .strip_prefix("NEAR/")
+                .and_then(|n| n.parse::<usize>().ok());
             tokens.push(match word.as_str() {
                 "AND" => Token::And,
                 "OR" => Token::Or,
                 "NOT" => Token::Not,
+                _ if near.is_some() => Token::Near(near.unwrap_or(0)),
                 _ => Token::Word(word, i, end),
             });
         }
@@ -153,6 +179,20 @@ pub fn warnings(input: &str) -> Vec<String> {
 
 /// Parses a query; the error says what is wrong in words a user can act on.
 pub fn parse(input: &str) -> Result<Expr, String> {
+    parse_with(input, &QueryOptions::default())
+}
+
+/// How patterns in a query read, and whether one may read every document.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct QueryOptions {
+    pub patterns: PatternOptions,
+    /// Allow a pattern with no literal part (it reads every document).
+    pub scan: bool,
+}
+
+/// [`parse`] with pattern options: bare terms with `?`, `*` or `/…/` are
+/// patterns, `A NEAR/n B` a proximity; quoted phrases stay literal.
+pub fn parse_with(input: &str, options: &QueryOptions) -> Result<Expr, String> {
     let tokens = lex(input)?;
     if tokens.is_empty() {
         return Err("empty query: give a word, a Chinese string or a \"quoted phrase\"".into());
@@ -161,6 +201,7 @@ pub fn parse(input: &str) -> Result<Expr, String> {
         tokens,
         at: 0,
         depth: 0,
+        options: *options,
     };
     let e = p.or()?;
     if p.at < p.tokens.len() {
@@ -176,6 +217,7 @@ struct Parser {
     tokens: Vec<Token>,
     at: usize,
     depth: usize,
+    options: QueryOptions,
 }
 
 const MAX_DEPTH: usize = 100;
@@ -194,7 +236,7 @@ impl Parser {
         Ok(left)
     }
     fn and(&mut self) -> Result<Expr, String> {
-        let mut left = self.unary()?;
+        let mut left = self.near()?;
         loop {
             match self.peek() {
                 Some(Token::And) => {
@@ -203,10 +245,44 @@ impl Parser {
                 Some(Token::Phrase(_) | Token::Word(..) | Token::Not | Token::Open) => {}
                 _ => break,
             }
-            let right = self.unary()?;
+            let right = self.near()?;
             left = Expr::And(Box::new(left), Box::new(right));
         }
         Ok(left)
+    }
+    /// `A NEAR/n B` binds tighter than AND.
+    fn near(&mut self) -> Result<Expr, String> {
+        let mut left = self.unary()?;
+        while let Some(Token::Near(n)) = self.peek().cloned() {
+            self.at += 1;
+            let right = self.unary()?;
+            left = match (left, right) {
+                (Expr::Term(a), Expr::Term(b)) => {
+                    let l = Literal::near(&a, &b, n)?;
+                    self.check_scan(&l)?;
+                    Expr::Term(l)
+                }
+                _ => {
+                    return Err(
+                        "NEAR/n joins two terms or phrases (not parentheses, AND/OR or NOT)".into(),
+                    );
+                }
+            };
+        }
+        Ok(left)
+    }
+    fn check_scan(&self, l: &Literal) -> Result<(), String> {
+        if let Some(p) = &l.pattern
+            && p.required.is_empty()
+            && p.required_prefixes.is_empty()
+            && !self.options.scan
+        {
+            return Err(format!(
+                "the pattern {} has no literal part the index can look up (a Chinese string, a whole English word, or a word prefix of 2+ letters): it would read every document; add --scan to allow that",
+                l.raw
+            ));
+        }
+        Ok(())
     }
     fn unary(&mut self) -> Result<Expr, String> {
         match self.tokens.get(self.at).cloned() {
@@ -228,10 +304,20 @@ impl Parser {
                 self.at += 1;
                 Ok(e)
             }
-            Some(Token::Phrase(s) | Token::Word(s, ..)) => {
+            Some(Token::Phrase(s)) => {
                 self.at += 1;
                 Ok(Expr::Term(Literal::new(&s)?))
             }
+            Some(Token::Word(s, ..)) => {
+                self.at += 1;
+                if is_pattern_syntax(&s) {
+                    let l = Literal::pattern(&s, self.options.patterns)?;
+                    self.check_scan(&l)?;
+                    return Ok(Expr::Term(l));
+                }
+                Ok(Expr::Term(Literal::new(&s)?))
+            }
+            Some(Token::Near(_)) => Err("NEAR/n needs a term on both sides".into()),
             Some(Token::Close) => Err("unbalanced parenthesis: ')' where a term was expected".into()),
             Some(Token::And | Token::Or) => Err(
                 "AND/OR needs a term on both sides (write and/or in lower case, or quote them, to search for the words)"
@@ -258,12 +344,12 @@ pub fn evaluate(engine: &Engine, expr: &Expr, allowed: &Allowed) -> Result<Evalu
     // Identical literals are evaluated once; all of them in one call, so that
     // the ones needing verification share one pass over the stored text.
     let mut unique: Vec<Literal> = Vec::new();
-    let mut slot_of: HashMap<(String, bool), usize> = HashMap::new();
+    let mut slot_of: HashMap<(String, bool, bool), usize> = HashMap::new();
     let slots: Vec<usize> = terms
         .iter()
         .map(|t| {
             *slot_of
-                .entry((t.normalized.clone(), t.cjk))
+                .entry((t.normalized.clone(), t.cjk, t.is_pattern()))
                 .or_insert_with(|| {
                     unique.push((*t).clone());
                     unique.len() - 1
@@ -371,6 +457,57 @@ mod tests {
             vec!["\"peace and development\" is searched as one phrase (with the word \"and\"); for the operator write AND in upper case".to_string()]
         );
         assert!(warnings("peace AND development").is_empty());
+    }
+
+    #[test]
+    fn patterns_and_near() {
+        let is_pattern = |q: &str| matches!(parse(q), Ok(Expr::Term(l)) if l.is_pattern());
+        assert!(is_pattern("网络?权"));
+        assert!(is_pattern("cyber*"));
+        assert!(is_pattern("/一带一路(倡议|建设)/"));
+        assert!(is_pattern("网络 NEAR/3 主权"));
+        // Quoted: the characters themselves.
+        assert!(!is_pattern("\"网络?权\""));
+        assert_eq!(p("a NEAR/2 b OR c"), "(a NEAR/2 b | c)");
+        assert!(p("/[/").contains("bad regular expression"));
+        assert!(p("/abc").contains("unclosed regular expression"));
+        assert!(p("* ?").contains("only wildcards"));
+        assert!(p("/\\d+/").contains("--scan"));
+        let scan = QueryOptions {
+            scan: true,
+            ..QueryOptions::default()
+        };
+        assert!(parse_with("/\\d+/", &scan).is_ok());
+        assert!(p("(a OR b) NEAR/2 c").contains("NEAR/n joins two terms"));
+        // The glob reads as documented.
+        let find = |q: &str, t: &str| match parse(q) {
+            Ok(Expr::Term(l)) => l
+                .find(t)
+                .into_iter()
+                .map(|(s, e)| t[s..e].to_string())
+                .collect::<Vec<_>>(),
+            _ => Vec::new(),
+        };
+        assert_eq!(
+            find("网络?权", "维护网络主权和网络霸权，网络。权"),
+            ["网络主权", "网络霸权"]
+        );
+        assert_eq!(find("命运*体", "命运共同体。命运。体"), ["命运共同体"]);
+        assert_eq!(
+            find("cyber*", "Cyberspace and cyber-security, not hypercyber"),
+            ["Cyberspace", "cyber"]
+        );
+        assert_eq!(
+            find(
+                "global * governance",
+                "Global economic governance, global governance"
+            ),
+            ["Global economic governance"]
+        );
+        assert_eq!(
+            find("网络 NEAR/2 主权", "主权在网络；网络的主权"),
+            ["主权在网络", "网络的主权"]
+        );
     }
 
     #[test]

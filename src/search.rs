@@ -28,6 +28,8 @@ pub struct SearchOptions {
     pub filter: Filter,
     /// Snippets per hit.
     pub snippets: usize,
+    /// How patterns read (`--gap`) and whether one may read every document (`--scan`).
+    pub query: crate::query::QueryOptions,
 }
 
 #[derive(Debug, Serialize)]
@@ -73,7 +75,7 @@ const K1: f64 = 1.2;
 const B: f64 = 0.75;
 
 pub fn search(engine: &Engine, query_text: &str, options: &SearchOptions) -> Result<SearchResult> {
-    let expr = query::parse(query_text).map_err(|e| {
+    let expr = query::parse_with(query_text, &options.query).map_err(|e| {
         crate::error::UserError::BadQuery(format!("cannot read the query {query_text:?}: {e}"))
     })?;
     let allowed = engine.allowed(&options.filter)?;
@@ -214,9 +216,15 @@ fn near_miss(
     let query::Expr::Term(literal) = expr else {
         return Ok(None);
     };
+    if literal.is_pattern() {
+        return Ok(Some(format!(
+            "no document matches the pattern {} (? is one character; * is up to --gap characters within a sentence in Chinese, one word standing alone or any letters inside a word in English; /…/ is a regular expression)",
+            literal.raw
+        )));
+    }
     if literal.raw.contains(['*', '?']) {
         return Ok(Some(format!(
-            "no document contains {:?} literally; wildcards (* ?) are not supported yet: search the fixed part of the term",
+            "no document contains {:?} with the characters * and ? as typed (quoted); without quotes they are wildcards",
             literal.raw
         )));
     }

@@ -239,9 +239,69 @@ impl Families {
                 )),
             };
         }
+        if crate::matcher::is_pattern_syntax(term) {
+            let l = Literal::pattern(term, crate::matcher::PatternOptions::default())?;
+            if l.pattern
+                .as_ref()
+                .is_some_and(|p| p.required.is_empty() && p.required_prefixes.is_empty())
+            {
+                return Err(format!(
+                    "the pattern {term} has no literal part the index can look up: give some fixed characters or a whole word (or use `tifa search --scan`)"
+                ));
+            }
+            return Ok(Subject::Literal(l));
+        }
         Literal::new(term).map(Subject::Literal)
     }
 }
+
+/// Distinct strings a pattern matched in `matches`, most frequent first (ties
+/// in string order): the first [`PATTERN_VARIANTS_SHOWN`], and how many there are.
+pub fn pattern_variants(
+    engine: &Engine,
+    pattern: &Literal,
+    matches: &[Match],
+) -> Result<(Vec<Literal>, usize)> {
+    let per_doc: Vec<Result<Vec<String>>> = matches
+        .par_iter()
+        .map(|m| {
+            let doc = engine.stored(m.address)?;
+            let mut found = Vec::new();
+            for field in [&doc.title, &doc.text] {
+                let normalized = text::nfkc(field);
+                let prepared = crate::matcher::Prepared::new(&normalized);
+                for (s, e) in pattern.find_prepared(&prepared) {
+                    let hit = &normalized[s..e];
+                    // English matches are told apart case-insensitively.
+                    found.push(if pattern.cjk {
+                        hit.to_string()
+                    } else {
+                        text::lowercase(hit).into_owned()
+                    });
+                }
+            }
+            Ok(found)
+        })
+        .collect();
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for found in per_doc {
+        for s in found? {
+            *counts.entry(s).or_default() += 1;
+        }
+    }
+    let total = counts.len();
+    let mut ranked: Vec<(String, usize)> = counts.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let literals = ranked
+        .into_iter()
+        .take(PATTERN_VARIANTS_SHOWN)
+        .filter_map(|(s, _)| Literal::new(&s).ok())
+        .collect();
+    Ok((literals, total))
+}
+
+/// Distinct strings of a pattern traced or timed as variants.
+pub const PATTERN_VARIANTS_SHOWN: usize = 20;
 
 /// The subjects a list of terms names: `@name` families (built-in, then those
 /// of `families_file`) and literal terms.

@@ -479,12 +479,20 @@ fn a_phrase_with_no_hits_says_what_does_exist_and_terms_take_quotes() {
         .assert()
         .success()
         .stdout(predicate::str::contains("search `sovereignty AND cyber`"));
+    // A pattern with no match says how patterns read; quoted, ? is a character.
     tifa(&index)
-        .args(["search", "网络?权"])
+        .args(["search", "网络?霸"])
         .assert()
         .success()
         .stdout(predicate::str::contains(
-            "wildcards (* ?) are not supported yet",
+            "no document matches the pattern 网络?霸",
+        ));
+    tifa(&index)
+        .args(["search", "\"网络?权\""])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains(
+            "without quotes they are wildcards",
         ));
     // Lower-case operators are words of the phrase, with a note.
     tifa(&index)

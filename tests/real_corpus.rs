@@ -1151,3 +1151,66 @@ fn emerging_counts_equal_timeline_and_known_formulations_rank() {
         }
     }
 }
+
+/// Patterns (`?`, `*`, `/regex/`, `NEAR/n`, English word wildcards) find
+/// exactly what a regular expression written by hand finds over the NFKC
+/// texts (lower-cased for the English ones), and `kwic` has one line per
+/// occurrence that `search` counts.
+#[test]
+fn patterns_equal_a_regex_scan() {
+    // (pattern as typed, the test's own regex, on lower-cased text)
+    let stop = "。！？!?；;\\n\\r";
+    let cases: Vec<(&str, String, bool)> = vec![
+        ("网络?权", format!("网络[^\\s{stop}]权"), false),
+        ("命运*体", format!("命运[^{stop}]{{0,6}}?体"), false),
+        (
+            "/一带一路(倡议|建设)/",
+            "一带一路(倡议|建设)".to_string(),
+            false,
+        ),
+        (
+            "网络 NEAR/3 主权",
+            format!("网络[^{stop}]{{0,3}}?主权|主权[^{stop}]{{0,3}}?网络"),
+            false,
+        ),
+        ("cyber*", "\\bcyber\\w*\\b".to_string(), true),
+        (
+            "global * governance",
+            "\\bglobal\\s+\\w+(?:['\\-]\\w+)*\\s+governance\\b".to_string(),
+            true,
+        ),
+    ];
+    for (pattern, source, lowered) in &cases {
+        let re = regex::Regex::new(source).expect("test regex");
+        let count = |s: &str| {
+            let n: String = s.nfkc().collect();
+            let n = if *lowered { n.to_lowercase() } else { n };
+            re.find_iter(&n).filter(|m| !m.is_empty()).count()
+        };
+        let want: BTreeMap<String, usize> = corpus()
+            .par_iter()
+            .map(|d| (d.id.clone(), count(&d.title) + count(&d.text)))
+            .filter(|(_, n)| *n > 0)
+            .collect();
+        let got = tifa(&["search", pattern, "--all", "--json", "--snippets", "0"]);
+        let got: BTreeMap<String, usize> = got["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .map(|h| {
+                (
+                    h["id"].as_str().expect("id").to_string(),
+                    h["occurrences"].as_u64().expect("occ") as usize,
+                )
+            })
+            .collect();
+        assert!(!want.is_empty(), "{pattern}: the scan finds nothing");
+        assert_eq!(got, want, "{pattern}");
+        let k = tifa(&["kwic", pattern, "--json"]);
+        assert_eq!(
+            k["total"].as_u64(),
+            Some(want.values().sum::<usize>() as u64),
+            "{pattern}: kwic lines"
+        );
+    }
+}

@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use tifa::kwic::{self, KwicOptions, KwicSort};
 use tifa::output::{self, escape_terminal};
 
-use super::{FilterArgs, open_engine};
+use super::{FilterArgs, PatternArgs, open_engine};
 
 /// `--sort`, mapped onto the library's [`KwicSort`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -42,6 +42,8 @@ pub struct KwicArgs {
     pub query: Vec<String>,
     #[command(flatten)]
     pub filter: FilterArgs,
+    #[command(flatten)]
+    pub patterns: PatternArgs,
     /// Context each side: characters for a Chinese hit, words for an English one.
     #[arg(long, default_value_t = 20)]
     pub width: usize,
@@ -72,6 +74,7 @@ pub fn run(dir: &Path, args: KwicArgs) -> Result<()> {
         sort: args.sort.into(),
         sample: args.sample,
         seed: args.seed,
+        query: args.patterns.to_options(),
     };
     let result = kwic::kwic(&engine, &args.query.join(" "), &options)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

@@ -188,6 +188,27 @@ impl FilterArgs {
     }
 }
 
+/// How patterns read: `--gap` and `--scan`.
+#[derive(Args, Debug, Clone, Default)]
+pub struct PatternArgs {
+    /// Most characters a `*` stands for in a Chinese pattern (within a sentence).
+    #[arg(long, default_value_t = tifa::matcher::DEFAULT_GAP, value_name = "N")]
+    pub gap: usize,
+    /// Allow a pattern with no literal part the index can look up (e.g. /\d+年/):
+    /// it reads every document.
+    #[arg(long)]
+    pub scan: bool,
+}
+
+impl PatternArgs {
+    pub fn to_options(&self) -> tifa::query::QueryOptions {
+        tifa::query::QueryOptions {
+            patterns: tifa::matcher::PatternOptions { gap: self.gap },
+            scan: self.scan,
+        }
+    }
+}
+
 /// An extra families file, for the commands that take @family terms.
 #[derive(Args, Debug, Clone, Default)]
 pub struct FamiliesArg {

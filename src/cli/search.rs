@@ -9,7 +9,7 @@ use clap::{Args, ValueEnum};
 use tifa::output::{self, escape_terminal};
 use tifa::search::{self, SearchOptions, Sort};
 
-use super::{FilterArgs, open_engine};
+use super::{FilterArgs, PatternArgs, open_engine};
 
 /// `--sort`, mapped onto the library's [`Sort`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
@@ -41,6 +41,8 @@ pub struct SearchArgs {
     pub query: Vec<String>,
     #[command(flatten)]
     pub filter: FilterArgs,
+    #[command(flatten)]
+    pub patterns: PatternArgs,
     /// Show at most N hits (the total is always the full count).
     #[arg(long, short = 'n', default_value_t = 10)]
     pub limit: usize,
@@ -66,6 +68,7 @@ pub fn run(dir: &Path, args: SearchArgs) -> Result<()> {
         sort: args.sort.into(),
         filter: args.filter.to_filter()?,
         snippets: args.snippets,
+        query: args.patterns.to_options(),
     };
     let result = search::search(&engine, &args.query.join(" "), &options)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());

@@ -184,7 +184,14 @@ pub fn run(dir: &Path, args: TraceArgs) -> Result<()> {
             }
         }
         if !t.variants.is_empty() {
-            writeln!(out, "  variants:")?;
+            match t.variants_total {
+                Some(n) => writeln!(
+                    out,
+                    "  variants: the {} most frequent of the {n} distinct strings matched",
+                    t.variants.len()
+                )?,
+                None => writeln!(out, "  variants:")?,
+            }
             for v in &t.variants {
                 let date = |a: &Option<history::Appearance>| {
                     a.as_ref().map_or("–".to_string(), |a| a.date.clone())

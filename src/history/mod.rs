@@ -83,9 +83,13 @@ pub struct Trace {
     pub coverage_before: Option<evidence::CoverageBefore>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub groups: Option<BTreeMap<String, GroupFirst>>,
-    /// For a family: each variant's own trace, side by side.
+    /// For a family: each variant's own trace, side by side; for a pattern,
+    /// each distinct string it matched (the most frequent first).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub variants: Vec<Trace>,
+    /// For a pattern with more distinct strings than shown: how many.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub variants_total: Option<usize>,
 }
 
 /// The group of the documents that lack a `--group-by` field.
@@ -241,23 +245,29 @@ pub fn trace_of(
         Some(field) => Some(firsts_by(field, &mut ids)?),
         None => None,
     };
-    let variants = match subject {
-        Subject::Family(f) => f
-            .variants
-            .iter()
-            .map(|v| {
-                trace(
-                    engine,
-                    &Subject::Literal(v.clone()),
-                    allowed,
-                    first_n,
-                    group_by,
-                )
-            })
-            .collect::<Result<Vec<_>>>()?,
-        Subject::Literal(_) => Vec::new(),
+    let pattern_strings = match subject {
+        Subject::Literal(l) if l.is_pattern() => terms::pattern_variants(engine, l, matches)?,
+        _ => (Vec::new(), 0),
     };
+    // A family's variants, or the distinct strings a pattern matched.
+    let variant_literals: &[crate::matcher::Literal] = match subject {
+        Subject::Family(f) => &f.variants,
+        Subject::Literal(_) => &pattern_strings.0,
+    };
+    let variants = variant_literals
+        .iter()
+        .map(|v| {
+            trace(
+                engine,
+                &Subject::Literal(v.clone()),
+                allowed,
+                first_n,
+                group_by,
+            )
+        })
+        .collect::<Result<Vec<_>>>()?;
     Ok(Trace {
+        variants_total: (pattern_strings.1 > variants.len()).then_some(pattern_strings.1),
         term: subject.label(),
         docs: matches.len(),
         occurrences,
@@ -439,16 +449,21 @@ pub fn timelines(
 ) -> Result<Vec<Timeline>> {
     let allowed = engine.allowed(&options.filter)?;
     let denominators = Denominators::new(engine, &allowed, options.by);
-    let expanded: Vec<Subject> = subjects
-        .iter()
-        .flat_map(|s| {
-            let mut v = vec![s.clone()];
-            if let (true, Subject::Family(f)) = (options.expand_families, s) {
-                v.extend(f.variants.iter().cloned().map(Subject::Literal));
+    let mut expanded: Vec<Subject> = Vec::new();
+    for s in subjects {
+        expanded.push(s.clone());
+        match (options.expand_families, s) {
+            (true, Subject::Family(f)) => {
+                expanded.extend(f.variants.iter().cloned().map(Subject::Literal));
             }
-            v
-        })
-        .collect();
+            (true, Subject::Literal(l)) if l.is_pattern() => {
+                let matches = terms::evaluate(engine, s, &allowed)?;
+                let (strings, _) = terms::pattern_variants(engine, l, &matches)?;
+                expanded.extend(strings.into_iter().map(Subject::Literal));
+            }
+            _ => {}
+        }
+    }
     expanded
         .iter()
         .map(|subject| {
