@@ -36,12 +36,52 @@ pub struct Pattern {
 #[derive(Clone, Copy, Debug)]
 pub struct PatternOptions {
     pub gap: usize,
+    /// Chinese phrases match across differences in punctuation.
+    pub loose_punct: bool,
 }
 
 impl Default for PatternOptions {
     fn default() -> Self {
-        PatternOptions { gap: DEFAULT_GAP }
+        PatternOptions {
+            gap: DEFAULT_GAP,
+            loose_punct: false,
+        }
     }
+}
+
+/// Punctuation (and spaces) that `--loose-punct` lets differ or vanish.
+fn is_loose_punct(c: char) -> bool {
+    c.is_whitespace()
+        || matches!(
+            c,
+            '、' | '，'
+                | ','
+                | '；'
+                | ';'
+                | '：'
+                | ':'
+                | '·'
+                | '・'
+                | '—'
+                | '–'
+                | '-'
+                | '“'
+                | '”'
+                | '"'
+                | '‘'
+                | '’'
+                | '\''
+                | '《'
+                | '》'
+                | '〈'
+                | '〉'
+                | '（'
+                | '）'
+                | '('
+                | ')'
+                | '/'
+                | '／'
+        )
 }
 
 /// Characters `*` stands for in a Chinese pattern unless `--gap` says otherwise.
@@ -206,6 +246,46 @@ impl Literal {
                 on_lowered,
                 required,
                 required_prefixes,
+            },
+        ))
+    }
+
+    /// A Chinese phrase under `--loose-punct`: its pieces between punctuation
+    /// in order, any run of punctuation (or none) between them — 和平、安全
+    /// matches 和平，安全 and 和平安全. A phrase without punctuation stays literal.
+    pub fn loose(raw: &str) -> Result<Literal, String> {
+        let literal = Literal::new(raw)?;
+        if !literal.cjk || !literal.normalized.chars().any(is_loose_punct) {
+            return Ok(literal);
+        }
+        let pieces: Vec<&str> = literal
+            .normalized
+            .split(is_loose_punct)
+            .filter(|p| !p.is_empty())
+            .collect();
+        if pieces.is_empty() {
+            return Ok(literal);
+        }
+        let mut class = String::from("[");
+        for c in "、，,；;：:·・—–\\-“”\"‘’'《》〈〉（）()/／".chars() {
+            class.push(c);
+        }
+        class.push_str(r"\s]*");
+        let source = pieces
+            .iter()
+            .map(|p| regex::escape(p))
+            .collect::<Vec<_>>()
+            .join(&class);
+        let regex = Regex::new(&source).map_err(|e| format!("term too complex: {e}"))?;
+        let required = pieces.iter().filter_map(|p| Literal::new(p).ok()).collect();
+        Ok(Literal::of_pattern(
+            literal.raw.clone(),
+            literal.normalized.clone(),
+            Pattern {
+                regex,
+                on_lowered: false,
+                required,
+                required_prefixes: Vec::new(),
             },
         ))
     }

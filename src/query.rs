@@ -271,6 +271,14 @@ impl Parser {
         }
         Ok(left)
     }
+    /// A phrase: literal, or with `--loose-punct` free in its punctuation.
+    fn literal(&self, s: &str) -> Result<Literal, String> {
+        if self.options.patterns.loose_punct {
+            Literal::loose(s)
+        } else {
+            Literal::new(s)
+        }
+    }
     fn check_scan(&self, l: &Literal) -> Result<(), String> {
         if let Some(p) = &l.pattern
             && p.required.is_empty()
@@ -306,7 +314,7 @@ impl Parser {
             }
             Some(Token::Phrase(s)) => {
                 self.at += 1;
-                Ok(Expr::Term(Literal::new(&s)?))
+                Ok(Expr::Term(self.literal(&s)?))
             }
             Some(Token::Word(s, ..)) => {
                 self.at += 1;
@@ -315,7 +323,7 @@ impl Parser {
                     self.check_scan(&l)?;
                     return Ok(Expr::Term(l));
                 }
-                Ok(Expr::Term(Literal::new(&s)?))
+                Ok(Expr::Term(self.literal(&s)?))
             }
             Some(Token::Near(_)) => Err("NEAR/n needs a term on both sides".into()),
             Some(Token::Close) => Err("unbalanced parenthesis: ')' where a term was expected".into()),

@@ -198,12 +198,19 @@ pub struct PatternArgs {
     /// it reads every document.
     #[arg(long)]
     pub scan: bool,
+    /// Chinese phrases match across differences in punctuation: 和平、安全 also
+    /// finds 和平，安全 and 和平安全 (type the punctuation where it may vary).
+    #[arg(long)]
+    pub loose_punct: bool,
 }
 
 impl PatternArgs {
     pub fn to_options(&self) -> tifa::query::QueryOptions {
         tifa::query::QueryOptions {
-            patterns: tifa::matcher::PatternOptions { gap: self.gap },
+            patterns: tifa::matcher::PatternOptions {
+                gap: self.gap,
+                loose_punct: self.loose_punct,
+            },
             scan: self.scan,
         }
     }
