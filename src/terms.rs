@@ -99,6 +99,17 @@ impl Subject {
     }
 
     /// Number of places in one field.
+    /// Places in an NFKC text (byte ranges of it), nested matches once.
+    pub fn find_in_normalized(&self, normalized: &str) -> Vec<(usize, usize)> {
+        let prepared = crate::matcher::Prepared::new(normalized);
+        merge_places(
+            self.literals()
+                .iter()
+                .flat_map(|l| l.find_prepared(&prepared))
+                .collect(),
+        )
+    }
+
     pub fn count(&self, original: &str) -> u32 {
         let normalized = text::nfkc(original);
         merge_places(

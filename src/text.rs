@@ -376,6 +376,17 @@ impl WordTokenizer {
         WordTokenizer { jieba }
     }
 
+    /// The words of `text` (NFKC) as the index sees them, with byte ranges.
+    pub fn words_with_offsets(jieba: &jieba_rs::Jieba, text: &str) -> Vec<(String, usize, usize)> {
+        let mut stream = WordStream::new(jieba, text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            let t = &stream.token;
+            out.push((t.text.clone(), t.offset_from, t.offset_to));
+        }
+        out
+    }
+
     /// The words of `text` (NFKC) as the index sees them.
     pub fn words(jieba: &jieba_rs::Jieba, text: &str) -> Vec<String> {
         let mut stream = WordStream::new(jieba, text);

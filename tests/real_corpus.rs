@@ -1160,7 +1160,13 @@ fn emerging_counts_equal_timeline_and_known_formulations_rank() {
 fn patterns_equal_a_regex_scan() {
     // (pattern as typed, the test's own regex, on lower-cased text)
     let stop = "。！？!?；;\\n\\r";
+    let loose = "[、，,；;：:·・—–\\-“”\"‘’'《》〈〉（）()/／\\s]*";
     let cases: Vec<(&str, String, bool)> = vec![
+        (
+            "--loose-punct 和平、安全",
+            format!("和平{loose}安全"),
+            false,
+        ),
         ("网络?权", format!("网络[^\\s{stop}]权"), false),
         ("命运*体", format!("命运[^{stop}]{{0,6}}?体"), false),
         (
@@ -1192,7 +1198,14 @@ fn patterns_equal_a_regex_scan() {
             .map(|d| (d.id.clone(), count(&d.title) + count(&d.text)))
             .filter(|(_, n)| *n > 0)
             .collect();
-        let got = tifa(&["search", pattern, "--all", "--json", "--snippets", "0"]);
+        // A leading flag goes before the pattern.
+        let (flags, pattern): (Vec<&str>, &str) = match pattern.split_once(' ') {
+            Some((flag, rest)) if flag.starts_with("--") => (vec![flag], rest),
+            _ => (Vec::new(), pattern),
+        };
+        let mut args = vec!["search", pattern, "--all", "--json", "--snippets", "0"];
+        args.extend(&flags);
+        let got = tifa(&args);
         let got: BTreeMap<String, usize> = got["hits"]
             .as_array()
             .expect("hits")
@@ -1206,11 +1219,90 @@ fn patterns_equal_a_regex_scan() {
             .collect();
         assert!(!want.is_empty(), "{pattern}: the scan finds nothing");
         assert_eq!(got, want, "{pattern}");
-        let k = tifa(&["kwic", pattern, "--json"]);
+        let mut args = vec!["kwic", pattern, "--json"];
+        args.extend(&flags);
+        let k = tifa(&args);
         assert_eq!(
             k["total"].as_u64(),
             Some(want.values().sum::<usize>() as u64),
             "{pattern}: kwic lines"
+        );
+    }
+}
+
+/// The issue's example: the Foreign Ministry 注入s 正能量, the news 传播s it.
+/// A left neighbour counted by collocates is the word, then nothing but
+/// spaces or punctuation, then the term: its count lies between the scan's
+/// count of 注入正能量 (less the few jieba cuts differently) and that of
+/// 注入, punctuation, 正能量 (注入“正能量”).
+#[test]
+fn collocates_tell_the_collections_apart() {
+    let v = tifa(&[
+        "collocates",
+        "正能量",
+        "--side",
+        "left",
+        "--window",
+        "1",
+        "--by",
+        "collection",
+        "--json",
+    ]);
+    let groups = v["groups"].as_array().expect("groups");
+    let group = |name: &str| {
+        groups
+            .iter()
+            .find(|g| g["group"] == name)
+            .unwrap_or_else(|| panic!("{name} missing"))
+    };
+    let mfa = group("mfa_press_conferences.jsonl");
+    assert_eq!(mfa["collocates"][0]["word"], "注入", "{mfa}");
+    let news = group("large/xwlb_cctv_news_2012_2026.jsonl.gz");
+    let news_words: Vec<&str> = news["collocates"]
+        .as_array()
+        .expect("collocates")
+        .iter()
+        .take(5)
+        .map(|c| c["word"].as_str().expect("word"))
+        .collect();
+    assert!(news_words.contains(&"传播"), "{news_words:?}");
+    for (g, file, word) in [
+        (mfa, "mfa_press_conferences.jsonl", "注入"),
+        (news, "large/xwlb_cctv_news_2012_2026.jsonl.gz", "传播"),
+    ] {
+        let phrase = format!("{word}正能量");
+        let scan: usize = corpus()
+            .iter()
+            .filter(|d| d.file == file)
+            .map(|d| scan_count(&phrase, &d.title) + scan_count(&phrase, &d.text))
+            .sum();
+        let loose = regex::Regex::new(&format!(r"{word}[\s\p{{P}}]*正能量")).expect("regex");
+        let scan_loose: usize = corpus()
+            .iter()
+            .filter(|d| d.file == file)
+            .map(|d| loose.find_iter(&d.title).count() + loose.find_iter(&d.text).count())
+            .sum();
+        let got = g["collocates"]
+            .as_array()
+            .expect("collocates")
+            .iter()
+            .find(|c| c["word"] == word)
+            .and_then(|c| c["freq"].as_u64())
+            .expect("freq") as usize;
+        assert!(
+            got <= scan_loose && got * 10 >= scan * 9,
+            "{file} {word}: {got} vs scan {scan} (with punctuation between: {scan_loose})"
+        );
+        // The node's occurrences per group are the scan's.
+        let node: usize = corpus()
+            .iter()
+            .filter(|d| d.file == file)
+            .map(|d| scan_count("正能量", &d.title) + scan_count("正能量", &d.text))
+            .sum();
+        assert_eq!(
+            g["occurrences"].as_u64(),
+            Some(node as u64),
+            "{file}: occurrences"
         );
     }
 }

@@ -12,6 +12,7 @@ use tifa::engine::{Engine, Filter};
 use tifa::output::escape_terminal;
 
 mod check;
+mod collocates;
 mod coverage;
 mod emerging;
 mod families;
@@ -39,6 +40,7 @@ Examples:
   tifa trace 'win-win cooperation' --group-by country   first use per state at the UN
   tifa report --terms bench/terms100.txt --out report   CSV, JSON, Markdown and SVG charts
   tifa kwic 正能量 --sort left --sample 50   a concordance, one line per occurrence
+  tifa collocates 正能量 --side left --by collection   who 传播s and who 注入s 正能量
   tifa emerging --period 2015               formulations that took off in 2015
   tifa coverage --svg coverage.svg         what the corpus holds, per file and year
   tifa fields                              the fields and values --where and --group-by accept
@@ -80,6 +82,15 @@ pub enum Command {
     /// several terms are one place). --sort left reads the left context from
     /// the hit outwards (nearest character for Chinese, nearest word for English).
     Kwic(kwic::KwicArgs),
+    /// The words around a term's occurrences, scored with logDice and log-likelihood.
+    ///
+    /// Words are jieba words for Chinese and word tokens for English, counted
+    /// within --window words of each occurrence (--side left|right|both) and
+    /// compared with their frequency in the whole filtered corpus; --by year or
+    /// --by collection puts the groups side by side, to show how the company a
+    /// formulation keeps changes (传播正能量 in the news, 注入正能量 at the
+    /// Foreign Ministry).
+    Collocates(collocates::CollocatesArgs),
     /// When did a term first appear, where, in which sentence, and when last.
     ///
     /// TERMs are literal strings (no query syntax: `win-win cooperation` and
@@ -236,6 +247,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Fields(args) => fields::run(&cli.index, args),
         Command::Kwic(args) => kwic::run(&cli.index, args),
         Command::Coverage(args) => coverage::run(&cli.index, args),
+        Command::Collocates(args) => collocates::run(&cli.index, args),
         Command::Emerging(args) => emerging::run(&cli.index, args),
         Command::Families(args) => families::run(args),
     }
