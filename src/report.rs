@@ -85,7 +85,7 @@ pub struct TermFigures {
 /// are computed over.
 pub fn source_line(m: &crate::index::Manifest) -> String {
     format!(
-        "Source: tifa {} over {} ({} documents, {} – {}); per million Han characters (Chinese terms) or English words (other terms).",
+        "Source: tifa {} over {} ({} documents, {} – {}); per million Han characters (Chinese terms) or English words (other terms); a chart mixing both shows shares of documents.",
         env!("CARGO_PKG_VERSION"),
         // The corpus by name, never a local path.
         m.sources
@@ -230,7 +230,7 @@ pub fn write(dir: &Path, figures: &[TermFigures], source_line: &str) -> Result<V
         let mut series: Vec<&TermFigures> = total.into_iter().collect();
         series.extend(variants.into_iter().filter(|v| v.occurrences > 0));
         let path = dir.join(format!("chart-{}.svg", family.trim_start_matches('@')));
-        let title = format!("{family}: variants per million words/characters");
+        let title = format!("{family} and its variants");
         if chart(&path, &title, &series, source_line)? {
             written.push(path);
         }
@@ -245,7 +245,7 @@ pub fn write(dir: &Path, figures: &[TermFigures], source_line: &str) -> Result<V
         let path = dir.join("overview.svg");
         if chart(
             &path,
-            "Use per year (the 10 most frequent terms), per million",
+            "Use per year (the 10 most frequent terms)",
             &top,
             source_line,
         )? {
@@ -345,13 +345,56 @@ const PALETTE: [RGBColor; 10] = [
     RGBColor(23, 190, 207),
 ];
 
-/// A line chart of per-million values over years, one line per series.
+/// What a chart's y axis shows: one unit for every line.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Axis {
+    /// Occurrences per million of one unit (all series count the same unit).
+    PerMillion(&'static str),
+    /// Share of the year's documents, in per cent (series of mixed units).
+    Share,
+}
+
+impl Axis {
+    fn of(series: &[&TermFigures]) -> Axis {
+        let unit = series.first().map_or("", |f| f.per_million_of);
+        let mixed = unit == crate::terms::Units::HanAndWords.describe();
+        if !mixed && series.iter().all(|f| f.per_million_of == unit) {
+            Axis::PerMillion(unit)
+        } else {
+            Axis::Share
+        }
+    }
+
+    fn value(self, b: &Bucket) -> f64 {
+        match self {
+            Axis::PerMillion(_) => b.per_million,
+            Axis::Share => b.share * 100.0,
+        }
+    }
+
+    fn label(self) -> String {
+        match self {
+            Axis::PerMillion(unit) => format!("occurrences per million {unit}"),
+            Axis::Share => "% of the year's documents".to_string(),
+        }
+    }
+}
+
+/// A line chart over years, one line per series, on one unit (see [`Axis`]);
+/// each point has a tooltip (an SVG `<title>`) with the documents behind it.
 /// Returns false (and writes nothing) when no series has a dated point.
 fn chart(path: &Path, title: &str, series: &[&TermFigures], source_line: &str) -> Result<bool> {
-    let points = |f: &TermFigures| -> Vec<(i32, f64)> {
+    let axis = Axis::of(series);
+    let buckets = |f: &TermFigures| -> Vec<(i32, Bucket)> {
         f.by_year
             .iter()
-            .filter_map(|(k, b)| k.parse::<i32>().ok().map(|y| (y, b.per_million)))
+            .filter_map(|(k, b)| k.parse::<i32>().ok().map(|y| (y, *b)))
+            .collect()
+    };
+    let points = |f: &TermFigures| -> Vec<(i32, f64)> {
+        buckets(f)
+            .into_iter()
+            .map(|(y, b)| (y, axis.value(&b)))
             .collect()
     };
     let all: Vec<(i32, f64)> = series.iter().flat_map(|f| points(f)).collect();
@@ -360,12 +403,26 @@ fn chart(path: &Path, title: &str, series: &[&TermFigures], source_line: &str) -
         return Ok(false);
     };
     let y1 = all.iter().map(|p| p.1).fold(0.0, f64::max).max(1e-9) * 1.1;
+    // Tooltips, in the order the markers are drawn.
+    let mut tooltips: Vec<String> = Vec::new();
+    for f in series {
+        for (y, b) in buckets(f) {
+            tooltips.push(format!(
+                "{} {y}: {} documents, {} occurrences, {:.2} per million {}, {:.2} % of the documents",
+                f.term, b.docs, b.occurrences, b.per_million, f.per_million_of, b.share * 100.0
+            ));
+        }
+    }
+    let title = match axis {
+        Axis::PerMillion(_) => title.to_string(),
+        Axis::Share => format!("{title} (share of documents: the lines count different units)"),
+    };
     let draw = || -> Result<(), Box<dyn std::error::Error>> {
         let root = SVGBackend::new(path, (960, 560)).into_drawing_area();
         root.fill(&WHITE)?;
         let (main, footer) = root.split_vertically(530);
         let mut chart = ChartBuilder::on(&main)
-            .caption(title, (CHART_FONTS, 22))
+            .caption(&title, (CHART_FONTS, 22))
             .margin(16)
             .x_label_area_size(44)
             .y_label_area_size(70)
@@ -373,7 +430,7 @@ fn chart(path: &Path, title: &str, series: &[&TermFigures], source_line: &str) -
         chart
             .configure_mesh()
             .x_desc("year")
-            .y_desc("occurrences per million")
+            .y_desc(axis.label())
             .x_label_formatter(&|y| format!("{y}"))
             .x_labels(((x1 - x0) as usize + 1).min(16))
             .label_style((CHART_FONTS, 13))
@@ -417,5 +474,45 @@ fn chart(path: &Path, title: &str, series: &[&TermFigures], source_line: &str) -
         Ok(())
     };
     draw().map_err(|e| anyhow!("cannot draw {}: {e}", path.display()))?;
+    add_tooltips(path, &tooltips)?;
     Ok(true)
+}
+
+/// Puts a `<title>` (a tooltip in browsers) into each marker of an SVG
+/// written by plotters, whose circles are the markers in drawing order.
+fn add_tooltips(path: &Path, tooltips: &[String]) -> Result<()> {
+    let svg =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let mut out = String::with_capacity(svg.len() + tooltips.len() * 120);
+    let mut rest = svg.as_str();
+    let mut next = tooltips.iter();
+    while let Some(at) = rest.find("<circle") {
+        let Some(end) = rest[at..].find("/>") else {
+            break;
+        };
+        let element = &rest[at..at + end];
+        out.push_str(&rest[..at]);
+        match next.next() {
+            Some(tip) => {
+                out.push_str(element);
+                out.push_str("><title>");
+                out.push_str(&xml_escape(tip));
+                out.push_str("</title></circle>");
+            }
+            None => {
+                out.push_str(element);
+                out.push_str("/>");
+            }
+        }
+        rest = &rest[at + end + 2..];
+    }
+    out.push_str(rest);
+    std::fs::write(path, out).with_context(|| format!("cannot write {}", path.display()))
+}
+
+fn xml_escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

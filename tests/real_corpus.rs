@@ -761,7 +761,7 @@ fn report_writes_csv_json_markdown_and_charts_that_agree_with_timeline() {
         let svg = std::fs::read_to_string(out.join(chart)).expect("svg");
         assert!(svg.starts_with("<svg"), "{chart}");
         assert!(
-            svg.contains("occurrences per million")
+            (svg.contains("occurrences per million") || svg.contains("% of the year"))
                 && svg.contains("year")
                 && svg.contains("Source: tifa"),
             "{chart}"
