@@ -70,7 +70,16 @@ pub fn run(dir: &Path, args: SearchArgs) -> Result<()> {
         snippets: args.snippets,
         query: args.patterns.to_options(),
     };
-    let result = search::search(&engine, &args.query.join(" "), &options)?;
+    // --scan may read every document: show that work is going on.
+    let bar = args
+        .patterns
+        .scan
+        .then(|| super::spinner("--scan: reading every document…"));
+    let result = search::search(&engine, &args.query.join(" "), &options);
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    let result = result?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
         output::write_json_line(&mut out, &result)?;
