@@ -475,6 +475,20 @@ impl Engine {
         Ok(v)
     }
 
+    /// The document with this id (the first, should several share it).
+    pub fn address_of(&self, id: &str) -> Result<Option<DocAddress>> {
+        let term = Term::from_field_text(self.fields.id, id);
+        for (s, reader) in self.searcher.segment_readers().iter().enumerate() {
+            let inverted = reader.inverted_index(self.fields.id)?;
+            if let Some(p) = inverted.read_postings(&term, IndexRecordOption::Basic)?
+                && p.doc() != TERMINATED
+            {
+                return Ok(Some(DocAddress::new(s as u32, p.doc())));
+            }
+        }
+        Ok(None)
+    }
+
     pub fn stored(&self, address: DocAddress) -> Result<StoredDoc> {
         let doc: TantivyDocument = self.searcher.doc(address).map_err(|e| {
             anyhow::anyhow!("cannot read a stored document ({e}): rebuild with `tifa index`")

@@ -23,5 +23,6 @@ pub mod output;
 pub mod query;
 pub mod report;
 pub mod search;
+pub mod server;
 pub mod terms;
 pub mod text;

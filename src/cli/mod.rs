@@ -22,6 +22,7 @@ mod info;
 mod kwic;
 mod report;
 mod search;
+mod serve;
 mod timeline;
 mod trace;
 
@@ -42,6 +43,7 @@ Examples:
   tifa kwic 正能量 --sort left --sample 50   a concordance, one line per occurrence
   tifa collocates 正能量 --side left --by collection   who 传播s and who 注入s 正能量
   tifa emerging --period 2015               formulations that took off in 2015
+  tifa serve                               the web page at http://127.0.0.1:8717/
   tifa coverage --svg coverage.svg         what the corpus holds, per file and year
   tifa fields                              the fields and values --where and --group-by accept
 
@@ -125,6 +127,15 @@ pub enum Command {
     /// against the reference, with a floor on the log ratio (the effect size);
     /// every figure shown is an exact count, equal to what `tifa timeline` gives.
     Emerging(emerging::EmergingArgs),
+    /// A local web page (search, concordance, documents, trace, timeline,
+    /// report) and a JSON API, with the CLI's numbers.
+    ///
+    /// Pages at /, /search?q=…, /kwic?q=…, /doc/ID, /trace?term=…,
+    /// /timeline?term=…&term=…, /report; the API at /api/search, /api/kwic,
+    /// /api/trace, /api/timeline, /api/emerging, /api/collocates, /api/coverage,
+    /// /api/fields, with the CLI's option names as parameters and its --json
+    /// shapes. Listens on 127.0.0.1 unless --bind says otherwise.
+    Serve(serve::ServeArgs),
     /// Show what the index holds: documents per language and kind, dates, build.
     Info,
     /// List the metadata fields: documents that have each, and the top values.
@@ -243,6 +254,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Timeline(args) => timeline::run(&cli.index, args),
         Command::Report(args) => report::run(&cli.index, args),
         Command::Info => info::run(&cli.index),
+        Command::Serve(args) => serve::run(&cli.index, args),
         Command::Check { json } => check::run(&cli.index, json),
         Command::Fields(args) => fields::run(&cli.index, args),
         Command::Kwic(args) => kwic::run(&cli.index, args),

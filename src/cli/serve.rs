@@ -1,0 +1,34 @@
+//! `tifa serve`: the web page and JSON API (see `tifa::server`).
+
+use std::net::IpAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::Result;
+use clap::Args;
+
+use tifa::server::{self, ServeOptions};
+
+#[derive(Args, Debug)]
+pub struct ServeArgs {
+    /// Address to listen on; the default reaches this machine only.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: IpAddr,
+    /// Port (0 picks a free one; the address is printed first).
+    #[arg(long, default_value_t = 8717)]
+    pub port: u16,
+    /// Seconds of work a request may take before it is given up with a message.
+    #[arg(long, default_value_t = 30)]
+    pub time_budget: u64,
+}
+
+pub fn run(dir: &Path, args: ServeArgs) -> Result<()> {
+    server::run(
+        dir,
+        &ServeOptions {
+            bind: args.bind,
+            port: args.port,
+            time_budget: Duration::from_secs(args.time_budget.max(1)),
+        },
+    )
+}

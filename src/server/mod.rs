@@ -1,0 +1,348 @@
+//! `tifa serve`: a local web page and a JSON API over the same library calls
+//! as the CLI, so that every number on the page is the number the CLI prints.
+//!
+//! Safety: binds to 127.0.0.1 unless told otherwise; every corpus string is
+//! HTML-escaped ([`pages::esc`]); a Content-Security-Policy allows only the
+//! page's own stylesheet (no scripts at all); the index is opened read-only
+//! and re-opened when `tifa index` switches generations; each request has a
+//! time budget and bounded page sizes.
+
+mod pages;
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use axum::Router;
+use axum::extract::Path as UrlPath;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+
+use crate::engine::{Engine, Filter};
+use crate::error::is_user_error;
+use crate::index;
+use crate::query::QueryOptions;
+
+/// How the server is reached and how long a request may work.
+#[derive(Clone, Debug)]
+pub struct ServeOptions {
+    pub bind: IpAddr,
+    pub port: u16,
+    /// Work per request before the answer is "too long".
+    pub time_budget: Duration,
+}
+
+/// The stylesheet, compiled in: the page works offline and loads nothing else.
+const CSS: &str = include_str!("assets/tifa.css");
+
+/// Scripts: none; styles: the page's own stylesheet; images: inline SVG only.
+const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// The largest page of hits, concordance lines or API results per request.
+pub const MAX_PAGE: usize = 1000;
+
+pub struct AppState {
+    dir: PathBuf,
+    /// The generation open now, and its engine.
+    current: RwLock<(PathBuf, Arc<Engine>)>,
+    budget: Duration,
+}
+
+impl AppState {
+    pub fn new(dir: &Path, budget: Duration) -> Result<AppState> {
+        let generation = index::current_generation(dir)?;
+        let engine = Arc::new(Engine::open(dir)?);
+        Ok(AppState {
+            dir: dir.to_path_buf(),
+            current: RwLock::new((generation, engine)),
+            budget,
+        })
+    }
+
+    /// The engine of the live generation: a rebuild that switched generations
+    /// is picked up on the next request, the old one keeps serving until then.
+    fn engine(&self) -> Result<Arc<Engine>> {
+        let generation = index::current_generation(&self.dir)?;
+        {
+            let current = self
+                .current
+                .read()
+                .map_err(|_| anyhow::anyhow!("poisoned lock"))?;
+            if current.0 == generation {
+                return Ok(current.1.clone());
+            }
+        }
+        let engine = Arc::new(Engine::open(&self.dir)?);
+        *self
+            .current
+            .write()
+            .map_err(|_| anyhow::anyhow!("poisoned lock"))? = (generation, engine.clone());
+        Ok(engine)
+    }
+}
+
+/// The routes: pages at `/`, `/search`, `/kwic`, `/doc/ID`, `/trace`,
+/// `/timeline`, `/report`; the JSON API under `/api/`; CSV exports under `/export/`.
+pub fn router(state: Arc<AppState>) -> Router {
+    Router::new()
+        .route("/", get(pages::search_page))
+        .route("/search", get(pages::search_page))
+        .route("/kwic", get(pages::kwic_page))
+        .route("/doc/{id}", get(pages::doc_page))
+        .route("/trace", get(pages::trace_page))
+        .route("/timeline", get(pages::timeline_page))
+        .route("/report", get(pages::report_page))
+        .route("/export/search.csv", get(pages::search_csv))
+        .route("/export/kwic.csv", get(pages::kwic_csv))
+        .route("/export/timeline.csv", get(pages::timeline_csv))
+        .route("/export/report/{file}", get(pages::report_file))
+        .route("/api/search", get(pages::api_search))
+        .route("/api/kwic", get(pages::api_kwic))
+        .route("/api/trace", get(pages::api_trace))
+        .route("/api/timeline", get(pages::api_timeline))
+        .route("/api/emerging", get(pages::api_emerging))
+        .route("/api/collocates", get(pages::api_collocates))
+        .route("/api/coverage", get(pages::api_coverage))
+        .route("/api/fields", get(pages::api_fields))
+        .route("/assets/tifa.css", get(css))
+        .fallback(not_found)
+        .layer(axum::middleware::map_response(security_headers))
+        .with_state(state)
+}
+
+async fn css() -> Response {
+    ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], CSS).into_response()
+}
+
+async fn not_found() -> Response {
+    pages::error_page(
+        StatusCode::NOT_FOUND,
+        "No such page: try /search, /kwic, /trace, /timeline or /report.",
+    )
+}
+
+async fn security_headers(mut response: Response) -> Response {
+    let h = response.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    response
+}
+
+/// Runs `f` on a blocking thread within the time budget; errors of the user
+/// become 400, a request over budget 503, anything else 500.
+async fn work<F>(state: &Arc<AppState>, json: bool, f: F) -> Response
+where
+    F: FnOnce(&Engine) -> Result<Response> + Send + 'static,
+{
+    let state2 = state.clone();
+    let task = tokio::task::spawn_blocking(move || -> Result<Response> {
+        let engine = state2.engine()?;
+        f(&engine)
+    });
+    let fail = |status: StatusCode, message: String| {
+        if json {
+            (
+                status,
+                [(header::CONTENT_TYPE, "application/json")],
+                serde_json::json!({ "error": message }).to_string(),
+            )
+                .into_response()
+        } else {
+            pages::error_page(status, &message)
+        }
+    };
+    match tokio::time::timeout(state.budget, task).await {
+        Ok(Ok(Ok(response))) => response,
+        Ok(Ok(Err(e))) if is_user_error(&e) => fail(StatusCode::BAD_REQUEST, e.to_string()),
+        Ok(Ok(Err(e))) => fail(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
+        Ok(Err(e)) => fail(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("the request failed: {e}"),
+        ),
+        Err(_) => fail(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "the request took longer than {} s and was given up: narrow the query (a longer phrase) or the filters (--from/--to, kind, collection)",
+                state.budget.as_secs()
+            ),
+        ),
+    }
+}
+
+/// Query parameters in order, repeated keys kept (`term=a&term=b`).
+pub struct Params(Vec<(String, String)>);
+
+impl Params {
+    fn parse(raw: Option<String>) -> Params {
+        Params(
+            form_urlencoded::parse(raw.unwrap_or_default().as_bytes())
+                .map(|(k, v)| (k.into_owned(), v.into_owned()))
+                .collect(),
+        )
+    }
+
+    /// The first non-empty value of `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, v)| k == key && !v.trim().is_empty())
+            .map(|(_, v)| v.trim())
+    }
+
+    /// Every non-empty value of `key`, comma-separated values split (as the CLI's lists).
+    pub fn list(&self, key: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, _)| k == key)
+            .flat_map(|(_, v)| {
+                v.split(',')
+                    .map(|s| s.trim().to_string())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|v| !v.is_empty())
+            .collect()
+    }
+
+    /// Every non-empty value of `key`, whole.
+    pub fn all(&self, key: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, v)| k == key && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_string())
+            .collect()
+    }
+
+    pub fn flag(&self, key: &str) -> bool {
+        self.0
+            .iter()
+            .any(|(k, v)| k == key && matches!(v.as_str(), "" | "1" | "true" | "on" | "yes"))
+    }
+
+    /// A number, `default` when absent; an error names the parameter.
+    pub fn number(&self, key: &str, default: usize, max: usize) -> Result<usize> {
+        match self.get(key) {
+            None => Ok(default),
+            Some(v) => {
+                let n: usize = v.parse().map_err(|_| {
+                    crate::error::UserError::BadQuery(format!("{key}={v:?} is not a number"))
+                })?;
+                if n > max {
+                    return Err(crate::error::UserError::BadQuery(format!(
+                        "{key}={n} is more than {max}, the most one request may ask for"
+                    ))
+                    .into());
+                }
+                Ok(n)
+            }
+        }
+    }
+
+    /// The CLI's filters: lang, kind, collection, from, to, where, where_not.
+    pub fn filter(&self) -> Result<Filter> {
+        Filter::parse(
+            &self.list("lang"),
+            &self.list("kind"),
+            &self.list("collection"),
+            self.get("from"),
+            self.get("to"),
+            &self.all("where"),
+            &self.all("where_not"),
+        )
+    }
+
+    /// Pattern options: gap, loose_punct (scan is refused on the server).
+    pub fn query_options(&self) -> Result<QueryOptions> {
+        Ok(QueryOptions {
+            patterns: crate::matcher::PatternOptions {
+                gap: self.number("gap", crate::matcher::DEFAULT_GAP, 50)?,
+                loose_punct: self.flag("loose_punct"),
+            },
+            scan: false,
+        })
+    }
+
+    /// This query string with `key` set to `value` (or removed for `None`).
+    pub fn with(&self, changes: &[(&str, Option<&str>)]) -> String {
+        let mut out = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &self.0 {
+            if changes.iter().any(|(c, _)| c == k) || v.is_empty() {
+                continue;
+            }
+            out.append_pair(k, v);
+        }
+        for (k, v) in changes {
+            if let Some(v) = v {
+                out.append_pair(k, v);
+            }
+        }
+        out.finish()
+    }
+}
+
+/// Serves until Ctrl-C; prints the address first (port 0 picks a free one).
+pub fn run(dir: &Path, options: &ServeOptions) -> Result<()> {
+    let state = Arc::new(AppState::new(dir, options.time_budget)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the server's runtime")?;
+    runtime.block_on(async move {
+        let addr = SocketAddr::new(options.bind, options.port);
+        let listener = tokio::net::TcpListener::bind(addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr}: is the port in use? try --port"))?;
+        let local = listener.local_addr()?;
+        println!(
+            "tifa serve: http://{local}/ (index {}; Ctrl-C stops it)",
+            crate::output::escape_terminal(&dir.display().to_string())
+        );
+        use std::io::Write;
+        std::io::stdout().flush()?;
+        if !options.bind.is_loopback() {
+            eprintln!(
+                "tifa: note: listening on {} — anyone who can reach this machine can read the corpus",
+                options.bind
+            );
+        }
+        axum::serve(listener, router(state))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await
+            .context("the server stopped")
+    })
+}
+
+pub(crate) fn json_response<T: serde::Serialize>(value: &T) -> Result<Response> {
+    let mut body = Vec::new();
+    crate::output::write_json(&mut body, value, false)?;
+    Ok((
+        [(header::CONTENT_TYPE, "application/json; charset=utf-8")],
+        body,
+    )
+        .into_response())
+}
+
+pub(crate) fn download(content_type: &'static str, name: &str, body: Vec<u8>) -> Response {
+    let disposition = format!("attachment; filename=\"{name}\"");
+    let mut r = ([(header::CONTENT_TYPE, content_type)], body).into_response();
+    if let Ok(v) = HeaderValue::from_str(&disposition) {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
+pub(crate) type UrlId = UrlPath<String>;

@@ -1,0 +1,1224 @@
+//! The pages and API handlers. Every string from the corpus or the request
+//! goes through [`esc`] before it reaches HTML; numbers come from the same
+//! library calls as the CLI's.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use anyhow::Result;
+use axum::extract::{RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
+
+use super::{AppState, MAX_PAGE, Params, UrlId, download, json_response, work};
+use crate::engine::Engine;
+use crate::error::UserError;
+use crate::history::{self, Period, TimelineOptions, TraceOptions};
+use crate::kwic::{self, KwicOptions, KwicSort};
+use crate::search::{self, SearchOptions, SearchResult, Sort};
+use crate::terms::{self, Families, Subject};
+
+/// HTML-escapes text and attribute values.
+pub fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn layout(title: &str, active: &str, body: &str) -> String {
+    let nav = [
+        ("search", "/search", "Search"),
+        ("kwic", "/kwic", "Concordance"),
+        ("trace", "/trace", "Trace"),
+        ("timeline", "/timeline", "Timeline"),
+        ("report", "/report", "Report"),
+    ]
+    .iter()
+    .map(|(key, href, label)| {
+        format!(
+            "<a href=\"{href}\"{}>{label}</a>",
+            if *key == active {
+                " class=\"active\""
+            } else {
+                ""
+            }
+        )
+    })
+    .collect::<Vec<_>>()
+    .join("");
+    format!(
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} · tifa</title><link rel=\"stylesheet\" href=\"/assets/tifa.css\"></head><body><header><span class=\"brand\">tifa 提法</span>{nav}</header><main>{body}</main></body></html>",
+        esc(title)
+    )
+}
+
+pub fn error_page(status: StatusCode, message: &str) -> Response {
+    (
+        status,
+        Html(layout(
+            "Error",
+            "",
+            &format!("<div class=\"error\" id=\"error\">{}</div>", esc(message)),
+        )),
+    )
+        .into_response()
+}
+
+/// `context` with the characters `start..end` marked.
+fn marked(context: &str, start: usize, end: usize) -> String {
+    let before: String = context.chars().take(start).collect();
+    let hit: String = context.chars().skip(start).take(end - start).collect();
+    let after: String = context.chars().skip(end).collect();
+    format!("{}<mark>{}</mark>{}", esc(&before), esc(&hit), esc(&after))
+}
+
+/// The filter inputs shared by the forms, filled from the request.
+fn filter_inputs(p: &Params) -> String {
+    let field = |name: &str, label: &str, hint: &str| {
+        format!(
+            "<label>{label}<input type=\"text\" name=\"{name}\" value=\"{}\" placeholder=\"{hint}\" size=\"10\"></label>",
+            esc(&p.all(name).join(","))
+        )
+    };
+    let lang = p.get("lang").unwrap_or("");
+    let options: String = [("", "any"), ("zh", "zh"), ("en", "en")]
+        .iter()
+        .map(|(v, l)| {
+            format!(
+                "<option value=\"{v}\"{}>{l}</option>",
+                if *v == lang { " selected" } else { "" }
+            )
+        })
+        .collect();
+    format!(
+        "<label>language<select name=\"lang\">{options}</select></label>{}{}{}{}{}",
+        field("kind", "kind", "speech"),
+        field("collection", "collection", "file"),
+        field("from", "from", "2014"),
+        field("to", "to", "2016"),
+        field("where", "field=value", "country=CHN"),
+    )
+}
+
+fn search_options(p: &Params, limit: Option<usize>, snippets: usize) -> Result<SearchOptions> {
+    let sort = match p.get("sort").unwrap_or("relevance") {
+        "relevance" => Sort::Relevance,
+        "date" => Sort::Date,
+        "-date" => Sort::NewestFirst,
+        other => {
+            return Err(UserError::BadQuery(format!(
+                "sort={other:?}: use relevance, date or -date"
+            ))
+            .into());
+        }
+    };
+    Ok(SearchOptions {
+        limit,
+        sort,
+        filter: p.filter()?,
+        snippets,
+        query: p.query_options()?,
+    })
+}
+
+fn query_of(p: &Params) -> Result<String> {
+    p.get("q")
+        .map(str::to_string)
+        .ok_or_else(|| UserError::BadQuery("give a query: q=…".into()).into())
+}
+
+// ---- search ---------------------------------------------------------------
+
+const PER_PAGE: usize = 20;
+
+pub async fn search_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
+    let p = Params::parse(raw);
+    work(&s, false, move |engine| {
+        let q = p.get("q").unwrap_or("").to_string();
+        let mut body = format!(
+            "<form class=\"query\" method=\"get\" action=\"/search\"><label>query<input class=\"q\" type=\"text\" name=\"q\" value=\"{}\" autofocus></label>{}<label>sort<select name=\"sort\">{}</select></label><button type=\"submit\" id=\"go\">Search</button></form>\
+             <p class=\"help\">A query is a phrase, as with grep: <code>网络主权</code>, <code>cyber sovereignty</code>. AND, OR, NOT (upper case), \"quotes\", patterns <code>网络?权</code>, <code>命运*体</code>, <code>cyber*</code>, <code>A NEAR/3 B</code>, <code>/regex/</code>.</p>",
+            esc(&q),
+            filter_inputs(&p),
+            ["relevance", "date", "-date"]
+                .iter()
+                .map(|v| format!(
+                    "<option{}>{v}</option>",
+                    if p.get("sort") == Some(v) { " selected" } else { "" }
+                ))
+                .collect::<String>()
+        );
+        if q.is_empty() {
+            body.push_str(&corpus_line(engine));
+            return Ok(Html(layout("Search", "search", &body)).into_response());
+        }
+        let page = p.number("page", 1, 1_000_000)?.max(1);
+        // All documents (for totals and breakdowns), then the page with snippets.
+        let all = search::search(engine, &q, &search_options(&p, None, 0)?)?;
+        let shown = search::search(
+            engine,
+            &q,
+            &search_options(&p, Some(page * PER_PAGE), 3)?,
+        )?;
+        body.push_str(&search_results(&p, &q, &all, &shown, page));
+        Ok(Html(layout(&format!("{q} — search"), "search", &body)).into_response())
+    })
+    .await
+}
+
+fn corpus_line(engine: &Engine) -> String {
+    let m = &engine.manifest;
+    format!(
+        "<p class=\"small\">The index holds {} documents ({} – {}).</p>",
+        m.documents,
+        esc(m.first_date.as_deref().unwrap_or("?")),
+        esc(m.last_date.as_deref().unwrap_or("?"))
+    )
+}
+
+fn search_results(
+    p: &Params,
+    q: &str,
+    all: &SearchResult,
+    shown: &SearchResult,
+    page: usize,
+) -> String {
+    let mut b = String::new();
+    let occurrences: u64 = all.hits.iter().map(|h| u64::from(h.occurrences)).sum();
+    let _ = write!(
+        b,
+        "<p class=\"summary\" id=\"summary\"><b id=\"total\">{}</b> documents, <b id=\"occurrences\">{occurrences}</b> occurrences of <q>{}</q></p>",
+        all.total,
+        esc(q)
+    );
+    for w in &all.warnings {
+        let _ = write!(b, "<p class=\"note\">{}</p>", esc(w));
+    }
+    if let Some(h) = &all.hint {
+        let _ = write!(b, "<p class=\"note\" id=\"hint\">{}</p>", esc(h));
+    }
+    let qs = p.with(&[("page", None)]);
+    let _ = write!(
+        b,
+        "<p class=\"exports\">Export all {} documents: <a id=\"export-csv\" href=\"/export/search.csv?{qs}\">CSV</a><a href=\"/api/search?{}\">JSON</a> · <a id=\"to-kwic\" href=\"/kwic?{qs}\">concordance of every occurrence</a> · <a href=\"/trace?{}\">trace</a> · <a href=\"/timeline?{}\">timeline</a></p>",
+        all.total,
+        p.with(&[("page", None), ("all", Some("true"))]),
+        term_link(q),
+        term_link(q)
+    );
+    // Breakdowns: each count links to the search with that filter; its total is the count.
+    let mut by: [BTreeMap<String, usize>; 4] = Default::default();
+    for h in &all.hits {
+        let year = h
+            .date
+            .as_deref()
+            .map_or("undated".to_string(), |d| d[..4.min(d.len())].to_string());
+        *by[0].entry(year).or_default() += 1;
+        *by[1].entry(h.kind.clone()).or_default() += 1;
+        *by[2].entry(h.lang.clone()).or_default() += 1;
+        *by[3]
+            .entry(h.meta.get("collection").cloned().unwrap_or_default())
+            .or_default() += 1;
+    }
+    b.push_str("<div class=\"breakdowns\">");
+    for (i, (title, map)) in ["year", "kind", "language", "collection"]
+        .iter()
+        .zip(&by)
+        .enumerate()
+    {
+        let _ = write!(
+            b,
+            "<table id=\"by-{title}\"><tr><th>{title}</th><th class=\"num\">documents</th></tr>"
+        );
+        for (value, n) in map {
+            let link = match (i, value.as_str()) {
+                (0, "undated") => None,
+                (0, y) => Some(p.with(&[("page", None), ("from", Some(y)), ("to", Some(y))])),
+                (1, v) => Some(p.with(&[("page", None), ("kind", Some(v))])),
+                (2, v) => Some(p.with(&[("page", None), ("lang", Some(v))])),
+                (_, "") => None,
+                (_, v) => Some(p.with(&[("page", None), ("collection", Some(v))])),
+            };
+            let cell = match link {
+                Some(l) => format!("<a class=\"count\" href=\"/search?{l}\">{n}</a>"),
+                None => n.to_string(),
+            };
+            let _ = write!(
+                b,
+                "<tr><td>{}</td><td class=\"num\">{cell}</td></tr>",
+                esc(value)
+            );
+        }
+        b.push_str("</table>");
+    }
+    b.push_str("</div>");
+    let from = (page - 1) * PER_PAGE;
+    for h in shown.hits.iter().skip(from) {
+        let _ = write!(
+            b,
+            "<div class=\"hit\"><div><b>{}</b> <a class=\"title\" href=\"/doc/{}?q={}\">{}</a></div><div class=\"meta\">{} · {} · {} · {} occurrence{}{}</div>",
+            esc(h.date.as_deref().unwrap_or("undated")),
+            esc(&urlencode(&h.id)),
+            esc(&urlencode(q)),
+            esc(&h.title),
+            esc(&h.id),
+            esc(&h.lang),
+            esc(&h.kind),
+            h.occurrences,
+            if h.occurrences == 1 { "" } else { "s" },
+            h.meta
+                .get("collection")
+                .map_or(String::new(), |c| format!(" · {}", esc(c)))
+        );
+        for sn in &h.snippets {
+            let _ = write!(
+                b,
+                "<div class=\"snippet\">{}{}</div>",
+                if sn.field == "title" { "[title] " } else { "" },
+                marked(&sn.context, sn.highlight.0, sn.highlight.1)
+            );
+        }
+        b.push_str("</div>");
+    }
+    let pages = all.total.div_ceil(PER_PAGE).max(1);
+    let _ = write!(b, "<p class=\"pager\">page {page} of {pages} ");
+    if page > 1 {
+        let _ = write!(
+            b,
+            "<a href=\"/search?{}\">previous</a>",
+            p.with(&[("page", Some(&(page - 1).to_string()))])
+        );
+    }
+    if page < pages {
+        let _ = write!(
+            b,
+            "<a id=\"next\" href=\"/search?{}\">next</a>",
+            p.with(&[("page", Some(&(page + 1).to_string()))])
+        );
+    }
+    b.push_str("</p>");
+    b
+}
+
+fn urlencode(s: &str) -> String {
+    form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// `term=…` for a query that is a single phrase (quotes stripped by the term rules).
+fn term_link(q: &str) -> String {
+    format!("term={}", urlencode(q))
+}
+
+pub async fn search_csv(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
+    let p = Params::parse(raw);
+    work(&s, false, move |engine| {
+        let q = query_of(&p)?;
+        let r = search::search(engine, &q, &search_options(&p, None, 0)?)?;
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record([
+            "id",
+            "date",
+            "title",
+            "lang",
+            "kind",
+            "collection",
+            "occurrences",
+        ])?;
+        for h in &r.hits {
+            w.write_record([
+                crate::output::csv_cell(&h.id),
+                h.date.clone().unwrap_or_default(),
+                crate::output::csv_cell(&h.title),
+                h.lang.clone(),
+                h.kind.clone(),
+                crate::output::csv_cell(h.meta.get("collection").map_or("", String::as_str)),
+                h.occurrences.to_string(),
+            ])?;
+        }
+        Ok(download(
+            "text/csv; charset=utf-8",
+            "search.csv",
+            w.into_inner()?,
+        ))
+    })
+    .await
+}
+
+pub async fn api_search(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
+    let p = Params::parse(raw);
+    work(&s, true, move |engine| {
+        let q = query_of(&p)?;
+        let limit = if p.flag("all") {
+            None
+        } else {
+            Some(p.number("limit", 10, MAX_PAGE)?)
+        };
+        let snippets = p.number("snippets", 3, 20)?;
+        json_response(&search::search(
+            engine,
+            &q,
+            &search_options(&p, limit, snippets)?,
+        )?)
+    })
+    .await
+}
+
+// ---- concordance ----------------------------------------------------------
+
+fn kwic_options(p: &Params) -> Result<KwicOptions> {
+    let sort = match p.get("sort").unwrap_or("date") {
+        "left" => KwicSort::Left,
+        "right" => KwicSort::Right,
+        "date" => KwicSort::Date,
+        "id" => KwicSort::Id,
+        other => {
+            return Err(UserError::BadQuery(format!(
+                "sort={other:?}: use left, right, date or id"
+            ))
+            .into());
+        }
+    };
+    Ok(KwicOptions {
+        filter: p.filter()?,
+        width: p.number("width", 20, 200)?,
+        sort,
+        sample: match p.get("sample") {
+            Some(_) => Some(p.number("sample", 0, 1_000_000)?),
+            None => None,
+        },
+        seed: p.number("seed", 1, usize::MAX)? as u64,
+        query: p.query_options()?,
+    })
+}
+
+pub async fn kwic_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
+    let p = Params::parse(raw);
+    work(&s, false, move |engine| {
+        let q = p.get("q").unwrap_or("").to_string();
+        let mut b = format!(
+            "<form class=\"query\" method=\"get\" action=\"/kwic\"><label>query<input class=\"q\" type=\"text\" name=\"q\" value=\"{}\"></label>{}<label>width<input type=\"text\" name=\"width\" size=\"3\" value=\"{}\"></label><input type=\"hidden\" name=\"sort\" value=\"{}\"><button type=\"submit\">Concordance</button></form>",
+            esc(&q),
+            filter_inputs(&p),
+            p.number("width", 20, 200)?,
+            esc(p.get("sort").unwrap_or("date"))
+        );
+        if q.is_empty() {
+            return Ok(Html(layout("Concordance", "kwic", &b)).into_response());
+        }
+        let k = kwic::kwic(engine, &q, &kwic_options(&p)?)?;
+        let page = p.number("page", 1, 1_000_000)?.max(1);
+        let per = p.number("per_page", 200, MAX_PAGE)?.max(1);
+        let _ = write!(
+            b,
+            "<p class=\"summary\"><b id=\"kwic-total\">{}</b> occurrences in {} documents of <q>{}</q></p><p class=\"sorts\">sort by: {}</p><p class=\"exports\">Export all {} lines: <a href=\"/export/kwic.csv?{}\">CSV</a><a href=\"/api/kwic?{}\">JSON</a></p>",
+            k.total,
+            k.docs,
+            esc(&q),
+            ["left", "right", "date", "id"]
+                .iter()
+                .map(|s| format!("<a id=\"sort-{s}\" href=\"/kwic?{}\">{s}</a>", p.with(&[("sort", Some(s)), ("page", None)])))
+                .collect::<String>(),
+            k.lines.len(),
+            p.with(&[("page", None)]),
+            p.with(&[("page", None)]),
+        );
+        b.push_str("<table class=\"kwic data\" id=\"kwic\"><tr><th>date</th><th>document</th><th class=\"num\">left</th><th>hit</th><th>right</th></tr>");
+        for l in k.lines.iter().skip((page - 1) * per).take(per) {
+            let _ = write!(
+                b,
+                "<tr><td>{}</td><td><a href=\"/doc/{}?q={}\" title=\"{}\">{}</a></td><td class=\"left\">{}</td><td class=\"hit\"><mark>{}</mark></td><td class=\"right\">{}</td></tr>",
+                esc(l.date.as_deref().unwrap_or("undated")),
+                esc(&urlencode(&l.id)),
+                esc(&urlencode(&q)),
+                esc(&l.title),
+                esc(&l.id),
+                esc(&l.left),
+                esc(&l.hit),
+                esc(&l.right)
+            );
+        }
+        b.push_str("</table>");
+        let pages = k.lines.len().div_ceil(per).max(1);
+        if pages > 1 {
+            let _ = write!(b, "<p class=\"pager\">lines {}–{} of {} (page {page} of {pages}) ", (page - 1) * per + 1, (page * per).min(k.lines.len()), k.lines.len());
+            if page < pages {
+                let _ = write!(b, "<a href=\"/kwic?{}\">next</a>", p.with(&[("page", Some(&(page + 1).to_string()))]));
+            }
+            b.push_str("</p>");
+        }
+        Ok(Html(layout(&format!("{q} — concordance"), "kwic", &b)).into_response())
+    })
+    .await
+}
+
+pub async fn kwic_csv(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
+    let p = Params::parse(raw);
+    work(&s, false, move |engine| {
+        let q = query_of(&p)?;
+        let k = kwic::kwic(engine, &q, &kwic_options(&p)?)?;
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record([
+            "id", "date", "field", "left", "hit", "right", "start", "end",
+        ])?;
+        for l in &k.lines {
+            w.write_record([
+                crate::output::csv_cell(&l.id),
+                l.date.clone().unwrap_or_default(),
+                l.field.to_string(),
+                crate::output::csv_cell(&l.left),
+                crate::output::csv_cell(&l.hit),
+                crate::output::csv_cell(&l.right),
+                l.start.to_string(),
+                l.end.to_string(),
+            ])?;
+        }
+        Ok(download(
+            "text/csv; charset=utf-8",
+            "concordance.csv",
+            w.into_inner()?,
+        ))
+    })
+    .await
+}
+
+pub async fn api_kwic(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
+    let p = Params::parse(raw);
+    work(&s, true, move |engine| {
+        let q = query_of(&p)?;
+        json_response(&kwic::kwic(engine, &q, &kwic_options(&p)?)?)
+    })
+    .await
+}
+
+// ---- document -------------------------------------------------------------
+
+pub async fn doc_page(
+    State(s): State<Arc<AppState>>,
+    id: UrlId,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let p = Params::parse(raw);
+    let id = id.0;
+    work(&s, false, move |engine| {
+        let q = p.get("q").map(str::to_string);
+        let column = |doc_id: &str| -> Result<Option<String>> {
+            let Some(address) = engine.address_of(doc_id)? else {
+                return Ok(None);
+            };
+            let doc = engine.stored(address)?;
+            let places = match &q {
+                Some(q) => crate::query::parse_with(q, &p.query_options()?)
+                    .ok()
+                    .map(|e| {
+                        Subject::Family(terms::Family {
+                            name: String::new(),
+                            description: String::new(),
+                            variants: e.positive_terms().into_iter().cloned().collect(),
+                        })
+                    }),
+                None => None,
+            };
+            let highlight = |text: &str| -> (String, usize) {
+                let Some(places) = &places else {
+                    return (esc(text), 0);
+                };
+                let mut out = String::new();
+                let mut at = 0;
+                let found = places.find(text);
+                for (s, e) in &found {
+                    out.push_str(&esc(&text[at..*s]));
+                    let _ = write!(out, "<mark>{}</mark>", esc(&text[*s..*e]));
+                    at = *e;
+                }
+                out.push_str(&esc(&text[at..]));
+                (out, found.len())
+            };
+            let (title, t_n) = highlight(&doc.title);
+            let (text, x_n) = highlight(&doc.text);
+            let mut c = format!(
+                "<div class=\"doc\" id=\"doc-{}\"><h2>{title}</h2><table class=\"data\"><tr><th>id</th><td>{}</td></tr><tr><th>date</th><td>{}</td></tr><tr><th>language</th><td>{}</td></tr><tr><th>kind</th><td>{}</td></tr>",
+                esc(&doc.lang),
+                esc(&doc.id),
+                esc(doc.date.as_deref().unwrap_or("undated")),
+                esc(&doc.lang),
+                esc(&doc.kind)
+            );
+            for (k, v) in &doc.meta {
+                let value = if k == "pair" {
+                    format!("<a href=\"/doc/{}\">{}</a>", esc(&urlencode(v)), esc(v))
+                } else {
+                    esc(v)
+                };
+                let _ = write!(c, "<tr><th>{}</th><td>{value}</td></tr>", esc(k));
+            }
+            c.push_str("</table>");
+            if q.is_some() {
+                let _ = write!(c, "<p class=\"small\">{} matches highlighted</p>", t_n + x_n);
+            }
+            let _ = write!(c, "<div class=\"doc-text\">{text}</div></div>");
+            Ok(Some(c))
+        };
+        let Some(main) = column(&id)? else {
+            return Ok(error_page(StatusCode::NOT_FOUND, &format!("No document with the id {id:?}.")));
+        };
+        let address = engine.address_of(&id)?;
+        let pair = match address {
+            Some(a) => engine.stored(a)?.meta.get("pair").cloned(),
+            None => None,
+        };
+        let body = match pair.as_deref().map(&column).transpose()?.flatten() {
+            Some(other) => format!("<div class=\"pair\" id=\"pair\">{main}{other}</div>"),
+            None => main,
+        };
+        Ok(Html(layout(&id, "", &body)).into_response())
+    })
+    .await
+}
+
+// ---- trace ----------------------------------------------------------------
+
+fn subjects_of(p: &Params, key: &str) -> Result<Vec<Subject>> {
+    let terms = p.all(key);
+    if terms.is_empty() {
+        return Err(UserError::BadQuery(format!("give a term: {key}=…")).into());
+    }
+    terms::subjects(&terms, None)
+}
+
+fn trace_options(p: &Params) -> Result<TraceOptions> {
+    Ok(TraceOptions {
+        filter: p.filter()?,
+        first: p.number("first", 5, 100)?,
+        group_by: p.get("group_by").map(str::to_string),
+    })
+}
+
+fn appearance_html(a: &history::Appearance) -> String {
+    format!(
+        "{}{} <a href=\"/doc/{}\">{}</a> <span class=\"small\">[{} · {} · {}]</span>",
+        esc(&a.date),
+        if a.approximate { " (approximate)" } else { "" },
+        esc(&urlencode(&a.id)),
+        esc(&a.title),
+        esc(&a.id),
+        esc(&a.lang),
+        esc(&a.kind)
+    )
+}
+
+pub async fn trace_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
+    let p = Params::parse(raw);
+    work(&s, false, move |engine| {
+        let term = p.all("term").join(" ");
+        let mut b = format!(
+            "<form class=\"query\" method=\"get\" action=\"/trace\"><label>term<input class=\"q\" type=\"text\" name=\"term\" value=\"{}\"></label>{}<label>group by<input type=\"text\" name=\"group_by\" size=\"10\" value=\"{}\"></label><button type=\"submit\">Trace</button></form><p class=\"help\">A literal term (quotes dropped), a pattern, or an @family.</p>",
+            esc(&term),
+            filter_inputs(&p),
+            esc(p.get("group_by").unwrap_or(""))
+        );
+        if term.is_empty() {
+            return Ok(Html(layout("Trace", "trace", &b)).into_response());
+        }
+        let traces = history::traces(engine, &subjects_of(&p, "term")?, &trace_options(&p)?)?;
+        for t in &traces {
+            let _ = write!(
+                b,
+                "<div class=\"card\" id=\"trace\"><h2>{}</h2><p class=\"summary\"><b id=\"trace-docs\">{}</b> documents, {} occurrences · <a href=\"/api/trace?{}\">JSON</a></p>",
+                esc(&t.term),
+                t.docs,
+                t.occurrences,
+                p.with(&[])
+            );
+            match &t.first {
+                Some(f) => {
+                    let _ = write!(b, "<p><b>first:</b> {}</p>", appearance_html(f));
+                    if let Some(c) = &f.context {
+                        let _ = write!(b, "<blockquote id=\"first-context\">{}</blockquote>", esc(c));
+                    }
+                    if f.quoted == Some(true) {
+                        b.push_str("<p class=\"note\">The match stands inside quotation or title marks: the document may cite an existing formulation.</p>");
+                    }
+                    if !f.same_period_candidates.is_empty() {
+                        let _ = write!(b, "<p class=\"small\">Dated only approximately; {} precisely dated documents of that period:</p><ul>", f.same_period_total);
+                        for a in &f.same_period_candidates {
+                            let _ = write!(b, "<li>{}</li>", appearance_html(a));
+                        }
+                        b.push_str("</ul>");
+                    }
+                }
+                None => b.push_str("<p>No dated document has it.</p>"),
+            }
+            if let Some(t) = &t.take_off {
+                let _ = write!(b, "<p><b>take-off:</b> {} ({} documents)</p>", t.year, t.docs);
+            }
+            if !t.early.is_empty() {
+                let _ = write!(b, "<p><b>early matches to check</b> ({}):</p><ul>", t.early_total);
+                for a in &t.early {
+                    let _ = write!(b, "<li>{}</li>", appearance_html(a));
+                }
+                b.push_str("</ul>");
+            }
+            if let Some(c) = &t.coverage_before {
+                let _ = write!(
+                    b,
+                    "<p><b>before:</b> {} documents in the 12 months before the first ({} – {}): {}</p>",
+                    c.docs,
+                    esc(&c.from),
+                    esc(&c.to),
+                    esc(&c.by_collection.iter().map(|(k, v)| format!("{k} {v}")).collect::<Vec<_>>().join(", "))
+                );
+            }
+            if let Some(l) = &t.last {
+                let _ = write!(b, "<p><b>last:</b> {}</p>", appearance_html(l));
+            }
+            b.push_str("<p><b>earliest:</b></p><ol>");
+            for a in &t.earliest {
+                let _ = write!(b, "<li>{}</li>", appearance_html(a));
+            }
+            b.push_str("</ol><table class=\"data\"><tr><th>first by</th><th>value</th><th>first</th></tr>");
+            for (what, map) in [("language", &t.first_by_lang), ("kind", &t.first_by_kind)] {
+                for (k, a) in map {
+                    let _ = write!(b, "<tr><td>{what}</td><td>{}</td><td>{}</td></tr>", esc(k), appearance_html(a));
+                }
+            }
+            b.push_str("</table>");
+            if let Some(groups) = &t.groups {
+                let mut rows: Vec<(&String, &history::GroupFirst)> = groups.iter().collect();
+                rows.sort_by(|a, b| {
+                    let key = |g: &history::GroupFirst| g.first.as_ref().map(|f| f.date.clone()).unwrap_or_else(|| "9999".into());
+                    key(a.1).cmp(&key(b.1)).then(a.0.cmp(b.0))
+                });
+                let _ = write!(b, "<h3>first by {}</h3>", esc(p.get("group_by").unwrap_or("")));
+                b.push_str(&group_chart(&rows));
+                b.push_str("<table class=\"data\" id=\"groups\"><tr><th>value</th><th class=\"num\">documents</th><th class=\"num\">occurrences</th><th>first</th></tr>");
+                for (k, g) in rows {
+                    let _ = write!(
+                        b,
+                        "<tr><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+                        esc(k),
+                        g.docs,
+                        g.occurrences,
+                        g.first.as_ref().map_or("–".into(), appearance_html)
+                    );
+                }
+                b.push_str("</table>");
+            }
+            if !t.variants.is_empty() {
+                b.push_str("<h3>variants</h3><table class=\"data\"><tr><th>variant</th><th class=\"num\">documents</th><th class=\"num\">occurrences</th><th>first</th></tr>");
+                for v in &t.variants {
+                    let _ = write!(
+                        b,
+                        "<tr><td><a href=\"/trace?term={}\">{}</a></td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+                        esc(&urlencode(&v.term)),
+                        esc(&v.term),
+                        v.docs,
+                        v.occurrences,
+                        v.first.as_ref().map_or("–".into(), |a| esc(&a.date))
+                    );
+                }
+                b.push_str("</table>");
+            }
+            b.push_str("</div>");
+        }
+        Ok(Html(layout(&format!("{term} — trace"), "trace", &b)).into_response())
+    })
+    .await
+}
+
+/// First-use year per group as a dot chart (inline SVG, no script).
+fn group_chart(rows: &[(&String, &history::GroupFirst)]) -> String {
+    let dated: Vec<(&String, i32)> = rows
+        .iter()
+        .filter_map(|(k, g)| {
+            g.first
+                .as_ref()
+                .and_then(|f| f.date.get(..4))
+                .and_then(|y| y.parse().ok())
+                .map(|y| (*k, y))
+        })
+        .take(60)
+        .collect();
+    let (Some(y0), Some(y1)) = (
+        dated.iter().map(|d| d.1).min(),
+        dated.iter().map(|d| d.1).max(),
+    ) else {
+        return String::new();
+    };
+    let (w, row) = (720.0, 14.0);
+    let h = row * dated.len() as f64 + 30.0;
+    let x = |y: i32| 120.0 + (f64::from(y - y0) / f64::from((y1 - y0).max(1))) * (w - 160.0);
+    let mut s = format!(
+        "<svg class=\"chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\"><title>first use per value</title>"
+    );
+    for (i, (k, y)) in dated.iter().enumerate() {
+        let cy = 20.0 + row * i as f64;
+        let _ = write!(
+            s,
+            "<text x=\"110\" y=\"{}\" font-size=\"11\" text-anchor=\"end\">{}</text><circle cx=\"{:.1}\" cy=\"{cy}\" r=\"4\" fill=\"#8b1a1a\"><title>{}: {y}</title></circle>",
+            cy + 4.0,
+            esc(k),
+            x(*y),
+            esc(k)
+        );
+    }
+    let _ = write!(
+        s,
+        "<text x=\"120\" y=\"{}\" font-size=\"11\">{y0}</text><text x=\"{}\" y=\"{}\" font-size=\"11\" text-anchor=\"end\">{y1}</text></svg>",
+        h - 2.0,
+        w - 40.0,
+        h - 2.0
+    );
+    s
+}
+
+pub async fn api_trace(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
+    let p = Params::parse(raw);
+    work(&s, true, move |engine| {
+        let traces = history::traces(engine, &subjects_of(&p, "term")?, &trace_options(&p)?)?;
+        if traces.len() == 1 {
+            json_response(&traces[0])
+        } else {
+            json_response(&traces)
+        }
+    })
+    .await
+}
+
+// ---- timeline -------------------------------------------------------------
+
+fn timeline_options(p: &Params) -> Result<TimelineOptions> {
+    Ok(TimelineOptions {
+        filter: p.filter()?,
+        by: match p.get("by").unwrap_or("year") {
+            "year" => Period::Year,
+            "month" => Period::Month,
+            other => {
+                return Err(UserError::BadQuery(format!("by={other:?}: use year or month")).into());
+            }
+        },
+        expand_families: p.flag("variants"),
+    })
+}
+
+pub async fn timeline_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
+    let p = Params::parse(raw);
+    work(&s, false, move |engine| {
+        let terms = p.all("term");
+        let mut b = String::from("<form class=\"query\" method=\"get\" action=\"/timeline\">");
+        for i in 0..terms.len().max(1) + 1 {
+            let _ = write!(
+                b,
+                "<label>term {}<input type=\"text\" name=\"term\" value=\"{}\"></label>",
+                i + 1,
+                esc(terms.get(i).map_or("", String::as_str))
+            );
+        }
+        let unit = p.get("unit").unwrap_or("per_million");
+        let _ = write!(
+            b,
+            "{}<label>unit<select name=\"unit\"><option value=\"per_million\"{}>per million</option><option value=\"docs\"{}>documents</option></select></label><button type=\"submit\">Compare</button></form>",
+            filter_inputs(&p),
+            if unit == "per_million" { " selected" } else { "" },
+            if unit == "docs" { " selected" } else { "" }
+        );
+        if terms.is_empty() {
+            return Ok(Html(layout("Timeline", "timeline", &b)).into_response());
+        }
+        let timelines = history::timelines(engine, &subjects_of(&p, "term")?, &timeline_options(&p)?)?;
+        let _ = write!(b, "<p class=\"exports\"><a href=\"/export/timeline.csv?{}\">CSV</a><a href=\"/api/timeline?{}\">JSON</a></p>", p.with(&[]), p.with(&[]));
+        b.push_str(&timeline_chart(&timelines, unit == "docs"));
+        // The table: each year links to the search of that year (its total is the docs cell).
+        let years: std::collections::BTreeSet<&String> = timelines.iter().flat_map(|t| t.buckets.keys()).collect();
+        b.push_str("<table class=\"data\" id=\"timeline\"><tr><th>period</th>");
+        for t in &timelines {
+            let _ = write!(b, "<th class=\"num\">{} docs</th><th class=\"num\">occ.</th><th class=\"num\">per million</th>", esc(&t.term));
+        }
+        b.push_str("</tr>");
+        for y in years {
+            let _ = write!(b, "<tr><td>{}</td>", esc(y));
+            for t in &timelines {
+                match t.buckets.get(y) {
+                    Some(bk) => {
+                        let cell = if y == "unknown" || bk.docs == 0 {
+                            bk.docs.to_string()
+                        } else {
+                            let q = if t.term.starts_with('@') { None } else { Some(t.term.as_str()) };
+                            match q {
+                                Some(q) => format!(
+                                    "<a href=\"/search?{}\">{}</a>",
+                                    p.with(&[("term", None), ("by", None), ("unit", None), ("variants", None), ("q", Some(&format!("\"{q}\""))), ("from", Some(y)), ("to", Some(y))]),
+                                    bk.docs
+                                ),
+                                None => bk.docs.to_string(),
+                            }
+                        };
+                        let _ = write!(b, "<td class=\"num\">{cell}</td><td class=\"num\">{}</td><td class=\"num\">{:.2}</td>", bk.occurrences, bk.per_million);
+                    }
+                    None => b.push_str("<td></td><td></td><td></td>"),
+                }
+            }
+            b.push_str("</tr>");
+        }
+        b.push_str("</table>");
+        Ok(Html(layout("Timeline", "timeline", &b)).into_response())
+    })
+    .await
+}
+
+/// Lines per term over the periods (inline SVG; a point's tooltip gives its figures).
+fn timeline_chart(timelines: &[history::Timeline], docs: bool) -> String {
+    const COLOURS: [&str; 6] = [
+        "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
+    ];
+    let labels: Vec<&String> = {
+        let set: std::collections::BTreeSet<&String> = timelines
+            .iter()
+            .flat_map(|t| t.buckets.keys())
+            .filter(|k| *k != "unknown")
+            .collect();
+        set.into_iter().collect()
+    };
+    if labels.is_empty() {
+        return String::new();
+    }
+    let value = |b: &history::Bucket| if docs { b.docs as f64 } else { b.per_million };
+    let max = timelines
+        .iter()
+        .flat_map(|t| t.buckets.values().map(value))
+        .fold(0.0, f64::max)
+        .max(1e-9);
+    let (w, h, left, bottom) = (900.0, 320.0, 60.0, 40.0);
+    let x = |i: usize| left + (i as f64 + 0.5) * (w - left - 20.0) / labels.len() as f64;
+    let y = |v: f64| 20.0 + (h - bottom - 20.0) * (1.0 - v / max);
+    let mut s = format!(
+        "<svg class=\"chart\" id=\"timeline-chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\"><title>{}</title><text x=\"8\" y=\"14\" font-size=\"11\">{} (max {:.2})</text>",
+        if docs {
+            "documents per period"
+        } else {
+            "occurrences per million per period"
+        },
+        if docs { "documents" } else { "per million" },
+        max
+    );
+    for (i, l) in labels.iter().enumerate() {
+        if labels.len() <= 30 || i % (labels.len() / 30 + 1) == 0 {
+            let _ = write!(
+                s,
+                "<text x=\"{:.1}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\">{}</text>",
+                x(i),
+                h - bottom + 14.0,
+                esc(l)
+            );
+        }
+    }
+    for (n, t) in timelines.iter().enumerate() {
+        let colour = COLOURS[n % COLOURS.len()];
+        let points: Vec<(usize, &history::Bucket)> = labels
+            .iter()
+            .enumerate()
+            .filter_map(|(i, l)| t.buckets.get(*l).map(|b| (i, b)))
+            .collect();
+        let path: Vec<String> = points
+            .iter()
+            .map(|(i, b)| format!("{:.1},{:.1}", x(*i), y(value(b))))
+            .collect();
+        let _ = write!(
+            s,
+            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{}\"/>",
+            path.join(" ")
+        );
+        for (i, b) in points {
+            let _ = write!(
+                s,
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{colour}\"><title>{} {}: {} documents, {} occurrences, {:.2} per million</title></circle>",
+                x(i),
+                y(value(b)),
+                esc(&t.term),
+                esc(labels[i]),
+                b.docs,
+                b.occurrences,
+                b.per_million
+            );
+        }
+        let _ = write!(
+            s,
+            "<text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"{colour}\">{}</text>",
+            w - 240.0,
+            20.0 + 16.0 * n as f64,
+            esc(&t.term)
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+pub async fn timeline_csv(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
+    let p = Params::parse(raw);
+    work(&s, false, move |engine| {
+        let timelines =
+            history::timelines(engine, &subjects_of(&p, "term")?, &timeline_options(&p)?)?;
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record([
+            "term",
+            "period",
+            "docs",
+            "occurrences",
+            "per_million",
+            "share",
+        ])?;
+        for t in &timelines {
+            for (period, b) in &t.buckets {
+                w.write_record([
+                    crate::output::csv_term_cell(&t.term),
+                    period.clone(),
+                    b.docs.to_string(),
+                    b.occurrences.to_string(),
+                    format!("{:.3}", b.per_million),
+                    format!("{:.5}", b.share),
+                ])?;
+            }
+        }
+        Ok(download(
+            "text/csv; charset=utf-8",
+            "timeline.csv",
+            w.into_inner()?,
+        ))
+    })
+    .await
+}
+
+pub async fn api_timeline(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
+    let p = Params::parse(raw);
+    work(&s, true, move |engine| {
+        let timelines =
+            history::timelines(engine, &subjects_of(&p, "term")?, &timeline_options(&p)?)?;
+        if timelines.len() == 1 {
+            json_response(&timelines[0])
+        } else {
+            json_response(&timelines)
+        }
+    })
+    .await
+}
+
+// ---- report ---------------------------------------------------------------
+
+/// The report of a pasted term list, written into a temporary folder.
+fn run_report(
+    engine: &Engine,
+    p: &Params,
+) -> Result<(tempfile::TempDir, Vec<crate::report::TermFigures>)> {
+    let text = p.get("terms").unwrap_or("");
+    let families = Families::load(None)?;
+    let mut lines = Vec::new();
+    let mut errors = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        match families.resolve(line) {
+            Ok(subject) => lines.push(crate::report::TermLine {
+                line: i + 1,
+                subject,
+            }),
+            Err(e) => errors.push(format!("line {}: {e}", i + 1)),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(UserError::BadTermFile(errors.join("; ")).into());
+    }
+    if lines.is_empty() {
+        return Err(UserError::BadTermFile("paste one term or @family per line".into()).into());
+    }
+    if lines.len() > 500 {
+        return Err(UserError::BadTermFile(format!(
+            "{} terms: at most 500 per request",
+            lines.len()
+        ))
+        .into());
+    }
+    let dir = tempfile::tempdir()?;
+    let (figures, _) = crate::report::run(engine, &lines, &p.filter()?, dir.path(), || {})?;
+    Ok((dir, figures))
+}
+
+pub async fn report_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
+    let p = Params::parse(raw);
+    work(&s, false, move |engine| {
+        let mut b = format!(
+            "<form class=\"query\" method=\"get\" action=\"/report\"><label>terms (one term or @family per line)<textarea name=\"terms\" rows=\"8\" cols=\"40\">{}</textarea></label>{}<button type=\"submit\">Report</button></form>",
+            esc(p.get("terms").unwrap_or("")),
+            filter_inputs(&p)
+        );
+        if p.get("terms").is_none() {
+            return Ok(Html(layout("Report", "report", &b)).into_response());
+        }
+        let (_dir, figures) = run_report(engine, &p)?;
+        let qs = p.with(&[]);
+        let _ = write!(
+            b,
+            "<p class=\"exports\">Download: <a id=\"report-csv\" href=\"/export/report/report.csv?{qs}\">report.csv</a><a href=\"/export/report/report.json?{qs}\">report.json</a><a href=\"/export/report/report.md?{qs}\">report.md</a><a href=\"/export/report/overview.svg?{qs}\">overview.svg</a></p><table class=\"data\" id=\"report\"><tr><th>term</th><th class=\"num\">documents</th><th class=\"num\">occurrences</th><th>first</th><th>peak year</th></tr>"
+        );
+        for f in &figures {
+            let _ = write!(
+                b,
+                "<tr><td>{}{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td></tr>",
+                if f.family.is_some() { "&nbsp;&nbsp;↳ " } else { "" },
+                esc(&f.term),
+                f.docs,
+                f.occurrences,
+                f.first.as_ref().map_or("–".into(), appearance_html),
+                esc(f.peak_year.as_deref().unwrap_or("–"))
+            );
+        }
+        b.push_str("</table>");
+        Ok(Html(layout("Report", "report", &b)).into_response())
+    })
+    .await
+}
+
+pub async fn report_file(
+    State(s): State<Arc<AppState>>,
+    file: UrlId,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let p = Params::parse(raw);
+    let file = file.0;
+    work(&s, false, move |engine| {
+        // Only the names a report writes, never a path.
+        let allowed = file.starts_with("chart-") && file.ends_with(".svg")
+            || ["report.csv", "report.json", "report.md", "overview.svg"].contains(&file.as_str());
+        if !allowed || file.contains(['/', '\\']) || file.contains("..") {
+            return Ok(error_page(StatusCode::NOT_FOUND, "No such report file."));
+        }
+        let (dir, _) = run_report(engine, &p)?;
+        let path = dir.path().join(&file);
+        let Ok(body) = std::fs::read(&path) else {
+            return Ok(error_page(
+                StatusCode::NOT_FOUND,
+                "This report has no such file.",
+            ));
+        };
+        let kind = match file.rsplit('.').next() {
+            Some("csv") => "text/csv; charset=utf-8",
+            Some("json") => "application/json; charset=utf-8",
+            Some("md") => "text/markdown; charset=utf-8",
+            _ => "image/svg+xml",
+        };
+        Ok(download(kind, &file, body))
+    })
+    .await
+}
+
+// ---- more API -------------------------------------------------------------
+
+pub async fn api_emerging(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
+    let p = Params::parse(raw);
+    work(&s, true, move |engine| {
+        use crate::emerging::{EmergingOptions, Languages, Reference, YearSpan};
+        let period = YearSpan::parse(p.get("period").unwrap_or("")).map_err(UserError::BadDate)?;
+        let against =
+            Reference::parse(p.get("against").unwrap_or("before")).map_err(UserError::BadDate)?;
+        let mut langs = p.list("lang");
+        let both = langs.iter().any(|l| l == "both");
+        langs.retain(|l| l != "both");
+        let languages = if both {
+            Languages::Both
+        } else if !langs.is_empty() && langs.iter().all(|l| l == "en") {
+            Languages::English
+        } else {
+            Languages::Chinese
+        };
+        let filter = crate::engine::Filter::parse(
+            &langs,
+            &p.list("kind"),
+            &p.list("collection"),
+            None,
+            None,
+            &p.all("where"),
+            &p.all("where_not"),
+        )?;
+        let options = EmergingOptions {
+            filter,
+            period,
+            against,
+            languages,
+            min_docs: p.number("min_docs", 5, 1_000_000)?.max(1) as u32,
+            min_dates: p.number("min_dates", 3, 1_000_000)?.max(1) as u32,
+            min_log_ratio: p
+                .get("min_log_ratio")
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(1.0),
+            limit: p.number("limit", 50, MAX_PAGE)?,
+            include_faded: p.flag("include_faded"),
+        };
+        json_response(&crate::emerging::emerging(engine, &options)?)
+    })
+    .await
+}
+
+pub async fn api_collocates(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
+    let p = Params::parse(raw);
+    work(&s, true, move |engine| {
+        use crate::collocates::{CollocateOptions, GroupBy, Measure, Side};
+        let subject = subjects_of(&p, "term")?.remove(0);
+        let options = CollocateOptions {
+            filter: p.filter()?,
+            window: p.number("window", 5, 50)?.max(1),
+            side: match p.get("side").unwrap_or("both") {
+                "left" => Side::Left,
+                "right" => Side::Right,
+                _ => Side::Both,
+            },
+            min_freq: p.number("min_freq", 3, 1_000_000)?.max(1) as u64,
+            stop_words: p.flag("stop_words"),
+            by: match p.get("by") {
+                Some("year") => GroupBy::Year,
+                Some("collection") => GroupBy::Collection,
+                _ => GroupBy::All,
+            },
+            measure: match p.get("sort") {
+                Some("ll") => Measure::LogLikelihood,
+                _ => Measure::LogDice,
+            },
+            limit: p.number("limit", 20, MAX_PAGE)?,
+        };
+        json_response(&crate::collocates::collocates(engine, &subject, &options)?)
+    })
+    .await
+}
+
+pub async fn api_coverage(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
+    let p = Params::parse(raw);
+    work(&s, true, move |engine| {
+        let options = crate::history::coverage::CoverageOptions {
+            filter: p.filter()?,
+            by: if p.get("by") == Some("month") {
+                Period::Month
+            } else {
+                Period::Year
+            },
+        };
+        json_response(&crate::history::coverage::coverage(engine, &options)?)
+    })
+    .await
+}
+
+pub async fn api_fields(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
+    let p = Params::parse(raw);
+    work(&s, true, move |engine| {
+        json_response(&engine.fields_summary(p.number("top", 10, MAX_PAGE)?)?)
+    })
+    .await
+}

@@ -1,0 +1,292 @@
+//! `tifa serve` in a real browser: headless Chromium driven over WebDriver
+//! (chromedriver). `.ci/run` installs Debian's chromium and chromium-driver and
+//! sets TIFA_BROWSER_TESTS=1, under which a missing driver is a failure; on a
+//! machine without them the test says so on stderr and does nothing.
+//!
+//! TIFA_SCREENSHOTS=DIR saves a PNG of each view into DIR (docs/ for the
+//! README), TIFA_SERVE_INDEX=DIR runs against that index instead of the fixture.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::{build_index, enc, get, serve, write};
+use fantoccini::{Client, ClientBuilder, Locator};
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn driver_path() -> Option<PathBuf> {
+    ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+async fn browser(port: u16) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1280,900", "--lang=en"]
+        }),
+    );
+    for _ in 0..50 {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        if let Ok(c) = ClientBuilder::new(connector)
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            return c;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    panic!("cannot reach chromedriver on port {port}");
+}
+
+fn fixture(dir: &Path) -> PathBuf {
+    let rec = |id: &str, lang: &str, date: &str, title: &str, text: &str, pair: &str| {
+        serde_json::json!({"id": id, "lang": lang, "kind": "speech", "date": date, "title": title, "text": text, "pair": pair}).to_string()
+    };
+    let mut lines = vec![
+        rec(
+            "zh-1",
+            "zh",
+            "2014-11-19",
+            "尊重网络主权",
+            "各国应尊重网络主权。网络主权是前提。",
+            "en-1",
+        ),
+        rec(
+            "en-1",
+            "en",
+            "2014-11-19",
+            "Respect cyber sovereignty",
+            "Countries should respect cyber sovereignty.",
+            "zh-1",
+        ),
+    ];
+    for (i, (year, left)) in [
+        (2015, "甲方维护"),
+        (2015, "乙方坚持"),
+        (2016, "丙方尊重"),
+        (2017, "丁方捍卫"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        lines.push(rec(
+            &format!("zh-{}", i + 2),
+            "zh",
+            &format!("{year}-0{}-01", i + 1),
+            "文件",
+            &format!("{left}网络主权。"),
+            "",
+        ));
+    }
+    let corpus = write(
+        dir,
+        "corpus/docs.jsonl",
+        (lines.join("\n") + "\n").as_bytes(),
+    );
+    build_index(dir, corpus.parent().expect("folder"))
+}
+
+async fn shot(c: &Client, name: &str) {
+    if let Ok(dir) = std::env::var("TIFA_SCREENSHOTS") {
+        let png = c.screenshot().await.expect("screenshot");
+        std::fs::write(Path::new(&dir).join(format!("screenshot-{name}.png")), png).expect("save");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn search_click_sort_open_and_download_in_chromium() {
+    let Some(driver) = driver_path() else {
+        if std::env::var_os("TIFA_BROWSER_TESTS").is_some() {
+            panic!(
+                "TIFA_BROWSER_TESTS is set but chromedriver is missing: apt-get install chromium chromium-driver"
+            );
+        }
+        eprintln!(
+            "SKIPPED: no chromedriver on this machine (.ci/run installs it and runs this test)"
+        );
+        return;
+    };
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = match std::env::var_os("TIFA_SERVE_INDEX") {
+        Some(i) => PathBuf::from(i),
+        None => fixture(dir.path()),
+    };
+    let server = serve(&index);
+    let port = free_port();
+    let _driver = Driver(
+        Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let c = browser(port).await;
+    let term = std::env::var("TIFA_BROWSER_TERM").unwrap_or_else(|_| "网络主权".into());
+
+    // Type a query and submit: the total and the highlighted snippets appear.
+    c.goto(&format!("{}/search", server.base))
+        .await
+        .expect("open");
+    let q = c
+        .find(Locator::Css("input[name=q]"))
+        .await
+        .expect("query box");
+    q.send_keys(&term).await.expect("type");
+    c.find(Locator::Id("go"))
+        .await
+        .expect("button")
+        .click()
+        .await
+        .expect("submit");
+    let total: u64 = c
+        .find(Locator::Id("total"))
+        .await
+        .expect("total")
+        .text()
+        .await
+        .expect("text")
+        .parse()
+        .expect("number");
+    assert!(total > 0);
+    let marks = c
+        .find_all(Locator::Css(".snippet mark"))
+        .await
+        .expect("marks");
+    assert!(!marks.is_empty());
+    assert_eq!(marks[0].text().await.expect("mark"), term);
+    shot(&c, "search").await;
+
+    // Click a year in the breakdown: the filtered total is the number clicked.
+    let year = c
+        .find(Locator::Css("#by-year a.count"))
+        .await
+        .expect("a year");
+    let clicked: u64 = year.text().await.expect("text").parse().expect("count");
+    year.click().await.expect("click");
+    let filtered: u64 = c
+        .find(Locator::Id("total"))
+        .await
+        .expect("total")
+        .text()
+        .await
+        .expect("text")
+        .parse()
+        .expect("n");
+    assert_eq!(filtered, clicked);
+
+    // The CSV export of the unfiltered search has one row per document.
+    c.goto(&format!("{}/search?q={}", server.base, enc(&term)))
+        .await
+        .expect("back");
+    let href = c
+        .find(Locator::Id("export-csv"))
+        .await
+        .expect("csv link")
+        .attr("href")
+        .await
+        .expect("attr")
+        .expect("href");
+    let path = href.trim_start_matches(&server.base).to_string();
+    let (status, _, csv) = get(&server.base, &path);
+    assert_eq!(status, 200);
+    assert_eq!(csv.lines().count() as u64, total + 1);
+
+    // The concordance, sorted by the left context (nearest character first).
+    c.find(Locator::Id("to-kwic"))
+        .await
+        .expect("kwic link")
+        .click()
+        .await
+        .expect("click");
+    c.find(Locator::Id("sort-left"))
+        .await
+        .expect("sort")
+        .click()
+        .await
+        .expect("click");
+    let lefts = c
+        .find_all(Locator::Css("#kwic td.left"))
+        .await
+        .expect("lines");
+    assert!(lefts.len() as u64 >= total);
+    let mut keys = Vec::new();
+    for l in &lefts {
+        let t = l.text().await.expect("text");
+        // Nearest character first; spaces are not characters of the key.
+        keys.push(
+            t.to_lowercase()
+                .chars()
+                .rev()
+                .filter(|c| !c.is_whitespace())
+                .collect::<String>(),
+        );
+    }
+    let mut sorted = keys.clone();
+    sorted.sort();
+    assert_eq!(
+        keys, sorted,
+        "lines sorted by the left context read leftwards"
+    );
+    shot(&c, "concordance").await;
+
+    // A paired document: both languages side by side.
+    if std::env::var_os("TIFA_SERVE_INDEX").is_none() {
+        c.goto(&format!("{}/doc/zh-1?q={}", server.base, enc(&term)))
+            .await
+            .expect("doc");
+        let columns = c
+            .find_all(Locator::Css("#pair .doc"))
+            .await
+            .expect("columns");
+        assert_eq!(columns.len(), 2);
+        let html = c.source().await.expect("source");
+        assert!(html.contains("Countries should respect cyber sovereignty"));
+        shot(&c, "document").await;
+    }
+
+    // Trace and timeline render their cards and charts.
+    c.goto(&format!("{}/trace?term={}", server.base, enc(&term)))
+        .await
+        .expect("trace");
+    let docs: u64 = c
+        .find(Locator::Id("trace-docs"))
+        .await
+        .expect("docs")
+        .text()
+        .await
+        .expect("t")
+        .parse()
+        .expect("n");
+    assert_eq!(docs, total);
+    shot(&c, "trace").await;
+    c.goto(&format!("{}/timeline?term={}", server.base, enc(&term)))
+        .await
+        .expect("timeline");
+    c.find(Locator::Id("timeline-chart")).await.expect("chart");
+    shot(&c, "timeline").await;
+    c.close().await.expect("close");
+}

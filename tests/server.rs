@@ -1,0 +1,277 @@
+//! `tifa serve` over plain HTTP: the page's and the API's numbers are the
+//! CLI's, breakdown counts equal the totals of the searches they link to,
+//! corpus text is escaped, the security headers are there.
+
+mod common;
+
+use std::path::Path;
+
+use common::{build_index, enc, get, json, serve, write};
+use serde_json::Value;
+
+fn record(
+    id: &str,
+    lang: &str,
+    date: &str,
+    title: &str,
+    text: &str,
+    extra: &[(&str, &str)],
+) -> String {
+    let mut v = serde_json::json!({"id": id, "lang": lang, "kind": "speech", "date": date, "title": title, "text": text});
+    for (k, x) in extra {
+        v[*k] = Value::String((*x).to_string());
+    }
+    v.to_string()
+}
+
+fn fixture(dir: &Path) -> std::path::PathBuf {
+    let mut lines = vec![
+        record(
+            "zh-1",
+            "zh",
+            "2014-11-19",
+            "尊重网络主权",
+            "各国应尊重网络主权。网络主权是前提。",
+            &[("pair", "en-1")],
+        ),
+        record(
+            "en-1",
+            "en",
+            "2014-11-19",
+            "Respect cyber sovereignty",
+            "Countries should respect cyber sovereignty.",
+            &[("pair", "zh-1")],
+        ),
+        record(
+            "zh-2",
+            "zh",
+            "2015-12-16",
+            "网络空间命运共同体",
+            "共同构建网络空间命运共同体，尊重网络主权。",
+            &[],
+        ),
+        record(
+            "zh-3",
+            "zh",
+            "2016",
+            "年度报告",
+            "网络主权和网络安全。",
+            &[],
+        ),
+        record(
+            "xss",
+            "zh",
+            "2016-05-05",
+            "<script>alert(1)</script>\"><img src=x onerror=alert(2)>",
+            "网络主权 <a href=\"javascript:alert(3)\">点击</a> </textarea><script>alert(4)</script>",
+            &[("source", "javascript:alert(5)")],
+        ),
+    ];
+    lines.push(record(
+        "zh-4",
+        "zh",
+        "2017-01-02",
+        "其他",
+        "没有这个词。",
+        &[],
+    ));
+    let corpus = write(
+        dir,
+        "corpus/docs.jsonl",
+        (lines.join("\n") + "\n").as_bytes(),
+    );
+    build_index(dir, corpus.parent().expect("folder"))
+}
+
+/// The number in `<b id="ID">N</b>`.
+fn number(body: &str, id: &str) -> u64 {
+    let at = body
+        .find(&format!("id=\"{id}\">"))
+        .unwrap_or_else(|| panic!("{id} in {body}"));
+    body[at..]
+        .split('>')
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("a number at {id}"))
+}
+
+#[test]
+fn pages_and_api_give_the_cli_numbers() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = fixture(dir.path());
+    let server = serve(&index);
+    let cli = json(&index, &["search", "网络主权", "--all", "--json"]);
+    let (status, head, api) = get(
+        &server.base,
+        &format!("/api/search?q={}&all=true", enc("网络主权")),
+    );
+    assert_eq!(status, 200);
+    assert!(head.contains("application/json"));
+    let api: Value = serde_json::from_str(&api).expect("json");
+    assert_eq!(api["total"], cli["total"]);
+    assert_eq!(
+        api["hits"].as_array().map(Vec::len),
+        cli["hits"].as_array().map(Vec::len)
+    );
+    let (_, _, page) = get(&server.base, &format!("/search?q={}", enc("网络主权")));
+    assert_eq!(
+        number(&page, "total"),
+        cli["total"].as_u64().expect("total")
+    );
+    let occ: u64 = cli["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .map(|h| h["occurrences"].as_u64().unwrap_or(0))
+        .sum();
+    assert_eq!(number(&page, "occurrences"), occ);
+    assert!(page.contains("<mark>网络主权</mark>"));
+    // Every breakdown count links to a search whose total is that count.
+    let mut links = 0;
+    for part in page.split("<a class=\"count\" href=\"").skip(1) {
+        let href = part.split('"').next().expect("href").replace("&amp;", "&");
+        let count: u64 = part
+            .split('>')
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .and_then(|s| s.parse().ok())
+            .expect("count");
+        let (_, _, filtered) = get(&server.base, &href);
+        assert_eq!(number(&filtered, "total"), count, "{href}");
+        links += 1;
+    }
+    assert!(links >= 6, "{links} breakdown links");
+    // trace and timeline: the CLI's JSON.
+    let cli_trace = json(&index, &["trace", "网络主权", "--json"]);
+    let (_, _, t) = get(
+        &server.base,
+        &format!("/api/trace?term={}", enc("网络主权")),
+    );
+    let t: Value = serde_json::from_str(&t).expect("json");
+    assert_eq!(t["docs"], cli_trace["docs"]);
+    assert_eq!(t["first"]["id"], cli_trace["first"]["id"]);
+    let cli_tl = json(&index, &["timeline", "网络主权", "--json"]);
+    let (_, _, tl) = get(
+        &server.base,
+        &format!("/api/timeline?term={}", enc("网络主权")),
+    );
+    let tl: Value = serde_json::from_str(&tl).expect("json");
+    assert_eq!(tl, cli_tl);
+    let (_, _, trace_page) = get(&server.base, &format!("/trace?term={}", enc("网络主权")));
+    assert_eq!(
+        number(&trace_page, "trace-docs"),
+        cli_trace["docs"].as_u64().expect("docs")
+    );
+    // The concordance has one line per occurrence.
+    let (_, _, kwic) = get(&server.base, &format!("/kwic?q={}", enc("网络主权")));
+    assert_eq!(number(&kwic, "kwic-total"), occ);
+    // The CSV export has every document.
+    let (_, head, csv) = get(
+        &server.base,
+        &format!("/export/search.csv?q={}", enc("网络主权")),
+    );
+    assert!(head.contains("attachment"));
+    assert_eq!(
+        csv.lines().count() as u64,
+        1 + cli["total"].as_u64().expect("total")
+    );
+    // A report, downloaded, is the CLI's report.csv.
+    let terms = "网络主权\n@cyber-sovereignty\n";
+    let (_, _, report_csv) = get(
+        &server.base,
+        &format!("/export/report/report.csv?terms={}", enc(terms)),
+    );
+    let tf = write(dir.path(), "terms.txt", terms.as_bytes());
+    let out = dir.path().join("report");
+    common::run_report(&index, &tf, &out);
+    assert_eq!(
+        report_csv,
+        std::fs::read_to_string(out.join("report.csv")).expect("csv")
+    );
+}
+
+#[test]
+fn corpus_text_is_escaped_and_headers_protect_the_page() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = fixture(dir.path());
+    let server = serve(&index);
+    for path in [
+        format!("/search?q={}", enc("网络主权")),
+        "/doc/xss?q=%E7%BD%91%E7%BB%9C%E4%B8%BB%E6%9D%83".to_string(),
+        format!("/kwic?q={}", enc("网络主权")),
+        format!("/trace?term={}", enc("网络主权")),
+        format!("/search?q={}", enc("<script>alert(9)</script>")),
+    ] {
+        let (status, head, body) = get(&server.base, &path);
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            head.contains("content-security-policy: default-src 'none'"),
+            "{path}"
+        );
+        assert!(!body.contains("<script"), "{path}: raw script tag");
+        assert!(!body.contains("<img"), "{path}: raw img tag");
+        assert!(
+            !body.contains("href=\"javascript:"),
+            "{path}: javascript link"
+        );
+    }
+    let (_, _, doc) = get(&server.base, "/doc/xss");
+    assert!(doc.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    assert!(doc.contains("javascript:alert(5)"), "shown as text");
+    // A paired document is shown side by side.
+    let (_, _, pair) = get(&server.base, "/doc/zh-1");
+    assert!(
+        pair.contains("id=\"pair\"") && pair.contains("Countries should respect cyber sovereignty")
+    );
+    // Mistakes are 400 with the CLI's message; unknown documents 404.
+    let (status, _, body) = get(
+        &server.base,
+        &format!("/search?q={}&kind=speeches", enc("网络主权")),
+    );
+    assert_eq!(status, 400);
+    assert!(body.contains("speech"), "{body}");
+    let (status, _, body) = get(&server.base, "/api/search?q=%22unbalanced");
+    assert_eq!(status, 400);
+    assert!(body.contains("\"error\""));
+    let (status, _, _) = get(&server.base, "/doc/nope");
+    assert_eq!(status, 404);
+    let (status, _, _) = get(
+        &server.base,
+        "/export/report/..%2F..%2Fetc%2Fpasswd?terms=x",
+    );
+    assert_eq!(status, 404);
+    let (status, _, _) = get(&server.base, "/api/search?q=a&limit=100000");
+    assert_eq!(status, 400);
+    let (status, head, css) = get(&server.base, "/assets/tifa.css");
+    assert_eq!(status, 200);
+    assert!(head.contains("text/css") && css.contains("mark"));
+}
+
+#[test]
+fn a_rebuilt_index_is_served_without_a_restart() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = fixture(dir.path());
+    let server = serve(&index);
+    let path = format!("/api/search?q={}", enc("新词语"));
+    let (_, _, before) = get(&server.base, &path);
+    assert_eq!(
+        serde_json::from_str::<Value>(&before).expect("json")["total"],
+        0
+    );
+    let more = write(
+        dir.path(),
+        "corpus2/new.jsonl",
+        (record("new-1", "zh", "2020-01-01", "新", "一个新词语。", &[]) + "\n").as_bytes(),
+    );
+    common::tifa(&index)
+        .arg("index")
+        .arg(more.parent().expect("folder"))
+        .assert()
+        .success();
+    let (_, _, after) = get(&server.base, &path);
+    assert_eq!(
+        serde_json::from_str::<Value>(&after).expect("json")["total"],
+        1
+    );
+}
