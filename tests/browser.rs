@@ -109,6 +109,19 @@ fn fixture(dir: &Path) -> PathBuf {
     build_index(dir, corpus.parent().expect("folder"))
 }
 
+/// The number shown in the element with this id.
+async fn number(c: &Client, id: &str) -> u64 {
+    let text = c
+        .find(Locator::Id(id))
+        .await
+        .unwrap_or_else(|e| panic!("#{id}: {e}"))
+        .text()
+        .await
+        .expect("text");
+    text.parse()
+        .unwrap_or_else(|_| panic!("#{id}: {text:?} is not a number"))
+}
+
 async fn shot(c: &Client, name: &str) {
     if let Ok(dir) = std::env::var("TIFA_SCREENSHOTS") {
         let png = c.screenshot().await.expect("screenshot");
@@ -162,15 +175,7 @@ async fn search_click_sort_open_and_download_in_chromium() {
         .click()
         .await
         .expect("submit");
-    let total: u64 = c
-        .find(Locator::Id("total"))
-        .await
-        .expect("total")
-        .text()
-        .await
-        .expect("text")
-        .parse()
-        .expect("number");
+    let total: u64 = number(&c, "total").await;
     assert!(total > 0);
     let marks = c
         .find_all(Locator::Css(".snippet mark"))
@@ -187,15 +192,7 @@ async fn search_click_sort_open_and_download_in_chromium() {
         .expect("a year");
     let clicked: u64 = year.text().await.expect("text").parse().expect("count");
     year.click().await.expect("click");
-    let filtered: u64 = c
-        .find(Locator::Id("total"))
-        .await
-        .expect("total")
-        .text()
-        .await
-        .expect("text")
-        .parse()
-        .expect("n");
+    let filtered: u64 = number(&c, "total").await;
     assert_eq!(filtered, clicked);
 
     // The CSV export of the unfiltered search has one row per document.
@@ -272,15 +269,7 @@ async fn search_click_sort_open_and_download_in_chromium() {
     c.goto(&format!("{}/trace?term={}", server.base, enc(&term)))
         .await
         .expect("trace");
-    let docs: u64 = c
-        .find(Locator::Id("trace-docs"))
-        .await
-        .expect("docs")
-        .text()
-        .await
-        .expect("t")
-        .parse()
-        .expect("n");
+    let docs: u64 = number(&c, "trace-docs").await;
     assert_eq!(docs, total);
     shot(&c, "trace").await;
     c.goto(&format!("{}/timeline?term={}", server.base, enc(&term)))

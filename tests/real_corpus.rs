@@ -7,6 +7,8 @@
 //! The corpus index is built once per test run (this is the only test binary
 //! that builds it).
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -1304,5 +1306,47 @@ fn collocates_tell_the_collections_apart() {
             Some(node as u64),
             "{file}: occurrences"
         );
+    }
+}
+
+/// `tifa serve` on the shared corpus: for every dev term, the search page's
+/// documents and occurrences, the API's total and the concordance's lines
+/// equal the scan.
+#[test]
+fn served_pages_and_api_equal_the_scan_for_every_dev_term() {
+    let terms = dev_terms();
+    let expected = scan(&terms);
+    let server = common::serve(index_dir());
+    let number = |body: &str, id: &str| -> u64 {
+        let at = body
+            .find(&format!("id=\"{id}\">"))
+            .unwrap_or_else(|| panic!("{id} missing"));
+        body[at..]
+            .split('>')
+            .nth(1)
+            .and_then(|s| s.split('<').next())
+            .and_then(|s| s.parse().ok())
+            .unwrap_or_else(|| panic!("no number at {id}"))
+    };
+    for (term, want) in terms.iter().zip(&expected) {
+        let q = common::enc(&quoted(term));
+        let docs = want.len() as u64;
+        let occ: u64 = want.values().map(|n| *n as u64).sum();
+        let (status, _, page) = common::get(&server.base, &format!("/search?q={q}"));
+        assert_eq!(status, 200, "{term}");
+        assert_eq!(number(&page, "total"), docs, "{term}: page total");
+        assert_eq!(
+            number(&page, "occurrences"),
+            occ,
+            "{term}: page occurrences"
+        );
+        let (_, _, api) = common::get(
+            &server.base,
+            &format!("/api/search?q={q}&limit=1&snippets=0"),
+        );
+        let api: Value = serde_json::from_str(&api).expect("json");
+        assert_eq!(api["total"].as_u64(), Some(docs), "{term}: api total");
+        let (_, _, kwic) = common::get(&server.base, &format!("/kwic?q={q}&per_page=1"));
+        assert_eq!(number(&kwic, "kwic-total"), occ, "{term}: concordance");
     }
 }

@@ -163,14 +163,19 @@ pub async fn search_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery
             return Ok(Html(layout("Search", "search", &body)).into_response());
         }
         let page = p.number("page", 1, 1_000_000)?.max(1);
-        // All documents (for totals and breakdowns), then the page with snippets.
-        let all = search::search(engine, &q, &search_options(&p, None, 0)?)?;
-        let shown = search::search(
-            engine,
-            &q,
-            &search_options(&p, Some(page * PER_PAGE), 3)?,
-        )?;
-        body.push_str(&search_results(&p, &q, &all, &shown, page));
+        // All documents (for totals and breakdowns); snippets for the page only.
+        let mut all = search::search(engine, &q, &search_options(&p, None, 0)?)?;
+        let literals: Vec<crate::matcher::Literal> =
+            crate::query::parse_with(&q, &p.query_options()?)
+                .map(|e| e.positive_terms().into_iter().cloned().collect())
+                .unwrap_or_default();
+        let from = (page - 1) * PER_PAGE;
+        for h in all.hits.iter_mut().skip(from).take(PER_PAGE) {
+            if let Some(address) = engine.address_of(&h.id)? {
+                h.snippets = search::snippets(&engine.stored(address)?, &literals, 3);
+            }
+        }
+        body.push_str(&search_results(&p, &q, &all, page));
         Ok(Html(layout(&format!("{q} — search"), "search", &body)).into_response())
     })
     .await
@@ -186,13 +191,7 @@ fn corpus_line(engine: &Engine) -> String {
     )
 }
 
-fn search_results(
-    p: &Params,
-    q: &str,
-    all: &SearchResult,
-    shown: &SearchResult,
-    page: usize,
-) -> String {
+fn search_results(p: &Params, q: &str, all: &SearchResult, page: usize) -> String {
     let mut b = String::new();
     let occurrences: u64 = all.hits.iter().map(|h| u64::from(h.occurrences)).sum();
     let _ = write!(
@@ -263,7 +262,7 @@ fn search_results(
     }
     b.push_str("</div>");
     let from = (page - 1) * PER_PAGE;
-    for h in shown.hits.iter().skip(from) {
+    for h in all.hits.iter().skip(from).take(PER_PAGE) {
         let _ = write!(
             b,
             "<div class=\"hit\"><div><b>{}</b> <a class=\"title\" href=\"/doc/{}?q={}\">{}</a></div><div class=\"meta\">{} · {} · {} · {} occurrence{}{}</div>",
