@@ -188,6 +188,8 @@ pub struct QueryOptions {
     pub patterns: PatternOptions,
     /// Allow a pattern with no literal part (it reads every document).
     pub scan: bool,
+    /// A Chinese phrase also in its other script forms (Traditional/Simplified).
+    pub variants: bool,
 }
 
 /// [`parse`] with pattern options: bare terms with `?`, `*` or `/…/` are
@@ -271,6 +273,18 @@ impl Parser {
         }
         Ok(left)
     }
+    /// A phrase, with `--variants` the OR of its script forms.
+    fn phrase(&self, s: &str) -> Result<Expr, String> {
+        let first = Expr::Term(self.literal(s)?);
+        if !self.options.variants || !crate::text::has_cjk(s) {
+            return Ok(first);
+        }
+        let mut e = first;
+        for form in crate::terms::script_forms(s).iter().skip(1) {
+            e = Expr::Or(Box::new(e), Box::new(Expr::Term(self.literal(form)?)));
+        }
+        Ok(e)
+    }
     /// A phrase: literal, or with `--loose-punct` free in its punctuation.
     fn literal(&self, s: &str) -> Result<Literal, String> {
         if self.options.patterns.loose_punct {
@@ -314,7 +328,7 @@ impl Parser {
             }
             Some(Token::Phrase(s)) => {
                 self.at += 1;
-                Ok(Expr::Term(self.literal(&s)?))
+                self.phrase(&s)
             }
             Some(Token::Word(s, ..)) => {
                 self.at += 1;
@@ -323,7 +337,7 @@ impl Parser {
                     self.check_scan(&l)?;
                     return Ok(Expr::Term(l));
                 }
-                Ok(Expr::Term(self.literal(&s)?))
+                self.phrase(&s)
             }
             Some(Token::Near(_)) => Err("NEAR/n needs a term on both sides".into()),
             Some(Token::Close) => Err("unbalanced parenthesis: ')' where a term was expected".into()),

@@ -81,6 +81,19 @@ pub fn search(engine: &Engine, query_text: &str, options: &SearchOptions) -> Res
     let allowed = engine.allowed(&options.filter)?;
     let evaluation = query::evaluate(engine, &expr, &allowed)?;
     let terms = expr.positive_terms();
+    let mut notes = Vec::new();
+    if options.query.variants {
+        // Which script forms were searched, and how many documents each has.
+        let found: Vec<String> = terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let docs = evaluation.values().filter(|v| v[i].is_some()).count();
+                format!("{} ({docs} documents)", t.raw)
+            })
+            .collect();
+        notes.push(format!("--variants searched: {}", found.join(", ")));
+    }
     let n = engine.num_docs().max(1) as f64;
     let mut doc_freq = vec![0usize; terms.len()];
     for per_leaf in evaluation.values() {
@@ -166,7 +179,10 @@ pub fn search(engine: &Engine, query_text: &str, options: &SearchOptions) -> Res
         query: query_text.to_string(),
         total,
         hits,
-        warnings: query::warnings(query_text),
+        warnings: query::warnings(query_text)
+            .into_iter()
+            .chain(notes)
+            .collect(),
         hint,
     })
 }

@@ -19,6 +19,7 @@ pub const BUILTIN_FAMILIES: &str = include_str!("../corpus/families.toml");
 /// A slogan with its renderings and variants.
 #[derive(Clone, Debug)]
 pub struct Family {
+    /// Shown as `@name`, or as `name` itself for the script forms of one term.
     pub name: String,
     pub description: String,
     pub variants: Vec<Literal>,
@@ -57,6 +58,7 @@ impl Subject {
     pub fn label(&self) -> String {
         match self {
             Subject::Literal(l) => l.raw.clone(),
+            Subject::Family(f) if f.description == SCRIPT_FORMS => f.name.clone(),
             Subject::Family(f) => format!("@{}", f.name),
         }
     }
@@ -266,6 +268,75 @@ impl Families {
     }
 }
 
+/// The description that marks a family made of one term's script forms.
+pub const SCRIPT_FORMS: &str = "Simplified and Traditional forms";
+
+/// A Chinese term in its Simplified and Traditional forms (zhconv: MediaWiki's
+/// and OpenCC's conversion tables, phrase-level where they differ): the term
+/// itself first, then each other form once. Other terms: themselves.
+pub fn script_forms(term: &str) -> Vec<String> {
+    let mut forms = vec![term.to_string()];
+    if !text::has_cjk(term) {
+        return forms;
+    }
+    for v in [
+        zhconv::Variant::ZhHans,
+        zhconv::Variant::ZhHant,
+        zhconv::Variant::ZhTW,
+        zhconv::Variant::ZhHK,
+    ] {
+        let f = zhconv::zhconv(term, v);
+        if !forms.contains(&f) {
+            forms.push(f);
+        }
+    }
+    forms
+}
+
+/// `--variants`: a literal Chinese term becomes the family of its script
+/// forms (places counted once, the term's own label kept); a family gets the
+/// forms of each of its variants. Patterns and English terms are unchanged.
+pub fn with_script_forms(subjects: Vec<Subject>) -> Vec<Subject> {
+    let forms_of = |l: &Literal| -> Vec<Literal> {
+        if !l.cjk || l.is_pattern() {
+            return vec![l.clone()];
+        }
+        script_forms(&l.raw)
+            .iter()
+            .filter_map(|f| Literal::new(f).ok())
+            .collect()
+    };
+    subjects
+        .into_iter()
+        .map(|s| match s {
+            Subject::Literal(l) => {
+                let forms = forms_of(&l);
+                if forms.len() == 1 {
+                    Subject::Literal(l)
+                } else {
+                    Subject::Family(Family {
+                        name: l.raw.clone(),
+                        description: SCRIPT_FORMS.to_string(),
+                        variants: forms,
+                    })
+                }
+            }
+            Subject::Family(mut f) => {
+                let mut variants: Vec<Literal> = Vec::new();
+                for v in &f.variants {
+                    for form in forms_of(v) {
+                        if !variants.iter().any(|x| x.normalized == form.normalized) {
+                            variants.push(form);
+                        }
+                    }
+                }
+                f.variants = variants;
+                Subject::Family(f)
+            }
+        })
+        .collect()
+}
+
 /// Distinct strings a pattern matched in `matches`, most frequent first (ties
 /// in string order): the first [`PATTERN_VARIANTS_SHOWN`], and how many there are.
 pub fn pattern_variants(
@@ -335,6 +406,18 @@ pub fn subjects(terms: &[String], families_file: Option<&Path>) -> Result<Vec<Su
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn script_forms_of_chinese_terms() {
+        let forms = super::script_forms("网络主权");
+        assert_eq!(forms[0], "网络主权");
+        assert!(forms.contains(&"網絡主權".to_string()), "{forms:?}");
+        assert!(super::script_forms("網絡主權").contains(&"网络主权".to_string()));
+        assert_eq!(
+            super::script_forms("cyber sovereignty"),
+            ["cyber sovereignty"]
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -1350,3 +1350,57 @@ fn served_pages_and_api_equal_the_scan_for_every_dev_term() {
         assert_eq!(number(&kwic, "kwic-total"), occ, "{term}: concordance");
     }
 }
+
+/// `--variants` finds the Traditional documents of the corpus, and its answer
+/// is the union of the exact searches of the forms it lists.
+#[test]
+fn script_variants_are_the_union_of_exact_searches() {
+    for term in ["人民代表大会", "工人阶级"] {
+        let v = tifa(&[
+            "search",
+            term,
+            "--variants",
+            "--all",
+            "--json",
+            "--snippets",
+            "0",
+        ]);
+        let ids: BTreeSet<String> = v["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .map(|h| h["id"].as_str().expect("id").to_string())
+            .collect();
+        let note = v["warnings"]
+            .as_array()
+            .and_then(|w| {
+                w.iter()
+                    .find_map(|n| n.as_str().filter(|n| n.starts_with("--variants")))
+            })
+            .expect("the forms searched");
+        let forms: Vec<String> = note
+            .trim_start_matches("--variants searched: ")
+            .split(", ")
+            .map(|f| f.split(" (").next().expect("form").to_string())
+            .collect();
+        assert!(forms.len() >= 2, "{note}");
+        let mut union = BTreeSet::new();
+        for f in &forms {
+            // Each form's documents, by the independent scan.
+            for d in corpus() {
+                if scan_count(f, &d.title) + scan_count(f, &d.text) > 0 {
+                    union.insert(d.id.clone());
+                }
+            }
+        }
+        assert_eq!(ids, union, "{term}");
+        let plain = tifa(&["search", term, "--all", "--json", "--snippets", "0"]);
+        assert!(
+            ids.len() > plain["total"].as_u64().expect("total") as usize,
+            "{term}: no Traditional document found"
+        );
+    }
+    // The Traditional 1954 report is where 人民代表大会 first appears once both scripts count.
+    let t = tifa(&["trace", "人民代表大会", "--variants", "--json"]);
+    assert_eq!(t["first"]["id"], "gwr-zh-1954");
+}

@@ -9,7 +9,6 @@ use clap::{Args, ValueEnum};
 use tifa::collocates::{self, CollocateOptions, GroupBy, Measure, Side};
 use tifa::error::UserError;
 use tifa::output::{self, escape_terminal};
-use tifa::terms;
 
 use super::{FamiliesArg, FilterArgs, open_engine};
 
@@ -77,10 +76,7 @@ pub fn run(dir: &Path, args: CollocatesArgs) -> Result<()> {
     if args.window == 0 {
         return Err(UserError::BadQuery("--window must be at least 1".into()).into());
     }
-    let subjects = terms::subjects(
-        std::slice::from_ref(&args.term),
-        args.families.families.as_deref(),
-    )?;
+    let subjects = args.families.subjects(std::slice::from_ref(&args.term))?;
     let options = CollocateOptions {
         filter: args.filter.to_filter()?,
         window: args.window,

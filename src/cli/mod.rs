@@ -224,6 +224,10 @@ pub struct PatternArgs {
     /// finds 和平，安全 and 和平安全 (type the punctuation where it may vary).
     #[arg(long)]
     pub loose_punct: bool,
+    /// A Chinese phrase also in its other script forms: 网络主权 finds 網絡主權 too
+    /// (Simplified/Traditional conversion tables; the forms found are listed).
+    #[arg(long)]
+    pub variants: bool,
 }
 
 impl PatternArgs {
@@ -234,6 +238,7 @@ impl PatternArgs {
                 loose_punct: self.loose_punct,
             },
             scan: self.scan,
+            variants: self.variants,
         }
     }
 }
@@ -244,6 +249,22 @@ pub struct FamiliesArg {
     /// An extra families file (TOML, like corpus/families.toml) for @name terms.
     #[arg(long, value_name = "FILE")]
     pub families: Option<PathBuf>,
+    /// Chinese terms also in their other script forms (Traditional/Simplified):
+    /// each term is followed as the family of its forms, listed as variants.
+    #[arg(long)]
+    pub variants: bool,
+}
+
+impl FamiliesArg {
+    /// The subjects of `terms`, with their script forms under --variants.
+    pub fn subjects(&self, terms: &[String]) -> Result<Vec<tifa::terms::Subject>> {
+        let subjects = tifa::terms::subjects(terms, self.families.as_deref())?;
+        Ok(if self.variants {
+            tifa::terms::with_script_forms(subjects)
+        } else {
+            subjects
+        })
+    }
 }
 
 pub fn run(cli: Cli) -> Result<()> {

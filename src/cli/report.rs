@@ -27,7 +27,14 @@ pub struct ReportArgs {
 
 pub fn run(dir: &Path, args: ReportArgs) -> Result<()> {
     let families = Families::load(args.families.families.as_deref())?;
-    let terms = tifa::report::read_terms(&args.terms, &families)?;
+    let mut terms = tifa::report::read_terms(&args.terms, &families)?;
+    if args.families.variants {
+        let subjects =
+            tifa::terms::with_script_forms(terms.iter().map(|t| t.subject.clone()).collect());
+        for (t, s) in terms.iter_mut().zip(subjects) {
+            t.subject = s;
+        }
+    }
     let engine = open_engine(dir)?;
     let filter = args.filter.to_filter()?;
     let bar = progress_bar(

@@ -8,7 +8,6 @@ use clap::{Args, ValueEnum};
 
 use tifa::history::{self, Period, TimelineOptions};
 use tifa::output::{self, escape_terminal};
-use tifa::terms;
 
 use super::{FamiliesArg, FilterArgs, open_engine};
 
@@ -51,7 +50,7 @@ pub struct TimelineArgs {
 
 pub fn run(dir: &Path, args: TimelineArgs) -> Result<()> {
     let engine = open_engine(dir)?;
-    let subjects = terms::subjects(&args.terms, args.families.families.as_deref())?;
+    let subjects = args.families.subjects(&args.terms)?;
     let options = TimelineOptions {
         filter: args.filter.to_filter()?,
         by: args.by.into(),

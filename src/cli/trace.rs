@@ -8,7 +8,6 @@ use clap::Args;
 
 use tifa::history::{self, TraceOptions};
 use tifa::output::{self, escape_terminal};
-use tifa::terms;
 
 use super::{FamiliesArg, FilterArgs, open_engine};
 
@@ -35,7 +34,7 @@ pub struct TraceArgs {
 
 pub fn run(dir: &Path, args: TraceArgs) -> Result<()> {
     let engine = open_engine(dir)?;
-    let subjects = terms::subjects(&args.terms, args.families.families.as_deref())?;
+    let subjects = args.families.subjects(&args.terms)?;
     let options = TraceOptions {
         filter: args.filter.to_filter()?,
         first: args.first,

@@ -263,7 +263,7 @@ impl Params {
         )
     }
 
-    /// Pattern options: gap, loose_punct (scan is refused on the server).
+    /// Pattern options: gap, loose_punct, variants (scan is refused on the server).
     pub fn query_options(&self) -> Result<QueryOptions> {
         Ok(QueryOptions {
             patterns: crate::matcher::PatternOptions {
@@ -271,6 +271,7 @@ impl Params {
                 loose_punct: self.flag("loose_punct"),
             },
             scan: false,
+            variants: self.flag("variants"),
         })
     }
 
