@@ -9,6 +9,7 @@
 //! `Serialize` results are what `--json` prints. Mistakes of the user come back
 //! as [`error::UserError`].
 
+pub mod align;
 pub mod collocates;
 pub mod corpus;
 pub mod date;

@@ -224,6 +224,22 @@ fn corpus_text_is_escaped_and_headers_protect_the_page() {
     assert!(
         pair.contains("id=\"pair\"") && pair.contains("Countries should respect cyber sovereignty")
     );
+    // The same pair from the command line, aligned (title and sentence: two 1–1 links).
+    let aligned = json(&index, &["pair", "en-1", "--json"]);
+    assert_eq!(aligned["id"], "zh-1");
+    assert_eq!(aligned["pair"], "en-1");
+    assert_eq!(
+        aligned["segments"][1]["en"],
+        "Countries should respect cyber sovereignty."
+    );
+    assert_eq!(
+        aligned["segments"][1]["zh"],
+        "各国应尊重网络主权。网络主权是前提。"
+    );
+    common::tifa(&index)
+        .args(["pair", "zh-2"])
+        .assert()
+        .failure();
     // Mistakes are 400 with the CLI's message; unknown documents 404.
     let (status, _, body) = get(
         &server.base,

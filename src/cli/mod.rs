@@ -20,6 +20,7 @@ mod fields;
 mod index;
 mod info;
 mod kwic;
+mod pair;
 mod report;
 mod search;
 mod serve;
@@ -136,6 +137,12 @@ pub enum Command {
     /// /api/fields, with the CLI's option names as parameters and its --json
     /// shapes. Listens on 127.0.0.1 unless --bind says otherwise.
     Serve(serve::ServeArgs),
+    /// A document and its translation (the `pair` field), paragraph by paragraph.
+    ///
+    /// Paragraphs are aligned Gale–Church style (1–1, 1–2, 2–1, 1–0 links by
+    /// length, strengthened by numbers and Latin names both sides share); two
+    /// columns on a wide terminal, alternating otherwise.
+    Pair(pair::PairArgs),
     /// Show what the index holds: documents per language and kind, dates, build.
     Info,
     /// List the metadata fields: documents that have each, and the top values.
@@ -275,6 +282,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Timeline(args) => timeline::run(&cli.index, args),
         Command::Report(args) => report::run(&cli.index, args),
         Command::Info => info::run(&cli.index),
+        Command::Pair(args) => pair::run(&cli.index, args),
         Command::Serve(args) => serve::run(&cli.index, args),
         Command::Check { json } => check::run(&cli.index, json),
         Command::Fields(args) => fields::run(&cli.index, args),
