@@ -31,6 +31,7 @@ fn main() -> anyhow::Result<()> {
         sort: Sort::Relevance,
         filter: Filter::default(),
         snippets,
+        pair: false,
         query: Default::default(),
     };
     for t in &terms {

@@ -28,6 +28,8 @@ pub struct SearchOptions {
     pub filter: Filter,
     /// Snippets per hit.
     pub snippets: usize,
+    /// Show each snippet's aligned paragraph of the document's pair.
+    pub pair: bool,
     /// How patterns read (`--gap`) and whether one may read every document (`--scan`).
     pub query: crate::query::QueryOptions,
 }
@@ -42,6 +44,9 @@ pub struct Snippet {
     /// Character offsets of the match inside `context`.
     #[serde(skip)]
     pub highlight: (usize, usize),
+    /// With `--pair`: the aligned paragraph(s) of the document's translation.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pair: Option<String>,
 }
 
 #[derive(Debug, Serialize)]
@@ -161,7 +166,21 @@ pub fn search(engine: &Engine, query_text: &str, options: &SearchOptions) -> Res
         .iter()
         .map(|&(address, score, occurrences, _)| {
             let doc = engine.stored(address)?;
-            let snippets = snippets(&doc, &literals, options.snippets);
+            let mut snippets = snippets(&doc, &literals, options.snippets);
+            if options.pair && doc.meta.contains_key("pair") {
+                // The other language's paragraph aligned with each snippet's.
+                let aligned = crate::align::pair(engine, &doc.id)?;
+                for sn in &mut snippets {
+                    sn.pair = aligned.segments.iter().find_map(|seg| {
+                        let (same, other) = if doc.lang == "en" {
+                            (&seg.en, &seg.zh)
+                        } else {
+                            (&seg.zh, &seg.en)
+                        };
+                        same.contains(sn.context.trim()).then(|| other.clone())
+                    });
+                }
+            }
             Ok(Hit {
                 id: doc.id,
                 date: doc.date,
@@ -331,6 +350,7 @@ fn push_snippets(
             end: chars.of(e),
             context: text[cs..ce].to_string(),
             highlight: (before, before + inside),
+            pair: None,
         });
     }
     out.len() >= max

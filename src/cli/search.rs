@@ -55,6 +55,10 @@ pub struct SearchArgs {
     /// Snippets per hit.
     #[arg(long, default_value_t = 3)]
     pub snippets: usize,
+    /// Under each passage of a document with a translation (`pair`), the aligned
+    /// paragraph of the other language (see `tifa pair`); "pair" in --json snippets.
+    #[arg(long)]
+    pub pair: bool,
     /// Print JSON: {"query","total","hits":[{"id","date","title","lang","kind","meta","score","occurrences","snippets":[{"field","start","end","context"}]}]},
     /// plus "warnings" and "hint" when there are any.
     #[arg(long)]
@@ -68,6 +72,7 @@ pub fn run(dir: &Path, args: SearchArgs) -> Result<()> {
         sort: args.sort.into(),
         filter: args.filter.to_filter()?,
         snippets: args.snippets,
+        pair: args.pair,
         query: args.patterns.to_options(),
     };
     // --scan may read every document: show that work is going on.
@@ -141,6 +146,22 @@ pub fn run(dir: &Path, args: SearchArgs) -> Result<()> {
                 "    {field}…{}…",
                 output::highlight(&s.context, s.highlight.0, s.highlight.1, colour)
             )?;
+            if let Some(pair) = &s.pair {
+                let pair: String = pair.replace('\n', " ");
+                let short: String = pair.chars().take(300).collect();
+                writeln!(
+                    out,
+                    "      ⟷ {}{}",
+                    escape_terminal(&short),
+                    if pair.chars().count() > 300 {
+                        "…"
+                    } else {
+                        ""
+                    }
+                )?;
+            } else if args.pair && hit.meta.contains_key("pair") {
+                writeln!(out, "      ⟷ (no aligned paragraph found)")?;
+            }
         }
     }
     out.flush().context("cannot write output")?;

@@ -127,6 +127,7 @@ fn search_options(p: &Params, limit: Option<usize>, snippets: usize) -> Result<S
         sort,
         filter: p.filter()?,
         snippets,
+        pair: p.flag("pair"),
         query: p.query_options()?,
     })
 }
