@@ -22,6 +22,7 @@ pub mod kwic;
 pub mod matcher;
 pub mod output;
 pub mod query;
+pub mod renderings;
 pub mod report;
 pub mod search;
 pub mod server;

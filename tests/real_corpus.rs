@@ -1404,3 +1404,27 @@ fn script_variants_are_the_union_of_exact_searches() {
     let t = tifa(&["trace", "人民代表大会", "--variants", "--json"]);
     assert_eq!(t["first"]["id"], "gwr-zh-1954");
 }
+
+/// The three renderings come out first from the Foreign Ministry's pairs.
+#[test]
+fn renderings_put_the_official_english_first() {
+    for (term, english) in [
+        ("一带一路", "belt and road"),
+        (
+            "人类命运共同体",
+            "community with a shared future for mankind",
+        ),
+        ("多边主义", "multilateralism"),
+    ] {
+        let r = tifa(&["renderings", term, "--json"]);
+        assert_eq!(
+            r["renderings"][0]["text"], english,
+            "{term}: {}",
+            r["renderings"]
+        );
+        assert!(
+            r["renderings"][0]["pairs"].as_u64().expect("pairs") >= 20,
+            "{term}"
+        );
+    }
+}

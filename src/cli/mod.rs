@@ -21,6 +21,7 @@ mod index;
 mod info;
 mod kwic;
 mod pair;
+mod renderings;
 mod report;
 mod search;
 mod serve;
@@ -143,6 +144,13 @@ pub enum Command {
     /// length, strengthened by numbers and Latin names both sides share); two
     /// columns on a wide terminal, alternating otherwise.
     Pair(pair::PairArgs),
+    /// How a term is rendered in the other language, from aligned paired documents.
+    ///
+    /// Over the aligned paragraphs of zh–en pairs (see `tifa pair`), the other
+    /// side's word n-grams (English, 1–8 words) or Han strings (Chinese, 2–12)
+    /// scored by G² of the segments with the term against the rest; whole
+    /// phrases preferred. --by year shows a drift.
+    Renderings(renderings::RenderingsArgs),
     /// Show what the index holds: documents per language and kind, dates, build.
     Info,
     /// List the metadata fields: documents that have each, and the top values.
@@ -282,6 +290,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Timeline(args) => timeline::run(&cli.index, args),
         Command::Report(args) => report::run(&cli.index, args),
         Command::Info => info::run(&cli.index),
+        Command::Renderings(args) => renderings::run(&cli.index, args),
         Command::Pair(args) => pair::run(&cli.index, args),
         Command::Serve(args) => serve::run(&cli.index, args),
         Command::Check { json } => check::run(&cli.index, json),

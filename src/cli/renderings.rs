@@ -1,0 +1,148 @@
+//! `tifa renderings TERM`: the term's renderings in the other language.
+
+use std::io::Write;
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use clap::{Args, ValueEnum};
+
+use tifa::output::{self, escape_terminal};
+use tifa::renderings::{self, RenderingOptions};
+
+use super::{FilterArgs, open_engine};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ByArg {
+    Year,
+}
+
+#[derive(Args, Debug)]
+pub struct RenderingsArgs {
+    /// A Chinese term (English renderings) or an English one (Chinese renderings).
+    pub term: String,
+    #[command(flatten)]
+    pub filter: FilterArgs,
+    /// Renderings listed (per year with --by year).
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// The renderings of each year's pairs, so that a drift shows.
+    #[arg(long, value_enum)]
+    pub by: Option<ByArg>,
+    /// Print a [NAME] block for a families file from the renderings.
+    #[arg(long, value_name = "NAME")]
+    pub suggest_family: Option<String>,
+    /// Print JSON: {"term","segments_with_term","segments","renderings":[{"text","pairs","score","first","last","example"}],"by_year"}.
+    #[arg(long, conflicts_with = "csv")]
+    pub json: bool,
+    /// CSV with the header year,rank,text,pairs,score,first,last.
+    #[arg(long)]
+    pub csv: bool,
+}
+
+pub fn run(dir: &Path, args: RenderingsArgs) -> Result<()> {
+    let engine = open_engine(dir)?;
+    let options = RenderingOptions {
+        filter: args.filter.to_filter()?,
+        limit: args.limit,
+        by_year: args.by.is_some(),
+    };
+    let r = renderings::renderings(&engine, args.term.trim(), &options)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if args.json {
+        output::write_json_line(&mut out, &r)?;
+        return out.flush().context("cannot write output");
+    }
+    if args.csv {
+        let mut w = csv::Writer::from_writer(&mut out);
+        w.write_record(["year", "rank", "text", "pairs", "score", "first", "last"])?;
+        let all = std::iter::once(("all".to_string(), &r.renderings))
+            .chain(r.by_year.iter().map(|(y, v)| (y.clone(), v)));
+        for (year, list) in all {
+            for (i, x) in list.iter().enumerate() {
+                w.write_record([
+                    year.clone(),
+                    (i + 1).to_string(),
+                    output::csv_cell(&x.text),
+                    x.pairs.to_string(),
+                    format!("{:.2}", x.score),
+                    x.first.clone(),
+                    x.last.clone(),
+                ])?;
+            }
+        }
+        w.flush()?;
+        drop(w);
+        return out.flush().context("cannot write output");
+    }
+    if let Some(name) = &args.suggest_family {
+        writeln!(out, "[{name}]")?;
+        writeln!(
+            out,
+            "description = \"{} and its renderings (tifa renderings)\"",
+            r.term.replace('"', "'")
+        )?;
+        let mut variants = vec![format!("\"{}\"", r.term.replace('"', "'"))];
+        variants.extend(
+            r.renderings
+                .iter()
+                .take(3)
+                .map(|x| format!("\"{}\"", x.text.replace('"', "'"))),
+        );
+        writeln!(out, "variants = [{}]", variants.join(", "))?;
+        return out.flush().context("cannot write output");
+    }
+    writeln!(
+        out,
+        "Renderings of {} in {} aligned segments of paired documents (of {}); G² of segments with the term against the rest",
+        escape_terminal(&r.term),
+        r.segments_with_term,
+        r.segments
+    )?;
+    if r.renderings.is_empty() {
+        writeln!(
+            out,
+            "No rendering: the term is in no aligned segment (only paired documents count: see `tifa pair`)."
+        )?;
+        return out.flush().context("cannot write output");
+    }
+    writeln!(
+        out,
+        "\n{:>3}  {} {:>6} {:>9}  {:<10}  {:<10}",
+        "#",
+        output::fit("rendering", 44),
+        "pairs",
+        "G²",
+        "first",
+        "last"
+    )?;
+    for (i, x) in r.renderings.iter().enumerate() {
+        writeln!(
+            out,
+            "{:>3}  {} {:>6} {:>9.1}  {:<10}  {:<10}",
+            i + 1,
+            output::fit(&escape_terminal(&x.text), 44),
+            x.pairs,
+            x.score,
+            x.first,
+            x.last
+        )?;
+    }
+    let top = &r.renderings[0].example;
+    writeln!(
+        out,
+        "\nexample ({} {}):\n  {}\n  {}",
+        escape_terminal(&top.id),
+        escape_terminal(&top.date),
+        escape_terminal(&top.source),
+        escape_terminal(&top.target)
+    )?;
+    for (year, list) in &r.by_year {
+        let shown: Vec<String> = list
+            .iter()
+            .take(3)
+            .map(|x| format!("{} ({})", x.text, x.pairs))
+            .collect();
+        writeln!(out, "{year}: {}", escape_terminal(&shown.join(" · ")))?;
+    }
+    out.flush().context("cannot write output")
+}

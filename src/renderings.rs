@@ -1,0 +1,325 @@
+//! `tifa renderings TERM`: how a term is rendered in the other language,
+//! from the aligned paragraphs of paired documents ([`crate::align`]).
+//!
+//! The segments whose one side contains the term are compared with all other
+//! aligned segments. Candidates on the other side: English word n-grams of 1–8
+//! words within a sentence chunk (no stop word at either edge), or Chinese
+//! strings of 2–12 Han characters for an English term. Score: log-likelihood G²
+//! of the 2×2 table of segments (with / without the term × with / without the
+//! candidate), positive association only. Whole phrases: a candidate is dropped
+//! when a longer candidate holds at least 90 % of its term segments (`belt and`
+//! gives way to `belt and road`).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use anyhow::Result;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::align;
+use crate::engine::{Engine, Filter};
+use crate::matcher::Literal;
+
+#[derive(Clone, Debug)]
+pub struct RenderingOptions {
+    pub filter: Filter,
+    pub limit: usize,
+    /// Renderings per year, side by side.
+    pub by_year: bool,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Example {
+    pub id: String,
+    pub pair: String,
+    pub date: String,
+    pub source: String,
+    pub target: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Rendering {
+    pub text: String,
+    /// Aligned segments with the term whose other side has this rendering.
+    pub pairs: usize,
+    pub score: f64,
+    pub first: String,
+    pub last: String,
+    pub example: Example,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Renderings {
+    pub term: String,
+    /// Aligned segments that contain the term, out of all aligned segments.
+    pub segments_with_term: usize,
+    pub segments: usize,
+    pub renderings: Vec<Rendering>,
+    /// With `by_year`: the renderings of each year's segments.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub by_year: BTreeMap<String, Vec<Rendering>>,
+}
+
+struct Seg {
+    id: String,
+    pair: String,
+    date: String,
+    source: String,
+    target: String,
+    /// The target side's candidates (distinct).
+    grams: HashSet<String>,
+    has_term: bool,
+}
+
+pub fn renderings(engine: &Engine, term: &str, options: &RenderingOptions) -> Result<Renderings> {
+    let literal = Literal::new(term).map_err(crate::error::UserError::BadQuery)?;
+    let source_is_zh = literal.cjk;
+    let allowed = engine.allowed(&options.filter)?;
+    // Every paired document of the source language, once per pair.
+    let pairs_field = engine.field_values("pair")?;
+    let langs = engine.field_values("lang")?;
+    let want = if source_is_zh { "zh" } else { "en" };
+    let ids: Vec<String> = engine
+        .all_addresses()
+        .filter(|a| {
+            allowed.keeps(*a) && pairs_field.get(*a).is_some() && langs.get(*a) == Some(want)
+        })
+        .map(|a| engine.stored(a).map(|d| d.id))
+        .collect::<Result<_>>()?;
+    let segs: Vec<Seg> = ids
+        .par_iter()
+        .map(|id| -> Result<Vec<Seg>> {
+            let Ok(a) = align::pair(engine, id) else {
+                return Ok(Vec::new());
+            };
+            let date = match engine.address_of(id)? {
+                Some(ad) => engine.stored(ad)?.date.unwrap_or_default(),
+                None => String::new(),
+            };
+            Ok(a.segments
+                .into_iter()
+                .filter(|s| !s.zh.is_empty() && !s.en.is_empty())
+                .map(|s| {
+                    let (source, target) = if source_is_zh {
+                        (s.zh, s.en)
+                    } else {
+                        (s.en, s.zh)
+                    };
+                    let has_term = literal.count(&source) > 0;
+                    let grams = if source_is_zh {
+                        english_grams(&target)
+                    } else {
+                        chinese_grams(&target)
+                    };
+                    Seg {
+                        id: a.id.clone(),
+                        pair: a.pair.clone(),
+                        date: date.clone(),
+                        source,
+                        target,
+                        grams,
+                        has_term,
+                    }
+                })
+                .collect())
+        })
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .flatten()
+        .collect();
+    let all: Vec<&Seg> = segs.iter().collect();
+    let renderings = rank(&all, options.limit);
+    let mut by_year = BTreeMap::new();
+    if options.by_year {
+        let mut years: BTreeMap<String, Vec<&Seg>> = BTreeMap::new();
+        for s in &segs {
+            years
+                .entry(s.date.get(..4).unwrap_or("unknown").to_string())
+                .or_default()
+                .push(s);
+        }
+        for (y, v) in years {
+            let r = rank(&v, options.limit);
+            if !r.is_empty() {
+                by_year.insert(y, r);
+            }
+        }
+    }
+    Ok(Renderings {
+        term: term.to_string(),
+        segments_with_term: segs.iter().filter(|s| s.has_term).count(),
+        segments: segs.len(),
+        renderings,
+        by_year,
+    })
+}
+
+fn rank(segs: &[&Seg], limit: usize) -> Vec<Rendering> {
+    let n1 = segs.iter().filter(|s| s.has_term).count() as f64;
+    let n2 = segs.len() as f64 - n1;
+    if n1 == 0.0 {
+        return Vec::new();
+    }
+    let mut with: HashMap<&str, usize> = HashMap::new();
+    let mut without: HashMap<&str, usize> = HashMap::new();
+    for s in segs {
+        let map = if s.has_term { &mut with } else { &mut without };
+        for g in &s.grams {
+            *map.entry(g.as_str()).or_default() += 1;
+        }
+    }
+    // Whole phrases: drop a candidate when a longer one holds ≥ 90 % of its term segments.
+    let mut candidates: Vec<(&str, usize)> = with
+        .iter()
+        .filter(|(_, n)| **n >= 2)
+        .map(|(g, n)| (*g, *n))
+        .collect();
+    candidates.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(b.0)));
+    let kept: Vec<(&str, usize)> = candidates
+        .iter()
+        .filter(|(g, n)| {
+            !candidates.iter().any(|(h, m)| {
+                h.len() > g.len() && contains_unit(h, g) && (*m as f64) >= 0.9 * (*n as f64)
+            })
+        })
+        .copied()
+        .collect();
+    let mut scored: Vec<(f64, &str, usize)> = kept
+        .into_iter()
+        .filter_map(|(g, a)| {
+            let b = without.get(g).copied().unwrap_or(0) as f64;
+            let a = a as f64;
+            (a / n1 > b / n2.max(1.0)).then(|| {
+                (
+                    crate::emerging::log_likelihood(a, b, n1, n2.max(1.0)),
+                    g,
+                    a as usize,
+                )
+            })
+        })
+        .collect();
+    scored.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(y.1)));
+    scored
+        .into_iter()
+        .take(limit)
+        .map(|(score, g, pairs)| {
+            let mut dates: Vec<&str> = segs
+                .iter()
+                .filter(|s| s.has_term && s.grams.contains(g))
+                .map(|s| s.date.as_str())
+                .collect();
+            dates.sort();
+            let example = segs
+                .iter()
+                .filter(|s| s.has_term && s.grams.contains(g))
+                .min_by(|a, b| a.source.len().cmp(&b.source.len()))
+                .map(|s| Example {
+                    id: s.id.clone(),
+                    pair: s.pair.clone(),
+                    date: s.date.clone(),
+                    source: s.source.clone(),
+                    target: s.target.clone(),
+                });
+            Rendering {
+                text: g.to_string(),
+                pairs,
+                score: (score * 100.0).round() / 100.0,
+                first: dates.first().map_or(String::new(), |d| d.to_string()),
+                last: dates.last().map_or(String::new(), |d| d.to_string()),
+                example: example.unwrap_or(Example {
+                    id: String::new(),
+                    pair: String::new(),
+                    date: String::new(),
+                    source: String::new(),
+                    target: String::new(),
+                }),
+            }
+        })
+        .collect()
+}
+
+/// `g` is a whole-unit part of `h` (words for English, characters for Chinese).
+fn contains_unit(h: &str, g: &str) -> bool {
+    if g.chars().any(crate::text::is_cjk) {
+        return h.contains(g);
+    }
+    format!(" {h} ").contains(&format!(" {g} "))
+}
+
+const STOP: &[&str] = &[
+    "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "from", "has", "have", "in",
+    "is", "it", "its", "of", "on", "or", "that", "the", "their", "this", "to", "was", "we", "were",
+    "which", "will", "with", "i", "you", "he", "she", "they", "our", "your", "not", "also", "q",
+    "so", "if", "all",
+];
+
+/// English n-grams of 1–8 words inside punctuation-free chunks, lower-cased,
+/// no stop word at either edge.
+fn english_grams(text: &str) -> HashSet<String> {
+    let lowered = text.to_lowercase();
+    let mut out = HashSet::new();
+    for chunk in
+        lowered.split(|c: char| !(c.is_alphanumeric() || c == ' ' || c == '-' || c == '\''))
+    {
+        let words: Vec<&str> = chunk.split_whitespace().collect();
+        for i in 0..words.len() {
+            if STOP.contains(&words[i]) {
+                continue;
+            }
+            for n in 1..=8 {
+                if i + n > words.len() {
+                    break;
+                }
+                let last = words[i + n - 1];
+                if STOP.contains(&last) {
+                    continue;
+                }
+                out.insert(words[i..i + n].join(" "));
+            }
+        }
+    }
+    out
+}
+
+/// Chinese strings of 2–12 Han characters inside runs of Han characters.
+fn chinese_grams(text: &str) -> HashSet<String> {
+    let mut out = HashSet::new();
+    let mut run: Vec<char> = Vec::new();
+    let mut flush = |run: &mut Vec<char>| {
+        for i in 0..run.len() {
+            for n in 2..=12 {
+                if i + n > run.len() {
+                    break;
+                }
+                out.insert(run[i..i + n].iter().collect());
+            }
+        }
+        run.clear();
+    };
+    for c in text.chars() {
+        if crate::text::is_han(c) {
+            run.push(c);
+        } else {
+            flush(&mut run);
+        }
+    }
+    flush(&mut run);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn grams_stay_inside_chunks_and_skip_stop_edges() {
+        let g = english_grams("The Belt and Road Initiative, of course.");
+        assert!(g.contains("belt and road"));
+        assert!(g.contains("belt and road initiative"));
+        assert!(!g.contains("the belt"));
+        assert!(!g.contains("initiative of"));
+        assert!(!g.contains("road initiative of course"));
+        let c = chinese_grams("一带一路，倡议");
+        assert!(c.contains("一带一路") && c.contains("倡议") && !c.contains("路倡"));
+    }
+}
