@@ -28,6 +28,10 @@ pub struct TraceArgs {
     /// "earliest","first_by_lang","first_by_kind","variants","groups"}.
     #[arg(long)]
     pub json: bool,
+    /// Under the first appearance's sentence, the aligned paragraph of the
+    /// document's translation (a document with a `pair`; see `tifa pair`).
+    #[arg(long)]
+    pub pair: bool,
     #[command(flatten)]
     pub families: FamiliesArg,
 }
@@ -39,6 +43,7 @@ pub fn run(dir: &Path, args: TraceArgs) -> Result<()> {
         filter: args.filter.to_filter()?,
         first: args.first,
         group_by: args.group_by.clone(),
+        pair: args.pair,
     };
     let traces = history::traces(&engine, &subjects, &options)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -72,6 +77,9 @@ pub fn run(dir: &Path, args: TraceArgs) -> Result<()> {
                 writeln!(out, "  first:    {}", line(first))?;
                 if let Some(c) = &first.context {
                     writeln!(out, "            “{}”", e(c))?;
+                }
+                if let Some(p) = &first.pair {
+                    writeln!(out, "            ⟷ {}", e(&p.replace('\n', " ")))?;
                 }
                 if first.quoted == Some(true) {
                     writeln!(

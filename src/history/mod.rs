@@ -43,6 +43,10 @@ pub struct Appearance {
     /// How many precisely dated matches the period has (more than listed when over 20).
     #[serde(skip_serializing_if = "is_zero")]
     pub same_period_total: usize,
+    /// With `pair`: the paragraph of the document's translation aligned with
+    /// the sentence of the first match (see [`crate::align`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pair: Option<String>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -362,6 +366,7 @@ fn appearance(
         quoted,
         same_period_candidates: Vec::new(),
         same_period_total: 0,
+        pair: None,
     })
 }
 
@@ -389,6 +394,8 @@ pub struct TraceOptions {
     pub first: usize,
     /// Also the first appearance per value of this metadata field.
     pub group_by: Option<String>,
+    /// Show the first appearance's aligned paragraph of its pair (translation).
+    pub pair: bool,
 }
 
 /// The trace of each subject, in order (one library call for `tifa trace`).
@@ -397,15 +404,45 @@ pub fn traces(engine: &Engine, subjects: &[Subject], options: &TraceOptions) -> 
     subjects
         .iter()
         .map(|s| {
-            trace(
+            let mut t = trace(
                 engine,
                 s,
                 &allowed,
                 options.first,
                 options.group_by.as_deref(),
-            )
+            )?;
+            if options.pair {
+                for t in std::iter::once(&mut t) {
+                    if let Some(first) = t.first.as_mut() {
+                        first.pair = aligned_paragraph(engine, first)?;
+                    }
+                }
+            }
+            Ok(t)
         })
         .collect()
+}
+
+/// The paragraph of `a`'s pair aligned with the sentence of its match.
+fn aligned_paragraph(engine: &Engine, a: &Appearance) -> Result<Option<String>> {
+    let Some(context) = a.context.as_deref() else {
+        return Ok(None);
+    };
+    let Some(address) = engine.address_of(&a.id)? else {
+        return Ok(None);
+    };
+    if !engine.stored(address)?.meta.contains_key("pair") {
+        return Ok(None);
+    }
+    let aligned = crate::align::pair(engine, &a.id)?;
+    Ok(aligned.segments.into_iter().find_map(|seg| {
+        let (same, other) = if a.lang == "en" {
+            (seg.en, seg.zh)
+        } else {
+            (seg.zh, seg.en)
+        };
+        same.contains(context.trim()).then_some(other)
+    }))
 }
 
 /// What `tifa timeline` asks.

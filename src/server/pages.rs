@@ -600,6 +600,7 @@ fn trace_options(p: &Params) -> Result<TraceOptions> {
         filter: p.filter()?,
         first: p.number("first", 5, 100)?,
         group_by: p.get("group_by").map(str::to_string),
+        pair: p.flag("pair"),
     })
 }
 
