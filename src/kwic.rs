@@ -263,6 +263,41 @@ fn sample(lines: &mut Vec<KwicLine>, n: usize, seed: u64) {
     lines.truncate(n);
 }
 
+/// The concordance as CSV (the CLI's `--csv` and the server's export).
+pub fn write_csv<W: std::io::Write>(out: W, kwic: &Kwic) -> anyhow::Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "id",
+        "date",
+        "field",
+        "line",
+        "left",
+        "hit",
+        "right",
+        "start",
+        "end",
+        "line_start",
+        "line_end",
+    ])?;
+    for l in &kwic.lines {
+        w.write_record([
+            crate::output::csv_cell(&l.id),
+            l.date.clone().unwrap_or_default(),
+            l.field.to_string(),
+            l.line.to_string(),
+            crate::output::csv_cell(&l.left),
+            crate::output::csv_cell(&l.hit),
+            crate::output::csv_cell(&l.right),
+            l.start.to_string(),
+            l.end.to_string(),
+            l.line_start.to_string(),
+            l.line_end.to_string(),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -76,53 +76,16 @@ pub fn run(dir: &Path, args: KwicArgs) -> Result<()> {
         seed: args.seed,
         query: args.patterns.to_options(),
     };
-    // --scan may read every document: show that work is going on.
-    let bar = args
-        .patterns
-        .scan
-        .then(|| super::spinner("--scan: reading every document…"));
-    let result = kwic::kwic(&engine, &args.query.join(" "), &options);
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    let result = result?;
+    let result = super::while_scanning(args.patterns.scan, || {
+        kwic::kwic(&engine, &args.query.join(" "), &options)
+    })?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
         output::write_json_line(&mut out, &result)?;
         return out.flush().context("cannot write output");
     }
     if args.csv {
-        let mut w = csv::Writer::from_writer(&mut out);
-        w.write_record([
-            "id",
-            "date",
-            "field",
-            "line",
-            "left",
-            "hit",
-            "right",
-            "start",
-            "end",
-            "line_start",
-            "line_end",
-        ])?;
-        for l in &result.lines {
-            w.write_record([
-                output::csv_cell(&l.id),
-                l.date.clone().unwrap_or_default(),
-                l.field.to_string(),
-                l.line.to_string(),
-                output::csv_cell(&l.left),
-                output::csv_cell(&l.hit),
-                output::csv_cell(&l.right),
-                l.start.to_string(),
-                l.end.to_string(),
-                l.line_start.to_string(),
-                l.line_end.to_string(),
-            ])?;
-        }
-        w.flush()?;
-        drop(w);
+        kwic::write_csv(&mut out, &result)?;
         return out.flush().context("cannot write output");
     }
     writeln!(

@@ -325,6 +325,16 @@ fn spinner(message: &'static str) -> ProgressBar {
     bar
 }
 
+/// Runs `f`, with a spinner when --scan may make it read every document.
+fn while_scanning<T>(scan: bool, f: impl FnOnce() -> Result<T>) -> Result<T> {
+    let bar = scan.then(|| spinner("--scan: reading every document…"));
+    let result = f();
+    if let Some(bar) = bar {
+        bar.finish_and_clear();
+    }
+    result
+}
+
 /// Opens the index; says on stderr when it holds no documents, so that
 /// "0 documents match" is not mistaken for an answer.
 fn open_engine(dir: &Path) -> Result<Engine> {

@@ -75,16 +75,9 @@ pub fn run(dir: &Path, args: SearchArgs) -> Result<()> {
         pair: args.pair,
         query: args.patterns.to_options(),
     };
-    // --scan may read every document: show that work is going on.
-    let bar = args
-        .patterns
-        .scan
-        .then(|| super::spinner("--scan: reading every document…"));
-    let result = search::search(&engine, &args.query.join(" "), &options);
-    if let Some(bar) = bar {
-        bar.finish_and_clear();
-    }
-    let result = result?;
+    let result = super::while_scanning(args.patterns.scan, || {
+        search::search(&engine, &args.query.join(" "), &options)
+    })?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
         output::write_json_line(&mut out, &result)?;

@@ -59,29 +59,7 @@ pub fn run(dir: &Path, args: TimelineArgs) -> Result<()> {
     let timelines = history::timelines(&engine, &subjects, &options)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.csv {
-        let mut w = csv::Writer::from_writer(&mut out);
-        w.write_record([
-            "term",
-            "period",
-            "docs",
-            "occurrences",
-            "per_million",
-            "share",
-        ])?;
-        for t in &timelines {
-            for (period, b) in &t.buckets {
-                w.write_record([
-                    output::csv_term_cell(&t.term),
-                    period.clone(),
-                    b.docs.to_string(),
-                    b.occurrences.to_string(),
-                    format!("{:.3}", b.per_million),
-                    format!("{:.5}", b.share),
-                ])?;
-            }
-        }
-        w.flush()?;
-        drop(w);
+        history::write_timelines_csv(&mut out, &timelines)?;
         return out.flush().context("cannot write output");
     }
     for t in &timelines {

@@ -520,6 +520,34 @@ pub fn timelines(
         .collect()
 }
 
+/// Timelines as CSV: term,period,docs,occurrences,per_million,share (the CLI's
+/// `--csv` and the server's export).
+pub fn write_timelines_csv<W: std::io::Write>(out: W, timelines: &[Timeline]) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "term",
+        "period",
+        "docs",
+        "occurrences",
+        "per_million",
+        "share",
+    ])?;
+    for t in timelines {
+        for (period, b) in &t.buckets {
+            w.write_record([
+                crate::output::csv_term_cell(&t.term),
+                period.clone(),
+                b.docs.to_string(),
+                b.occurrences.to_string(),
+                format!("{:.3}", b.per_million),
+                format!("{:.5}", b.share),
+            ])?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
 #[derive(Clone, Copy, Debug, Default, Serialize)]
 pub struct Bucket {
     pub docs: u64,

@@ -466,27 +466,9 @@ pub async fn kwic_csv(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -
     work(&s, false, move |engine| {
         let q = query_of(&p)?;
         let k = kwic::kwic(engine, &q, &kwic_options(&p)?)?;
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record([
-            "id", "date", "field", "left", "hit", "right", "start", "end",
-        ])?;
-        for l in &k.lines {
-            w.write_record([
-                crate::output::csv_cell(&l.id),
-                l.date.clone().unwrap_or_default(),
-                l.field.to_string(),
-                crate::output::csv_cell(&l.left),
-                crate::output::csv_cell(&l.hit),
-                crate::output::csv_cell(&l.right),
-                l.start.to_string(),
-                l.end.to_string(),
-            ])?;
-        }
-        Ok(download(
-            "text/csv; charset=utf-8",
-            "concordance.csv",
-            w.into_inner()?,
-        ))
+        let mut body = Vec::new();
+        kwic::write_csv(&mut body, &k)?;
+        Ok(download("text/csv; charset=utf-8", "concordance.csv", body))
     })
     .await
 }
@@ -968,32 +950,9 @@ pub async fn timeline_csv(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuer
     work(&s, false, move |engine| {
         let timelines =
             history::timelines(engine, &subjects_of(&p, "term")?, &timeline_options(&p)?)?;
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record([
-            "term",
-            "period",
-            "docs",
-            "occurrences",
-            "per_million",
-            "share",
-        ])?;
-        for t in &timelines {
-            for (period, b) in &t.buckets {
-                w.write_record([
-                    crate::output::csv_term_cell(&t.term),
-                    period.clone(),
-                    b.docs.to_string(),
-                    b.occurrences.to_string(),
-                    format!("{:.3}", b.per_million),
-                    format!("{:.5}", b.share),
-                ])?;
-            }
-        }
-        Ok(download(
-            "text/csv; charset=utf-8",
-            "timeline.csv",
-            w.into_inner()?,
-        ))
+        let mut body = Vec::new();
+        history::write_timelines_csv(&mut body, &timelines)?;
+        Ok(download("text/csv; charset=utf-8", "timeline.csv", body))
     })
     .await
 }
