@@ -46,6 +46,8 @@ Examples:
   tifa collocates 正能量 --side left --by collection   who 传播s and who 注入s 正能量
   tifa emerging --period 2015               formulations that took off in 2015
   tifa serve                               the web page at http://127.0.0.1:8717/
+  tifa pair mfa-zh-2018-05-22-t1561452     a press conference and its translation, aligned
+  tifa renderings 人类命运共同体 --by year   how the official English renders it, per year
   tifa coverage --svg coverage.svg         what the corpus holds, per file and year
   tifa fields                              the fields and values --where and --group-by accept
 
