@@ -1,4 +1,7 @@
-//! Reading corpus files: JSONL (plain or gzip) and front-matter text files.
+//! Reading corpus files: JSONL (plain or gzip), front-matter text files, and
+//! researchers' own files — HTML pages, PDFs and `.docx` (text by
+//! [`crate::extract`]) — with metadata from a `manifest.csv` sheet
+//! ([`crate::sheet`]).
 //!
 //! Paths are read in the order given, folders walked in sorted order of their
 //! relative paths, lines in order; the first record with an id wins. Every record
@@ -17,6 +20,8 @@ use serde_json::Value;
 use serde_json::value::RawValue;
 
 use crate::date::DocDate;
+use crate::extract::{self, Extracted};
+use crate::sheet::{self, SheetRow};
 
 /// One document as read from the corpus.
 #[derive(Clone, Debug, Default)]
@@ -137,6 +142,13 @@ pub struct CorpusFiles {
     pub files: Vec<PathBuf>,
     /// The collection of each file (see [`Document::collection`]).
     pub collections: Vec<String>,
+    /// Each file's path below the indexed folder (`/`-separated): the id of a
+    /// document that names none.
+    pub relative: Vec<String>,
+    /// Each file's row in a metadata sheet.
+    pub rows: Vec<Option<SheetRow>>,
+    /// The metadata sheets read.
+    pub sheets: Vec<PathBuf>,
     pub ignored: Vec<PathBuf>,
     pub problems: Vec<Problem>,
 }
@@ -191,48 +203,171 @@ pub fn corpus_files(paths: &[PathBuf]) -> Result<CorpusFiles> {
             }
             walk(path, path, &mut found, &mut visited, &mut out.problems)?;
             found.sort();
-            for relative in found {
+            let (sheets, others): (Vec<PathBuf>, Vec<PathBuf>) =
+                found.into_iter().partition(|f| sheet::is_sheet(f));
+            let mut rows = read_sheets(path, &sheets, &mut out);
+            for relative in others {
                 let file = path.join(&relative);
-                if let Some(format) = file_format(&file) {
-                    out.collections
-                        .push(collection_name(&relative, format, path));
-                    out.files.push(file);
-                } else {
-                    out.ignored.push(file);
+                let row = std::fs::canonicalize(&file)
+                    .ok()
+                    .and_then(|c| rows.remove(&c));
+                match file_format(&file) {
+                    Some(format) => out.push(
+                        file,
+                        &relative,
+                        collection_name(&relative, format, path),
+                        row,
+                    ),
+                    None => {
+                        if let Some(row) = row {
+                            out.problems.push(row_problem(
+                                &row,
+                                format!(
+                                    "{} is not a format tifa reads ({}); convert it (e.g. a .doc saved as .docx)",
+                                    relative.display(),
+                                    FORMATS
+                                ),
+                            ));
+                        }
+                        out.ignored.push(file);
+                    }
                 }
             }
+            for row in rows.into_values() {
+                out.problems.push(row_problem(
+                    &row,
+                    format!(
+                        "{:?} is not among the files read below {} (a hidden file or folder?): the row is unused",
+                        row.get("path").unwrap_or_default(),
+                        path.display()
+                    ),
+                ));
+            }
+        } else if sheet::is_sheet(path) {
+            bail!(
+                "{} is a metadata sheet: index the folder that holds it (e.g. `tifa index {}`) and its rows apply to the files there",
+                path.display(),
+                path.parent()
+                    .map_or(".".into(), |p| p.display().to_string())
+            );
         } else if let Some(format) = file_format(path) {
             let name = PathBuf::from(path.file_name().unwrap_or(path.as_os_str()));
             let parent = path.parent().unwrap_or(Path::new("."));
-            out.collections.push(collection_name(&name, format, parent));
-            out.files.push(path.clone());
-        } else {
-            bail!(
-                "{}: not a corpus file (expected .jsonl, .jsonl.gz, .md or .txt)",
-                path.display()
+            // A sheet beside a file named on its own gives it its row.
+            let row = std::fs::canonicalize(path).ok().and_then(|c| {
+                sheet::SHEET_NAMES.iter().find_map(|n| {
+                    let sheet = parent.join(n);
+                    let (mut rows, _) = sheet::read(&sheet).ok()?;
+                    out.sheets.push(sheet);
+                    rows.remove(&c)
+                })
+            });
+            out.push(
+                path.clone(),
+                &name,
+                collection_name(&name, format, parent),
+                row,
             );
+        } else {
+            bail!("{}: not a corpus file (expected {FORMATS})", path.display());
         }
     }
     Ok(out)
 }
 
+/// The extensions tifa reads, for messages.
+pub const FORMATS: &str = ".jsonl, .jsonl.gz, .md, .txt, .html, .htm, .pdf or .docx";
+
+impl CorpusFiles {
+    fn push(&mut self, file: PathBuf, relative: &Path, collection: String, row: Option<SheetRow>) {
+        if let Some(row) = &row {
+            let jsonl = matches!(file_format(&file), Some(Format::Jsonl | Format::JsonlGz));
+            for column in ["id", "title"] {
+                if jsonl && row.get(column).is_some() {
+                    self.problems.push(Problem {
+                        severity: Severity::Warning,
+                        ..row_problem(
+                            row,
+                            format!(
+                                "a JSONL file holds many records: its `{column}` cell is ignored (the other cells apply to every record)"
+                            ),
+                        )
+                    });
+                }
+            }
+        }
+        self.relative.push(slashed(relative));
+        self.files.push(file);
+        self.collections.push(collection);
+        self.rows.push(row);
+    }
+}
+
+fn row_problem(row: &SheetRow, reason: String) -> Problem {
+    Problem {
+        location: Location {
+            file: row.sheet.clone(),
+            line: Some(row.line),
+        },
+        severity: Severity::Skipped,
+        reason,
+    }
+}
+
+/// Reads the sheets found below `root`: rows by canonical file path; bad rows
+/// and unreadable sheets become problems.
+fn read_sheets(
+    root: &Path,
+    sheets: &[PathBuf],
+    out: &mut CorpusFiles,
+) -> BTreeMap<PathBuf, SheetRow> {
+    let mut rows = BTreeMap::new();
+    for relative in sheets {
+        let path = root.join(relative);
+        match sheet::read(&path) {
+            Ok((found, bad)) => {
+                for b in bad {
+                    out.problems.push(Problem {
+                        location: Location {
+                            file: path.clone(),
+                            line: Some(b.line),
+                        },
+                        severity: Severity::Skipped,
+                        reason: b.reason,
+                    });
+                }
+                for (file, row) in found {
+                    // A file named by two sheets keeps the first sheet's row.
+                    rows.entry(file).or_insert(row);
+                }
+            }
+            Err(reason) => out.problems.push(file_problem(&path, reason)),
+        }
+        out.sheets.push(path);
+    }
+    rows
+}
+
+fn slashed(p: &Path) -> String {
+    p.components()
+        .map(|c| c.as_os_str().to_string_lossy().to_string())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
 /// A JSONL file is its own collection (its path below the indexed folder); a
 /// front-matter file belongs to its folder's (the indexed folder's name at the top).
 fn collection_name(relative: &Path, format: Format, root: &Path) -> String {
-    let slashed = |p: &Path| {
-        p.components()
-            .map(|c| c.as_os_str().to_string_lossy().to_string())
-            .collect::<Vec<_>>()
-            .join("/")
-    };
     match format {
-        Format::FrontMatter => match relative.parent().filter(|p| !p.as_os_str().is_empty()) {
-            Some(folder) => slashed(folder),
-            None => std::fs::canonicalize(root)
-                .ok()
-                .and_then(|r| r.file_name().map(|n| n.to_string_lossy().to_string()))
-                .unwrap_or_else(|| ".".into()),
-        },
+        Format::FrontMatter | Format::Html | Format::Pdf | Format::Docx => {
+            match relative.parent().filter(|p| !p.as_os_str().is_empty()) {
+                Some(folder) => slashed(folder),
+                None => std::fs::canonicalize(root)
+                    .ok()
+                    .and_then(|r| r.file_name().map(|n| n.to_string_lossy().to_string()))
+                    .unwrap_or_else(|| ".".into()),
+            }
+        }
         Format::Jsonl | Format::JsonlGz => slashed(relative),
     }
 }
@@ -297,6 +432,9 @@ enum Format {
     Jsonl,
     JsonlGz,
     FrontMatter,
+    Html,
+    Pdf,
+    Docx,
 }
 
 fn file_format(path: &Path) -> Option<Format> {
@@ -307,6 +445,12 @@ fn file_format(path: &Path) -> Option<Format> {
         Some(Format::Jsonl)
     } else if name.ends_with(".md") || name.ends_with(".txt") {
         Some(Format::FrontMatter)
+    } else if name.ends_with(".html") || name.ends_with(".htm") {
+        Some(Format::Html)
+    } else if name.ends_with(".pdf") {
+        Some(Format::Pdf)
+    } else if name.ends_with(".docx") {
+        Some(Format::Docx)
     } else {
         None
     }
@@ -327,20 +471,56 @@ pub fn load(
     limits: Limits,
     report: &mut LoadReport,
     mut sink: impl FnMut(Document) -> Result<()>,
+    progress: impl FnMut(u64),
+) -> Result<Vec<FileDamage>> {
+    let listing = corpus_files(paths)?;
+    report.files_ignored.extend(listing.ignored.iter().cloned());
+    report.problems.extend(listing.problems.iter().cloned());
+    let mut seen = HashSet::new();
+    load_files(
+        &listing,
+        |_| true,
+        &mut seen,
+        limits,
+        report,
+        |_, loaded| match loaded {
+            Loaded::Doc(doc) => sink(doc),
+            Loaded::Repeated(_) => Ok(()),
+        },
+        progress,
+    )
+}
+
+/// What [`load_files`] hands its sink for each record with an id.
+pub enum Loaded {
+    /// A document with a new id.
+    Doc(Document),
+    /// A record whose id an earlier record has (reported and skipped).
+    Repeated(String),
+}
+
+/// Reads the files of `listing` that `wanted` selects, in order; `seen` holds
+/// the ids already taken (a record whose id is there is skipped as repeated).
+/// The sink gets each file's index in the listing. The listing's own problems
+/// are not added to the report (the caller decides).
+pub fn load_files(
+    listing: &CorpusFiles,
+    wanted: impl Fn(usize) -> bool,
+    seen: &mut HashSet<String>,
+    limits: Limits,
+    report: &mut LoadReport,
+    mut sink: impl FnMut(usize, Loaded) -> Result<()>,
     mut progress: impl FnMut(u64),
 ) -> Result<Vec<FileDamage>> {
-    let CorpusFiles {
-        files,
-        collections,
-        ignored,
-        problems,
-    } = corpus_files(paths)?;
-    report.files_ignored.extend(ignored);
-    report.problems.extend(problems);
-    let mut seen: HashSet<String> = HashSet::new();
     let mut damage = Vec::new();
-    for (file, collection) in files.into_iter().zip(collections) {
-        let format = file_format(&file).unwrap_or(Format::Jsonl);
+    for (index, file) in listing.files.iter().enumerate() {
+        if !wanted(index) {
+            continue;
+        }
+        let collection = &listing.collections[index];
+        let row = listing.rows.get(index).and_then(Option::as_ref);
+        let relative = listing.relative.get(index).map_or("", String::as_str);
+        let format = file_format(file).unwrap_or(Format::Jsonl);
         let mut emit = |parsed: Parsed, report: &mut LoadReport| -> Result<()> {
             match parsed {
                 Parsed::Blank => Ok(()),
@@ -363,25 +543,28 @@ pub fn load(
                                 doc.id
                             ),
                         });
-                        return Ok(());
+                        return sink(index, Loaded::Repeated(doc.id));
                     }
                     report.problems.extend(warnings);
                     report.documents += 1;
                     if doc.date.is_none() {
                         report.undated += 1;
                     }
-                    sink(doc)
+                    sink(index, Loaded::Doc(doc))
                 }
             }
         };
         report.files_read += 1;
         match format {
-            Format::FrontMatter => {
-                let size = std::fs::metadata(&file).map_or(0, |m| m.len());
-                if size > limits.max_doc_bytes as u64 + 64 * 1024 {
+            Format::FrontMatter | Format::Html | Format::Pdf | Format::Docx => {
+                let size = std::fs::metadata(file).map_or(0, |m| m.len());
+                // Own files: the text is at most the file's size (PDFs and
+                // .docx compress, so their bound is the extracted text's).
+                let bounded = matches!(format, Format::FrontMatter | Format::Html);
+                if bounded && size > limits.max_doc_bytes as u64 + 64 * 1024 {
                     emit(
                         skipped(
-                            &file,
+                            file,
                             1,
                             format!(
                                 "the file is {size} bytes, over the document limit of {} bytes (--max-doc-mb)",
@@ -392,14 +575,24 @@ pub fn load(
                     )?;
                     continue;
                 }
-                let bytes = std::fs::read(&file)
+                let bytes = std::fs::read(file)
                     .with_context(|| format!("cannot read {}", file.display()))?;
                 progress(bytes.len() as u64);
-                emit(parse_front_matter(&file, &bytes, limits), report)?;
+                let parsed = match format {
+                    Format::FrontMatter => parse_front_matter(file, &bytes, limits, row, relative),
+                    Format::Html => {
+                        own_file(file, extract::html::extract(&bytes), limits, row, relative)
+                    }
+                    Format::Pdf => {
+                        own_file(file, extract::pdf::extract(&bytes), limits, row, relative)
+                    }
+                    _ => own_file(file, extract::docx::extract(&bytes), limits, row, relative),
+                };
+                emit(parsed, report)?;
             }
             Format::Jsonl | Format::JsonlGz => {
                 let handle = CountingReader {
-                    inner: File::open(&file)
+                    inner: File::open(file)
                         .with_context(|| format!("cannot read {}", file.display()))?,
                     count: std::rc::Rc::new(std::cell::Cell::new(0)),
                 };
@@ -417,9 +610,9 @@ pub fn load(
                     let parsed: Vec<Parsed> = chunk
                         .into_par_iter()
                         .map(|(line, raw)| match raw {
-                            Some(raw) => parse_json_line(&file, line, raw, limits),
+                            Some(raw) => parse_json_line(file, line, raw, limits, row),
                             None => skipped(
-                                &file,
+                                file,
                                 line,
                                 format!(
                                     "line longer than {} bytes (--max-line-mb): skipped without reading it into memory",
@@ -461,6 +654,113 @@ pub fn load(
         }
     }
     Ok(damage)
+}
+
+/// Sheet cells override a file's own fields (`path` is not a field; a JSONL
+/// file's `id` and `title` cells are ignored, see [`CorpusFiles`]).
+fn apply_row(fields: &mut Vec<(String, FieldValue)>, row: Option<&SheetRow>, whole_file: bool) {
+    let Some(row) = row else { return };
+    for (column, value) in &row.cells {
+        if column == "path"
+            || column == "text"
+            || (!whole_file && (column == "id" || column == "title"))
+        {
+            continue;
+        }
+        fields.retain(|(k, _)| k != column);
+        fields.push((column.clone(), FieldValue::Text(value.clone())));
+    }
+}
+
+fn has_field(fields: &[(String, FieldValue)], name: &str) -> bool {
+    fields
+        .iter()
+        .any(|(k, v)| k == name && matches!(v, FieldValue::Text(t) if !t.trim().is_empty()))
+}
+
+/// `zh` when Han characters outnumber English words, `en` when there are
+/// English words, `und` for neither.
+pub fn detect_lang(text: &str) -> &'static str {
+    let (han, words) = crate::text::count_units(&crate::text::nfkc(text));
+    if han > 0 && han >= words {
+        "zh"
+    } else if words > 0 {
+        "en"
+    } else {
+        "und"
+    }
+}
+
+/// The fields every whole-file document gets when neither the file nor its
+/// sheet row gives them: the id from the path, the title from the file name,
+/// the language from the text.
+fn complete_file_fields(fields: &mut Vec<(String, FieldValue)>, file: &Path, relative: &str) {
+    if !has_field(fields, "id") {
+        fields.retain(|(k, _)| k != "id");
+        fields.push(("id".into(), FieldValue::Text(relative.to_string())));
+    }
+    if !has_field(fields, "title") {
+        let stem = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default();
+        fields.retain(|(k, _)| k != "title");
+        fields.push(("title".into(), FieldValue::Text(stem)));
+    }
+    if !has_field(fields, "lang") {
+        let text = fields
+            .iter()
+            .find_map(|(k, v)| match v {
+                FieldValue::Text(t) if k == "text" => Some(t.as_str()),
+                _ => None,
+            })
+            .unwrap_or_default();
+        let lang = detect_lang(text);
+        fields.retain(|(k, _)| k != "lang");
+        fields.push(("lang".into(), FieldValue::Text(lang.into())));
+    }
+}
+
+/// An HTML page, PDF or Word file: the extracted text and metadata, then the
+/// sheet's row over them.
+fn own_file(
+    file: &Path,
+    extracted: Result<Extracted, String>,
+    limits: Limits,
+    row: Option<&SheetRow>,
+    relative: &str,
+) -> Parsed {
+    let extracted = match extracted {
+        Ok(e) => e,
+        Err(reason) => return skipped(file, 1, reason),
+    };
+    let mut fields = vec![("text".to_string(), FieldValue::Text(extracted.text))];
+    if let Some(t) = extracted.title {
+        fields.push(("title".into(), FieldValue::Text(t)));
+    }
+    if let Some(d) = extracted.date {
+        fields.push(("date".into(), FieldValue::Text(d)));
+    }
+    for (k, v) in extracted.fields {
+        fields.push((k, FieldValue::Text(v)));
+    }
+    apply_row(&mut fields, row, true);
+    complete_file_fields(&mut fields, file, relative);
+    let dated = has_field(&fields, "date");
+    match build_document(file, 1, fields.into_iter(), limits) {
+        Parsed::Doc(doc, location, mut warnings) if !dated => {
+            warnings.push(Problem {
+                location: location.clone(),
+                severity: Severity::Warning,
+                reason: format!(
+                    "{:?} has no date: kept as undated; give one in the `date` column of a manifest.csv beside it",
+                    doc.id
+                ),
+            });
+            Parsed::Doc(doc, location, warnings)
+        }
+        other => other,
+    }
 }
 
 /// Counts the bytes read from a file, for progress in on-disk bytes.
@@ -578,7 +878,13 @@ fn not_utf8_reason(err: std::str::Utf8Error) -> String {
     )
 }
 
-fn parse_json_line(file: &Path, line: usize, raw: Vec<u8>, limits: Limits) -> Parsed {
+fn parse_json_line(
+    file: &Path,
+    line: usize,
+    raw: Vec<u8>,
+    limits: Limits,
+    row: Option<&SheetRow>,
+) -> Parsed {
     let raw = strip_line_end(&raw);
     let text = match std::str::from_utf8(raw) {
         Ok(t) => t,
@@ -616,6 +922,7 @@ fn parse_json_line(file: &Path, line: usize, raw: Vec<u8>, limits: Limits) -> Pa
         };
         fields.push((key, parsed));
     }
+    apply_row(&mut fields, row, false);
     match build_document(file, line, fields.into_iter(), limits) {
         Parsed::Doc(doc, location, mut warnings) if repaired.is_some() => {
             warnings.push(Problem {
@@ -882,8 +1189,16 @@ fn build_document(
     Parsed::Doc(doc, location, warnings)
 }
 
-/// A `.md`/`.txt` file: `---`, `key: value` lines, `---`, then the text.
-fn parse_front_matter(file: &Path, bytes: &[u8], limits: Limits) -> Parsed {
+/// A `.md`/`.txt` file: `---`, `key: value` lines, `---`, then the text. A
+/// file without front matter is a document only when a sheet names it (its
+/// whole content is the text).
+fn parse_front_matter(
+    file: &Path,
+    bytes: &[u8],
+    limits: Limits,
+    row: Option<&SheetRow>,
+    relative: &str,
+) -> Parsed {
     let content = match std::str::from_utf8(bytes) {
         Ok(t) => t,
         Err(e) => return skipped(file, 1, not_utf8_reason(e)),
@@ -893,6 +1208,19 @@ fn parse_front_matter(file: &Path, bytes: &[u8], limits: Limits) -> Parsed {
     let is_fence = |l: &str| l.trim_end() == "---";
     match lines.next() {
         Some(first) if is_fence(first) => {}
+        _ if row.is_some() => {
+            let text = content.replace("\r\n", "\n").trim().to_string();
+            return own_file(
+                file,
+                Ok(Extracted {
+                    text,
+                    ..Extracted::default()
+                }),
+                limits,
+                row,
+                relative,
+            );
+        }
         _ => return Parsed::NotADocument,
     }
     let mut fields = Vec::new();
@@ -934,6 +1262,8 @@ fn parse_front_matter(file: &Path, bytes: &[u8], limits: Limits) -> Parsed {
         "text".to_string(),
         FieldValue::Text(body.trim_end().to_string()),
     ));
+    apply_row(&mut fields, row, true);
+    complete_file_fields(&mut fields, file, relative);
     build_document(file, 1, fields.into_iter(), limits)
 }
 

@@ -3,7 +3,9 @@
 use std::fmt;
 
 /// A document date; `month`/`day` are 0 when the source gives less precision.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub struct DocDate {
     pub year: u16,
     pub month: u8,

@@ -264,6 +264,7 @@ pub struct Engine {
     pub manifest: Manifest,
     columns: Vec<Columns>,
     field_values: std::sync::Mutex<HashMap<String, Arc<FieldValues>>>,
+    word_tokens: std::sync::OnceLock<u64>,
 }
 
 /// The value of one metadata field for every document (read once, then cached).
@@ -310,6 +311,7 @@ impl Engine {
             manifest: opened.manifest,
             columns,
             field_values: std::sync::Mutex::new(HashMap::new()),
+            word_tokens: std::sync::OnceLock::new(),
         })
     }
 
@@ -747,15 +749,14 @@ impl Engine {
         for literal in literals {
             let term = Term::from_field_text(field, &literal.normalized);
             let mut df = 0u64;
-            let mut tokens = 0u64;
             for reader in self.searcher.segment_readers() {
                 let inverted = reader.inverted_index(field)?;
                 df += u64::from(inverted.doc_freq(&term)?);
-                tokens += inverted.total_num_tokens();
             }
             if df == 0 {
                 continue;
             }
+            let tokens = self.word_tokens()?;
             let idf = (1.0 + (n - df as f64 + 0.5) / (df as f64 + 0.5)).ln();
             let avg = (tokens as f64 / n).max(1.0);
             for (s, reader) in self.searcher.segment_readers().iter().enumerate() {
@@ -787,6 +788,26 @@ impl Engine {
             }
         }
         Ok(bonus)
+    }
+
+    /// jieba words in all live documents, from the field norms (the lengths
+    /// BM25 uses per document). Summed here rather than taken from tantivy's
+    /// per-segment totals, which a merge of segments with deleted documents
+    /// re-estimates: the same documents give the same figure however the
+    /// index was built (in full or by `--update`).
+    fn word_tokens(&self) -> Result<u64> {
+        if let Some(&t) = self.word_tokens.get() {
+            return Ok(t);
+        }
+        let mut total = 0u64;
+        for reader in self.searcher.segment_readers() {
+            let norms = reader.get_fieldnorms_reader(self.fields.words)?;
+            total += reader
+                .doc_ids_alive()
+                .map(|d| u64::from(norms.fieldnorm(d)))
+                .sum::<u64>();
+        }
+        Ok(*self.word_tokens.get_or_init(|| total))
     }
 
     /// Matches of one part in one segment, from postings and positions.

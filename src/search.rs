@@ -156,6 +156,12 @@ pub fn search(engine: &Engine, query_text: &str, options: &SearchOptions) -> Res
     let literals: Vec<Literal> = terms.into_iter().cloned().collect();
     recount_places_once(engine, &literals, &evaluation, &mut ranked)?;
     let total = ranked.len();
+    order_ties_by_id(
+        engine,
+        &mut ranked,
+        options.limit.unwrap_or(total),
+        options.sort == Sort::Relevance,
+    )?;
     let hint = if total == 0 {
         near_miss(engine, &expr, &allowed)?
     } else {
@@ -209,6 +215,41 @@ pub fn search(engine: &Engine, query_text: &str, options: &SearchOptions) -> Res
 /// Where several literals match one document (`人类命运共同体 OR 命运共同体`),
 /// nested or overlapping matches are one place, the longer winning — the
 /// rule of families — so the stored text decides the document's count.
+/// Orders documents that tie (same date, and same score when ranking by
+/// relevance) by id, so that the order — and which of them a limit shows —
+/// does not depend on how the index happens to be laid out in segments (a
+/// full build and an `--update` give the same list). Only runs that reach into
+/// the first `shown` places are resolved.
+fn order_ties_by_id(
+    engine: &Engine,
+    ranked: &mut [(DocAddress, f64, u32, u64)],
+    shown: usize,
+    by_score: bool,
+) -> Result<()> {
+    let ties = |a: &(DocAddress, f64, u32, u64), b: &(DocAddress, f64, u32, u64)| {
+        a.3 == b.3 && (!by_score || a.1.total_cmp(&b.1).is_eq())
+    };
+    let mut start = 0;
+    while start < shown.min(ranked.len()) {
+        let mut end = start + 1;
+        while end < ranked.len() && ties(&ranked[start], &ranked[end]) {
+            end += 1;
+        }
+        if end - start > 1 {
+            let mut with_ids: Vec<(String, (DocAddress, f64, u32, u64))> = ranked[start..end]
+                .iter()
+                .map(|r| Ok((engine.stored(r.0)?.id, *r)))
+                .collect::<Result<_>>()?;
+            with_ids.sort_by(|a, b| a.0.cmp(&b.0));
+            for (slot, (_, r)) in ranked[start..end].iter_mut().zip(with_ids) {
+                *slot = r;
+            }
+        }
+        start = end;
+    }
+    Ok(())
+}
+
 fn recount_places_once(
     engine: &Engine,
     literals: &[Literal],

@@ -12,10 +12,26 @@ use tifa::output::escape_terminal;
 use super::progress_bar;
 
 #[derive(Args, Debug)]
+#[command(
+    after_help = "Formats: JSONL (.jsonl, .jsonl.gz), front-matter text (.md, .txt), HTML (.html, .htm), PDF with a text layer (.pdf) and Word (.docx). A manifest.csv (or .tsv) in a folder gives its files metadata: columns path,id,date,title,lang,kind and any other as a field; a non-empty cell wins over the file's own value.
+
+Examples:
+  tifa index ../shared/corpus                      full build (the previous index stays live until it is done)
+  tifa index ../shared/corpus my-documents         the shared corpus and your own files
+  tifa index --update ../shared/corpus my-documents
+                                                   re-read only what changed since the last build
+  tifa index --rollback                            make the previous build live again"
+)]
 pub struct IndexArgs {
     /// Corpus files or folders.
     #[arg(default_value = "corpus")]
     pub paths: Vec<PathBuf>,
+    /// Update the live index instead of building from scratch: read only files
+    /// whose content (or manifest row) changed, add new files, drop the
+    /// documents of files no longer under PATHS. Give the same PATHS as a full
+    /// build; the result answers exactly as a full build would.
+    #[arg(long)]
+    pub update: bool,
     /// Fail (leaving the previous index unchanged) on any skipped record,
     /// repeated id, malformed date or corrupt file.
     #[arg(long)]
@@ -34,7 +50,7 @@ pub struct IndexArgs {
     #[arg(long)]
     pub allow_empty: bool,
     /// Make the previous generation live again (undo the last build); reads no corpus.
-    #[arg(long, conflicts_with_all = ["strict", "allow_empty", "threads"])]
+    #[arg(long, conflicts_with_all = ["strict", "allow_empty", "threads", "update"])]
     pub rollback: bool,
     /// Skip JSONL lines longer than this many MiB without holding them in memory.
     #[arg(long, value_name = "MIB", default_value_t = tifa::corpus::DEFAULT_MAX_LINE_BYTES >> 20)]
@@ -75,9 +91,22 @@ pub fn run(dir: &Path, args: IndexArgs) -> Result<()> {
     if let Some(t) = args.threads {
         options.threads = t.max(1);
     }
-    let outcome = index::build(dir, &args.paths, &options, |bytes| bar.inc(bytes));
-    bar.finish_and_clear();
-    let outcome = outcome?;
+    let (outcome, changes) = if args.update {
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} updating: {binary_bytes} of changed files read ({elapsed})",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+        );
+        let result = index::update(dir, &args.paths, &options, |bytes| bar.inc(bytes));
+        bar.finish_and_clear();
+        let (outcome, changes) = result?;
+        (outcome, Some(changes))
+    } else {
+        let outcome = index::build(dir, &args.paths, &options, |bytes| bar.inc(bytes));
+        bar.finish_and_clear();
+        (outcome?, None)
+    };
     let m = &outcome.manifest;
     let mut err = std::io::stderr().lock();
     let limit = if args.verbose { usize::MAX } else { 20 };
@@ -92,16 +121,63 @@ pub fn run(dir: &Path, args: IndexArgs) -> Result<()> {
         )?;
     }
     let mut out = std::io::stdout().lock();
-    writeln!(
-        out,
-        "Indexed {} documents into {} in {:.1} s ({:.1} MB of text, {:.1} MB/s; index {:.1} MB)",
-        m.documents,
-        escape_terminal(&outcome.generation.display().to_string()),
-        m.build_seconds,
-        m.text_bytes as f64 / 1e6,
-        m.text_bytes as f64 / 1e6 / m.build_seconds.max(1e-9),
-        m.index_bytes as f64 / 1e6
-    )?;
+    if let Some(c) = &changes {
+        let names = |list: &[String]| {
+            let shown: Vec<String> = list.iter().take(5).map(|n| escape_terminal(n)).collect();
+            let more = list.len().saturating_sub(5);
+            if list.is_empty() {
+                String::new()
+            } else if more > 0 {
+                format!(" ({} and {more} more)", shown.join(", "))
+            } else {
+                format!(" ({})", shown.join(", "))
+            }
+        };
+        writeln!(
+            out,
+            "Updated in {:.1} s: {} files added{}, {} replaced{}, {} removed{}, {} unchanged; {} documents read, {} dropped{}",
+            m.build_seconds,
+            c.added.len(),
+            names(&c.added),
+            c.replaced.len(),
+            names(&c.replaced),
+            c.removed.len(),
+            names(&c.removed),
+            c.unchanged,
+            c.documents_added,
+            c.documents_removed,
+            if c.reread.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "; {} unchanged files read again because ids moved between files{}",
+                    c.reread.len(),
+                    names(&c.reread)
+                )
+            }
+        )?;
+    }
+    if changes.is_some() {
+        writeln!(
+            out,
+            "  index:     {} documents in {} ({:.1} MB of text; index {:.1} MB)",
+            m.documents,
+            escape_terminal(&outcome.generation.display().to_string()),
+            m.text_bytes as f64 / 1e6,
+            m.index_bytes as f64 / 1e6
+        )?;
+    } else {
+        writeln!(
+            out,
+            "Indexed {} documents into {} in {:.1} s ({:.1} MB of text, {:.1} MB/s; index {:.1} MB)",
+            m.documents,
+            escape_terminal(&outcome.generation.display().to_string()),
+            m.build_seconds,
+            m.text_bytes as f64 / 1e6,
+            m.text_bytes as f64 / 1e6 / m.build_seconds.max(1e-9),
+            m.index_bytes as f64 / 1e6
+        )?;
+    }
     let list = |map: &std::collections::BTreeMap<String, u64>| {
         map.iter()
             .map(|(k, v)| format!("{} {v}", escape_terminal(k)))

@@ -125,7 +125,8 @@ pub fn coverage_before(
     let from_key = first_key.saturating_sub(10_000);
     let mut by_collection: BTreeMap<String, u64> = BTreeMap::new();
     let mut docs = 0;
-    let mut nearest: Option<(u64, DocAddress)> = None;
+    // The latest date before, with every document of that date.
+    let mut nearest: Option<(u64, Vec<DocAddress>)> = None;
     for a in engine.all_addresses() {
         if !allowed.keeps(a) || a == first {
             continue;
@@ -143,13 +144,24 @@ pub fn coverage_before(
             docs += 1;
             *by_collection.entry(collection.clone()).or_default() += 1;
         }
-        if collection == own && nearest.is_none_or(|(k, _)| key > k) {
-            nearest = Some((key, a));
+        if collection == own {
+            match &mut nearest {
+                Some((k, tied)) if key == *k => tied.push(a),
+                Some((k, _)) if key < *k => {}
+                _ => nearest = Some((key, vec![a])),
+            }
         }
     }
     let nearest_same_collection = match nearest {
-        Some((key, a)) => {
-            let doc = engine.stored(a)?;
+        Some((key, tied)) => {
+            // Of documents of the same date, the first by id: the choice must not
+            // depend on how the index is laid out.
+            let mut docs = tied
+                .into_iter()
+                .map(|a| engine.stored(a))
+                .collect::<Result<Vec<_>>>()?;
+            docs.sort_by(|a, b| a.id.cmp(&b.id));
+            let doc = docs.swap_remove(0);
             Some(DocRef {
                 id: doc.id,
                 date: crate::date::DocDate::from_key(key).to_string(),

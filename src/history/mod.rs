@@ -173,10 +173,11 @@ pub fn trace_of(
     }
     let take_off = evidence::take_off(&docs_by_year);
     let early_idx = evidence::early(&years, take_off.as_ref().map(|t| t.year));
-    let early = early_idx
+    // Same-date matches in id order, as everywhere in a trace.
+    let early_dated: Vec<Dated> = early_idx.iter().map(|&i| dated[i]).collect();
+    let early = ordered_prefix(engine, &early_dated, EARLY_SHOWN, &mut ids)?
         .iter()
-        .take(EARLY_SHOWN)
-        .map(|&i| appearance(engine, subject, &dated[i], false))
+        .map(|d| appearance(engine, subject, d, false))
         .collect::<Result<Vec<_>>>()?;
     let coverage_before = match earliest_docs.first() {
         Some(d) => Some(evidence::coverage_before(

@@ -143,3 +143,98 @@ pub fn get(base: &str, path: &str) -> (u16, String, String) {
 pub fn enc(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
+
+/// Everything an index answers for `terms`, with what depends on the build
+/// (times, sizes, generation names) left out.
+pub fn answers(index: &Path, terms: &[&str]) -> Value {
+    let generation = index.join(
+        std::fs::read_to_string(index.join("CURRENT"))
+            .expect("CURRENT")
+            .trim(),
+    );
+    let mut manifest: Value =
+        serde_json::from_slice(&std::fs::read(generation.join("tifa.json")).expect("tifa.json"))
+            .expect("manifest json");
+    for volatile in ["build_seconds", "built_at_unix", "index_bytes", "files"] {
+        manifest.as_object_mut().expect("object").remove(volatile);
+    }
+    let inputs: Value =
+        serde_json::from_slice(&std::fs::read(generation.join("inputs.json")).expect("inputs"))
+            .expect("inputs json");
+    let mut out = serde_json::json!({
+        "manifest": manifest,
+        "inputs": inputs,
+        "fields": stdout(index, &["fields", "--json"]),
+        "timeline": stdout(index, &[&["timeline"], terms, &["--json"]].concat()),
+    });
+    for term in terms {
+        out[format!("search {term}")] = json(index, &["search", term, "--all", "--json"]);
+        out[format!("search {term} by date")] = json(
+            index,
+            &["search", term, "--all", "--json", "--sort", "date"],
+        );
+        out[format!("trace {term}")] = stdout(index, &["trace", term, "--json"]);
+    }
+    let terms_file = index.with_extension("terms.txt");
+    std::fs::write(&terms_file, terms.join("\n")).expect("terms");
+    let report_dir = index.with_extension("report");
+    run_report(index, &terms_file, &report_dir);
+    out["report.csv"] =
+        Value::String(std::fs::read_to_string(report_dir.join("report.csv")).expect("report.csv"));
+    out
+}
+
+/// What `tifa --index INDEX ARGS` prints (the run must succeed).
+pub fn stdout(index: &Path, args: &[&str]) -> Value {
+    let out = tifa(index).args(args).output().expect("run");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Value::String(String::from_utf8_lossy(&out.stdout).to_string())
+}
+
+/// Compares field by field, so that a failure names what differs.
+pub fn assert_same(updated: &Value, rebuilt: &Value) {
+    let (Some(a), Some(b)) = (updated.as_object(), rebuilt.as_object()) else {
+        panic!("not objects");
+    };
+    assert_eq!(a.keys().collect::<Vec<_>>(), b.keys().collect::<Vec<_>>());
+    for (k, v) in a {
+        if let (Some(x), Some(y)) = (v.as_str(), b[k].as_str()) {
+            // Long outputs: show where they part.
+            let at = x
+                .char_indices()
+                .zip(y.chars())
+                .find(|((_, c), d)| c != d)
+                .map_or(x.len().min(y.len()), |((i, _), _)| i);
+            let from = x.floor_char_boundary(at.saturating_sub(300));
+            assert!(
+                x == y,
+                "`{k}` differs between --update and a full rebuild at byte {at}:\n  updated: …{}\n  rebuilt: …{}",
+                &x[from..x.floor_char_boundary((at + 300).min(x.len()))],
+                &y[y.floor_char_boundary(from.min(y.len()))..y.floor_char_boundary((at + 300).min(y.len()))]
+            );
+        }
+        assert_eq!(
+            v, &b[k],
+            "`{k}` differs between --update and a full rebuild"
+        );
+    }
+}
+
+/// `tifa index --update PATHS`, which must succeed; what it printed.
+pub fn update_index(index: &Path, paths: &[&Path]) -> String {
+    let out = tifa(index)
+        .args(["index", "--update"])
+        .args(paths)
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).to_string()
+}

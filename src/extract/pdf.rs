@@ -1,0 +1,276 @@
+//! PDF text layers, in content-stream order, rejoined into paragraphs.
+//!
+//! pdf-extract (over lopdf) decodes the fonts and reports each character
+//! with its position; the rules here turn positions into text: a new line
+//! when the baseline moves, a space inside a line only where the gap is wider
+//! than a fraction of the font size and not between Chinese characters, line
+//! wraps joined by [`super::join_wrapped`], and a paragraph break where the
+//! gap between lines is large, the next line is indented, or the previous line
+//! stops short after sentence-final punctuation. Page numbers alone on the
+//! first or last line of a page are dropped. Multi-column layouts are read in
+//! the order the PDF draws them (usually column by column).
+
+use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
+
+use super::{Extracted, join_wrapped};
+
+/// Reads a PDF's text layer.
+pub fn extract(bytes: &[u8]) -> Result<Extracted, String> {
+    let bytes = bytes.to_vec();
+    // pdf-extract panics on some malformed or unsupported files: contain it.
+    let result = std::panic::catch_unwind(move || read(&bytes));
+    match result {
+        Ok(r) => r,
+        Err(panic) => {
+            let why = panic
+                .downcast_ref::<String>()
+                .cloned()
+                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                .unwrap_or_default();
+            Err(format!(
+                "the PDF reader failed on this file ({why}); save it again as PDF (e.g. print to PDF) or extract its text by hand"
+            ))
+        }
+    }
+}
+
+fn read(bytes: &[u8]) -> Result<Extracted, String> {
+    let mut doc = pdf_extract::Document::load_mem(bytes)
+        .map_err(|e| format!("not a readable PDF ({e}): is the file complete?"))?;
+    if doc.is_encrypted() && doc.decrypt("").is_err() {
+        return Err(
+            "the PDF is password-protected: remove the password (e.g. `qpdf --decrypt --password=… in.pdf out.pdf`) and index the result".into(),
+        );
+    }
+    let title = info_title(&doc);
+    let mut layout = Layout::default();
+    pdf_extract::output_doc(&doc, &mut layout)
+        .map_err(|e| format!("cannot read the PDF's text ({e})"))?;
+    layout.end_page_lines();
+    let text = layout.finish();
+    if text.chars().all(char::is_whitespace) {
+        return Err(format!(
+            "no text layer in {} page(s): scanned? run OCR first (e.g. `ocrmypdf --language chi_sim+eng in.pdf out.pdf`) and index the result",
+            layout.pages
+        ));
+    }
+    Ok(Extracted {
+        text,
+        title,
+        ..Extracted::default()
+    })
+}
+
+/// The document information dictionary's `/Title`, when it is set.
+fn info_title(doc: &pdf_extract::Document) -> Option<String> {
+    let info = doc.trailer.get(b"Info").ok()?;
+    let dict = match info {
+        pdf_extract::Object::Reference(id) => doc.get_dictionary(*id).ok()?,
+        pdf_extract::Object::Dictionary(d) => d,
+        _ => return None,
+    };
+    match dict.get(b"Title").ok()? {
+        pdf_extract::Object::String(bytes, _) => {
+            let title = pdf_text_string(bytes);
+            let title = title.trim();
+            (!title.is_empty()).then(|| title.to_string())
+        }
+        _ => None,
+    }
+}
+
+/// A PDF text string: UTF-16BE with a byte-order mark, else PDFDocEncoding
+/// (Latin-1 for the printable range).
+fn pdf_text_string(bytes: &[u8]) -> String {
+    if let Some(rest) = bytes.strip_prefix(&[0xFE, 0xFF]) {
+        let units: Vec<u16> = rest
+            .chunks_exact(2)
+            .map(|c| u16::from_be_bytes([c[0], c[1]]))
+            .collect();
+        String::from_utf16_lossy(&units)
+    } else if let Ok(s) =
+        std::str::from_utf8(bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes))
+    {
+        s.to_string()
+    } else {
+        bytes.iter().map(|&b| char::from(b)).collect()
+    }
+}
+
+/// One line of text as drawn.
+#[derive(Debug, Default)]
+struct Line {
+    text: String,
+    x_start: f64,
+    x_end: f64,
+    y: f64,
+    size: f64,
+}
+
+#[derive(Default)]
+struct Layout {
+    pages: u32,
+    /// Lines of the current page.
+    lines: Vec<Line>,
+    paragraphs: Vec<String>,
+    /// The paragraph being built (it may continue on the next page).
+    open: String,
+    open_ends_short: bool,
+}
+
+fn is_page_number(text: &str) -> bool {
+    let t = text.trim();
+    !t.is_empty()
+        && t.chars().any(|c| c.is_ascii_digit())
+        && t.chars().all(|c| {
+            c.is_ascii_digit()
+                || c.is_whitespace()
+                || matches!(c, '-' | '—' | '–' | '第' | '页' | '/')
+        })
+        && t.chars().filter(char::is_ascii_digit).count() <= 4
+}
+
+fn ends_sentence(text: &str) -> bool {
+    text.trim_end().chars().last().is_some_and(|c| {
+        matches!(
+            c,
+            '。' | '！'
+                | '？'
+                | '：'
+                | '；'
+                | '.'
+                | '!'
+                | '?'
+                | ':'
+                | '”'
+                | '"'
+                | '」'
+                | '）'
+                | ')'
+        )
+    })
+}
+
+impl Layout {
+    /// Turns the page's lines into paragraphs.
+    fn end_page_lines(&mut self) {
+        let mut lines = std::mem::take(&mut self.lines);
+        lines.retain(|l| !l.text.trim().is_empty());
+        if lines.first().is_some_and(|l| is_page_number(&l.text)) {
+            lines.remove(0);
+        }
+        if lines.last().is_some_and(|l| is_page_number(&l.text)) {
+            lines.pop();
+        }
+        if lines.is_empty() {
+            return;
+        }
+        let left = lines
+            .iter()
+            .map(|l| l.x_start)
+            .fold(f64::INFINITY, f64::min);
+        let right = lines
+            .iter()
+            .map(|l| l.x_end)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let mut previous: Option<&Line> = None;
+        for line in &lines {
+            let size = line.size.max(1.0);
+            let new_paragraph = match previous {
+                None => self.open.is_empty() || (self.open_ends_short && ends_sentence(&self.open)),
+                Some(p) => {
+                    let gap = (p.y - line.y).abs();
+                    gap > 1.9 * size
+                        || line.x_start > left + 1.5 * size
+                        || (p.x_end < right - 2.0 * size && ends_sentence(&p.text))
+                }
+            };
+            if new_paragraph && !self.open.is_empty() {
+                self.paragraphs.push(std::mem::take(&mut self.open));
+            }
+            join_wrapped(&mut self.open, &line.text);
+            self.open_ends_short = line.x_end < right - 2.0 * size;
+            previous = Some(line);
+        }
+    }
+
+    fn finish(&mut self) -> String {
+        if !self.open.is_empty() {
+            self.paragraphs.push(std::mem::take(&mut self.open));
+        }
+        super::paragraphs(self.paragraphs.iter().map(String::as_str))
+    }
+}
+
+impl OutputDev for Layout {
+    fn begin_page(
+        &mut self,
+        _page_num: u32,
+        _media_box: &MediaBox,
+        _art_box: Option<(f64, f64, f64, f64)>,
+    ) -> Result<(), OutputError> {
+        self.pages += 1;
+        Ok(())
+    }
+
+    fn end_page(&mut self) -> Result<(), OutputError> {
+        self.end_page_lines();
+        Ok(())
+    }
+
+    fn output_character(
+        &mut self,
+        trm: &Transform,
+        width: f64,
+        _spacing: f64,
+        font_size: f64,
+        text: &str,
+    ) -> Result<(), OutputError> {
+        let scale = (trm.m11 * trm.m22 - trm.m12 * trm.m21).abs().sqrt();
+        let size = (font_size * scale).abs().max(0.1);
+        let (x, y) = (trm.m31, trm.m32);
+        let advance = width * size;
+        let same_line = self
+            .lines
+            .last()
+            .is_some_and(|l| (l.y - y).abs() <= 0.5 * size && x >= l.x_start - 0.5 * size);
+        if !same_line {
+            self.lines.push(Line {
+                text: String::new(),
+                x_start: x,
+                x_end: x,
+                y,
+                size,
+            });
+        }
+        let line = self.lines.last_mut().expect("a line was just pushed");
+        if text.chars().all(char::is_whitespace) {
+            if !line.text.is_empty() && !line.text.ends_with(' ') {
+                line.text.push(' ');
+            }
+        } else {
+            let gap = x - line.x_end;
+            let last = line.text.chars().last();
+            let first = text.chars().next();
+            let chinese = last.is_some_and(super::joins_without_space)
+                && first.is_some_and(super::joins_without_space);
+            if gap > 0.15 * size && !line.text.is_empty() && !line.text.ends_with(' ') && !chinese {
+                line.text.push(' ');
+            }
+            line.text.push_str(text);
+        }
+        line.x_end = line.x_end.max(x + advance);
+        line.size = line.size.max(size);
+        Ok(())
+    }
+
+    fn begin_word(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+    fn end_word(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+    fn end_line(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+}

@@ -1,0 +1,557 @@
+//! Researchers' own files (#12): HTML in GBK with page chrome, a PDF with a
+//! Chinese text layer, a PDF without one, a .docx, a plain .txt, and a
+//! manifest.csv with bad rows; then `index --update` after adding, changing
+//! and deleting files, compared with a full rebuild. Every fixture is written
+//! here by the test.
+
+mod common;
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use common::{answers, assert_same, json, stdout, tifa, update_index, write};
+use serde_json::Value;
+
+// ---------- fixture writers ----------
+
+/// A one-page PDF whose text layer draws `lines` (x, y, text) with a Type0
+/// font (Identity-H, a ToUnicode map, ASCII 500 units wide, CJK 1000), like
+/// the PDFs Word or WPS export for Chinese text. No glyphs are embedded:
+/// only the text layer matters here.
+fn pdf_with_text(lines: &[(f64, f64, &str)], title: Option<&str>) -> Vec<u8> {
+    let mut cjk: Vec<char> = Vec::new();
+    let mut content = String::from("BT\n/F1 12 Tf\n");
+    for (x, y, text) in lines {
+        let mut hex = String::new();
+        for c in text.chars() {
+            let cid = if c.is_ascii() {
+                c as u32
+            } else {
+                let at = cjk.iter().position(|&k| k == c).unwrap_or_else(|| {
+                    cjk.push(c);
+                    cjk.len() - 1
+                });
+                1000 + at as u32
+            };
+            hex.push_str(&format!("{cid:04X}"));
+        }
+        content.push_str(&format!("1 0 0 1 {x} {y} Tm\n<{hex}> Tj\n"));
+    }
+    content.push_str("ET\n");
+    let mut cmap = String::from(
+        "/CIDInit /ProcSet findresource begin\n12 dict begin\nbegincmap\n/CMapName /Test-UCS def\n/CMapType 2 def\n1 begincodespacerange\n<0000> <FFFF>\nendcodespacerange\n",
+    );
+    let mut pairs: Vec<(u32, char)> = (0x20u32..0x7F)
+        .map(|c| (c, char::from_u32(c).expect("ascii")))
+        .collect();
+    pairs.extend(cjk.iter().enumerate().map(|(i, &c)| (1000 + i as u32, c)));
+    for chunk in pairs.chunks(100) {
+        cmap.push_str(&format!("{} beginbfchar\n", chunk.len()));
+        for (cid, c) in chunk {
+            let mut units = [0u16; 2];
+            let hex: String = c
+                .encode_utf16(&mut units)
+                .iter()
+                .map(|u| format!("{u:04X}"))
+                .collect();
+            cmap.push_str(&format!("<{cid:04X}> <{hex}>\n"));
+        }
+        cmap.push_str("endbfchar\n");
+    }
+    cmap.push_str("endcmap\nCMapName currentdict /CMap defineresource pop\nend\nend\n");
+    let info = title.map(|t| {
+        let hex: String = t.encode_utf16().map(|u| format!("{u:04X}")).collect();
+        format!("<< /Title <FEFF{hex}> >>")
+    });
+    let objects = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>".to_string(),
+        stream(&content),
+        "<< /Type /Font /Subtype /Type0 /BaseFont /SimSun /Encoding /Identity-H /DescendantFonts [6 0 R] /ToUnicode 7 0 R >>".to_string(),
+        "<< /Type /Font /Subtype /CIDFontType2 /BaseFont /SimSun /CIDSystemInfo << /Registry (Adobe) /Ordering (Identity) /Supplement 0 >> /FontDescriptor 8 0 R /DW 1000 /W [32 126 500] >>".to_string(),
+        stream(&cmap),
+        "<< /Type /FontDescriptor /FontName /SimSun /Flags 4 /FontBBox [0 -120 1000 880] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 700 /StemV 80 >>".to_string(),
+        info.unwrap_or_else(|| "<< >>".to_string()),
+    ];
+    pdf(&objects)
+}
+
+/// A PDF whose only page draws a filled rectangle (a scan has an image; no text either way).
+fn pdf_without_text() -> Vec<u8> {
+    let objects = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>".to_string(),
+        stream("0 0 1 rg 100 100 300 500 re f\n"),
+    ];
+    pdf(&objects)
+}
+
+fn stream(body: &str) -> String {
+    format!("<< /Length {} >>\nstream\n{body}endstream", body.len())
+}
+
+/// Objects 1..n, an xref table with their offsets, a trailer (Info = the
+/// last object when there are nine).
+fn pdf(objects: &[String]) -> Vec<u8> {
+    let mut out = b"%PDF-1.7\n%\xE2\xE3\xCF\xD3\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    let info = if objects.len() == 9 {
+        " /Info 9 0 R"
+    } else {
+        ""
+    };
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R{info} >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// A .docx with the given paragraphs (a table cell among them) and title.
+fn docx(paragraphs: &[&str], title: &str) -> Vec<u8> {
+    let mut body = String::new();
+    for (i, p) in paragraphs.iter().enumerate() {
+        let escaped = p.replace('&', "&amp;").replace('<', "&lt;");
+        let para = format!(
+            r#"<w:p><w:pPr><w:pStyle w:val="Normal"/></w:pPr><w:r><w:t xml:space="preserve">{escaped}</w:t></w:r></w:p>"#
+        );
+        if i == 1 {
+            body.push_str(&format!("<w:tbl><w:tr><w:tc>{para}</w:tc></w:tr></w:tbl>"));
+        } else {
+            body.push_str(&para);
+        }
+    }
+    let document = format!(
+        r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:document xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:body>{body}<w:sectPr/></w:body></w:document>"#
+    );
+    let core = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>{title}</dc:title></cp:coreProperties>"#
+    );
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut buf);
+        let options = zip::write::SimpleFileOptions::default();
+        for (name, text) in [
+            ("[Content_Types].xml", r#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#.to_string()),
+            ("word/document.xml", document),
+            ("docProps/core.xml", core),
+        ] {
+            zip.start_file(name, options).expect("zip entry");
+            zip.write_all(text.as_bytes()).expect("zip write");
+        }
+        zip.finish().expect("zip finish");
+    }
+    buf.into_inner()
+}
+
+const GBK_PAGE: &str = r#"<!DOCTYPE html><html><head>
+<meta http-equiv="Content-Type" content="text/html; charset=gb2312">
+<title>在第二届世界互联网大会开幕式上的讲话_中国网信网</title>
+<meta name="PubDate" content="2015-12-16 10:30">
+<script>document.write("网络主权脚本");</script><style>body{font:12px}</style>
+</head><body>
+<div class="top-nav"><a href="/">首页</a> | <a href="/a">网信要闻</a> | <a href="/b">政策法规</a></div>
+<div class="breadcrumb">当前位置：首页 &gt; 讲话</div>
+<div id="content"><h1>在第二届世界互联网大会开幕式上的讲话</h1>
+<p>尊敬的各位嘉宾：</p>
+<p>网络空间是人类共同的活动空间，网络空间前途命运应由世界各国共同掌握。各国应该加强沟通、扩大共识、深化合作，
+共同构建网络空间命运共同体。</p>
+<p>Cyberspace is the common space of activities for mankind &amp; its future should be in the hands of all countries.</p>
+</div>
+<div class="footer">版权所有：中国网信网 主办单位 copyright 2015</div>
+</body></html>"#;
+
+/// The folder of own documents used by the tests below.
+fn own_documents(dir: &Path) -> PathBuf {
+    let root = dir.join("own");
+    let (gbk, _, _) = encoding_rs::GBK.encode(GBK_PAGE);
+    write(&root, "pages/wic-2015.html", &gbk);
+    write(
+        &root,
+        "papers/cyber-strategy.pdf",
+        &pdf_with_text(
+            &[
+                (72.0, 760.0, "构建网络空间命运共同体，推进"),
+                (72.0, 746.0, "全球互联网治理体系变革。"),
+                (72.0, 716.0, "Respect for cyber sovereignty is an inter-"),
+                (72.0, 702.0, "national principle of the order."),
+                (290.0, 60.0, "- 1 -"),
+            ],
+            Some("PDF info title"),
+        ),
+    );
+    write(&root, "papers/scanned.pdf", &pdf_without_text());
+    write(
+        &root,
+        "notes/memo.docx",
+        &docx(
+            &[
+                "关于网络主权的说明",
+                "表格中的网络安全审查",
+                "Cyber sovereignty & data security",
+            ],
+            "Memo on cyber sovereignty",
+        ),
+    );
+    write(
+        &root,
+        "notes/plain.txt",
+        "没有前言的纯文本：网络强国战略。\n第二段。\n".as_bytes(),
+    );
+    write(
+        &root,
+        "manifest.csv",
+        "path,id,date,title,lang,kind,speaker\n\
+         pages/wic-2015.html,wic-2015-speech,,,,speech,Xi Jinping\n\
+         papers/cyber-strategy.pdf,,2016-12-27,国家网络空间安全战略,,white_paper,\n\
+         papers/missing.pdf,gone,2016,,,,\n\
+         notes/memo.docx,memo-1,2017-03,,,memo,\n\
+         notes/memo.docx,memo-again,2017-04,,,,\n\
+         notes/plain.txt,plain-1,2018-01-02,,zh,note,\"A, B\",extra\n\
+         notes/plain.txt,plain-1,2018-01-02,,zh,note,\n"
+            .as_bytes(),
+    );
+    root
+}
+
+fn documents(paths: &[PathBuf]) -> (Vec<tifa::corpus::Document>, tifa::corpus::LoadReport) {
+    let mut report = tifa::corpus::LoadReport::default();
+    let mut docs = Vec::new();
+    tifa::corpus::load(
+        paths,
+        tifa::corpus::Limits::default(),
+        &mut report,
+        |d| {
+            docs.push(d);
+            Ok(())
+        },
+        |_| {},
+    )
+    .expect("load");
+    (docs, report)
+}
+
+// ---------- formats and the sheet ----------
+
+#[test]
+fn own_files_give_the_right_text_and_metadata() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = own_documents(dir.path());
+    let (docs, report) = documents(std::slice::from_ref(&root));
+    let by_id = |id: &str| {
+        docs.iter().find(|d| d.id == id).unwrap_or_else(|| {
+            panic!(
+                "no document {id}: {:?}",
+                docs.iter().map(|d| &d.id).collect::<Vec<_>>()
+            )
+        })
+    };
+
+    let html = by_id("wic-2015-speech");
+    assert_eq!(html.title, "在第二届世界互联网大会开幕式上的讲话");
+    assert_eq!(
+        html.date.map(|d| d.to_string()).as_deref(),
+        Some("2015-12-16")
+    );
+    assert_eq!(html.kind, "speech");
+    assert_eq!(html.lang, "zh");
+    assert_eq!(
+        html.extra.get("speaker").map(String::as_str),
+        Some("Xi Jinping")
+    );
+    assert_eq!(html.extra.get("encoding").map(String::as_str), Some("gbk"));
+    assert_eq!(
+        html.text,
+        "在第二届世界互联网大会开幕式上的讲话\n尊敬的各位嘉宾：\n网络空间是人类共同的活动空间，网络空间前途命运应由世界各国共同掌握。各国应该加强沟通、扩大共识、深化合作，共同构建网络空间命运共同体。\nCyberspace is the common space of activities for mankind & its future should be in the hands of all countries."
+    );
+    for chrome in ["首页", "网信要闻", "版权所有", "网络主权脚本", "font:12px"] {
+        assert!(!html.text.contains(chrome), "{chrome} kept");
+    }
+
+    // Id from the path, title and date from the sheet (over the PDF's own title).
+    let pdf = by_id("papers/cyber-strategy.pdf");
+    assert_eq!(pdf.title, "国家网络空间安全战略");
+    assert_eq!(
+        pdf.date.map(|d| d.to_string()).as_deref(),
+        Some("2016-12-27")
+    );
+    assert_eq!(pdf.kind, "white_paper");
+    assert_eq!(pdf.lang, "zh");
+    assert_eq!(
+        pdf.text,
+        "构建网络空间命运共同体，推进全球互联网治理体系变革。\nRespect for cyber sovereignty is an international principle of the order."
+    );
+
+    let memo = by_id("memo-1");
+    assert_eq!(memo.title, "Memo on cyber sovereignty");
+    assert_eq!(memo.date.map(|d| d.to_string()).as_deref(), Some("2017-03"));
+    assert_eq!(memo.lang, "zh");
+    assert_eq!(
+        memo.text,
+        "关于网络主权的说明\n表格中的网络安全审查\nCyber sovereignty & data security"
+    );
+
+    let plain = by_id("plain-1");
+    assert_eq!(plain.text, "没有前言的纯文本：网络强国战略。\n第二段。");
+    assert_eq!(plain.title, "plain");
+    assert_eq!(docs.len(), 4, "the scanned PDF is not a document");
+
+    let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+    let has = |needle: &str| problems.iter().any(|p| p.contains(needle));
+    let sheet = root.join("manifest.csv").display().to_string();
+    assert!(
+        has(&format!(
+            "{sheet}:4: skipped: \"papers/missing.pdf\" does not exist"
+        )),
+        "{problems:#?}"
+    );
+    assert!(
+        has(&format!(
+            "{sheet}:6: skipped: \"notes/memo.docx\" already has a row (line 5)"
+        )),
+        "{problems:#?}"
+    );
+    assert!(
+        has(&format!(
+            "{sheet}:7: skipped: 8 cells where the header has 7"
+        )),
+        "{problems:#?}"
+    );
+    assert!(
+        has("scanned.pdf:1: skipped: no text layer in 1 page(s): scanned? run OCR first"),
+        "{problems:#?}"
+    );
+}
+
+#[test]
+fn own_files_are_searchable_with_their_metadata() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = own_documents(dir.path());
+    let index = dir.path().join("idx");
+    let out = tifa(&index).arg("index").arg(&root).output().expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("manifest.csv:4: skipped"), "{stderr}");
+    assert!(stderr.contains("no text layer"), "{stderr}");
+    let hits = |args: &[&str]| -> Vec<String> {
+        let v: Value = json(&index, &[&["search"], args, &["--json", "--all"]].concat());
+        v["hits"]
+            .as_array()
+            .expect("hits")
+            .iter()
+            .map(|h| h["id"].as_str().expect("id").to_string())
+            .collect()
+    };
+    let mut both = hits(&["网络空间命运共同体"]);
+    both.sort();
+    assert_eq!(both, ["papers/cyber-strategy.pdf", "wic-2015-speech"]);
+    assert_eq!(
+        hits(&["international principle"]),
+        ["papers/cyber-strategy.pdf"]
+    );
+    assert_eq!(hits(&["首页"]), Vec::<String>::new());
+    assert_eq!(hits(&["网络主权", "--where", "kind=memo"]), ["memo-1"]);
+    assert_eq!(
+        hits(&["网络空间", "--where", "speaker=Xi Jinping"]),
+        ["wic-2015-speech"]
+    );
+    let trace = json(&index, &["trace", "网络空间命运共同体", "--json"]);
+    let text = trace.to_string();
+    assert!(
+        text.contains("2015-12-16") && text.contains("wic-2015-speech"),
+        "{text}"
+    );
+}
+
+// ---------- incremental updates ----------
+
+const UPDATE_TERMS: [&str; 6] = [
+    "网络空间命运共同体",
+    "网络主权",
+    "cyber sovereignty",
+    "共同体",
+    "新闻",
+    "网络",
+];
+
+fn jsonl(records: &[(&str, &str, &str)]) -> Vec<u8> {
+    records
+        .iter()
+        .map(|(id, date, text)| {
+            serde_json::json!({"id": id, "date": date, "title": format!("标题 {id}"), "lang": "zh", "kind": "article", "text": text})
+                .to_string()
+                + "\n"
+        })
+        .collect::<String>()
+        .into_bytes()
+}
+
+#[test]
+fn update_after_adding_changing_and_deleting_equals_a_full_rebuild() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = own_documents(dir.path());
+    let news = dir.path().join("news");
+    write(
+        &news,
+        "a.jsonl",
+        &jsonl(&[
+            ("x", "2015-01-01", "网络主权是新闻 x 的主题。"),
+            ("y", "2015-02-01", "网络空间命运共同体，新闻 y。"),
+            ("w", "2015-02-01", "网络与共同体，新闻 w。"),
+        ]),
+    );
+    write(
+        &news,
+        "b.jsonl",
+        &jsonl(&[
+            ("y", "2016-01-01", "b 里重复的 y：网络。"),
+            ("z", "2016-03-01", "网络主权，新闻 z。"),
+        ]),
+    );
+    let paths = [root.as_path(), news.as_path()];
+    let index = dir.path().join("idx");
+    tifa(&index).arg("index").args(paths).assert().success();
+    let unchanged = update_index(&index, &paths);
+    assert!(
+        unchanged.contains("0 files added, 0 replaced, 0 removed, 7 unchanged"),
+        "{unchanged}"
+    );
+
+    // Add, change, delete; move ids between files.
+    write(
+        &root,
+        "pages/new.htm",
+        "<html><head><title>新页面</title><meta name=\"date\" content=\"2019-05-06\"></head><body><article><p>网络主权 and cyber sovereignty.</p></article></body></html>".as_bytes(),
+    );
+    write(
+        &root,
+        "papers/cyber-strategy.pdf",
+        &pdf_with_text(&[(72.0, 760.0, "修订后的文本：网络主权。")], None),
+    );
+    std::fs::remove_file(root.join("notes/memo.docx")).expect("rm");
+    let sheet = std::fs::read_to_string(root.join("manifest.csv")).expect("sheet");
+    std::fs::write(
+        root.join("manifest.csv"),
+        sheet.replace(
+            "plain-1,2018-01-02,,zh,note,\n",
+            "plain-1,2019-01-02,,zh,note,\n",
+        ),
+    )
+    .expect("sheet");
+    // y leaves a.jsonl, so b.jsonl's y (repeated until now) must become live;
+    // a new file sorted first takes x from a.jsonl.
+    write(
+        &news,
+        "a.jsonl",
+        &jsonl(&[
+            ("x", "2015-01-01", "网络主权是新闻 x 的主题。"),
+            ("w", "2015-02-01", "网络与共同体，新闻 w，改过。"),
+        ]),
+    );
+    write(
+        &news,
+        "0-first.jsonl",
+        &jsonl(&[("x", "2014-06-01", "更早的 x：网络空间命运共同体。")]),
+    );
+    let changed = update_index(&index, &paths);
+    assert!(changed.contains("2 files added"), "{changed}");
+    assert!(changed.contains("3 replaced"), "{changed}");
+    assert!(changed.contains("1 removed (notes/memo.docx)"), "{changed}");
+    assert!(
+        changed.contains("unchanged files read again because ids moved"),
+        "{changed}"
+    );
+
+    let rebuilt = dir.path().join("rebuilt");
+    tifa(&rebuilt).arg("index").args(paths).assert().success();
+    let updated = answers(&index, &UPDATE_TERMS);
+    assert_same(&updated, &answers(&rebuilt, &UPDATE_TERMS));
+    // The answers are the new ones (not the old index's).
+    let x = stdout(&index, &["trace", "网络空间命运共同体", "--json"]).to_string();
+    assert!(x.contains("2014-06-01"), "{x}");
+    assert!(common::search_ids(&index, &["关于网络主权的说明"]).is_empty());
+    assert_eq!(common::search_ids(&index, &["b 里重复的 y"]), ["y"]);
+}
+
+#[test]
+fn killed_update_leaves_the_previous_index_and_a_running_build_refuses_it() {
+    use std::process::{Command as StdCommand, Stdio};
+    use std::time::{Duration, Instant};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = own_documents(dir.path());
+    let index = dir.path().join("idx");
+    tifa(&index).arg("index").arg(&root).assert().success();
+    let before = answers(&index, &UPDATE_TERMS[..2]);
+    write(
+        &root,
+        "later.md",
+        "---\nid: later\ndate: 2020-01-01\n---\n网络主权的新文本。\n".as_bytes(),
+    );
+    let mut child = StdCommand::new(assert_cmd::cargo::cargo_bin("tifa"))
+        .arg("--index")
+        .arg(&index)
+        .args(["index", "--update"])
+        .arg(&root)
+        .env("TIFA_TEST_PAUSE_AFTER_DOCS", "1")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn");
+    let started = Instant::now();
+    while !std::fs::read_dir(&index)
+        .expect("index")
+        .flatten()
+        .any(|e| e.file_name().to_string_lossy().starts_with(".build-"))
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "update did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    tifa(&index)
+        .args(["index", "--update"])
+        .arg(&root)
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("being built by another process"));
+    child.kill().expect("kill -9");
+    child.wait().expect("wait");
+    assert_same(&answers(&index, &UPDATE_TERMS[..2]), &before);
+    let done = update_index(&index, &[&root]);
+    assert!(done.contains("1 files added (later.md)"), "{done}");
+    assert_eq!(common::search_ids(&index, &["网络主权的新文本"]), ["later"]);
+}
+
+#[test]
+fn update_without_an_index_says_what_to_do() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = own_documents(dir.path());
+    tifa(&dir.path().join("none"))
+        .args(["index", "--update"])
+        .arg(&root)
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("run `tifa index PATHS` first"));
+}
