@@ -16,6 +16,7 @@ pub mod date;
 pub mod emerging;
 pub mod engine;
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod history;
 pub mod index;

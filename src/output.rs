@@ -176,6 +176,22 @@ pub fn highlight(context: &str, start: usize, end: usize, colour: bool) -> Strin
     )
 }
 
+/// Escapes text and attribute values for HTML and XML.
+pub fn escape_markup(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 /// Guards a CSV cell against spreadsheet formula injection: a cell starting with
 /// `=`, `+`, `-` or `@` (or a tab/CR) gets a leading apostrophe. The csv crate
 /// does the quoting of commas, quotes and newlines.

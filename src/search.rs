@@ -79,6 +79,26 @@ pub struct SearchResult {
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
 
+/// The ids of every document a query matches (all documents allowed), in no
+/// particular order: the answer an engine's verified candidates must equal.
+pub fn matching_ids(engine: &Engine, query_text: &str) -> Result<Vec<String>> {
+    let expr =
+        query::parse_with(query_text, &crate::query::QueryOptions::default()).map_err(|e| {
+            crate::error::UserError::BadQuery(format!("cannot read the query {query_text:?}: {e}"))
+        })?;
+    let allowed = engine.allowed(&Filter::default())?;
+    let evaluation = query::evaluate(engine, &expr, &allowed)?;
+    let ids = engine.field_values("id")?;
+    evaluation
+        .keys()
+        .map(|&a| {
+            ids.get(a).map(str::to_string).ok_or_else(|| {
+                anyhow::anyhow!("a document without an id: rebuild with `tifa index`")
+            })
+        })
+        .collect()
+}
+
 pub fn search(engine: &Engine, query_text: &str, options: &SearchOptions) -> Result<SearchResult> {
     let expr = query::parse_with(query_text, &options.query).map_err(|e| {
         crate::error::UserError::BadQuery(format!("cannot read the query {query_text:?}: {e}"))

@@ -1428,3 +1428,54 @@ fn renderings_put_the_official_english_first() {
         );
     }
 }
+
+/// #13: the shared corpus exported in two Sphinx shards behind a distributed
+/// index (two `searchd` shards and a front on 127.0.0.1, run by
+/// bench/scale-out.sh): for every dev term, the engine's candidates after
+/// `tifa verify` equal tifa's documents. Skipped with a message when Sphinx or
+/// a MySQL client is missing, unless TIFA_SCALE_OUT_TESTS=1 (set by .ci/run,
+/// which installs them).
+#[test]
+fn sphinx_shards_after_verification_equal_tifa_for_every_dev_term() {
+    let missing: Vec<&str> = ["searchd", "indexer", "mysql"]
+        .into_iter()
+        .filter(|tool| {
+            !std::process::Command::new("sh")
+                .args(["-c", &format!("command -v {tool}")])
+                .output()
+                .is_ok_and(|o| o.status.success())
+        })
+        .collect();
+    if !missing.is_empty() {
+        let message = format!(
+            "scale-out test skipped: {} not installed (apt-get install sphinxsearch mariadb-client)",
+            missing.join(", ")
+        );
+        assert!(std::env::var("TIFA_SCALE_OUT_TESTS").is_err(), "{message}");
+        eprintln!("{message}");
+        return;
+    }
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("bench/scale-out.sh");
+    let out = std::process::Command::new("bash")
+        .arg(&script)
+        .arg("--index")
+        .arg(index_dir())
+        .arg("--tifa")
+        .arg(assert_cmd::cargo::cargo_bin("tifa"))
+        .args(["--port", "19706"])
+        .output()
+        .expect("run bench/scale-out.sh");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let terms = dev_terms().len();
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.ends_with(&format!("scale-out: {terms}/{terms} terms equal\n")),
+        "{stdout}"
+    );
+    // Every term was compared, not only counted.
+    assert_eq!(stdout.matches(": equal (").count(), terms, "{stdout}");
+}

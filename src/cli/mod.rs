@@ -15,6 +15,7 @@ mod check;
 mod collocates;
 mod coverage;
 mod emerging;
+mod export;
 mod families;
 mod fields;
 mod index;
@@ -172,6 +173,20 @@ pub enum Command {
     /// The built-in families (corpus/families.toml, compiled in), then those of
     /// --families FILE, which replace same names. Needs no index.
     Families(families::FamiliesArgs),
+    /// Write the corpus for a distributed engine (Manticore/Sphinx, OpenSearch)
+    /// with its configuration, and a conformance file of tifa's answers.
+    ///
+    /// The engine's phrase query returns a superset of tifa's documents (text
+    /// exported NFKC-normalised and lower-cased; Chinese one character per
+    /// token, or bigrams); `tifa verify` reduces its candidates to the exact
+    /// answer. See "When the corpus outgrows one machine" in the README.
+    Export(export::ExportArgs),
+    /// Reduce an engine's candidate documents to tifa's exact answer.
+    ///
+    /// Reads the corpus once and keeps, for each query, the candidates whose
+    /// title or text holds the term by tifa's matching rules; with --expect,
+    /// compares with a conformance file term by term.
+    Verify(export::VerifyArgs),
     /// Verify the index: every file's size and checksum, and the document count.
     ///
     /// On every open tifa checks only the manifest and the file sizes; `check`
@@ -302,6 +317,8 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Collocates(args) => collocates::run(&cli.index, args),
         Command::Emerging(args) => emerging::run(&cli.index, args),
         Command::Families(args) => families::run(args),
+        Command::Export(args) => export::run_export(&cli.index, args),
+        Command::Verify(args) => export::run_verify(&cli.index, args),
     }
 }
 

@@ -21,18 +21,7 @@ use crate::terms::{self, Families, Subject};
 
 /// HTML-escapes text and attribute values.
 pub fn esc(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
+    crate::output::escape_markup(s)
 }
 
 fn layout(title: &str, active: &str, body: &str) -> String {

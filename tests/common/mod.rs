@@ -214,7 +214,8 @@ pub fn assert_same(updated: &Value, rebuilt: &Value) {
                 x == y,
                 "`{k}` differs between --update and a full rebuild at byte {at}:\n  updated: …{}\n  rebuilt: …{}",
                 &x[from..x.floor_char_boundary((at + 300).min(x.len()))],
-                &y[y.floor_char_boundary(from.min(y.len()))..y.floor_char_boundary((at + 300).min(y.len()))]
+                &y[y.floor_char_boundary(from.min(y.len()))
+                    ..y.floor_char_boundary((at + 300).min(y.len()))]
             );
         }
         assert_eq!(
