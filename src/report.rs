@@ -110,7 +110,7 @@ pub fn run(
     terms: &[TermLine],
     filter: &crate::engine::Filter,
     out: &Path,
-    progress: impl FnMut(),
+    progress: impl FnMut() + Send,
 ) -> Result<(Vec<TermFigures>, Vec<PathBuf>)> {
     let allowed = engine.allowed(filter)?;
     let figures = figures(engine, terms, &allowed, &filter.dates, progress)?;
@@ -119,52 +119,78 @@ pub fn run(
 }
 
 /// Computes the figures of every term (families expanded into their variants).
+/// Terms are independent: they are computed in parallel, in the order given.
 pub fn figures(
     engine: &Engine,
     terms: &[TermLine],
     allowed: &Allowed,
     range: &DateRange,
-    mut progress: impl FnMut(),
+    progress: impl FnMut() + Send,
 ) -> Result<Vec<TermFigures>> {
+    use rayon::prelude::*;
     let denominators = Denominators::new(engine, allowed, Period::Year);
-    let mut out = Vec::new();
-    for t in terms {
-        let mut rows: Vec<(Subject, Option<String>)> = vec![(t.subject.clone(), None)];
-        if let Subject::Family(f) = &t.subject {
-            rows.extend(
-                f.variants
-                    .iter()
-                    .map(|v| (Subject::Literal(v.clone()), Some(format!("@{}", f.name)))),
-            );
-        }
-        for (subject, family) in rows {
-            let matches = crate::terms::evaluate(engine, &subject, allowed)?;
-            let trace = history::trace_of(engine, &subject, &matches, allowed, 1, None)?;
-            let by_year = history::timeline_of(engine, &subject, &matches, &denominators, range);
-            let peak_year = by_year
-                .iter()
-                .filter(|(k, b)| *k != "unknown" && b.occurrences > 0)
-                .max_by(|a, b| {
-                    a.1.per_million
-                        .total_cmp(&b.1.per_million)
-                        .then(b.0.cmp(a.0))
+    let progress = std::sync::Mutex::new(progress);
+    let per_term: Vec<Result<Vec<TermFigures>>> = terms
+        .par_iter()
+        .map(|t| {
+            let mut rows: Vec<(Subject, Option<String>)> = vec![(t.subject.clone(), None)];
+            if let Subject::Family(f) = &t.subject {
+                rows.extend(
+                    f.variants
+                        .iter()
+                        .map(|v| (Subject::Literal(v.clone()), Some(format!("@{}", f.name)))),
+                );
+            }
+            let figures = rows
+                .into_iter()
+                .map(|(subject, family)| {
+                    term_figures(engine, subject, family, allowed, &denominators, range)
                 })
-                .map(|(k, _)| k.clone());
-            out.push(TermFigures {
-                term: subject.label(),
-                family,
-                docs: trace.docs,
-                occurrences: trace.occurrences,
-                first: trace.first,
-                last: trace.last,
-                peak_year,
-                per_million_of: subject.units().describe(),
-                by_year,
-            });
-        }
-        progress();
+                .collect::<Result<Vec<_>>>();
+            if let Ok(mut p) = progress.lock() {
+                p();
+            }
+            figures
+        })
+        .collect();
+    let mut out = Vec::new();
+    for figures in per_term {
+        out.extend(figures?);
     }
     Ok(out)
+}
+
+fn term_figures(
+    engine: &Engine,
+    subject: Subject,
+    family: Option<String>,
+    allowed: &Allowed,
+    denominators: &Denominators,
+    range: &DateRange,
+) -> Result<TermFigures> {
+    let matches = crate::terms::evaluate(engine, &subject, allowed)?;
+    let trace = history::trace_of(engine, &subject, &matches, allowed, 1, None)?;
+    let by_year = history::timeline_of(engine, &subject, &matches, denominators, range);
+    let peak_year = by_year
+        .iter()
+        .filter(|(k, b)| *k != "unknown" && b.occurrences > 0)
+        .max_by(|a, b| {
+            a.1.per_million
+                .total_cmp(&b.1.per_million)
+                .then(b.0.cmp(a.0))
+        })
+        .map(|(k, _)| k.clone());
+    Ok(TermFigures {
+        term: subject.label(),
+        family,
+        docs: trace.docs,
+        occurrences: trace.occurrences,
+        first: trace.first,
+        last: trace.last,
+        peak_year,
+        per_million_of: subject.units().describe(),
+        by_year,
+    })
 }
 
 /// Writes report.csv, report.json, report.md and the SVG charts into `dir`;
