@@ -155,7 +155,7 @@ fn read_literal_terms(path: &Path) -> Result<Vec<String>> {
   tifa verify --candidates candidates.jsonl                       corpus paths from the index's manifest
   tifa verify --candidates candidates.jsonl --expect export/conformance.jsonl ../shared/corpus")]
 pub struct VerifyArgs {
-    /// The engine's answers: one JSON line per query, {\"query\": TERM, \"ids\": [ID, …]}.
+    /// The engine's answers: one JSON line per query, {"query": TERM, "ids": [ID, …]}.
     #[arg(long)]
     pub candidates: PathBuf,
     /// A conformance file from `tifa export --terms`: compare the verified
