@@ -8,7 +8,7 @@ mod common;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 
-use common::{answers, assert_same, tifa};
+use common::{answers, assert_same, tifa, update_index};
 use serde_json::Value;
 
 fn shared() -> PathBuf {
@@ -70,17 +70,7 @@ fn update_on_real_texts_equals_a_full_rebuild_for_every_dev_term() {
     std::fs::write(&mfa, corrected.join("\n") + "\n").expect("write");
     std::fs::remove_file(corpus.join("undated.jsonl")).expect("rm");
 
-    let out = tifa(&index)
-        .args(["index", "--update"])
-        .arg(&corpus)
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let said = String::from_utf8_lossy(&out.stdout);
+    let said = update_index(&index, &[&corpus]);
     assert!(
         said.contains("1 files added (news/2015-12-16.jsonl), 1 replaced (mfa_press_conferences.jsonl), 1 removed (undated.jsonl), 7 unchanged"),
         "{said}"
