@@ -145,20 +145,17 @@ fn verify_keeps_only_candidates_with_the_term() {
         "candidates.jsonl",
         "{\"query\":\"网络主权\",\"ids\":[\"a1\",\"a2\",\"ghost\"]}\n{\"query\":\"cyber sovereignty\",\"ids\":[\"e1\"]}\n".as_bytes(),
     );
-    let out = tifa(&index)
-        .args(["verify", "--candidates"])
-        .arg(&candidates)
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("json"))
-        .collect();
+    let lines: Vec<Value> = common::run_ok(
+        &index,
+        &[
+            "verify".as_ref(),
+            "--candidates".as_ref(),
+            candidates.as_os_str(),
+        ],
+    )
+    .lines()
+    .map(|l| serde_json::from_str(l).expect("json"))
+    .collect();
     assert_eq!(lines[0]["ids"], serde_json::json!(["a1"]));
     assert_eq!(lines[0]["candidates"], 3);
     assert_eq!(lines[0]["unknown"], 1);

@@ -47,15 +47,20 @@ pub fn search_ids(index: &Path, args: &[&str]) -> Vec<String> {
         .collect()
 }
 
-/// Runs `tifa --index INDEX ARGS` (which must succeed) and parses its JSON output.
-pub fn json(index: &Path, args: &[&str]) -> Value {
+/// Runs `tifa --index INDEX ARGS`, which must succeed; what it printed.
+pub fn run_ok<S: AsRef<std::ffi::OsStr> + std::fmt::Debug>(index: &Path, args: &[S]) -> String {
     let out = tifa(index).args(args).output().expect("run");
     assert!(
         out.status.success(),
         "tifa {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    serde_json::from_slice(&out.stdout).expect("json")
+    String::from_utf8_lossy(&out.stdout).to_string()
+}
+
+/// Runs `tifa --index INDEX ARGS` (which must succeed) and parses its JSON output.
+pub fn json(index: &Path, args: &[&str]) -> Value {
+    serde_json::from_str(&run_ok(index, args)).expect("json")
 }
 
 /// Indexes `corpus` (a file or folder) into `dir/idx`, which must succeed;
@@ -186,13 +191,7 @@ pub fn answers(index: &Path, terms: &[&str]) -> Value {
 
 /// What `tifa --index INDEX ARGS` prints (the run must succeed).
 pub fn stdout(index: &Path, args: &[&str]) -> Value {
-    let out = tifa(index).args(args).output().expect("run");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Value::String(String::from_utf8_lossy(&out.stdout).to_string())
+    Value::String(run_ok(index, args))
 }
 
 /// Compares field by field, so that a failure names what differs.
@@ -227,15 +226,7 @@ pub fn assert_same(updated: &Value, rebuilt: &Value) {
 
 /// `tifa index --update PATHS`, which must succeed; what it printed.
 pub fn update_index(index: &Path, paths: &[&Path]) -> String {
-    let out = tifa(index)
-        .args(["index", "--update"])
-        .args(paths)
-        .output()
-        .expect("run");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).to_string()
+    let mut args: Vec<&std::ffi::OsStr> = vec!["index".as_ref(), "--update".as_ref()];
+    args.extend(paths.iter().map(|p| p.as_os_str()));
+    run_ok(index, &args)
 }
