@@ -1274,7 +1274,7 @@ fn update_into(
         match update_attempt(
             build_dir, live, &listing, &reread, &previous, &removed, options, progress,
         ) {
-            Ok((mut built, removed_docs)) => {
+            Ok((mut inputs, report, damage, removed_docs)) => {
                 for i in 0..n {
                     if reread[i] && !originally[i] {
                         changes.reread.push(listing.relative[i].clone());
@@ -1282,11 +1282,16 @@ fn update_into(
                 }
                 changes.unchanged = n - changes.added.len() - changes.replaced.len();
                 changes.documents_removed = removed_docs;
-                changes.documents_added = built.report.documents as u64;
-                for (i, f) in built.inputs.files.iter_mut().enumerate() {
-                    f.hash = hashes[i].clone();
+                changes.documents_added = report.documents as u64;
+                for (f, hash) in inputs.files.iter_mut().zip(&hashes) {
+                    f.hash = hash.clone();
                 }
-                built.manifest = manifest_from(paths, &built.inputs, &listing);
+                let built = Built {
+                    manifest: manifest_from(paths, &inputs, &listing),
+                    report,
+                    damage,
+                    inputs,
+                };
                 return Ok((built, changes));
             }
             Err(e) => match e.downcast_ref::<RereadNeeded>() {
@@ -1341,7 +1346,7 @@ fn update_attempt(
     removed: &[&InputFile],
     options: &BuildOptions,
     progress: &mut dyn FnMut(u64),
-) -> Result<(Built, u64)> {
+) -> Result<(Inputs, LoadReport, Vec<FileDamage>, u64)> {
     share_files(live, build_dir)?;
     let index = Index::open_in_dir(build_dir)
         .with_context(|| format!("cannot open the index copy in {}", build_dir.display()))?;
@@ -1412,16 +1417,8 @@ fn update_attempt(
             _ => collected.input_file(i, listing, String::new()),
         })
         .collect();
-    let inputs = Inputs { files };
-    Ok((
-        Built {
-            manifest: manifest_from(&[], &inputs, listing),
-            report,
-            damage,
-            inputs,
-        },
-        removed_docs,
-    ))
+    // Re-read files get their hash from the caller.
+    Ok((Inputs { files }, report, damage, removed_docs))
 }
 
 /// tantivy writes `meta.json` and `.managed.json` readable by their owner
