@@ -57,7 +57,10 @@ pub fn fold_quote(c: char) -> char {
 }
 
 pub fn is_word_char(c: char) -> bool {
-    (c == '_' || c.is_alphanumeric()) && !is_cjk(c)
+    if c.is_ascii() {
+        return c.is_ascii_alphanumeric() || c == '_';
+    }
+    c.is_alphanumeric() && !is_cjk(c)
 }
 
 /// True when the (normalised) term is matched by the CJK rule.
@@ -237,116 +240,163 @@ impl GramTokenizer {
 
 /// The gram tokens of a text, produced one at a time: memory stays constant
 /// however long the document (a buffered token list cost ~90 bytes a character).
+///
+/// This is the hot loop of a build (one call per CJK character of the corpus),
+/// so it writes each token in place: no queue, no allocation, ASCII words read
+/// a run of bytes at a time. Tests compare it with a plain character-by-character
+/// statement of the rule.
 pub struct GramStream<'a> {
     text: &'a str,
-    chars: std::iter::Peekable<std::str::CharIndices<'a>>,
+    /// Byte offset of the next unread character.
+    at: usize,
+    /// Position of the next token.
     position: usize,
     separated_by_other: bool,
-    /// The word being read (its end is not known yet).
-    word: Option<Token>,
-    /// Tokens complete and not yet handed out, in position order.
-    ready: std::collections::VecDeque<Token>,
-    /// Spent tokens, reused to avoid an allocation per token.
-    spare: Vec<Token>,
+    /// The word being read (its end is not known yet): text, start, position.
+    word: String,
+    word_open: bool,
+    word_from: usize,
+    word_position: usize,
+    /// Tokens complete beyond the one handed out; only a character whose
+    /// lower-case form ends a word, starts another and ends that too needs it.
+    overflow: std::collections::VecDeque<Token>,
     token: Token,
-    finished: bool,
 }
 
 impl<'a> GramStream<'a> {
     pub fn new(text: &'a str) -> GramStream<'a> {
         GramStream {
             text,
-            chars: text.char_indices().peekable(),
+            at: 0,
             position: 0,
             separated_by_other: false,
-            word: None,
-            ready: std::collections::VecDeque::with_capacity(4),
-            spare: Vec::new(),
+            word: String::new(),
+            word_open: false,
+            word_from: 0,
+            word_position: 0,
+            overflow: std::collections::VecDeque::new(),
             token: Token::default(),
-            finished: false,
         }
     }
 
-    fn fresh(&mut self) -> Token {
-        let mut t = self.spare.pop().unwrap_or_default();
-        t.text.clear();
-        t.position_length = 1;
-        t
-    }
-
-    fn close_word(&mut self, end: usize) {
-        if let Some(mut w) = self.word.take() {
-            w.offset_to = end;
-            self.ready.push_back(w);
-        }
-    }
-
-    /// Reads one character; false at the end of the text.
-    fn step(&mut self) -> bool {
-        let Some((offset, c)) = self.chars.next() else {
-            if !self.finished {
-                self.finished = true;
-                self.close_word(self.text.len());
-            }
-            return false;
-        };
-        if is_cjk(c) {
-            self.close_word(offset);
-            let mut t = self.fresh();
-            t.text.push(c);
-            t.offset_from = offset;
-            t.offset_to = offset + c.len_utf8();
-            if let Some(&(_, next)) = self.chars.peek()
-                && is_cjk(next)
-            {
-                t.text.push(next);
-                t.offset_to += next.len_utf8();
-            }
-            t.position = self.position;
+    fn open_word(&mut self, offset: usize) {
+        if self.separated_by_other {
             self.position += 1;
-            self.separated_by_other = false;
-            self.ready.push_back(t);
-            return true;
         }
+        self.word.clear();
+        self.word_open = true;
+        self.word_from = offset;
+        self.word_position = self.position;
+        self.position += 1;
+        self.separated_by_other = false;
+    }
+
+    /// Ends the open word at `end` and hands it out; false when none was open.
+    fn close_word(&mut self, end: usize, already_emitted: bool) -> bool {
+        if !self.word_open {
+            return false;
+        }
+        self.word_open = false;
+        let target = if already_emitted {
+            self.overflow.push_back(Token::default());
+            self.overflow.back_mut().unwrap_or(&mut self.token)
+        } else {
+            &mut self.token
+        };
+        std::mem::swap(&mut target.text, &mut self.word);
+        target.offset_from = self.word_from;
+        target.offset_to = end;
+        target.position = self.word_position;
+        target.position_length = 1;
+        true
+    }
+
+    /// A non-CJK, non-ASCII character (lower-cased, which may give several).
+    fn other_char(&mut self, offset: usize, c: char) -> bool {
+        let mut emitted = false;
         for lc in c.to_lowercase() {
             if is_word_char(lc) {
-                if self.word.is_none() {
-                    if self.separated_by_other {
-                        self.position += 1;
-                    }
-                    let mut t = self.fresh();
-                    t.offset_from = offset;
-                    t.position = self.position;
-                    self.position += 1;
-                    self.separated_by_other = false;
-                    self.word = Some(t);
+                if !self.word_open {
+                    self.open_word(offset);
                 }
-                if let Some(w) = self.word.as_mut() {
-                    w.text.push(lc);
-                }
+                self.word.push(lc);
             } else {
-                self.close_word(offset);
+                emitted |= self.close_word(offset, emitted);
                 if !lc.is_whitespace() {
                     self.separated_by_other = true;
                 }
             }
         }
-        true
+        emitted
     }
 }
 
 impl TokenStream for GramStream<'_> {
     fn advance(&mut self) -> bool {
-        loop {
-            if let Some(t) = self.ready.pop_front() {
-                let spent = std::mem::replace(&mut self.token, t);
-                self.spare.push(spent);
+        if let Some(t) = self.overflow.pop_front() {
+            self.token = t;
+            return true;
+        }
+        let bytes = self.text.as_bytes();
+        while self.at < bytes.len() {
+            let offset = self.at;
+            let b = bytes[offset];
+            if b.is_ascii() {
+                self.at += 1;
+                if b.is_ascii_alphanumeric() || b == b'_' {
+                    if !self.word_open {
+                        self.open_word(offset);
+                    }
+                    self.word.push(b.to_ascii_lowercase() as char);
+                    while self.at < bytes.len()
+                        && (bytes[self.at].is_ascii_alphanumeric() || bytes[self.at] == b'_')
+                    {
+                        self.word.push(bytes[self.at].to_ascii_lowercase() as char);
+                        self.at += 1;
+                    }
+                    continue;
+                }
+                let emitted = self.close_word(offset, false);
+                if !b.is_ascii_whitespace() && b != 0x0B {
+                    self.separated_by_other = true;
+                }
+                if emitted {
+                    return true;
+                }
+                continue;
+            }
+            let Some(c) = self.text[offset..].chars().next() else {
+                break;
+            };
+            if is_cjk(c) {
+                // A word before it is handed out first; the character is read again.
+                if self.close_word(offset, false) {
+                    return true;
+                }
+                let mut end = offset + c.len_utf8();
+                if let Some(next) = self.text[end..].chars().next()
+                    && is_cjk(next)
+                {
+                    end += next.len_utf8();
+                }
+                self.at = offset + c.len_utf8();
+                let t = &mut self.token;
+                t.text.clear();
+                t.text.push_str(&self.text[offset..end]);
+                t.offset_from = offset;
+                t.offset_to = end;
+                t.position = self.position;
+                t.position_length = 1;
+                self.position += 1;
+                self.separated_by_other = false;
                 return true;
             }
-            if !self.step() && self.ready.is_empty() {
-                return false;
+            self.at += c.len_utf8();
+            if self.other_char(offset, c) {
+                return true;
             }
         }
+        self.close_word(bytes.len(), false)
     }
     fn token(&self) -> &Token {
         &self.token
@@ -408,7 +458,8 @@ pub struct WordStream<'a> {
     text: &'a str,
     at: usize,
     position: usize,
-    ready: std::collections::VecDeque<Token>,
+    /// Byte ranges of the jieba words of the current run not yet handed out.
+    ready: std::collections::VecDeque<(usize, usize)>,
     token: Token,
 }
 
@@ -424,68 +475,68 @@ impl<'a> WordStream<'a> {
         }
     }
 
-    fn push(&mut self, word: &str, from: usize, to: usize) {
-        let mut t = Token::default();
-        t.text.push_str(word);
-        t.offset_from = from;
-        t.offset_to = to;
-        t.position = self.position;
-        t.position_length = 1;
+    /// Hands out a token whose text is already in `self.token.text`.
+    fn emit(&mut self, from: usize, to: usize) {
+        self.token.offset_from = from;
+        self.token.offset_to = to;
+        self.token.position = self.position;
+        self.token.position_length = 1;
         self.position += 1;
-        self.ready.push_back(t);
-    }
-
-    /// Reads the next segment; false at the end of the text.
-    fn refill(&mut self) -> bool {
-        let rest = &self.text[self.at..];
-        let mut chars = rest.char_indices();
-        let Some((_, first)) = chars.next() else {
-            return false;
-        };
-        let start = self.at;
-        if is_cjk(first) {
-            let mut end = rest.len();
-            for (n, (i, c)) in rest.char_indices().enumerate() {
-                if !is_cjk(c) || n == MAX_JIEBA_RUN_CHARS {
-                    end = i;
-                    break;
-                }
-            }
-            let jieba = self.jieba;
-            for t in jieba.cut(&rest[..end], false) {
-                if t.word.chars().any(is_han) || t.word.chars().any(is_word_char) {
-                    self.push(t.word, start + t.byte_start, start + t.byte_end);
-                }
-            }
-            self.at += end;
-        } else if is_word_char(first) {
-            let mut end = rest.len();
-            let mut lowered = String::new();
-            for (i, c) in rest.char_indices() {
-                if is_cjk(c) || !is_word_char(c) {
-                    end = i;
-                    break;
-                }
-                lowered.extend(c.to_lowercase());
-            }
-            self.push(&lowered, start, start + end);
-            self.at += end;
-        } else {
-            self.at += first.len_utf8();
-        }
-        true
     }
 }
 
 impl TokenStream for WordStream<'_> {
     fn advance(&mut self) -> bool {
         loop {
-            if let Some(t) = self.ready.pop_front() {
-                self.token = t;
+            if let Some((from, to)) = self.ready.pop_front() {
+                self.token.text.clear();
+                self.token.text.push_str(&self.text[from..to]);
+                self.emit(from, to);
                 return true;
             }
-            if !self.refill() {
+            let start = self.at;
+            let rest = &self.text[start..];
+            let Some(first) = rest.chars().next() else {
                 return false;
+            };
+            if is_cjk(first) {
+                let mut end = rest.len();
+                for (n, (i, c)) in rest.char_indices().enumerate() {
+                    if !is_cjk(c) || n == MAX_JIEBA_RUN_CHARS {
+                        end = i;
+                        break;
+                    }
+                }
+                for t in self.jieba.cut(&rest[..end], false) {
+                    if t.word.chars().any(is_han) || t.word.chars().any(is_word_char) {
+                        self.ready
+                            .push_back((start + t.byte_start, start + t.byte_end));
+                    }
+                }
+                self.at += end;
+            } else if is_word_char(first) {
+                let mut end = rest.len();
+                self.token.text.clear();
+                for (i, c) in rest.char_indices() {
+                    if c.is_ascii() {
+                        if !(c.is_ascii_alphanumeric() || c == '_') {
+                            end = i;
+                            break;
+                        }
+                        self.token.text.push(c.to_ascii_lowercase());
+                        continue;
+                    }
+                    if is_cjk(c) || !is_word_char(c) {
+                        end = i;
+                        break;
+                    }
+                    self.token.text.extend(c.to_lowercase());
+                }
+                self.at += end;
+                self.emit(start, start + end);
+                return true;
+            } else {
+                self.at += first.len_utf8();
             }
         }
     }
@@ -515,6 +566,117 @@ mod tests {
             .iter()
             .map(|t| (t.text.clone(), t.position))
             .collect()
+    }
+
+    /// The gram rule stated character by character (the tokenizer before it
+    /// was made fast): the fast stream must hand out exactly these tokens.
+    fn reference_grams(text: &str) -> Vec<(String, usize, usize, usize)> {
+        let mut out = Vec::new();
+        let mut position = 0usize;
+        let mut separated_by_other = false;
+        let mut word: Option<(String, usize, usize)> = None;
+        let close = |word: &mut Option<(String, usize, usize)>,
+                     out: &mut Vec<(String, usize, usize, usize)>,
+                     end: usize| {
+            if let Some((w, from, pos)) = word.take() {
+                out.push((w, from, end, pos));
+            }
+        };
+        let chars: Vec<(usize, char)> = text.char_indices().collect();
+        for (i, &(offset, c)) in chars.iter().enumerate() {
+            if is_cjk(c) {
+                close(&mut word, &mut out, offset);
+                let mut t = c.to_string();
+                let mut end = offset + c.len_utf8();
+                if let Some(&(_, next)) = chars.get(i + 1)
+                    && is_cjk(next)
+                {
+                    t.push(next);
+                    end += next.len_utf8();
+                }
+                out.push((t, offset, end, position));
+                position += 1;
+                separated_by_other = false;
+                continue;
+            }
+            for lc in c.to_lowercase() {
+                if is_word_char(lc) {
+                    if word.is_none() {
+                        if separated_by_other {
+                            position += 1;
+                        }
+                        word = Some((String::new(), offset, position));
+                        position += 1;
+                        separated_by_other = false;
+                    }
+                    if let Some((w, _, _)) = word.as_mut() {
+                        w.push(lc);
+                    }
+                } else {
+                    close(&mut word, &mut out, offset);
+                    if !lc.is_whitespace() {
+                        separated_by_other = true;
+                    }
+                }
+            }
+        }
+        close(&mut word, &mut out, text.len());
+        out
+    }
+
+    fn fast_grams(text: &str) -> Vec<(String, usize, usize, usize)> {
+        let mut stream = GramStream::new(text);
+        let mut out = Vec::new();
+        while stream.advance() {
+            let t = stream.token();
+            out.push((t.text.clone(), t.offset_from, t.offset_to, t.position));
+        }
+        out
+    }
+
+    fn mixed_text() -> impl proptest::strategy::Strategy<Value = String> {
+        use proptest::prelude::*;
+        prop::collection::vec(
+            prop_oneof![
+                any::<char>().prop_map(|c| c.to_string()),
+                prop::sample::select(vec![
+                    "网络", "主权", "，", "。", "“", "”", " ", "  ", "\t", "\u{b}", "\n", "a",
+                    "Cyber", "_x9", "-", "'", "İ", "é", "e\u{301}", "Ⅻ", "ß", "ﬁ", "가", "カ", "ｶ",
+                    "𠀀", "😀", "\u{a0}", "\u{2003}", "5G", "ΣΑΣ",
+                ])
+                .prop_map(str::to_string),
+            ],
+            0..60,
+        )
+        .prop_map(|v| v.concat())
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fast_gram_stream_equals_the_rule(text in mixed_text()) {
+            proptest::prop_assert_eq!(fast_grams(&text), reference_grams(&text));
+        }
+    }
+
+    #[test]
+    fn fast_gram_stream_equals_the_rule_on_edge_cases() {
+        for text in [
+            "",
+            "a",
+            "网",
+            "网络主权",
+            "İstanbul网络",
+            "aİb",
+            "x\u{b}y",
+            "x\u{1c}y",
+            "5G网络 and",
+            "word,网络.end",
+            "网a网",
+            "ﬁre网",
+            "e\u{301}x",
+        ] {
+            assert_eq!(fast_grams(text), reference_grams(text), "{text:?}");
+        }
     }
 
     #[test]
