@@ -6,6 +6,7 @@
 # `tifa search` (median of the dev terms), and the 100-term report.
 #
 #   bench/growth.sh [FACTORS]     (default "1 2 4"; needs ~2.5 GB under $TMPDIR)
+#   KEEP=1 bench/growth.sh 4      keeps the copies and the indexes (for profiling)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 FACTORS=${1:-"1 2 4"}
@@ -16,7 +17,7 @@ LAT=$PWD/target/release/examples/query_latency
 TERMS=../shared/terms/dev-terms.txt
 WORK=${TMPDIR:-/tmp}/tifa-growth
 rm -rf "$WORK"; mkdir -p "$WORK"
-trap 'rm -rf "$WORK"' EXIT
+[ -n "${KEEP:-}" ] || trap 'rm -rf "$WORK"' EXIT
 MAX=0; for f in $FACTORS; do [ "$f" -gt "$MAX" ] && MAX=$f; done
 # Copy c of the corpus: every id (and pair link) prefixed with c<k>-; copy 0 is the corpus as is.
 python3 - "$WORK" "$MAX" <<'PY'
@@ -70,7 +71,7 @@ for f in $FACTORS; do
   report=$(echo "$re - $rs" | bc -l)
   printf '| %s× | %s | %s MB | %s s | %.1f | %s MB | %s MB | %s / %s ms | %s ms | %.2f s |\n' \
     "$f" "$docs" "$mb" "$secs" "$(echo "$mb / $secs" | bc -l)" "$((kb / 1024))" "$size" "$p50" "$p95" "$median" "$report"
-  rm -rf "$IDX" "$WORK/report-$f"
+  [ -n "${KEEP:-}" ] || rm -rf "$IDX" "$WORK/report-$f"
 done
 echo
 echo "($(nproc) cores; $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs))"
