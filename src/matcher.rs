@@ -535,43 +535,58 @@ impl<'a> Prepared<'a> {
 }
 
 /// A text lower-cased character by character, with a map back to the text
-/// where lower-casing changes the byte length (rare: e.g. 'İ').
+/// where lower-casing changes the byte length ('İ', and the typographic quotes
+/// folded to ASCII).
 struct Lowered {
     text: String,
-    map: Vec<(usize, usize)>,
-    shifted: bool,
-    original_len: usize,
+    /// The characters whose lower-cased form has another length: (lowered
+    /// start, lowered end, original start, original end), in text order.
+    /// Between them offsets differ by a constant.
+    shifts: Vec<(usize, usize, usize, usize)>,
 }
 
 impl Lowered {
     fn new(text: &str) -> Lowered {
+        // Snippets and verification lower-case whole documents: ASCII text
+        // (most English) takes the byte-wise path.
+        if text.is_ascii() {
+            return Lowered {
+                text: text.to_ascii_lowercase(),
+                shifts: Vec::new(),
+            };
+        }
         let mut lowered = String::with_capacity(text.len());
-        let mut map: Vec<(usize, usize)> = Vec::new();
-        let mut shifted = false;
+        let mut shifts = Vec::new();
         for (offset, c) in text.char_indices() {
+            if c.is_ascii() {
+                lowered.push(c.to_ascii_lowercase());
+                continue;
+            }
             let before = lowered.len();
             lowered.extend(c.to_lowercase().map(text::fold_quote));
-            shifted |= lowered.len() - before != c.len_utf8();
-            map.push((before, offset));
-        }
-        if !shifted {
-            map = Vec::new();
+            if lowered.len() - before != c.len_utf8() {
+                shifts.push((before, lowered.len(), offset, offset + c.len_utf8()));
+            }
         }
         Lowered {
             text: lowered,
-            map,
-            shifted,
-            original_len: text.len(),
+            shifts,
         }
     }
 
+    /// The original offset of lowered offset `l` (a character boundary); an
+    /// offset inside one character's lower-cased form maps to the next character.
     fn back(&self, l: usize) -> usize {
-        if !self.shifted {
+        let i = self.shifts.partition_point(|&(lo, ..)| lo <= l);
+        let Some(&(lo, lo_end, orig, orig_end)) = i.checked_sub(1).map(|i| &self.shifts[i]) else {
             return l;
-        }
-        match self.map.binary_search_by(|&(lo, _)| lo.cmp(&l)) {
-            Ok(i) => self.map[i].1,
-            Err(i) => self.map.get(i).map_or(self.original_len, |m| m.1),
+        };
+        if l == lo {
+            orig
+        } else if l < lo_end {
+            orig_end
+        } else {
+            orig_end + (l - lo_end)
         }
     }
 }
@@ -680,6 +695,47 @@ pub fn window_around(text: &str, start: usize, end: usize, width: usize) -> (usi
 
 #[cfg(test)]
 mod tests {
+
+    /// The offset map stated per character (as it was before the map kept
+    /// only the characters that change length).
+    fn reference_back(text: &str, l: usize) -> usize {
+        let mut lowered = String::new();
+        let mut map = Vec::new();
+        for (offset, c) in text.char_indices() {
+            map.push((lowered.len(), offset));
+            lowered.extend(c.to_lowercase().map(text::fold_quote));
+        }
+        match map.binary_search_by(|&(lo, _)| lo.cmp(&l)) {
+            Ok(i) => map[i].1,
+            Err(i) => map.get(i).map_or(text.len(), |m| m.1),
+        }
+    }
+
+    #[test]
+    fn lowered_offsets_map_back_like_the_per_character_rule() {
+        for text in [
+            "",
+            "China",
+            "China\u{2019}s İstanbul ĞÜ “Cyber” sovereignty",
+            "İİ x İ",
+            "网络 China’s 主权 ‘A’ ß ǅ",
+            "\u{2032}\u{2033}ʼ",
+        ] {
+            let lowered = Lowered::new(text);
+            assert_eq!(
+                lowered.text,
+                text.chars()
+                    .flat_map(char::to_lowercase)
+                    .map(text::fold_quote)
+                    .collect::<String>()
+            );
+            for l in 0..=lowered.text.len() {
+                if lowered.text.is_char_boundary(l) {
+                    assert_eq!(lowered.back(l), reference_back(text, l), "{text:?} at {l}");
+                }
+            }
+        }
+    }
     use super::*;
 
     fn count(term: &str, text: &str) -> usize {

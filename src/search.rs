@@ -136,6 +136,13 @@ pub fn search(engine: &Engine, query_text: &str, options: &SearchOptions) -> Res
     } else {
         HashMap::new()
     };
+    let idf: Vec<f64> = doc_freq
+        .iter()
+        .map(|&df| {
+            let df = df as f64;
+            (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+        })
+        .collect();
     let mut ranked: Vec<(DocAddress, f64, u32, u64)> = evaluation
         .iter()
         .map(|(&address, per_leaf)| {
@@ -147,10 +154,8 @@ pub fn search(engine: &Engine, query_text: &str, options: &SearchOptions) -> Res
             for (i, m) in per_leaf.iter().enumerate() {
                 if let Some(m) = m {
                     occurrences += m.occurrences;
-                    let df = doc_freq[i] as f64;
-                    let idf = (1.0 + (n - df + 0.5) / (df + 0.5)).ln();
                     let tf = f64::from(m.occurrences + m.title_occurrences);
-                    score += idf * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg_len));
+                    score += idf[i] * tf * (K1 + 1.0) / (tf + K1 * (1.0 - B + B * len / avg_len));
                 }
             }
             if let Some(bonus) = word_bonus.get(&address) {
@@ -161,17 +166,25 @@ pub fn search(engine: &Engine, query_text: &str, options: &SearchOptions) -> Res
         })
         .collect();
     let undated_last = |k: u64| if k == 0 { u64::MAX } else { k };
+    type Ranked = (DocAddress, f64, u32, u64);
+    // Each order is total (the address breaks the last ties), so sorting only
+    // the places shown gives the same first places as sorting all.
+    let by_relevance =
+        |a: &Ranked, b: &Ranked| b.1.total_cmp(&a.1).then(a.3.cmp(&b.3)).then(a.0.cmp(&b.0));
+    let by_date = |a: &Ranked, b: &Ranked| (undated_last(a.3), a.0).cmp(&(undated_last(b.3), b.0));
+    let newest_first = |a: &Ranked, b: &Ranked| {
+        (a.3 == 0)
+            .cmp(&(b.3 == 0))
+            .then(b.3.cmp(&a.3))
+            .then(a.0.cmp(&b.0))
+    };
+    let by_score = options.sort == Sort::Relevance;
+    let ties = |a: &Ranked, b: &Ranked| a.3 == b.3 && (!by_score || a.1.total_cmp(&b.1).is_eq());
+    let shown = options.limit.unwrap_or(ranked.len());
     match options.sort {
-        Sort::Relevance => {
-            ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.3.cmp(&b.3)).then(a.0.cmp(&b.0)))
-        }
-        Sort::Date => ranked.sort_by_key(|r| (undated_last(r.3), r.0)),
-        Sort::NewestFirst => ranked.sort_by(|a, b| {
-            (a.3 == 0)
-                .cmp(&(b.3 == 0))
-                .then(b.3.cmp(&a.3))
-                .then(a.0.cmp(&b.0))
-        }),
+        Sort::Relevance => sort_first(&mut ranked, shown, by_relevance, ties),
+        Sort::Date => sort_first(&mut ranked, shown, by_date, ties),
+        Sort::NewestFirst => sort_first(&mut ranked, shown, newest_first, ties),
     }
     let literals: Vec<Literal> = terms.into_iter().cloned().collect();
     recount_places_once(engine, &literals, &evaluation, &mut ranked)?;
@@ -230,6 +243,32 @@ pub fn search(engine: &Engine, query_text: &str, options: &SearchOptions) -> Res
             .collect(),
         hint,
     })
+}
+
+/// Sorts the first `k` places of `v` by `order` (a total order), followed by
+/// the other places that tie with the k-th by `ties` (sorted too, so that
+/// [`order_ties_by_id`] sees the whole run); the rest stays unsorted.
+fn sort_first<T: Copy>(
+    v: &mut [T],
+    k: usize,
+    order: impl Fn(&T, &T) -> std::cmp::Ordering,
+    ties: impl Fn(&T, &T) -> bool,
+) {
+    if k == 0 || k >= v.len() {
+        v.sort_unstable_by(order);
+        return;
+    }
+    v.select_nth_unstable_by(k - 1, &order);
+    v[..k].sort_unstable_by(&order);
+    let last = v[k - 1];
+    let mut tied_end = k;
+    for i in k..v.len() {
+        if ties(&v[i], &last) {
+            v.swap(i, tied_end);
+            tied_end += 1;
+        }
+    }
+    v[k..tied_end].sort_unstable_by(&order);
 }
 
 /// Where several literals match one document (`人类命运共同体 OR 命运共同体`),
