@@ -265,6 +265,7 @@ pub struct Engine {
     columns: Vec<Columns>,
     field_values: std::sync::Mutex<HashMap<String, Arc<FieldValues>>>,
     word_tokens: std::sync::OnceLock<u64>,
+    by_date: std::sync::OnceLock<Vec<(u64, DocAddress)>>,
 }
 
 /// The value of one metadata field for every document (read once, then cached).
@@ -312,6 +313,7 @@ impl Engine {
             columns,
             field_values: std::sync::Mutex::new(HashMap::new()),
             word_tokens: std::sync::OnceLock::new(),
+            by_date: std::sync::OnceLock::new(),
         })
     }
 
@@ -330,6 +332,23 @@ impl Engine {
             .iter()
             .enumerate()
             .flat_map(|(s, r)| (0..r.max_doc()).map(move |d| DocAddress::new(s as u32, d)))
+    }
+
+    /// Every dated document (deleted ones too: callers filter with
+    /// [`Allowed`]) as (date key, address), by key then address; made on first
+    /// use, so that questions about a stretch of time read only that stretch.
+    pub fn by_date(&self) -> &[(u64, DocAddress)] {
+        self.by_date.get_or_init(|| {
+            let mut dated: Vec<(u64, DocAddress)> = self
+                .all_addresses()
+                .filter_map(|a| {
+                    let key = self.columns(a.segment_ord).date_key.first(a.doc_id)?;
+                    (key != 0).then_some((key, a))
+                })
+                .collect();
+            dated.sort_unstable();
+            dated
+        })
     }
 
     pub fn allowed(&self, filter: &Filter) -> Result<Allowed> {

@@ -120,37 +120,34 @@ pub fn coverage_before(
     first_key: u64,
 ) -> Result<CoverageBefore> {
     let collections = engine.field_values("collection")?;
-    let name = |a: DocAddress| collections.get(a).unwrap_or("(none)").to_string();
-    let own = name(first);
-    let from_key = first_key.saturating_sub(10_000);
-    let mut by_collection: BTreeMap<String, u64> = BTreeMap::new();
+    let name = |a: DocAddress| collections.get(a).unwrap_or("(none)");
+    let own = name(first).to_string();
+    let from_key = first_key.saturating_sub(10_000).max(1);
+    let dated = engine.by_date();
+    let before = dated.partition_point(|&(k, _)| k < first_key);
+    let window = dated.partition_point(|&(k, _)| k < from_key).min(before);
+    let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
     let mut docs = 0;
+    for &(_, a) in &dated[window..before] {
+        if allowed.keeps(a) && a != first {
+            docs += 1;
+            *counts.entry(name(a)).or_default() += 1;
+        }
+    }
+    let by_collection: BTreeMap<String, u64> = counts
+        .into_iter()
+        .map(|(c, n)| (c.to_string(), n))
+        .collect();
     // The latest date before, with every document of that date.
     let mut nearest: Option<(u64, Vec<DocAddress>)> = None;
-    for a in engine.all_addresses() {
-        if !allowed.keeps(a) || a == first {
+    for &(key, a) in dated[..before].iter().rev() {
+        if nearest.as_ref().is_some_and(|(k, _)| key < *k) {
+            break;
+        }
+        if !allowed.keeps(a) || a == first || name(a) != own {
             continue;
         }
-        let key = engine
-            .columns(a.segment_ord)
-            .date_key
-            .first(a.doc_id)
-            .unwrap_or(0);
-        if key == 0 || key >= first_key {
-            continue;
-        }
-        let collection = name(a);
-        if key >= from_key {
-            docs += 1;
-            *by_collection.entry(collection.clone()).or_default() += 1;
-        }
-        if collection == own {
-            match &mut nearest {
-                Some((k, tied)) if key == *k => tied.push(a),
-                Some((k, _)) if key < *k => {}
-                _ => nearest = Some((key, vec![a])),
-            }
-        }
+        nearest.get_or_insert_with(|| (key, Vec::new())).1.push(a);
     }
     let nearest_same_collection = match nearest {
         Some((key, tied)) => {
