@@ -7,6 +7,10 @@ use std::time::Instant;
 use tifa::engine::{Engine, Filter};
 use tifa::search::{SearchOptions, Sort, search};
 
+// The allocator of the `tifa` binary, so that the figures are what users get.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     let index = args.get(1).map(String::as_str).unwrap_or("index");

@@ -10,6 +10,10 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+// The allocator of the `tifa` binary, so that the figures are what users get.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let threads: usize = args.next().and_then(|t| t.parse().ok()).unwrap_or(2);

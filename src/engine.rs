@@ -510,6 +510,18 @@ impl Engine {
         Ok(None)
     }
 
+    /// The id of a stored document, without reading its text when the id is
+    /// the first stored value (as tifa writes it): ties in result order are
+    /// broken by id, and those ids were most of the text read per query.
+    pub fn stored_id(&self, address: DocAddress) -> Result<String> {
+        if let Ok(FirstStoredValue(Some((field, id)))) = self.searcher.doc(address)
+            && field == self.fields.id
+        {
+            return Ok(id);
+        }
+        Ok(self.stored(address)?.id)
+    }
+
     pub fn stored(&self, address: DocAddress) -> Result<StoredDoc> {
         let doc: TantivyDocument = self.searcher.doc(address).map_err(|e| {
             anyhow::anyhow!("cannot read a stored document ({e}): rebuild with `tifa index`")
@@ -934,6 +946,20 @@ impl Engine {
             }
         }
         Ok(out)
+    }
+}
+
+/// The first stored value of a document, if it is a string; the rest is not read.
+struct FirstStoredValue(Option<(tantivy::schema::Field, String)>);
+
+impl tantivy::schema::document::DocumentDeserialize for FirstStoredValue {
+    fn deserialize<'de, D>(
+        mut deserializer: D,
+    ) -> Result<Self, tantivy::schema::document::DeserializeError>
+    where
+        D: tantivy::schema::document::DocumentDeserializer<'de>,
+    {
+        Ok(FirstStoredValue(deserializer.next_field::<String>()?))
     }
 }
 

@@ -505,6 +505,10 @@ pub struct BuildOptions {
     pub allow_empty: bool,
     /// Memory budget of the tantivy writer, in bytes.
     pub writer_memory: usize,
+    /// Merge the writer's segments while indexing (tantivy's log merge policy).
+    /// Off: every flush stays a segment (a build linear in the corpus, more
+    /// segments for queries to visit); for measurements.
+    pub merge: bool,
     pub threads: usize,
     pub limits: corpus::Limits,
 }
@@ -516,6 +520,7 @@ impl Default for BuildOptions {
             wait: false,
             allow_empty: false,
             writer_memory: 300 << 20,
+            merge: true,
             threads: std::thread::available_parallelism().map_or(2, |n| n.get().min(8)),
             limits: corpus::Limits::default(),
         }
@@ -975,9 +980,13 @@ fn start_writer(index: &Index, options: &BuildOptions) -> Result<IndexWriter> {
     register_tokenizers(index, Some(jieba));
     let threads = options.threads.max(1);
     let memory = options.writer_memory.max((threads * 20) << 20);
-    index
+    let writer = index
         .writer_with_num_threads(threads, memory)
-        .context("cannot start the index writer")
+        .context("cannot start the index writer")?;
+    if !options.merge {
+        writer.set_merge_policy(Box::new(tantivy::indexer::NoMergePolicy));
+    }
+    Ok(writer)
 }
 
 /// Skipped records and warnings counted against the file they are in.

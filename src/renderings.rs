@@ -84,7 +84,7 @@ pub fn renderings(engine: &Engine, term: &str, options: &RenderingOptions) -> Re
         .filter(|a| {
             allowed.keeps(*a) && pairs_field.get(*a).is_some() && langs.get(*a) == Some(want)
         })
-        .map(|a| engine.stored(a).map(|d| d.id))
+        .map(|a| engine.stored_id(a))
         .collect::<Result<_>>()?;
     let segs: Vec<Seg> = ids
         .par_iter()

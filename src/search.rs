@@ -297,7 +297,7 @@ fn order_ties_by_id(
         if end - start > 1 {
             let mut with_ids: Vec<(String, (DocAddress, f64, u32, u64))> = ranked[start..end]
                 .iter()
-                .map(|r| Ok((engine.stored(r.0)?.id, *r)))
+                .map(|r| Ok((engine.stored_id(r.0)?, *r)))
                 .collect::<Result<_>>()?;
             with_ids.sort_by(|a, b| a.0.cmp(&b.0));
             for (slot, (_, r)) in ranked[start..end].iter_mut().zip(with_ids) {
@@ -485,5 +485,34 @@ impl<'a> CharIndex<'a> {
         self.byte = byte;
         self.cache.insert(byte, self.chars);
         self.chars
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sort_first;
+    use proptest::prelude::*;
+
+    proptest::proptest! {
+        /// Sorting only the first k places (and the run tied with the k-th)
+        /// gives the same places as sorting everything.
+        #[test]
+        fn sort_first_equals_a_full_sort(
+            v in prop::collection::vec((0u8..4, 0u8..3, any::<u16>()), 0..60),
+            k in 0usize..70,
+        ) {
+            let order = |a: &(u8, u8, u16), b: &(u8, u8, u16)| a.cmp(b);
+            let ties = |a: &(u8, u8, u16), b: &(u8, u8, u16)| (a.0, a.1) == (b.0, b.1);
+            let mut full = v.clone();
+            full.sort();
+            let mut partial = v.clone();
+            sort_first(&mut partial, k, order, ties);
+            let k = k.min(v.len());
+            prop_assert_eq!(&partial[..k], &full[..k]);
+            if k > 0 {
+                let run = full[k..].iter().take_while(|x| ties(x, &full[k - 1])).count();
+                prop_assert_eq!(&partial[k..k + run], &full[k..k + run]);
+            }
+        }
     }
 }

@@ -976,6 +976,65 @@ fn coverage_equals_the_files_read_by_hand() {
     assert!(search["total"].as_u64().unwrap_or(0) > 0);
 }
 
+/// A date as tifa's key: YYYYMMDD, with zeros for a missing month or day.
+fn date_key(date: &str) -> u64 {
+    let parts: Vec<u64> = date.split('-').map(|p| p.parse().expect("date")).collect();
+    parts[0] * 10_000
+        + parts.get(1).copied().unwrap_or(0) * 100
+        + parts.get(2).copied().unwrap_or(0)
+}
+
+/// The corpus in the year before each dev term's first appearance (documents,
+/// per file, and the latest earlier document of the same file, first by id)
+/// equals a count over the scan's documents.
+#[test]
+fn coverage_before_the_first_appearance_equals_the_scan() {
+    for term in dev_terms() {
+        let t = tifa(&["trace", &term, "--json"]);
+        let Some(first_id) = t["first"]["id"].as_str() else {
+            continue;
+        };
+        let docs = corpus();
+        let first = docs
+            .iter()
+            .find(|d| d.id == first_id)
+            .expect("first is in the corpus");
+        let first_key = date_key(first.date.as_deref().expect("first is dated"));
+        let from_key = first_key.saturating_sub(10_000).max(1);
+        let mut by_file: BTreeMap<String, u64> = BTreeMap::new();
+        let mut nearest: Option<(u64, &str)> = None;
+        for d in docs.iter().filter(|d| d.id != first_id) {
+            let Some(key) = d.date.as_deref().map(date_key) else {
+                continue;
+            };
+            if key >= first_key {
+                continue;
+            }
+            if key >= from_key {
+                *by_file.entry(d.file.clone()).or_default() += 1;
+            }
+            if d.file == first.file {
+                let better = match nearest {
+                    None => true,
+                    Some((k, id)) => key > k || (key == k && d.id.as_str() < id),
+                };
+                if better {
+                    nearest = Some((key, d.id.as_str()));
+                }
+            }
+        }
+        let c = &t["coverage_before"];
+        assert_eq!(c["docs"], by_file.values().sum::<u64>(), "{term}");
+        assert_eq!(c["by_collection"], serde_json::json!(by_file), "{term}");
+        assert_eq!(c["collection"], first.file.as_str(), "{term}");
+        assert_eq!(
+            c["nearest_same_collection"]["id"].as_str(),
+            nearest.map(|(_, id)| id),
+            "{term}"
+        );
+    }
+}
+
 /// The take-off year of every dev term equals the rule applied to the scan's
 /// documents per year (the rule re-written here); the first appearance
 /// carries `quoted` and `coverage_before`.

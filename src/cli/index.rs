@@ -49,6 +49,10 @@ pub struct IndexArgs {
     /// that finds none leaves a populated index in place and fails).
     #[arg(long)]
     pub allow_empty: bool,
+    /// Leave every segment the writer flushes unmerged (for measuring what
+    /// merging costs; queries visit more segments).
+    #[arg(long, hide = true)]
+    pub no_merge: bool,
     /// Make the previous generation live again (undo the last build); reads no corpus.
     #[arg(long, conflicts_with_all = ["strict", "allow_empty", "threads", "update"])]
     pub rollback: bool,
@@ -91,6 +95,7 @@ pub fn run(dir: &Path, args: IndexArgs) -> Result<()> {
     if let Some(t) = args.threads {
         options.threads = t.max(1);
     }
+    options.merge = !args.no_merge;
     let (outcome, changes) = if args.update {
         bar.set_style(
             indicatif::ProgressStyle::with_template(

@@ -325,7 +325,7 @@ fn resolve_ids(
 ) -> Result<()> {
     for d in docs {
         if let std::collections::hash_map::Entry::Vacant(e) = ids.entry(d.m.address) {
-            e.insert(engine.stored(d.m.address)?.id);
+            e.insert(engine.stored_id(d.m.address)?);
         }
     }
     Ok(())
