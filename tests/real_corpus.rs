@@ -977,7 +977,7 @@ fn coverage_equals_the_files_read_by_hand() {
 }
 
 /// A date as tifa's key: YYYYMMDD, with zeros for a missing month or day.
-fn date_key(date: &str) -> u64 {
+fn tifa_date_key(date: &str) -> u64 {
     let parts: Vec<u64> = date.split('-').map(|p| p.parse().expect("date")).collect();
     parts[0] * 10_000
         + parts.get(1).copied().unwrap_or(0) * 100
@@ -999,12 +999,12 @@ fn coverage_before_the_first_appearance_equals_the_scan() {
             .iter()
             .find(|d| d.id == first_id)
             .expect("first is in the corpus");
-        let first_key = date_key(first.date.as_deref().expect("first is dated"));
+        let first_key = tifa_date_key(first.date.as_deref().expect("first is dated"));
         let from_key = first_key.saturating_sub(10_000).max(1);
         let mut by_file: BTreeMap<String, u64> = BTreeMap::new();
         let mut nearest: Option<(u64, &str)> = None;
         for d in docs.iter().filter(|d| d.id != first_id) {
-            let Some(key) = d.date.as_deref().map(date_key) else {
+            let Some(key) = d.date.as_deref().map(tifa_date_key) else {
                 continue;
             };
             if key >= first_key {
