@@ -257,6 +257,14 @@ pub struct StoredDoc {
     pub meta: BTreeMap<String, String>,
 }
 
+/// The leading stored fields of a document (see [`Engine::stored_head`]).
+pub struct StoredHead {
+    pub id: String,
+    pub lang: String,
+    pub kind: String,
+    pub title: String,
+}
+
 /// An opened index ready for queries.
 pub struct Engine {
     pub searcher: Searcher,
@@ -514,12 +522,38 @@ impl Engine {
     /// the first stored value (as tifa writes it): ties in result order are
     /// broken by id, and those ids were most of the text read per query.
     pub fn stored_id(&self, address: DocAddress) -> Result<String> {
-        if let Ok(FirstStoredValue(Some((field, id)))) = self.searcher.doc(address)
-            && field == self.fields.id
+        if let Ok(LeadingStoredValues::<1>(values)) = self.searcher.doc(address)
+            && let [(field, id)] = values.as_slice()
+            && *field == self.fields.id
         {
-            return Ok(id);
+            return Ok(id.clone());
         }
         Ok(self.stored(address)?.id)
+    }
+
+    /// Id, language, kind and title of a stored document, without reading its
+    /// text when they are its first stored values (as tifa writes them): a
+    /// trace lists many documents by title and quotes from one.
+    pub fn stored_head(&self, address: DocAddress) -> Result<StoredHead> {
+        let f = &self.fields;
+        if let Ok(LeadingStoredValues::<4>(values)) = self.searcher.doc(address)
+            && let [(a, id), (b, lang), (c, kind), (d, title)] = values.as_slice()
+            && [*a, *b, *c, *d] == [f.id, f.lang, f.kind, f.title]
+        {
+            return Ok(StoredHead {
+                id: id.clone(),
+                lang: lang.clone(),
+                kind: kind.clone(),
+                title: title.clone(),
+            });
+        }
+        let doc = self.stored(address)?;
+        Ok(StoredHead {
+            id: doc.id,
+            lang: doc.lang,
+            kind: doc.kind,
+            title: doc.title,
+        })
     }
 
     pub fn stored(&self, address: DocAddress) -> Result<StoredDoc> {
@@ -949,17 +983,25 @@ impl Engine {
     }
 }
 
-/// The first stored value of a document, if it is a string; the rest is not read.
-struct FirstStoredValue(Option<(tantivy::schema::Field, String)>);
+/// The first `N` stored values of a document (fewer if it has fewer), as
+/// strings; the rest is not read.
+struct LeadingStoredValues<const N: usize>(Vec<(tantivy::schema::Field, String)>);
 
-impl tantivy::schema::document::DocumentDeserialize for FirstStoredValue {
+impl<const N: usize> tantivy::schema::document::DocumentDeserialize for LeadingStoredValues<N> {
     fn deserialize<'de, D>(
         mut deserializer: D,
     ) -> Result<Self, tantivy::schema::document::DeserializeError>
     where
         D: tantivy::schema::document::DocumentDeserializer<'de>,
     {
-        Ok(FirstStoredValue(deserializer.next_field::<String>()?))
+        let mut values = Vec::with_capacity(N);
+        while values.len() < N {
+            match deserializer.next_field::<String>()? {
+                Some(value) => values.push(value),
+                None => break,
+            }
+        }
+        Ok(LeadingStoredValues(values))
     }
 }
 
@@ -977,4 +1019,48 @@ fn intersect_sorted(a: &[DocId], b: &[DocId]) -> Vec<DocId> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The partial reads (id alone; id, lang, kind and title) give what the
+    /// whole stored document gives, whatever fields a record has or lacks.
+    #[test]
+    fn partial_stored_reads_equal_the_whole_document() -> Result<()> {
+        let tmp = tempfile::tempdir()?;
+        let corpus = tmp.path().join("c.jsonl");
+        std::fs::write(
+            &corpus,
+            concat!(
+                r#"{"id":"a","lang":"zh","kind":"speech","date":"2015-12-16","title":"第二届世界互联网大会","text":"尊重网络主权。"}"#,
+                "\n",
+                r#"{"id":"b","date":"2016","text":"no title, no lang, no kind","country":"PAK"}"#,
+                "\n",
+                r#"{"id":"c","title":"","text":"","lang":"en"}"#,
+                "\n",
+            ),
+        )?;
+        let dir = tmp.path().join("idx");
+        crate::index::build(
+            &dir,
+            &[corpus],
+            &crate::index::BuildOptions::default(),
+            |_| {},
+        )?;
+        let engine = Engine::open(&dir)?;
+        let addresses: Vec<DocAddress> = engine.all_addresses().collect();
+        assert_eq!(addresses.len(), 3);
+        for a in addresses {
+            let whole = engine.stored(a)?;
+            let head = engine.stored_head(a)?;
+            assert_eq!(engine.stored_id(a)?, whole.id);
+            assert_eq!(
+                (head.id, head.lang, head.kind, head.title),
+                (whole.id, whole.lang, whole.kind, whole.title)
+            );
+        }
+        Ok(())
+    }
 }

@@ -337,10 +337,10 @@ fn appearance(
     d: &Dated,
     with_context: bool,
 ) -> Result<Appearance> {
-    let doc = engine.stored(d.m.address)?;
     let date = DocDate::from_key(d.key);
-    let (context, quoted) = if with_context {
-        [&doc.title, &doc.text]
+    let (doc, context, quoted) = if with_context {
+        let doc = engine.stored(d.m.address)?;
+        let (context, quoted) = [&doc.title, &doc.text]
             .into_iter()
             .find_map(|field| {
                 subject.find(field).first().map(|&(s, e)| {
@@ -351,9 +351,17 @@ fn appearance(
                     )
                 })
             })
-            .unwrap_or((None, None))
+            .unwrap_or((None, None));
+        let head = crate::engine::StoredHead {
+            id: doc.id,
+            lang: doc.lang,
+            kind: doc.kind,
+            title: doc.title,
+        };
+        (head, context, quoted)
     } else {
-        (None, None)
+        // Listed by title only: the text is not read.
+        (engine.stored_head(d.m.address)?, None, None)
     };
     Ok(Appearance {
         id: doc.id,
