@@ -265,6 +265,17 @@ pub struct StoredHead {
     pub title: String,
 }
 
+impl From<StoredDoc> for StoredHead {
+    fn from(doc: StoredDoc) -> StoredHead {
+        StoredHead {
+            id: doc.id,
+            lang: doc.lang,
+            kind: doc.kind,
+            title: doc.title,
+        }
+    }
+}
+
 /// An opened index ready for queries.
 pub struct Engine {
     pub searcher: Searcher,
@@ -547,13 +558,7 @@ impl Engine {
                 title: title.clone(),
             });
         }
-        let doc = self.stored(address)?;
-        Ok(StoredHead {
-            id: doc.id,
-            lang: doc.lang,
-            kind: doc.kind,
-            title: doc.title,
-        })
+        Ok(self.stored(address)?.into())
     }
 
     pub fn stored(&self, address: DocAddress) -> Result<StoredDoc> {

@@ -352,13 +352,7 @@ fn appearance(
                 })
             })
             .unwrap_or((None, None));
-        let head = crate::engine::StoredHead {
-            id: doc.id,
-            lang: doc.lang,
-            kind: doc.kind,
-            title: doc.title,
-        };
-        (head, context, quoted)
+        (doc.into(), context, quoted)
     } else {
         // Listed by title only: the text is not read.
         (engine.stored_head(d.m.address)?, None, None)
