@@ -121,11 +121,7 @@ pub fn collocates(
         match options.by {
             GroupBy::All => "all".to_string(),
             GroupBy::Year => {
-                let key = engine
-                    .columns(a.segment_ord)
-                    .date_key
-                    .first(a.doc_id)
-                    .unwrap_or(0);
+                let key = engine.date_key(a);
                 if key == 0 {
                     "unknown".to_string()
                 } else {

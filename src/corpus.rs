@@ -182,6 +182,13 @@ fn not_regular(meta: &std::fs::Metadata) -> Option<&'static str> {
 }
 
 pub fn corpus_files(paths: &[PathBuf]) -> Result<CorpusFiles> {
+    corpus_files_with(paths, false)
+}
+
+/// [`corpus_files`]; `follow_links` also reads links whose target lies outside
+/// the folder given (by default they are skipped with a warning: a saved page
+/// that links to /etc/passwd must not end up in an index a lab shares).
+pub fn corpus_files_with(paths: &[PathBuf], follow_links: bool) -> Result<CorpusFiles> {
     let mut out = CorpusFiles::default();
     for path in paths {
         let meta = std::fs::metadata(path).with_context(|| {
@@ -201,7 +208,17 @@ pub fn corpus_files(paths: &[PathBuf]) -> Result<CorpusFiles> {
             if let Ok(real) = std::fs::canonicalize(path) {
                 visited.insert(real);
             }
-            walk(path, path, &mut found, &mut visited, &mut out.problems)?;
+            let outside = (!follow_links)
+                .then(|| std::fs::canonicalize(path).ok())
+                .flatten();
+            walk(
+                path,
+                path,
+                outside.as_deref(),
+                &mut found,
+                &mut visited,
+                &mut out.problems,
+            )?;
             found.sort();
             let (sheets, others): (Vec<PathBuf>, Vec<PathBuf>) =
                 found.into_iter().partition(|f| sheet::is_sheet(f));
@@ -377,6 +394,7 @@ fn collection_name(relative: &Path, format: Format, root: &Path) -> String {
 fn walk(
     root: &Path,
     dir: &Path,
+    confined_to: Option<&Path>,
     out: &mut Vec<PathBuf>,
     visited: &mut HashSet<PathBuf>,
     problems: &mut Vec<Problem>,
@@ -401,6 +419,23 @@ fn walk(
                 continue;
             }
         };
+        // A link whose target lies outside the indexed folder is skipped
+        // unless --follow-links says otherwise.
+        if let Some(root_real) = confined_to
+            && std::fs::symlink_metadata(&path).is_ok_and(|m| m.is_symlink())
+        {
+            let real = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+            if !real.starts_with(root_real) {
+                problems.push(file_problem(
+                    &path,
+                    format!(
+                        "a link to {}, outside the folder indexed (add --follow-links to read it)",
+                        real.display()
+                    ),
+                ));
+                continue;
+            }
+        }
         if let Some(what) = not_regular(&meta) {
             if file_format(&path).is_some() {
                 problems.push(file_problem(
@@ -419,7 +454,7 @@ fn walk(
                 ));
                 continue;
             }
-            walk(root, &path, out, visited, problems)?;
+            walk(root, &path, confined_to, out, visited, problems)?;
         } else {
             out.push(path.strip_prefix(root).unwrap_or(&path).to_path_buf());
         }

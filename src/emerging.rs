@@ -327,11 +327,7 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
         .all_addresses()
         .filter(|a| allowed.keeps(*a))
         .map(|a| {
-            let key = engine
-                .columns(a.segment_ord)
-                .date_key
-                .first(a.doc_id)
-                .unwrap_or(0);
+            let key = engine.date_key(a);
             (a, key)
         })
         .filter(|(_, key)| *key != 0)
@@ -544,7 +540,7 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
         })
         .collect();
     scored.truncate(options.limit);
-    let mut candidates = exact_figures(engine, &docs, &sides, &scored)?;
+    let mut candidates = exact_figures(engine, &allowed, &docs, &sides, &scored)?;
     for c in &mut candidates {
         if let Some(i) = scored.iter().position(|s| s.term == c.term) {
             c.extensions = extensions[i].clone();
@@ -918,6 +914,7 @@ pub fn log_ratio(a: f64, b: f64, n1: f64, n2: f64) -> f64 {
 /// Exact figures of the listed candidates from one pass over every loaded document.
 fn exact_figures(
     engine: &Engine,
+    allowed: &crate::engine::Allowed,
     docs: &[Loaded],
     sides: &[Side],
     scored: &[Scored],
@@ -925,7 +922,16 @@ fn exact_figures(
     let kinds = engine.field_values("kind")?;
     let collections = engine.field_values("collection")?;
     let mut out: Vec<Candidate> = Vec::new();
+    let langs = engine.field_values("lang")?;
     for unit in [Unit::Han, Unit::Word] {
+        let evidence_lang = if allowed.lang_filtered() {
+            None
+        } else {
+            Some(match unit {
+                Unit::Han => "zh",
+                Unit::Word => "en",
+            })
+        };
         let picked: Vec<usize> = scored
             .iter()
             .enumerate()
@@ -1038,14 +1044,19 @@ fn exact_figures(
                 by_year: BTreeMap::new(),
             };
             let mut years: BTreeMap<i32, u64> = BTreeMap::new();
-            let mut first: Option<&Loaded> = None;
+            let mut years_in_lang: BTreeMap<i32, u64> = BTreeMap::new();
+            let mut matched: Vec<&Loaded> = Vec::new();
             for ((d, side), hits) in docs.iter().zip(sides).zip(&found) {
                 let Some(&(_, n)) = hits.iter().find(|(q, _)| *q == p) else {
                     continue;
                 };
-                // Documents are in (date, id) order: the first seen is the first.
-                first.get_or_insert(d);
+                // Documents are in (date, id) order, as in `trace`.
+                matched.push(d);
                 *years.entry((d.key / 10_000) as i32).or_default() += 1;
+                // The take-off counts documents of the term's language, as trace's.
+                if evidence_lang.is_none_or(|l| langs.get(d.address).is_none_or(|v| v == l)) {
+                    *years_in_lang.entry((d.key / 10_000) as i32).or_default() += 1;
+                }
                 match side {
                     Side::Period => {
                         c.docs += 1;
@@ -1066,8 +1077,14 @@ fn exact_figures(
             }
             c.per_million = per_million(c.occurrences, units_in[0]);
             c.ref_per_million = per_million(c.ref_occurrences, units_in[1]);
-            c.take_off = evidence::take_off(&years);
+            c.take_off = evidence::take_off(&years_in_lang);
             c.by_year = years.iter().map(|(y, n)| (format!("{y:04}"), *n)).collect();
+            // The first appearance by trace's rule: a match dated only to a
+            // year with a more precise match that year is not first.
+            let keys: Vec<u64> = matched.iter().map(|d| d.key).collect();
+            let first = matched
+                .iter()
+                .find(|d| !crate::history::superseded(&keys, d.key));
             if let Some(d) = first {
                 let doc = engine.stored(d.address)?;
                 c.first = Some(First {

@@ -209,10 +209,17 @@ pub struct FieldSummary {
     pub top: Vec<(String, u64)>,
 }
 
-/// Per segment: which documents the filter keeps (`None`: all).
-pub struct Allowed(Vec<Option<Vec<bool>>>);
+/// Per segment: which documents the filter keeps (`None`: all); and whether
+/// the filter names languages (evidence then follows the filter, not the
+/// term's language).
+pub struct Allowed(Vec<Option<Vec<bool>>>, bool);
 
 impl Allowed {
+    /// True when `--lang` chose the languages.
+    pub fn lang_filtered(&self) -> bool {
+        self.1
+    }
+
     pub fn keeps(&self, address: DocAddress) -> bool {
         match self.0.get(address.segment_ord as usize) {
             Some(Some(bits)) => bits.get(address.doc_id as usize).copied().unwrap_or(false),
@@ -340,6 +347,14 @@ impl Engine {
         &self.columns[segment as usize]
     }
 
+    /// A document's date key (YYYYMMDD, 0 for undated; see `crate::date`).
+    pub fn date_key(&self, address: DocAddress) -> u64 {
+        self.columns(address.segment_ord)
+            .date_key
+            .first(address.doc_id)
+            .unwrap_or(0)
+    }
+
     pub fn num_docs(&self) -> u64 {
         self.searcher.num_docs()
     }
@@ -459,7 +474,7 @@ impl Engine {
             }
             out.push(bits);
         }
-        Ok(Allowed(out))
+        Ok(Allowed(out, !filter.langs.is_empty()))
     }
 
     /// Value of metadata field `field` for every document that has it, read

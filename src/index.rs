@@ -511,6 +511,8 @@ pub struct BuildOptions {
     pub merge: bool,
     pub threads: usize,
     pub limits: corpus::Limits,
+    /// Read links whose target lies outside the folders given.
+    pub follow_links: bool,
 }
 
 impl Default for BuildOptions {
@@ -523,6 +525,7 @@ impl Default for BuildOptions {
             merge: true,
             threads: std::thread::available_parallelism().map_or(2, |n| n.get().min(8)),
             limits: corpus::Limits::default(),
+            follow_links: false,
         }
     }
 }
@@ -1149,7 +1152,7 @@ fn build_into(
     let index = Index::create_in_dir(build_dir, schema.clone())
         .with_context(|| format!("cannot create an index in {}", build_dir.display()))?;
     let mut writer = start_writer(&index, options)?;
-    let listing = corpus::corpus_files(paths)?;
+    let listing = corpus::corpus_files_with(paths, options.follow_links)?;
     let hashes = hash_files(&listing)?;
     let mut report = LoadReport::default();
     let mut seen = std::collections::HashSet::new();
@@ -1244,7 +1247,7 @@ fn update_into(
             live.display()
         ),
     };
-    let listing = corpus::corpus_files(paths)?;
+    let listing = corpus::corpus_files_with(paths, options.follow_links)?;
     let hashes = hash_files(&listing)?;
     let n = listing.files.len();
     let paths_now: Vec<String> = listing.files.iter().map(|f| canonical(f)).collect();

@@ -46,6 +46,8 @@ pub struct KwicLine {
     pub id: String,
     pub date: Option<String>,
     pub title: String,
+    #[serde(flatten)]
+    pub cite: crate::history::Citation,
     /// `title` or `text`.
     pub field: &'static str,
     pub left: String,
@@ -87,11 +89,7 @@ pub fn kwic(engine: &Engine, query_text: &str, options: &KwicOptions) -> Result<
         .par_iter()
         .map(|&address| {
             let doc = engine.stored(address)?;
-            let date_key = engine
-                .columns(address.segment_ord)
-                .date_key
-                .first(address.doc_id)
-                .unwrap_or(0);
+            let date_key = engine.date_key(address);
             let mut lines = Vec::new();
             for (field, text) in [("title", &doc.title), ("text", &doc.text)] {
                 for (s, e) in places.find(text) {
@@ -150,6 +148,7 @@ fn line_of(
         id: doc.id.clone(),
         date: doc.date.clone(),
         title: doc.title.clone(),
+        cite: crate::history::Citation::of(&doc.meta),
         field,
         left: left.replace(['\r', '\t'], " "),
         hit: hit.to_string(),
@@ -278,11 +277,16 @@ pub fn write_csv<W: std::io::Write>(out: W, kwic: &Kwic) -> anyhow::Result<()> {
         "end",
         "line_start",
         "line_end",
+        "title",
+        "collection",
+        "url",
+        "source",
     ])?;
+    let cell = |v: &Option<String>| crate::output::csv_cell(v.as_deref().unwrap_or_default());
     for l in &kwic.lines {
         w.write_record([
             crate::output::csv_cell(&l.id),
-            l.date.clone().unwrap_or_default(),
+            cell(&l.date),
             l.field.to_string(),
             l.line.to_string(),
             crate::output::csv_cell(&l.left),
@@ -292,6 +296,10 @@ pub fn write_csv<W: std::io::Write>(out: W, kwic: &Kwic) -> anyhow::Result<()> {
             l.end.to_string(),
             l.line_start.to_string(),
             l.line_end.to_string(),
+            crate::output::csv_cell(&l.title),
+            cell(&l.cite.collection),
+            cell(&l.cite.url),
+            cell(&l.cite.source),
         ])?;
     }
     w.flush()?;

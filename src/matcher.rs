@@ -250,22 +250,33 @@ impl Literal {
         ))
     }
 
-    /// A Chinese phrase under `--loose-punct`: its pieces between punctuation
-    /// in order, any run of punctuation (or none) between them — 和平、安全
-    /// matches 和平，安全 and 和平安全. A phrase without punctuation stays literal.
+    /// A Chinese phrase under `--loose-punct`: its characters in order, with
+    /// any run of punctuation (or none) at every boundary between them and the
+    /// punctuation typed optional too — 和平、安全 matches 和平，安全 and
+    /// 和平安全; 一带一路倡议 matches “一带一路”倡议. An English phrase, or one
+    /// of a single character, stays literal.
     pub fn loose(raw: &str) -> Result<Literal, String> {
         let literal = Literal::new(raw)?;
-        if !literal.cjk || !literal.normalized.chars().any(is_loose_punct) {
+        if !literal.cjk {
             return Ok(literal);
         }
-        let pieces: Vec<&str> = literal
-            .normalized
-            .split(is_loose_punct)
-            .filter(|p| !p.is_empty())
-            .collect();
-        if pieces.is_empty() {
+        let mut pieces: Vec<String> = Vec::new();
+        for c in literal.normalized.chars().filter(|&c| !is_loose_punct(c)) {
+            // A run of Latin letters or digits inside a Chinese phrase stays
+            // one piece (互联网+ → no boundary inside "abc").
+            match pieces.last_mut() {
+                Some(last)
+                    if is_word_char(c) && last.chars().next_back().is_some_and(is_word_char) =>
+                {
+                    last.push(c)
+                }
+                _ => pieces.push(c.to_string()),
+            }
+        }
+        if pieces.len() < 2 {
             return Ok(literal);
         }
+        let pieces: Vec<&str> = pieces.iter().map(String::as_str).collect();
         let mut class = String::from("[");
         for c in "、，,；;：:·・—–\\-“”\"‘’'《》〈〉（）()/／".chars() {
             class.push(c);
@@ -487,32 +498,84 @@ fn glob_regex(
 /// The literal strings every match of a regular expression contains: the
 /// literal pieces of its top-level sequence (a regex with none needs --scan).
 fn regex_literals(body: &str) -> Result<(Vec<Literal>, Vec<String>), String> {
-    use regex_syntax::hir::{Hir, HirKind};
+    use regex_syntax::hir::{Hir, HirKind, Look};
     let hir =
         regex_syntax::parse(body).map_err(|e| format!("bad regular expression /{body}/: {e}"))?;
-    fn collect(h: &Hir, out: &mut Vec<String>) {
+    // A word boundary before (`start`) or after a piece.
+    fn is_boundary(h: Option<&Hir>, start: bool) -> bool {
+        let Some(HirKind::Look(look)) = h.map(Hir::kind) else {
+            return false;
+        };
+        matches!(look, Look::WordAscii | Look::WordUnicode)
+            || if start {
+                matches!(look, Look::WordStartAscii | Look::WordStartUnicode)
+            } else {
+                matches!(look, Look::WordEndAscii | Look::WordEndUnicode)
+            }
+    }
+    // Literal pieces, and English pieces standing between word boundaries
+    // (whole words: `\bcommunity\b`) or after one (word prefixes: `\bcyber`).
+    #[derive(Default)]
+    struct Found {
+        pieces: Vec<String>,
+        words: Vec<String>,
+        prefixes: Vec<String>,
+    }
+    fn collect(h: &Hir, out: &mut Found) {
         match h.kind() {
-            HirKind::Literal(l) => out.push(String::from_utf8_lossy(&l.0).into_owned()),
+            HirKind::Literal(l) => out.pieces.push(String::from_utf8_lossy(&l.0).into_owned()),
             HirKind::Capture(c) => collect(&c.sub, out),
             HirKind::Repetition(r) if r.min >= 1 => collect(&r.sub, out),
             HirKind::Concat(children) => {
-                for c in children {
+                for (i, c) in children.iter().enumerate() {
+                    if let HirKind::Literal(l) = c.kind() {
+                        let piece = String::from_utf8_lossy(&l.0).into_owned();
+                        let wordy =
+                            |ch: Option<char>| ch.is_some_and(|ch| ch.is_ascii_alphanumeric());
+                        let starts =
+                            is_boundary(i.checked_sub(1).and_then(|j| children.get(j)), true)
+                                && wordy(piece.chars().next());
+                        let ends = is_boundary(children.get(i + 1), false)
+                            && wordy(piece.chars().next_back());
+                        if starts && ends {
+                            out.words.push(piece.clone());
+                        } else if starts {
+                            let prefix: String = piece
+                                .chars()
+                                .take_while(char::is_ascii_alphanumeric)
+                                .collect();
+                            if prefix.len() >= 2 {
+                                out.prefixes.push(prefix.to_ascii_lowercase());
+                            }
+                        }
+                    }
                     collect(c, out);
                 }
             }
             _ => {}
         }
     }
-    let mut pieces = Vec::new();
-    collect(&hir, &mut pieces);
-    let required = pieces
+    let mut found = Found::default();
+    collect(&hir, &mut found);
+    let mut required: Vec<Literal> = found
+        .pieces
         .iter()
         .filter(|p| !p.trim().is_empty() && text::nfkc(p) == p.as_str())
         .filter_map(|p| Literal::new(p).ok())
         // An English piece must be a whole word to be looked up as one.
         .filter(|l| l.cjk)
         .collect();
-    Ok((required, Vec::new()))
+    // A whole English word (or phrase) between word boundaries: every match
+    // contains it as a whole word, in some case.
+    required.extend(
+        found
+            .words
+            .iter()
+            .filter(|w| text::nfkc(w) == w.as_str())
+            .filter_map(|w| Literal::new(w).ok())
+            .filter(|l| !l.cjk),
+    );
+    Ok((required, found.prefixes))
 }
 
 /// An NFKC text ready for matching by any number of literals.

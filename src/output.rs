@@ -238,17 +238,21 @@ pub fn width(s: &str) -> usize {
 pub fn fit(s: &str, cols: usize) -> String {
     let mut out = String::new();
     let mut used = 0;
+    // A cut string always ends in "…" (room is kept for it), so two long
+    // terms that share their start never look the same.
+    let cut = width(s) > cols;
+    let room = if cut { cols.saturating_sub(1) } else { cols };
     for c in s.chars() {
         let w = width(c.encode_utf8(&mut [0; 4]));
-        if used + w > cols {
-            if used < cols {
-                out.push('…');
-                used += 1;
-            }
+        if used + w > room {
             break;
         }
         out.push(c);
         used += w;
+    }
+    if cut && cols > 0 {
+        out.push('…');
+        used += 1;
     }
     out.push_str(&" ".repeat(cols.saturating_sub(used)));
     out
@@ -324,5 +328,8 @@ mod tests {
         assert_eq!(bar(1.0, 1.0, 4), "████");
         assert_eq!(width("网络a"), 5);
         assert_eq!(fit("网络主权", 5), "网络…");
+        // Exactly full before the cut: still marked as cut.
+        assert_eq!(fit("网络空间命运共同体", 8), "网络空… ");
+        assert_eq!(fit("网络空间", 8), "网络空间");
     }
 }

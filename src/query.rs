@@ -90,12 +90,15 @@ fn lex(input: &str) -> Result<Vec<Token>, String> {
                 ));
             };
             tokens.push(Token::Word(input[i..end].to_string(), i, end));
-        } else if c == '"' || c == '“' || c == '”' {
+        } else if c == '"' || ((c == '“' || c == '”') && !curly_quote_is_text(input, i)) {
             chars.next();
             let mut phrase = String::new();
             let mut closed = false;
+            // A phrase opened by an ASCII quote closes only at an ASCII quote,
+            // so Chinese quotation marks inside it are text.
+            let ascii = c == '"';
             for (_, d) in chars.by_ref() {
-                if d == '"' || d == '”' || d == '“' {
+                if d == '"' || (!ascii && (d == '”' || d == '“')) {
                     closed = true;
                     break;
                 }
@@ -115,7 +118,10 @@ fn lex(input: &str) -> Result<Vec<Token>, String> {
             let mut word = String::new();
             let mut end = i;
             while let Some(&(j, d)) = chars.peek() {
-                if d.is_whitespace() || matches!(d, '(' | ')' | '"' | '“' | '”') {
+                if d.is_whitespace()
+                    || matches!(d, '(' | ')' | '"')
+                    || (matches!(d, '“' | '”') && !curly_quote_is_text(input, j))
+                {
                     break;
                 }
                 word.push(d);
@@ -135,6 +141,17 @@ fn lex(input: &str) -> Result<Vec<Token>, String> {
         }
     }
     Ok(merge_words(input, tokens))
+}
+
+/// Chinese official text prints formulations with quotation marks inside them
+/// (“一带一路”建设): a curly double quote next to a CJK character (Han, or CJK
+/// punctuation) is part of the text searched; only one between spaces, Latin
+/// text or the ends of the query is a phrase quote. ‘ ’ 「 」 『 』 《 》 are
+/// always text. `at` is the byte offset of the quote in `input`.
+pub fn curly_quote_is_text(input: &str, at: usize) -> bool {
+    let before = input[..at].chars().next_back();
+    let after = input[at..].chars().nth(1);
+    before.is_some_and(crate::text::is_cjk) || after.is_some_and(crate::text::is_cjk)
 }
 
 /// Consecutive bare words become one phrase, spelled as typed between them.
@@ -474,6 +491,18 @@ mod tests {
         assert_eq!(p("a AND (b OR NOT c)"), "(a & (b | !c))");
         assert_eq!(p("网络 NOT 安全"), "(网络 & !安全)");
         assert_eq!(p("互联网+ 治理"), "互联网+ 治理");
+        // Chinese quotation marks next to Chinese characters are text.
+        assert_eq!(p("“一带一路”建设"), "“一带一路”建设");
+        assert_eq!(p("“一带一路”"), "“一带一路”");
+        assert_eq!(p("\"“一带一路”建设\""), "“一带一路”建设");
+        assert_eq!(
+            p("“四个全面”战略布局 OR 网络"),
+            "(“四个全面”战略布局 | 网络)"
+        );
+        assert_eq!(p("「一国两制」"), "「一国两制」");
+        // Next to Latin text or spaces they still quote a phrase.
+        assert_eq!(p("“shared future” “cyber”"), "(shared future & cyber)");
+        assert_eq!(p("网络 “cyber space”"), "(网络 & cyber space)");
         assert_eq!(
             warnings("peace and development"),
             vec!["\"peace and development\" is searched as one phrase (with the word \"and\"); for the operator write AND in upper case".to_string()]

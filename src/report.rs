@@ -79,6 +79,8 @@ pub struct TermFigures {
     pub peak_year: Option<String>,
     pub per_million_of: &'static str,
     pub by_year: BTreeMap<String, Bucket>,
+    /// The years its collections cover (the rest drawn dashed and hollow).
+    pub coverage: history::series::SeriesCoverage,
 }
 
 /// The line under every chart and at the head of report.md: what the figures
@@ -129,6 +131,7 @@ pub fn figures(
 ) -> Result<Vec<TermFigures>> {
     use rayon::prelude::*;
     let denominators = Denominators::new(engine, allowed, Period::Year);
+    let holdings = history::series::Holdings::new(engine, allowed, Period::Year)?;
     let progress = std::sync::Mutex::new(progress);
     let per_term: Vec<Result<Vec<TermFigures>>> = terms
         .par_iter()
@@ -144,7 +147,14 @@ pub fn figures(
             let figures = rows
                 .into_iter()
                 .map(|(subject, family)| {
-                    term_figures(engine, subject, family, allowed, &denominators, range)
+                    term_figures(
+                        engine,
+                        subject,
+                        family,
+                        allowed,
+                        (&denominators, &holdings),
+                        range,
+                    )
                 })
                 .collect::<Result<Vec<_>>>();
             if let Ok(mut p) = progress.lock() {
@@ -165,12 +175,18 @@ fn term_figures(
     subject: Subject,
     family: Option<String>,
     allowed: &Allowed,
-    denominators: &Denominators,
+    (denominators, holdings): (&Denominators, &history::series::Holdings),
     range: &DateRange,
 ) -> Result<TermFigures> {
     let matches = crate::terms::evaluate(engine, &subject, allowed)?;
     let trace = history::trace_of(engine, &subject, &matches, allowed, 1, None)?;
     let by_year = history::timeline_of(engine, &subject, &matches, denominators, range);
+    let coverage = holdings.of(
+        engine,
+        history::series::evidence_lang(&subject, allowed),
+        &matches,
+        &by_year,
+    )?;
     let peak_year = by_year
         .iter()
         .filter(|(k, b)| *k != "unknown" && b.occurrences > 0)
@@ -190,6 +206,7 @@ fn term_figures(
         peak_year,
         per_million_of: subject.units().describe(),
         by_year,
+        coverage,
     })
 }
 
@@ -307,7 +324,7 @@ fn remove_stale_outputs(dir: &Path, written: &[PathBuf]) -> Result<()> {
 fn markdown(figures: &[TermFigures], source_line: &str) -> String {
     let mut md = String::from("# tifa report\n\n");
     md.push_str(&format!("{}\n\n", md_cell(source_line)));
-    md.push_str("| term | documents | occurrences | first | first document | peak year (per million) | last |\n|---|---:|---:|---|---|---|---|\n");
+    md.push_str("| term | documents | occurrences | first | first document | possibly earlier (dated only to the year or month) | peak year (per million) | last |\n|---|---:|---:|---|---|---|---|---|\n");
     let cell = md_cell;
     for f in figures {
         let term = match &f.family {
@@ -325,16 +342,46 @@ fn markdown(figures: &[TermFigures], source_line: &str) -> String {
             .first
             .as_ref()
             .map_or("–".into(), |a| format!("{} [{}]", a.title, a.id));
+        let possibly_earlier = f.first.as_ref().map_or(String::new(), |a| {
+            let listed: Vec<String> = a
+                .possibly_earlier
+                .iter()
+                .take(3)
+                .map(|p| format!("{}: {} [{}]", p.date, p.title, p.id))
+                .collect();
+            let more = a.possibly_earlier_total.saturating_sub(listed.len());
+            let mut cell = listed.join("; ");
+            if more > 0 {
+                cell.push_str(&format!("; and {more} more (see tifa trace)"));
+            }
+            cell
+        });
         md.push_str(&format!(
-            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            "| {} | {} | {} | {} | {} | {} | {} | {} |\n",
             cell(&term),
             f.docs,
             f.occurrences,
             cell(&first_date),
             cell(&first_doc),
+            cell(&possibly_earlier),
             f.peak_year.as_deref().unwrap_or("–"),
             cell(f.last.as_ref().map_or("–", |a| a.date.as_str())),
         ));
+    }
+    // What the corpus covers, per term: the charts draw these years dashed.
+    let notes: Vec<String> = figures
+        .iter()
+        .flat_map(|f| {
+            f.coverage
+                .notes
+                .iter()
+                .map(move |n| format!("- {}: {}", md_cell(&f.term), md_cell(n)))
+        })
+        .collect();
+    if !notes.is_empty() {
+        md.push_str("\n## Coverage\n\nYears a term's collections do not cover (and a partial last year) are drawn dashed, with hollow points, in the charts.\n\n");
+        md.push_str(&notes.join("\n"));
+        md.push('\n');
     }
     md
 }
@@ -433,9 +480,20 @@ fn chart(path: &Path, title: &str, series: &[&TermFigures], source_line: &str) -
     let mut tooltips: Vec<String> = Vec::new();
     for f in series {
         for (y, b) in buckets(f) {
+            let mark = f.coverage.mark(&format!("{y:04}"));
             tooltips.push(format!(
-                "{} {y}: {} documents, {} occurrences, {:.2} per million {}, {:.2} % of the documents",
-                f.term, b.docs, b.occurrences, b.per_million, f.per_million_of, b.share * 100.0
+                "{} {y}: {} documents, {} occurrences, {:.2} per million {}, {:.2} % of the documents{}",
+                f.term,
+                b.docs,
+                b.occurrences,
+                b.per_million,
+                f.per_million_of,
+                b.share * 100.0,
+                if mark.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {mark}")
+                }
             ));
         }
     }
@@ -472,17 +530,57 @@ fn chart(path: &Path, title: &str, series: &[&TermFigures], source_line: &str) -
             } else {
                 colour.stroke_width(2)
             };
-            chart
-                .draw_series(LineSeries::new(points(f), style))?
-                .label(format!("{} ({} docs)", f.term, f.docs))
-                .legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(3))
-                });
-            chart.draw_series(
-                points(f)
-                    .into_iter()
-                    .map(|p| Circle::new(p, 3, colour.filled())),
-            )?;
+            // Years the term's collections do not cover (and a partial last
+            // year): dashed segments and hollow points, so that a fall there
+            // reads as the corpus ending, not as use stopping.
+            let covered = |y: i32| f.coverage.is_covered(&format!("{y:04}"));
+            let pts = points(f);
+            let solid: Vec<Vec<(i32, f64)>> = pts
+                .windows(2)
+                .filter(|w| covered(w[0].0) && covered(w[1].0))
+                .map(|w| w.to_vec())
+                .collect();
+            let dashed: Vec<Vec<(i32, f64)>> = pts
+                .windows(2)
+                .filter(|w| !(covered(w[0].0) && covered(w[1].0)))
+                .map(|w| w.to_vec())
+                .collect();
+            let mut first_segment = true;
+            for segment in solid {
+                let drawn = chart.draw_series(LineSeries::new(segment, style))?;
+                if first_segment {
+                    drawn
+                        .label(format!("{} ({} docs)", f.term, f.docs))
+                        .legend(move |(x, y)| {
+                            PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(3))
+                        });
+                    first_segment = false;
+                }
+            }
+            for segment in dashed {
+                chart.draw_series(DashedLineSeries::new(
+                    segment,
+                    4,
+                    4,
+                    colour.mix(0.6).stroke_width(2),
+                ))?;
+            }
+            if first_segment {
+                // No solid segment: the legend still names the line.
+                chart
+                    .draw_series(LineSeries::new(Vec::<(i32, f64)>::new(), style))?
+                    .label(format!("{} ({} docs)", f.term, f.docs))
+                    .legend(move |(x, y)| {
+                        PathElement::new(vec![(x, y), (x + 24, y)], colour.stroke_width(3))
+                    });
+            }
+            chart.draw_series(pts.into_iter().map(|p| {
+                if covered(p.0) {
+                    Circle::new(p, 3, colour.filled())
+                } else {
+                    Circle::new(p, 3, colour.stroke_width(1))
+                }
+            }))?;
         }
         chart
             .configure_series_labels()

@@ -77,6 +77,9 @@ pub struct SearchResult {
 }
 
 const K1: f64 = 1.2;
+/// A single Chinese phrase with fewer documents than this is also counted with
+/// punctuation inside it (a hint when that form is much more common).
+pub const PUNCTUATED_HINT_BELOW: usize = 200;
 const B: f64 = 0.75;
 
 /// The ids of every document a query matches (all documents allowed), in no
@@ -195,11 +198,20 @@ pub fn search(engine: &Engine, query_text: &str, options: &SearchOptions) -> Res
         options.limit.unwrap_or(total),
         options.sort == Sort::Relevance,
     )?;
-    let hint = if total == 0 {
+    let mut hint = if total == 0 {
         near_miss(engine, &expr, &allowed)?
     } else {
         None
     };
+    // A Chinese phrase with few hits may be printed with punctuation inside.
+    if hint.is_none()
+        && total < PUNCTUATED_HINT_BELOW
+        && !options.query.patterns.loose_punct
+        && let query::Expr::Term(literal) = &expr
+        && let Some(form) = punctuated_form(engine, literal, &allowed, total)?
+    {
+        hint = Some(form.message());
+    }
     let shown = options.limit.unwrap_or(total).min(total);
     let hits = ranked[..shown]
         .iter()
@@ -339,6 +351,145 @@ fn recount_places_once(
         }
     }
     Ok(())
+}
+
+/// The search hits as CSV, one row per document with what a citation needs
+/// (title, collection, url, source); every text cell made inert for
+/// spreadsheets. One writer for the CLI's `--csv` and the web page's export.
+pub fn write_csv<W: std::io::Write>(out: W, result: &SearchResult) -> Result<()> {
+    use crate::output::csv_cell;
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "id",
+        "date",
+        "title",
+        "lang",
+        "kind",
+        "collection",
+        "url",
+        "source",
+        "occurrences",
+        "score",
+    ])?;
+    for h in &result.hits {
+        let meta = |k: &str| csv_cell(h.meta.get(k).map_or("", String::as_str));
+        w.write_record([
+            csv_cell(&h.id),
+            csv_cell(h.date.as_deref().unwrap_or_default()),
+            csv_cell(&h.title),
+            csv_cell(&h.lang),
+            csv_cell(&h.kind),
+            meta("collection"),
+            meta("url"),
+            meta("source"),
+            h.occurrences.to_string(),
+            h.score.to_string(),
+        ])?;
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// A Chinese phrase as the corpus prints it with punctuation inside
+/// (“一带一路”倡议 for 一带一路倡议): the documents that have it with
+/// punctuation at any boundary between its characters (the `--loose-punct`
+/// rule), and the commonest spelling that differs from the phrase typed.
+#[derive(Clone, Debug, Serialize)]
+pub struct PunctuatedForm {
+    /// The phrase as typed.
+    pub term: String,
+    /// Documents with the phrase exactly as typed.
+    pub exact_docs: usize,
+    /// Documents with it, punctuation allowed between its characters.
+    pub docs: usize,
+    /// The commonest spelling with punctuation inside (from up to 50 documents).
+    pub example: String,
+}
+
+impl PunctuatedForm {
+    /// The hint a user reads.
+    pub fn message(&self) -> String {
+        format!(
+            "{} documents contain {}; {} contain it with punctuation inside ({}): add --loose-punct, or type it as printed",
+            self.exact_docs, self.term, self.docs, self.example
+        )
+    }
+}
+
+/// Whether a punctuated form is worth naming: it exists where the phrase does
+/// not, or it has at least twice the phrase's documents (and 3 more).
+fn punctuated_form_matters(exact_docs: usize, loose_docs: usize) -> bool {
+    loose_docs > exact_docs
+        && (exact_docs == 0 || (loose_docs >= 2 * exact_docs && loose_docs >= exact_docs + 3))
+}
+
+/// For a plain Chinese literal: its punctuated form when that form is much
+/// more common than the phrase as typed (see [`punctuated_form_matters`]).
+pub fn punctuated_form(
+    engine: &Engine,
+    literal: &Literal,
+    allowed: &crate::engine::Allowed,
+    exact_docs: usize,
+) -> Result<Option<PunctuatedForm>> {
+    if !literal.cjk || literal.is_pattern() {
+        return Ok(None);
+    }
+    let Ok(loose) = Literal::loose(&literal.raw) else {
+        return Ok(None);
+    };
+    if !loose.is_pattern() {
+        return Ok(None);
+    }
+    let matches = engine.evaluate(&loose, allowed)?;
+    if !punctuated_form_matters(exact_docs, matches.len()) {
+        return Ok(None);
+    }
+    let mut spellings: HashMap<String, usize> = HashMap::new();
+    for m in matches.iter().take(50) {
+        let doc = engine.stored(m.address)?;
+        for text in [&doc.title, &doc.text] {
+            for (s, e) in loose.find(text) {
+                let (s, e) = balance_marks(text, s, e);
+                let spelled = &text[s..e];
+                if crate::text::nfkc(spelled) != literal.normalized {
+                    *spellings.entry(spelled.to_string()).or_default() += 1;
+                }
+            }
+        }
+    }
+    let example = spellings
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))
+        .map(|(s, _)| s)
+        .unwrap_or_else(|| loose.raw.clone());
+    Ok(Some(PunctuatedForm {
+        term: literal.raw.clone(),
+        exact_docs,
+        docs: matches.len(),
+        example,
+    }))
+}
+
+/// Widens a match to the quotation or title mark that opens (or closes) one
+/// it contains unpaired: 一带一路”倡议 → “一带一路”倡议.
+fn balance_marks(text: &str, mut s: usize, mut e: usize) -> (usize, usize) {
+    const PAIRS: [(char, char); 5] = [
+        ('“', '”'),
+        ('‘', '’'),
+        ('「', '」'),
+        ('『', '』'),
+        ('《', '》'),
+    ];
+    for (open, close) in PAIRS {
+        let inside = &text[s..e];
+        let (opens, closes) = (inside.matches(open).count(), inside.matches(close).count());
+        if closes > opens && text[..s].ends_with(open) {
+            s -= open.len_utf8();
+        } else if opens > closes && text[e..].starts_with(close) {
+            e += close.len_utf8();
+        }
+    }
+    (s, e)
 }
 
 /// For a phrase without hits: how many documents have all its words, and

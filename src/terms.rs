@@ -225,10 +225,20 @@ impl Families {
     /// ("…", “…”) are dropped, and query operators are refused (a term is
     /// one literal string, not a query).
     pub fn resolve(&self, term: &str) -> Result<Subject, String> {
+        self.resolve_with(term, false)
+    }
+
+    /// [`Families::resolve`]; with `scan`, a pattern with no literal part is
+    /// allowed (it reads every document).
+    pub fn resolve_with(&self, term: &str, scan: bool) -> Result<Subject, String> {
         let term = term.trim();
+        // Curly quotes next to Chinese characters are text, as in queries
+        // (“一带一路” is the quoted form, not the phrase 一带一路).
+        let curly_quotes = !crate::query::curly_quote_is_text(term, 0);
         let term = ['"', '“']
             .iter()
             .zip(['"', '”'])
+            .filter(|(open, _)| **open == '"' || curly_quotes)
             .find_map(|(&open, close)| term.strip_prefix(open)?.strip_suffix(close))
             .map_or(term, str::trim);
         if let Some(op) = term
@@ -254,12 +264,13 @@ impl Families {
         }
         if crate::matcher::is_pattern_syntax(term) {
             let l = Literal::pattern(term, crate::matcher::PatternOptions::default())?;
-            if l.pattern
-                .as_ref()
-                .is_some_and(|p| p.required.is_empty() && p.required_prefixes.is_empty())
+            if !scan
+                && l.pattern
+                    .as_ref()
+                    .is_some_and(|p| p.required.is_empty() && p.required_prefixes.is_empty())
             {
                 return Err(format!(
-                    "the pattern {term} has no literal part the index can look up: give some fixed characters or a whole word (or use `tifa search --scan`)"
+                    "the pattern {term} has no literal part the index can look up: give some fixed characters or a whole word (\\bword\\b in a /regex/), or add --scan to read every document"
                 ));
             }
             return Ok(Subject::Literal(l));
@@ -388,11 +399,20 @@ pub const PATTERN_VARIANTS_SHOWN: usize = 20;
 /// The subjects a list of terms names: `@name` families (built-in, then those
 /// of `families_file`) and literal terms.
 pub fn subjects(terms: &[String], families_file: Option<&Path>) -> Result<Vec<Subject>> {
+    subjects_with(terms, families_file, false)
+}
+
+/// [`subjects`]; with `scan`, patterns without a literal part are allowed.
+pub fn subjects_with(
+    terms: &[String],
+    families_file: Option<&Path>,
+    scan: bool,
+) -> Result<Vec<Subject>> {
     let families = Families::load(families_file)?;
     terms
         .iter()
         .map(|t| {
-            families.resolve(t).map_err(|e| {
+            families.resolve_with(t, scan).map_err(|e| {
                 let message = format!("term {t:?}: {e}");
                 if t.trim().starts_with('@') {
                     crate::error::UserError::UnknownFamily(message).into()
@@ -440,7 +460,12 @@ mod tests {
             .resolve("\"community with a shared future\"")
             .expect("term");
         assert_eq!(quoted.label(), "community with a shared future");
-        assert_eq!(f.resolve("“网络主权”").expect("term").label(), "网络主权");
+        assert_eq!(f.resolve("\"网络主权\"").expect("term").label(), "网络主权");
+        assert_eq!(f.resolve("“网络主权”").expect("term").label(), "“网络主权”");
+        assert_eq!(
+            f.resolve("“cyber sovereignty”").expect("term").label(),
+            "cyber sovereignty"
+        );
         assert!(f.resolve("网络主权 OR 网络空间主权").is_err());
     }
 

@@ -514,7 +514,9 @@ fn a_phrase_with_no_hits_says_what_does_exist_and_terms_take_quotes() {
         serde_json::from_slice(&out.stdout).expect("json")
     };
     assert_eq!(trace("\"cyber sovereignty\"")["docs"], 1);
-    assert_eq!(trace("“网络主权”")["docs"], 1);
+    assert_eq!(trace("\"网络主权\"")["docs"], 1);
+    // Chinese quotation marks next to Chinese characters are text, not quotes.
+    assert_eq!(trace("“网络主权”")["term"], "“网络主权”");
     tifa(&index)
         .args(["trace", "网络主权 OR 网络空间"])
         .assert()
@@ -601,12 +603,14 @@ fn nested_literals_in_a_query_count_each_place_once() {
 #[test]
 fn capped_lists_say_so_and_family_labels_keep_their_form() {
     let tmp = tempfile::tempdir().expect("tmp");
-    // One year-only record and 25 precisely dated ones of the same year.
-    let mut corpus =
-        String::from("{\"id\":\"y\",\"lang\":\"zh\",\"date\":\"2015\",\"text\":\"网络主权\"}\n");
+    // 25 records dated only "2015" and one precisely dated record of 2015: the
+    // precise one is first, the year-only ones "possibly earlier" (capped at 20).
+    let mut corpus = String::from(
+        "{\"id\":\"p\",\"lang\":\"zh\",\"date\":\"2015-03-01\",\"text\":\"网络主权\"}\n",
+    );
     for i in 1..=25 {
         corpus.push_str(&format!(
-            "{{\"id\":\"d{i:02}\",\"lang\":\"zh\",\"date\":\"2015-03-{i:02}\",\"text\":\"尊重网络主权\"}}\n"
+            "{{\"id\":\"y{i:02}\",\"lang\":\"zh\",\"date\":\"2015\",\"text\":\"尊重网络主权\"}}\n"
         ));
     }
     let f = write(tmp.path(), "c.jsonl", corpus.as_bytes());
@@ -615,17 +619,19 @@ fn capped_lists_say_so_and_family_labels_keep_their_form() {
         .args(["trace", "网络主权"])
         .assert()
         .success()
+        .stdout(predicate::str::contains("first:    2015-03-01  "))
         .stdout(predicate::str::contains(
-            "precisely dated documents of the same period (the first 20 of 25):",
+            "possibly earlier (dated only to a year or month that includes the first) (the first 20 of 25):",
         ));
     let v = json(&index, &["trace", "网络主权", "--json"]);
-    assert_eq!(v["first"]["same_period_total"], 25);
+    assert_eq!(v["first"]["id"], "p");
+    assert_eq!(v["first"]["approximate"], false);
+    assert_eq!(v["first"]["possibly_earlier_total"], 25);
     assert_eq!(
-        v["first"]["same_period_candidates"]
-            .as_array()
-            .map(Vec::len),
+        v["first"]["possibly_earlier"].as_array().map(Vec::len),
         Some(20)
     );
+    assert_eq!(v["first"]["possibly_earlier"][0]["id"], "y01");
     // Family labels: `@name` in the timeline CSV, a family column in report.csv.
     let out = tifa(&index)
         .args(["timeline", "@cyber-sovereignty", "--csv"])
@@ -757,9 +763,13 @@ fn collections_and_coverage() {
 fn first_appearances_come_with_their_evidence() {
     let tmp = tempfile::tempdir().expect("tmp");
     let mut corpus = String::new();
-    // A lone quoted mention in 2005, then common use from 2015 in two collections.
+    // A lone quoted mention in 2005, news without it in 2010, then common use
+    // from 2015.
     corpus.push_str("{\"id\":\"old\",\"lang\":\"zh\",\"date\":\"2005-03-01\",\"text\":\"所谓“网络主权”一说\"}\n");
-    for (year, n) in [(2015, 4), (2016, 5), (2017, 6)] {
+    corpus.push_str(
+        "{\"id\":\"mid\",\"lang\":\"zh\",\"date\":\"2010-05-01\",\"text\":\"别的新闻\"}\n",
+    );
+    for (year, n) in [(2015, 5), (2016, 5), (2017, 6)] {
         for i in 0..n {
             corpus.push_str(&format!(
                 "{{\"id\":\"n{year}-{i}\",\"lang\":\"zh\",\"date\":\"{year}-0{}-01\",\"text\":\"尊重网络主权\"}}\n",
@@ -771,7 +781,9 @@ fn first_appearances_come_with_their_evidence() {
     write(
         tmp.path(),
         "c/other.jsonl",
-        b"{\"id\":\"o1\",\"date\":\"2004-06-01\",\"text\":\"x\"}\n{\"id\":\"o2\",\"date\":\"2004-09-01\",\"text\":\"y\"}\n",
+        // Two Chinese documents before the first, and an English one that
+        // says nothing about a Chinese term (not counted).
+        "{\"id\":\"o1\",\"lang\":\"zh\",\"date\":\"2004-06-01\",\"text\":\"别的\"}\n{\"id\":\"o2\",\"lang\":\"zh\",\"date\":\"2004-09-01\",\"text\":\"别的\"}\n{\"id\":\"o3\",\"lang\":\"en\",\"date\":\"2004-10-01\",\"text\":\"other\"}\n".as_bytes(),
     );
     let index = tmp.path().join("idx");
     tifa(&index)
@@ -780,15 +792,27 @@ fn first_appearances_come_with_their_evidence() {
         .assert()
         .success();
     let t = json(&index, &["trace", "网络主权", "--json"]);
-    assert_eq!(t["take_off"], serde_json::json!({"year": 2015, "docs": 4}));
+    assert_eq!(t["take_off"], serde_json::json!({"year": 2015, "docs": 5}));
+    assert_eq!(t["evidence_lang"], "zh");
     assert_eq!(t["early_total"], 1);
     assert_eq!(t["early"][0]["id"], "old");
+    assert_eq!(
+        t["early"][0]["note"],
+        "no match in 2006–2014 although its collection news.jsonl has 1 document then"
+    );
+    // Without documents of its collection in the gap, the gap says nothing.
+    let quiet = json(
+        &index,
+        &["trace", "网络主权", "--json", "--where-not", "id=mid"],
+    );
+    assert_eq!(quiet["early_total"], 0);
     assert_eq!(t["first"]["id"], "old");
     assert_eq!(t["first"]["quoted"], true);
     let c = &t["coverage_before"];
     assert_eq!(c["from"], "2004-03-01");
     assert_eq!(c["to"], "2005-03-01");
     assert_eq!(c["docs"], 2);
+    assert_eq!(c["lang"], "zh");
     assert_eq!(c["by_collection"]["other.jsonl"], 2);
     assert_eq!(c["collection"], "news.jsonl");
     assert!(c["nearest_same_collection"].is_null());
@@ -796,7 +820,7 @@ fn first_appearances_come_with_their_evidence() {
         .args(["trace", "网络主权"])
         .assert()
         .success()
-        .stdout(predicate::str::contains("take-off: 2015 (4 documents"))
+        .stdout(predicate::str::contains("take-off: 2015 (5 documents"))
         .stdout(predicate::str::contains("early:    1 match far before"))
         .stdout(predicate::str::contains("quoted: the match stands inside"))
         .stdout(predicate::str::contains(

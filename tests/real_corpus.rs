@@ -476,10 +476,30 @@ fn trace_and_timeline_equal_the_scan_for_every_dev_term() {
             })
             .collect();
         dated.sort();
-        match dated.first() {
+        // The first appearance: the earliest match, passing over one dated
+        // only to a year (month) whose year (month) has a more precise match.
+        let superseded = |k: &(u32, u32, u32)| match k {
+            (y, 0, _) => dated.iter().any(|(o, _)| o.0 == *y && o.1 != 0),
+            (y, m, 0) => dated
+                .iter()
+                .any(|(o, _)| o.0 == *y && o.1 == *m && o.2 != 0),
+            _ => false,
+        };
+        let want_first = dated.iter().find(|(k, _)| !superseded(k));
+        let want_earlier: Vec<&str> = dated
+            .iter()
+            .filter(|(k, _)| superseded(k) && want_first.is_some_and(|(f, _)| k <= f))
+            .map(|x| x.1)
+            .collect();
+        match want_first {
             None => assert!(t["first"].is_null(), "{term}: first should be null"),
             Some((_, id)) => {
                 assert_eq!(t["first"]["id"].as_str(), Some(*id), "{term}: first");
+                assert_eq!(
+                    t["first"]["possibly_earlier_total"].as_u64().unwrap_or(0),
+                    want_earlier.len() as u64,
+                    "{term}: possibly earlier"
+                );
                 let last = dated.last().map(|x| x.1).expect("last");
                 assert_eq!(t["last"]["id"].as_str(), Some(last), "{term}: last");
                 let earliest: Vec<&str> = t["earliest"]
@@ -1003,7 +1023,9 @@ fn coverage_before_the_first_appearance_equals_the_scan() {
         let from_key = first_key.saturating_sub(10_000).max(1);
         let mut by_file: BTreeMap<String, u64> = BTreeMap::new();
         let mut nearest: Option<(u64, &str)> = None;
-        for d in docs.iter().filter(|d| d.id != first_id) {
+        // Only documents in the term's language say anything about it.
+        let lang = if term.chars().any(cjk) { "zh" } else { "en" };
+        for d in docs.iter().filter(|d| d.id != first_id && d.lang == lang) {
             let Some(key) = d.date.as_deref().map(tifa_date_key) else {
                 continue;
             };
@@ -1024,6 +1046,7 @@ fn coverage_before_the_first_appearance_equals_the_scan() {
             }
         }
         let c = &t["coverage_before"];
+        assert_eq!(c["lang"], lang, "{term}");
         assert_eq!(c["docs"], by_file.values().sum::<u64>(), "{term}");
         assert_eq!(c["by_collection"], serde_json::json!(by_file), "{term}");
         assert_eq!(c["collection"], first.file.as_str(), "{term}");
@@ -1042,19 +1065,29 @@ fn coverage_before_the_first_appearance_equals_the_scan() {
 fn take_off_and_evidence_equal_the_scan() {
     let terms = dev_terms();
     let expected = scan(&terms);
-    let date_of: std::collections::HashMap<&str, &str> = corpus()
+    let date_of: std::collections::HashMap<&str, (&str, &str)> = corpus()
         .iter()
-        .filter_map(|d| d.date.as_deref().map(|date| (d.id.as_str(), date)))
+        .filter_map(|d| {
+            d.date
+                .as_deref()
+                .map(|date| (d.id.as_str(), (date, d.lang.as_str())))
+        })
         .collect();
     for (term, found) in terms.iter().zip(&expected) {
+        // Documents of the term's language, per year; 5 at least.
+        let lang = if term.chars().any(cjk) { "zh" } else { "en" };
         let mut per_year: BTreeMap<i64, u64> = BTreeMap::new();
         for id in found.keys() {
-            if let Some(year) = date_of.get(id.as_str()).and_then(|d| d[..4].parse().ok()) {
+            if let Some(year) = date_of
+                .get(id.as_str())
+                .filter(|(_, l)| *l == lang)
+                .and_then(|(d, _)| d[..4].parse().ok())
+            {
                 *per_year.entry(year).or_default() += 1;
             }
         }
         let peak = per_year.values().copied().max().unwrap_or(0);
-        let threshold = std::cmp::max(3, peak.div_ceil(10));
+        let threshold = std::cmp::max(5, peak.div_ceil(10));
         let want = per_year
             .iter()
             .find(|(y, n)| {
@@ -1074,19 +1107,35 @@ fn take_off_and_evidence_equal_the_scan() {
             assert!(t["coverage_before"]["docs"].is_u64(), "{term}");
         }
     }
-    // 人类命运共同体: in the 2012 congress report, common only from 2017 —
-    // the 2012 match is flagged as early.
+    // 人类命运共同体: coined in the 2012 congress report, common only from
+    // 2017. Its collection holds no document between the two congresses, so
+    // the gap says nothing about the date: the 2012 match is not flagged.
     let t = tifa(&["trace", "人类命运共同体", "--json"]);
-    assert_eq!(t["take_off"]["year"], 2017);
-    assert!(
-        t["early"]
-            .as_array()
-            .expect("early")
-            .iter()
-            .any(|a| a["id"] == "cpc-congress-zh-18"),
-        "{}",
-        t["early"]
-    );
+    let take_off = t["take_off"]["year"].as_u64().expect("take-off");
+    let report = corpus()
+        .iter()
+        .find(|d| d.id == "cpc-congress-zh-18")
+        .expect("the 18th congress report");
+    let between = corpus()
+        .iter()
+        .filter(|d| d.file == report.file && d.lang == "zh")
+        .filter_map(|d| d.date.as_deref()?.get(..4)?.parse::<u64>().ok())
+        .filter(|y| *y > 2012 && *y < take_off)
+        .count();
+    let flagged = t["early"]
+        .as_array()
+        .expect("early")
+        .iter()
+        .any(|a| a["id"] == "cpc-congress-zh-18");
+    assert_eq!(flagged, between > 0, "{}", t["early"]);
+    assert!(!flagged, "{}", t["early"]);
+    // Every early match says why it is flagged.
+    for a in t["early"].as_array().expect("early") {
+        assert!(
+            a["note"].as_str().is_some_and(|n| n.contains("although")),
+            "{a}"
+        );
+    }
 }
 
 /// One concordance line per occurrence: for every dev term, `kwic` has as
@@ -1225,7 +1274,12 @@ fn patterns_equal_a_regex_scan() {
     let cases: Vec<(&str, String, bool)> = vec![
         (
             "--loose-punct 和平、安全",
-            format!("和平{loose}安全"),
+            format!("和{loose}平{loose}安{loose}全"),
+            false,
+        ),
+        (
+            "--loose-punct 一带一路倡议",
+            ["一", "带", "一", "路", "倡", "议"].join(loose),
             false,
         ),
         ("网络?权", format!("网络[^\\s{stop}]权"), false),
@@ -1537,4 +1591,231 @@ fn sphinx_shards_after_verification_equal_tifa_for_every_dev_term() {
     );
     // Every term was compared, not only counted.
     assert_eq!(stdout.matches(": equal (").count(), terms, "{stdout}");
+}
+
+/// Chinese quotation marks inside a formulation are text (search = trace =
+/// the scan); a phrase typed without them gets the punctuated form's count
+/// as a hint; the first appearance passes over a year-only document; the
+/// evidence before an English term counts English documents.
+#[test]
+fn quotation_marks_punctuation_hints_and_precise_first_appearances() {
+    let docs = corpus();
+    // search '“一带一路”建设' = trace = scan (a plain substring count).
+    for term in ["“一带一路”建设", "“四个全面”战略布局", "“一带一路”"]
+    {
+        let want: Vec<&Doc> = docs
+            .iter()
+            .filter(|d| d.title.contains(term) || d.text.contains(term))
+            .collect();
+        let occ: usize = want
+            .iter()
+            .map(|d| d.title.matches(term).count() + d.text.matches(term).count())
+            .sum();
+        let s = tifa(&["search", term, "--limit", "0", "--json"]);
+        assert_eq!(
+            s["total"].as_u64(),
+            Some(want.len() as u64),
+            "search {term}"
+        );
+        let t = tifa(&["trace", term, "--json"]);
+        assert_eq!(t["docs"].as_u64(), Some(want.len() as u64), "trace {term}");
+        assert_eq!(t["occurrences"].as_u64(), Some(occ as u64), "trace {term}");
+        let k = tifa(&["kwic", term, "--json"]);
+        assert_eq!(k["total"].as_u64(), Some(occ as u64), "kwic {term}");
+        // In ASCII quotes: the same string.
+        let q = tifa(&["search", &format!("\"{term}\""), "--limit", "0", "--json"]);
+        assert_eq!(q["total"], s["total"], "\"{term}\"");
+    }
+    // 一带一路倡议 typed without the quotes the corpus prints: 0 documents and
+    // a hint with the count found with punctuation allowed between characters.
+    let punct = "[、，,；;：:·・—–\\-“”\"‘’'《》〈〉（）()/／\\s]*";
+    let loose = regex::Regex::new(&["一", "带", "一", "路", "倡", "议"].join(punct)).expect("re");
+    let loose_docs = docs
+        .iter()
+        .filter(|d| loose.is_match(&d.title) || loose.is_match(&d.text))
+        .count();
+    let exact_docs = docs
+        .iter()
+        .filter(|d| d.title.contains("一带一路倡议") || d.text.contains("一带一路倡议"))
+        .count();
+    let s = tifa(&["search", "一带一路倡议", "--limit", "0", "--json"]);
+    assert_eq!(s["total"].as_u64(), Some(exact_docs as u64));
+    let hint = s["hint"].as_str().expect("a hint");
+    assert!(
+        hint.contains(&format!("{loose_docs} contain it with punctuation inside"))
+            && hint.contains("“一带一路”倡议")
+            && hint.contains("--loose-punct"),
+        "{hint}"
+    );
+    let l = tifa(&[
+        "search",
+        "--loose-punct",
+        "一带一路倡议",
+        "--limit",
+        "0",
+        "--json",
+    ]);
+    assert_eq!(l["total"].as_u64(), Some(loose_docs as u64));
+    // trace of 四个全面战略布局 names the much larger punctuated form.
+    let t = tifa(&["trace", "四个全面战略布局", "--json"]);
+    assert!(
+        t["punctuated"]["docs"].as_u64() > t["docs"].as_u64().map(|n| n * 2),
+        "{}",
+        t["punctuated"]
+    );
+    assert_eq!(t["punctuated"]["example"], "“四个全面”战略布局");
+    // 新型大国关系: the 18th congress report is dated only "2012"; the first
+    // appearance is the earliest precisely dated match, the report "possibly earlier".
+    let t = tifa(&["trace", "新型大国关系", "--json"]);
+    let precise = docs
+        .iter()
+        .filter(|d| d.title.contains("新型大国关系") || d.text.contains("新型大国关系"))
+        .filter_map(|d| Some((d.date.as_deref().filter(|x| x.len() == 10)?, d.id.as_str())))
+        .min()
+        .expect("a precisely dated match");
+    assert_eq!(t["first"]["id"].as_str(), Some(precise.1), "{}", t["first"]);
+    assert_eq!(t["first"]["approximate"], false);
+    assert!(
+        t["first"]["possibly_earlier"]
+            .as_array()
+            .expect("possibly earlier")
+            .iter()
+            .any(|a| a["id"] == "cpc-congress-zh-18"),
+        "{}",
+        t["first"]
+    );
+    assert!(t["first"]["collection"].is_string() && t["first"]["source"].is_string());
+    // English evidence for an English term: the documents before its first
+    // appearance are English ones, and so is the nearest of its collection.
+    let t = tifa(&[
+        "trace",
+        "community with a shared future for mankind",
+        "--json",
+    ]);
+    assert_eq!(t["evidence_lang"], "en");
+    assert_eq!(t["coverage_before"]["lang"], "en");
+    let nearest = t["coverage_before"]["nearest_same_collection"]["id"]
+        .as_str()
+        .expect("nearest");
+    let nearest_doc = docs
+        .iter()
+        .find(|d| d.id == nearest)
+        .expect("in the corpus");
+    assert_eq!(nearest_doc.lang, "en");
+}
+
+/// The timeline of an English term says which years its collections cover:
+/// the collections holding ≥ 10 % of its English documents, and the years
+/// one of them has no English document, equal the scan's; the last year of
+/// the Chinese news is marked partial with the date of its last document.
+#[test]
+fn timelines_say_which_years_their_collections_cover() {
+    let docs = corpus();
+    let term = "community with a shared future for mankind";
+    let tl = tifa(&["timeline", term, "--json"]);
+    let coverage = &tl["coverage"];
+    assert_eq!(coverage["lang"], "en");
+    let found = scan(&[term.to_string()]).remove(0);
+    let matching: Vec<&Doc> = docs
+        .iter()
+        .filter(|d| d.lang == "en" && d.date.is_some() && found.contains_key(&d.id))
+        .collect();
+    let mut per_file: BTreeMap<&str, usize> = BTreeMap::new();
+    for d in &matching {
+        *per_file.entry(d.file.as_str()).or_default() += 1;
+    }
+    let main: Vec<&str> = per_file
+        .iter()
+        .filter(|(_, n)| **n as f64 >= 0.10 * matching.len() as f64)
+        .map(|(f, _)| *f)
+        .collect();
+    let listed: Vec<&str> = coverage["collections"]
+        .as_array()
+        .expect("collections")
+        .iter()
+        .map(|c| c.as_str().expect("name"))
+        .collect();
+    assert_eq!(listed, main);
+    let english_years = |file: &str| -> BTreeSet<String> {
+        docs.iter()
+            .filter(|d| d.file == file && d.lang == "en")
+            .filter_map(|d| d.date.as_deref().map(|x| x[..4].to_string()))
+            .collect()
+    };
+    let held: BTreeMap<&str, BTreeSet<String>> =
+        main.iter().map(|f| (*f, english_years(f))).collect();
+    let years = tl["by_year"].as_object().expect("by_year");
+    let mut want_uncovered: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for year in years.keys().filter(|y| *y != "unknown") {
+        let missing: Vec<&str> = main
+            .iter()
+            .filter(|f| !held[**f].contains(year))
+            .copied()
+            .collect();
+        if !missing.is_empty() {
+            want_uncovered.insert(year.clone(), missing);
+        }
+    }
+    assert_eq!(coverage["uncovered"], serde_json::json!(want_uncovered));
+    // The foreign-ministry transcripts in English end in 2020: every later
+    // year of the line is marked, and a note says so.
+    let mfa_last = held
+        .get("mfa_press_conferences.jsonl")
+        .and_then(|y| y.iter().next_back().cloned())
+        .expect("the term is mostly in the English transcripts");
+    for year in years.keys().filter(|y| *y != "unknown" && **y > mfa_last) {
+        assert!(coverage["uncovered"].get(year).is_some(), "{year}");
+    }
+    assert!(
+        coverage["notes"]
+            .as_array()
+            .expect("notes")
+            .iter()
+            .any(|n| n.as_str().is_some_and(
+                |n| n.starts_with("mfa_press_conferences.jsonl has en documents only from")
+            )),
+        "{coverage}"
+    );
+    // A Chinese line ends in the news's last year, partial to its last date.
+    let last_news = docs
+        .iter()
+        .filter(|d| d.lang == "zh")
+        .filter_map(|d| d.date.as_deref().filter(|x| x.len() == 10))
+        .max()
+        .expect("dated zh documents");
+    let tl = tifa(&["timeline", "人类命运共同体", "--json"]);
+    let last_year = tl["by_year"]
+        .as_object()
+        .expect("by_year")
+        .keys()
+        .rfind(|y| *y != "unknown")
+        .cloned()
+        .expect("years");
+    // 人类命运共同体 is in the news to its last day.
+    assert_eq!(last_year, last_news[..4]);
+    if &last_news[5..7] != "12" {
+        assert_eq!(
+            tl["coverage"]["partial"],
+            serde_json::json!([last_year, last_news])
+        );
+    } else {
+        assert!(tl["coverage"]["partial"].is_null());
+    }
+    // The CSV marks the same years.
+    let out = Command::cargo_bin("tifa")
+        .expect("binary")
+        .arg("--index")
+        .arg(index_dir())
+        .args(["timeline", term, "--csv"])
+        .output()
+        .expect("run");
+    let csv = String::from_utf8(out.stdout).expect("utf8");
+    assert!(csv.starts_with("term,period,docs,occurrences,per_million,share,coverage\n"));
+    for year in want_uncovered.keys() {
+        assert!(
+            csv.lines().any(|l| l.contains(&format!(",{year},"))
+                && l.contains("not covered: no en documents in")),
+            "{year}: {csv}"
+        );
+    }
 }

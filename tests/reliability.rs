@@ -267,12 +267,12 @@ fn report_markdown_cells_are_inert() {
     assert!(!md.contains("!["), "{md}");
     assert!(!md.contains('\r'), "{md}");
     assert!(row.contains("&lt;script&gt;"), "{row}");
-    // Every '|' and '`' in a cell is escaped: 8 columns → 8 bare pipes.
+    // Every '|' and '`' in a cell is escaped: 8 columns → 9 bare pipes.
     let bare_pipes = row
         .char_indices()
         .filter(|&(i, c)| c == '|' && (i == 0 || row.as_bytes()[i - 1] != b'\\'))
         .count();
-    assert_eq!(bare_pipes, 8, "{row}");
+    assert_eq!(bare_pipes, 9, "{row}");
     assert!(!row.replace("\\`", "").contains('`'), "{row}");
 }
 
@@ -302,7 +302,10 @@ fn special_files_and_broken_links_are_skipped_not_fatal() {
         stderr.contains("dangling.jsonl: skipped: a broken"),
         "{stderr}"
     );
-    assert!(stderr.contains("zero.jsonl: skipped: a device"), "{stderr}");
+    assert!(
+        stderr.contains("zero.jsonl: skipped: a link to /dev/zero, outside the folder indexed"),
+        "{stderr}"
+    );
     assert!(stderr.contains("loop: skipped: a link back"), "{stderr}");
     assert_eq!(hits(&index, "网络主权"), vec!["a"]);
 
@@ -770,4 +773,49 @@ fn a_word_longer_than_the_index_can_hold_is_found_by_verification() {
         assert_eq!(v["docs"], 1);
         assert_eq!(v["first"]["id"], "long");
     }
+}
+
+/// A link whose target lies outside the folder indexed (a saved page linking
+/// to /etc/passwd) is skipped with a warning unless --follow-links says
+/// otherwise; links inside the folder are read as before.
+#[test]
+fn links_outside_the_indexed_folder_are_not_read() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let corpus = tmp.path().join("corpus");
+    write(&corpus, "one.jsonl", ONE.as_bytes());
+    let secret = write(
+        tmp.path(),
+        "secret.jsonl",
+        "{\"id\":\"secret\",\"lang\":\"zh\",\"date\":\"2015-01-01\",\"text\":\"网络主权 私人笔记\"}\n".as_bytes(),
+    );
+    std::os::unix::fs::symlink(&secret, corpus.join("notes.jsonl")).expect("symlink");
+    std::fs::create_dir_all(corpus.join("sub")).expect("dir");
+    std::os::unix::fs::symlink(corpus.join("one.jsonl"), corpus.join("sub/again.jsonl"))
+        .expect("symlink");
+    let index = tmp.path().join("idx");
+    let out = run_with_deadline(tifa_std(&index).arg("index").arg(&corpus), 60);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("notes.jsonl: skipped: a link to")
+            && stderr.contains("outside the folder indexed (add --follow-links to read it)"),
+        "{stderr}"
+    );
+    assert_eq!(hits(&index, "私人笔记"), Vec::<String>::new());
+    // The link inside the folder is read (its records are the same ids: kept once).
+    assert_eq!(hits(&index, "网络主权"), vec!["a"]);
+    let followed = tmp.path().join("idx2");
+    let out = run_with_deadline(
+        tifa_std(&followed)
+            .arg("index")
+            .arg(&corpus)
+            .arg("--follow-links"),
+        60,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(hits(&followed, "私人笔记"), vec!["secret"]);
 }

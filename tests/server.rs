@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{build_index, enc, get, json, serve, write};
+use common::{build_index, enc, get, get_with, json, serve, write};
 use serde_json::Value;
 
 fn record(
@@ -290,4 +290,63 @@ fn a_rebuilt_index_is_served_without_a_restart() {
         serde_json::from_str::<Value>(&after).expect("json")["total"],
         1
     );
+}
+
+/// DNS rebinding and cross-site reads: a request naming another host gets
+/// 421; the API and exports refuse cross-site requests that are not
+/// navigations; the page itself, localhost and the bound address work.
+#[test]
+fn other_hosts_and_cross_site_reads_are_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = fixture(dir.path());
+    let server = serve(&index);
+    let port = server.base.rsplit(':').next().expect("port").to_string();
+    let api = format!("/api/search?q={}", enc("网络主权"));
+    for host in [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        "localhost".to_string(),
+    ] {
+        let (status, _, _) = get_with(&server.base, &api, &[("Host", &host)]);
+        assert_eq!(status, 200, "{host}");
+    }
+    let (status, _, body) = get_with(
+        &server.base,
+        &api,
+        &[("Host", &format!("rebind.attacker.example:{port}"))],
+    );
+    assert_eq!(status, 421, "{body}");
+    assert!(body.contains("--allow-host"), "{body}");
+    // Cross-site fetches of the API and exports are refused…
+    for (headers, path) in [
+        (
+            vec![("Sec-Fetch-Site", "cross-site"), ("Sec-Fetch-Mode", "cors")],
+            api.clone(),
+        ),
+        (vec![("Origin", "http://attacker.example")], api.clone()),
+        (
+            vec![("Origin", "null")],
+            format!("/export/search.csv?q={}", enc("网络主权")),
+        ),
+    ] {
+        let (status, _, body) = get_with(&server.base, &path, &headers);
+        assert_eq!(status, 403, "{headers:?} {path}: {body}");
+    }
+    // …but not the page's own requests, nor a link followed from elsewhere.
+    let own_origin = format!("http://127.0.0.1:{port}");
+    let (status, _, _) = get_with(
+        &server.base,
+        &api,
+        &[("Origin", &own_origin), ("Sec-Fetch-Site", "same-origin")],
+    );
+    assert_eq!(status, 200);
+    let (status, _, _) = get_with(
+        &server.base,
+        &format!("/search?q={}", enc("网络主权")),
+        &[
+            ("Sec-Fetch-Site", "cross-site"),
+            ("Sec-Fetch-Mode", "navigate"),
+        ],
+    );
+    assert_eq!(status, 200);
 }

@@ -53,6 +53,10 @@ pub struct IndexArgs {
     /// merging costs; queries visit more segments).
     #[arg(long, hide = true)]
     pub no_merge: bool,
+    /// Also read symbolic links whose target lies outside the folders given
+    /// (by default they are skipped with a warning).
+    #[arg(long)]
+    pub follow_links: bool,
     /// Make the previous generation live again (undo the last build); reads no corpus.
     #[arg(long, conflicts_with_all = ["strict", "allow_empty", "threads", "update"])]
     pub rollback: bool,
@@ -70,7 +74,7 @@ pub fn run(dir: &Path, args: IndexArgs) -> Result<()> {
         return rollback(dir, args.wait);
     }
     let total: u64 = {
-        tifa::corpus::corpus_files(&args.paths)?
+        tifa::corpus::corpus_files_with(&args.paths, args.follow_links)?
             .files
             .iter()
             .filter_map(|f| std::fs::metadata(f).ok())
@@ -90,6 +94,7 @@ pub fn run(dir: &Path, args: IndexArgs) -> Result<()> {
             max_line_bytes: args.max_line_mb.saturating_mul(1 << 20),
             max_doc_bytes: args.max_doc_mb.saturating_mul(1 << 20),
         },
+        follow_links: args.follow_links,
         ..BuildOptions::default()
     };
     if let Some(t) = args.threads {

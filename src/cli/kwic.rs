@@ -61,7 +61,8 @@ pub struct KwicArgs {
     /// start/end into the field's text, line_start/line_end into the line).
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
-    /// CSV with the header id,date,field,line,left,hit,right,start,end,line_start,line_end.
+    /// CSV with the header id,date,field,line,left,hit,right,start,end,line_start,line_end,
+    /// title,collection,url,source.
     #[arg(long)]
     pub csv: bool,
 }

@@ -103,9 +103,11 @@ pub enum Command {
     /// TERMs are literal strings (no query syntax: `win-win cooperation` and
     /// 互联网+ mean exactly those strings; surrounding quotes are dropped, and
     /// AND/OR/NOT are refused: give several terms, or a family). Documents are ordered by date, a
-    /// year-only date sorting as the start of its year; a first appearance with a
-    /// year- or month-only date is marked approximate and the precisely dated
-    /// documents of that period are listed.
+    /// year-only date sorting as the start of its year. The first appearance is
+    /// the earliest match unless a match dated only to a year (or month) has a
+    /// more precisely dated match in that period: then the precise one is first
+    /// and the other is listed as "possibly earlier". A first appearance dated
+    /// only to a year or month is marked approximate.
     Trace(trace::TraceArgs),
     /// Use of a term per year (or month): documents, occurrences, per million, share.
     ///
@@ -285,12 +287,16 @@ pub struct FamiliesArg {
     /// each term is followed as the family of its forms, listed as variants.
     #[arg(long)]
     pub variants: bool,
+    /// Allow a pattern with no literal part the index can look up (e.g.
+    /// '/\d+年/'): it reads every document.
+    #[arg(long)]
+    pub scan: bool,
 }
 
 impl FamiliesArg {
     /// The subjects of `terms`, with their script forms under --variants.
     pub fn subjects(&self, terms: &[String]) -> Result<Vec<tifa::terms::Subject>> {
-        let subjects = tifa::terms::subjects(terms, self.families.as_deref())?;
+        let subjects = tifa::terms::subjects_with(terms, self.families.as_deref(), self.scan)?;
         Ok(if self.variants {
             tifa::terms::with_script_forms(subjects)
         } else {

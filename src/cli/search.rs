@@ -63,6 +63,10 @@ pub struct SearchArgs {
     /// plus "warnings" and "hint" when there are any.
     #[arg(long)]
     pub json: bool,
+    /// Print CSV, one row per document shown (with --all: every document):
+    /// id,date,title,lang,kind,collection,url,source,occurrences,score.
+    #[arg(long, conflicts_with = "json")]
+    pub csv: bool,
 }
 
 pub fn run(dir: &Path, args: SearchArgs) -> Result<()> {
@@ -81,6 +85,23 @@ pub fn run(dir: &Path, args: SearchArgs) -> Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
         output::write_json_line(&mut out, &result)?;
+        return out.flush().context("cannot write output");
+    }
+    if args.csv {
+        for w in &result.warnings {
+            eprintln!("tifa: note: {}", escape_terminal(w));
+        }
+        if let Some(hint) = &result.hint {
+            eprintln!("tifa: note: {}", escape_terminal(hint));
+        }
+        if result.hits.len() < result.total {
+            eprintln!(
+                "tifa: note: {} of {} documents written; --all for every one",
+                result.hits.len(),
+                result.total
+            );
+        }
+        search::write_csv(&mut out, &result)?;
         return out.flush().context("cannot write output");
     }
     for w in &result.warnings {

@@ -20,6 +20,11 @@ pub struct ServeArgs {
     /// Seconds of work a request may take before it is given up with a message.
     #[arg(long, default_value_t = 30)]
     pub time_budget: u64,
+    /// A host name the server answers to besides its address and localhost
+    /// (e.g. a shared server's DNS name); repeat for several. Requests naming
+    /// any other host get 421 (a defence against DNS rebinding).
+    #[arg(long = "allow-host", value_name = "NAME")]
+    pub allow_hosts: Vec<String>,
 }
 
 pub fn run(dir: &Path, args: ServeArgs) -> Result<()> {
@@ -29,6 +34,7 @@ pub fn run(dir: &Path, args: ServeArgs) -> Result<()> {
             bind: args.bind,
             port: args.port,
             time_budget: Duration::from_secs(args.time_budget.max(1)),
+            allow_hosts: args.allow_hosts,
         },
     )
 }

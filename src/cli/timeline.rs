@@ -41,7 +41,8 @@ pub struct TimelineArgs {
     /// ("by_month" with keys "2015-12" under --by month; "unknown" for undated matches).
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
-    /// CSV with the header term,period,docs,occurrences,per_million,share.
+    /// CSV with the header term,period,docs,occurrences,per_million,share,coverage
+    /// (coverage: empty, or why the period is not comparable).
     #[arg(long)]
     pub csv: bool,
     #[command(flatten)]
@@ -85,16 +86,39 @@ pub fn run(dir: &Path, args: TimelineArgs) -> Result<()> {
             "period", "docs", "occ", "per mil.", "share"
         )?;
         for (period, b) in &t.buckets {
+            // A period the line's collections do not cover is marked, not
+            // drawn as a bar that looks like use.
+            let mark = t.coverage.mark(period);
+            let bar = if mark.is_empty() || b.per_million > 0.0 {
+                output::bar(b.per_million, max, 30)
+            } else {
+                String::new()
+            };
             writeln!(
                 out,
-                "{:<8} {:>6} {:>7} {:>10.2} {:>6.2}% {}",
+                "{:<8} {:>6} {:>7} {:>10.2} {:>6.2}% {}{}",
                 period,
                 b.docs,
                 b.occurrences,
                 b.per_million,
                 b.share * 100.0,
-                output::bar(b.per_million, max, 30)
+                bar,
+                if mark.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        "{}({})",
+                        if bar.is_empty() { "" } else { " " },
+                        escape_terminal(&mark)
+                    )
+                }
             )?;
+        }
+        for n in &t.coverage.notes {
+            writeln!(out, "note: {}", escape_terminal(n))?;
+        }
+        for w in &t.warnings {
+            writeln!(out, "warning: {}", escape_terminal(w))?;
         }
         writeln!(out)?;
     }

@@ -71,6 +71,12 @@ pub fn run(dir: &Path, args: TraceArgs) -> Result<()> {
                 e(&a.kind)
             )
         };
+        for w in &t.warnings {
+            writeln!(out, "  warning:  {}", e(w))?;
+        }
+        if let Some(p) = &t.punctuated {
+            writeln!(out, "  note:     {}", e(&p.message()))?;
+        }
         match &t.first {
             None => writeln!(out, "  no dated document contains it")?,
             Some(first) => {
@@ -87,18 +93,18 @@ pub fn run(dir: &Path, args: TraceArgs) -> Result<()> {
                         "            quoted: the match stands inside quotation or title marks — the document may cite an existing formulation"
                     )?;
                 }
-                if !first.same_period_candidates.is_empty() {
-                    let shown = first.same_period_candidates.len();
+                if !first.possibly_earlier.is_empty() {
+                    let shown = first.possibly_earlier.len();
                     writeln!(
                         out,
-                        "            precisely dated documents of the same period{}:",
-                        if first.same_period_total > shown {
-                            format!(" (the first {shown} of {})", first.same_period_total)
+                        "            possibly earlier (dated only to a year or month that includes the first){}:",
+                        if first.possibly_earlier_total > shown {
+                            format!(" (the first {shown} of {})", first.possibly_earlier_total)
                         } else {
                             String::new()
                         }
                     )?;
-                    for c in &first.same_period_candidates {
+                    for c in &first.possibly_earlier {
                         writeln!(out, "              {}", line(c))?;
                     }
                 }
@@ -107,24 +113,29 @@ pub fn run(dir: &Path, args: TraceArgs) -> Result<()> {
         if let Some(last) = &t.last {
             writeln!(out, "  last:     {}", line(last))?;
         }
+        let lang_note = t
+            .evidence_lang
+            .as_deref()
+            .map_or(String::new(), |l| format!(" {l}"));
         match &t.take_off {
             Some(k) => writeln!(
                 out,
-                "  take-off: {} ({} documents; the first year in common use: ≥ max(3, 10 % of the peak year) documents that year and the next)",
+                "  take-off: {} ({} documents; the first year in common use: ≥ max(5, 10 % of the peak year){lang_note} documents that year and the next)",
                 k.year, k.docs
             )?,
             None => writeln!(
                 out,
-                "  take-off: none (no two consecutive years with ≥ max(3, 10 % of the peak year) documents)"
+                "  take-off: none — not yet in common use (no two consecutive years with ≥ max(5, 10 % of the peak year){lang_note} documents)"
             )?,
         }
         if t.early_total > 0 {
             writeln!(
                 out,
-                "  early:    {} match{} far before the take-off or isolated by {}+ years without one — check the date and source{}:",
+                "  early:    {} match{} far before the take-off or isolated by {}+ years without one while {} collection has documents — check the date and source{}:",
                 t.early_total,
                 if t.early_total == 1 { "" } else { "es" },
                 tifa::history::evidence::EARLY_YEARS,
+                if t.early_total == 1 { "its" } else { "their" },
                 if t.early_total > t.early.len() {
                     format!(" (the first {})", t.early.len())
                 } else {
@@ -133,6 +144,9 @@ pub fn run(dir: &Path, args: TraceArgs) -> Result<()> {
             )?;
             for a in &t.early {
                 writeln!(out, "    {}", line(a))?;
+                if let Some(n) = &a.note {
+                    writeln!(out, "      {}", e(n))?;
+                }
             }
         }
         if let Some(c) = &t.coverage_before {
@@ -145,8 +159,9 @@ pub fn run(dir: &Path, args: TraceArgs) -> Result<()> {
                 .collect();
             writeln!(
                 out,
-                "  before:   {} documents in the 12 months before the first ({} – {}){}",
+                "  before:   {}{} documents in the 12 months before the first ({} – {}){}",
                 c.docs,
+                c.lang.as_deref().map_or(String::new(), |l| format!(" {l}")),
                 e(&c.from),
                 e(&c.to),
                 if listed.is_empty() {

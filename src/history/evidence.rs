@@ -21,33 +21,68 @@ pub struct TakeOff {
 /// make it worth checking.
 pub const EARLY_YEARS: i32 = 3;
 
-/// take-off: the first year Y with docs(Y) ≥ max(3, 10 % of the peak year's
-/// docs) and the same in Y+1. `docs_by_year` counts dated matching documents.
+/// The fewest documents a year (and the next) must have for a take-off: a
+/// formulation found in 3 documents is not yet "in common use".
+pub const TAKE_OFF_MIN_DOCS: u64 = 5;
+
+/// take-off: the first year Y with docs(Y) ≥ max(5, 10 % of the peak year's
+/// docs) and the same in Y+1. `docs_by_year` counts dated matching documents
+/// (of the term's language). None: not yet in common use.
 pub fn take_off(docs_by_year: &BTreeMap<i32, u64>) -> Option<TakeOff> {
     let peak = docs_by_year.values().copied().max()?;
-    let threshold = 3u64.max(peak.div_ceil(10));
+    let threshold = TAKE_OFF_MIN_DOCS.max(peak.div_ceil(10));
     docs_by_year.iter().find_map(|(&year, &docs)| {
         let next = docs_by_year.get(&(year + 1)).copied().unwrap_or(0);
         (docs >= threshold && next >= threshold).then_some(TakeOff { year, docs })
     })
 }
 
-/// Indexes (into `years`, sorted ascending) of early matches: more than
-/// [`EARLY_YEARS`] before the take-off, or (before the take-off, or anywhere
-/// when there is none) followed by [`EARLY_YEARS`] or more years without a match.
-pub fn early(years: &[i32], take_off: Option<i32>) -> Vec<usize> {
+/// Why a match before the take-off is worth checking: the years after it,
+/// up to `until` (exclusive), have no match.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct EarlyGap {
+    /// The match's year.
+    pub year: i32,
+    /// The next match's year, or the take-off's when that comes first.
+    pub until: i32,
+    /// True when `until` is the take-off (the match is far before it).
+    pub before_take_off: bool,
+}
+
+/// Indexes (into `years`, sorted ascending) of candidate early matches with
+/// their gap: more than [`EARLY_YEARS`] before the take-off, or (before the
+/// take-off, or anywhere when there is none) followed by [`EARLY_YEARS`] or
+/// more years without a match. Whether the gap means anything depends on
+/// what the corpus holds in it: see `history::trace_of`.
+pub fn early(years: &[i32], take_off: Option<i32>) -> Vec<(usize, EarlyGap)> {
     years
         .iter()
         .enumerate()
-        .filter(|&(i, &y)| {
+        .filter_map(|(i, &y)| {
             let before_take_off = take_off.is_none_or(|t| y < t);
-            let far_before = take_off.is_some_and(|t| t - y > EARLY_YEARS);
+            let far_before = take_off.filter(|t| t - y > EARLY_YEARS);
             let isolated = years
                 .get(i + 1)
-                .is_some_and(|&next| next - y >= EARLY_YEARS);
-            before_take_off && (far_before || isolated)
+                .copied()
+                .filter(|&next| next - y >= EARLY_YEARS);
+            if !before_take_off {
+                return None;
+            }
+            match (isolated, far_before) {
+                (Some(next), _) => Some(EarlyGap {
+                    year: y,
+                    until: next,
+                    before_take_off: false,
+                }),
+                (None, Some(t)) => Some(EarlyGap {
+                    year: y,
+                    until: t,
+                    before_take_off: true,
+                }),
+                (None, None) => None,
+            }
+            .map(|g| (i, g))
         })
-        .map(|(i, _)| i)
         .collect()
 }
 
@@ -101,6 +136,8 @@ pub struct DocRef {
 /// What the corpus holds in the 12 months before a first appearance.
 #[derive(Clone, Debug, Serialize)]
 pub struct CoverageBefore {
+    /// The language counted (the term's), or none when `--lang` chose.
+    pub lang: Option<String>,
     /// The window: from (inclusive) to the first appearance's date (exclusive).
     pub from: String,
     pub to: String,
@@ -112,14 +149,20 @@ pub struct CoverageBefore {
     pub nearest_same_collection: Option<DocRef>,
 }
 
-/// The corpus in the 12 months before `first_key` (a date key), under the filter.
+/// The corpus in the 12 months before `first_key` (a date key), under the
+/// filter, counting only documents in `lang` when given (the term's language:
+/// English transcripts before an English term, not Chinese ones).
 pub fn coverage_before(
     engine: &Engine,
     allowed: &Allowed,
     first: DocAddress,
     first_key: u64,
+    lang: Option<&str>,
 ) -> Result<CoverageBefore> {
     let collections = engine.field_values("collection")?;
+    let langs = engine.field_values("lang")?;
+    let in_lang = |a: DocAddress| lang.is_none_or(|l| langs.get(a) == Some(l));
+    let allowed_keeps = |a: DocAddress| allowed.keeps(a) && in_lang(a);
     let name = |a: DocAddress| collections.get(a).unwrap_or("(none)");
     let own = name(first).to_string();
     let from_key = first_key.saturating_sub(10_000).max(1);
@@ -129,7 +172,7 @@ pub fn coverage_before(
     let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
     let mut docs = 0;
     for &(_, a) in &dated[window..before] {
-        if allowed.keeps(a) && a != first {
+        if allowed_keeps(a) && a != first {
             docs += 1;
             *counts.entry(name(a)).or_default() += 1;
         }
@@ -144,7 +187,7 @@ pub fn coverage_before(
         if nearest.as_ref().is_some_and(|(k, _)| key < *k) {
             break;
         }
-        if !allowed.keeps(a) || a == first || name(a) != own {
+        if !allowed_keeps(a) || a == first || name(a) != own {
             continue;
         }
         nearest.get_or_insert_with(|| (key, Vec::new())).1.push(a);
@@ -170,6 +213,7 @@ pub fn coverage_before(
     };
     let label = |k: u64| crate::date::DocDate::from_key(k).to_string();
     Ok(CoverageBefore {
+        lang: lang.map(str::to_string),
         from: label(from_key.max(1)),
         to: label(first_key),
         docs,
@@ -197,21 +241,32 @@ mod tests {
         // peak 80 → threshold 8; 2015 and 2016 both reach it.
         let t = take_off(&years).expect("take-off");
         assert_eq!((t.year, t.docs), (2015, 30));
-        // Small counts: the floor of 3 applies.
-        let small: BTreeMap<i32, u64> = [(2010, 3), (2011, 2), (2012, 3), (2013, 3)].into();
+        // Small counts: the floor of 5 applies.
+        let small: BTreeMap<i32, u64> = [(2010, 5), (2011, 4), (2012, 5), (2013, 6)].into();
         assert_eq!(take_off(&small).map(|t| t.year), Some(2012));
         assert!(take_off(&[(2010, 9)].into()).is_none());
+        // A peak of 3 documents is not yet common use.
+        assert!(take_off(&[(2015, 3), (2016, 3), (2017, 3)].into()).is_none());
     }
 
     #[test]
     fn early_matches_are_far_before_or_isolated() {
         // take-off 2015: 2005 is far before; 2012 is only 3 years before and
         // 2 years from the next match; 2014 is neither.
+        let idx = |v: Vec<(usize, EarlyGap)>| v.into_iter().map(|x| x.0).collect::<Vec<_>>();
         let years = [2005, 2012, 2014, 2015, 2016];
-        assert_eq!(early(&years, Some(2015)), vec![0]);
+        assert_eq!(idx(early(&years, Some(2015))), vec![0]);
         // 2012, 3 years before the take-off, is isolated from the next match.
-        assert_eq!(early(&[2012, 2015, 2016], Some(2015)), vec![0]);
-        assert_eq!(early(&[2001, 2010, 2011], None), vec![0]);
+        assert_eq!(idx(early(&[2012, 2015, 2016], Some(2015))), vec![0]);
+        assert_eq!(idx(early(&[2001, 2010, 2011], None)), vec![0]);
+        assert_eq!(
+            early(&[2001, 2010, 2011], None)[0].1,
+            EarlyGap {
+                year: 2001,
+                until: 2010,
+                before_take_off: false
+            }
+        );
     }
 
     #[test]

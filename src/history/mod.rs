@@ -17,6 +17,30 @@ use crate::terms::{self, Subject, Units};
 
 pub mod coverage;
 pub mod evidence;
+pub mod series;
+
+/// Where to cite a document from: the collection (file) it came from, its
+/// web address and its source, when the corpus gives them.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct Citation {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub collection: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+impl Citation {
+    /// From a document's metadata.
+    pub fn of(meta: &BTreeMap<String, String>) -> Citation {
+        Citation {
+            collection: meta.get("collection").cloned(),
+            url: meta.get("url").cloned(),
+            source: meta.get("source").cloned(),
+        }
+    }
+}
 
 /// A document in a trace.
 #[derive(Clone, Debug, Serialize)]
@@ -26,6 +50,8 @@ pub struct Appearance {
     pub title: String,
     pub lang: String,
     pub kind: String,
+    #[serde(flatten)]
+    pub cite: Citation,
     pub occurrences: u32,
     /// The sentence containing the first match.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -36,13 +62,17 @@ pub struct Appearance {
     /// title marks (the document cites the formulation rather than coins it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub quoted: Option<bool>,
-    /// With an approximate first date: precisely dated matches of the same period
-    /// (the first 20).
+    /// For a first appearance: matches dated only to a year or month whose
+    /// period holds this (more precisely dated) one — possibly earlier, but
+    /// their date cannot say (the first 20, earliest first).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub same_period_candidates: Vec<Appearance>,
-    /// How many precisely dated matches the period has (more than listed when over 20).
+    pub possibly_earlier: Vec<Appearance>,
+    /// How many such matches there are (more than listed when over 20).
     #[serde(skip_serializing_if = "is_zero")]
-    pub same_period_total: usize,
+    pub possibly_earlier_total: usize,
+    /// For an early match: why it is worth checking.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
     /// With `pair`: the paragraph of the document's translation aligned with
     /// the sentence of the first match (see [`crate::align`]).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -56,8 +86,8 @@ fn is_zero(n: &usize) -> bool {
 /// Early matches listed in a trace.
 pub const EARLY_SHOWN: usize = 20;
 
-/// Precisely dated documents of the same period listed with an approximate first date.
-pub const SAME_PERIOD_SHOWN: usize = 20;
+/// Less precisely dated matches listed as possibly earlier than a first appearance.
+pub const POSSIBLY_EARLIER_SHOWN: usize = 20;
 
 #[derive(Debug, Serialize)]
 pub struct GroupFirst {
@@ -83,6 +113,16 @@ pub struct Trace {
     pub early: Vec<Appearance>,
     /// How many such matches there are.
     pub early_total: usize,
+    /// For a family: a member that dates it far earlier than the others.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+    /// A Chinese term the corpus mostly prints with punctuation inside
+    /// (“四个全面”战略布局 for 四个全面战略布局): that form's documents.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub punctuated: Option<crate::search::PunctuatedForm>,
+    /// The language whose documents the take-off, early matches and coverage
+    /// count (the term's); none when `--lang` chose or the family mixes both.
+    pub evidence_lang: Option<String>,
     /// What the corpus holds in the 12 months before the first appearance.
     pub coverage_before: Option<evidence::CoverageBefore>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -133,58 +173,107 @@ pub fn trace_of(
     let mut dated: Vec<Dated> = matches
         .iter()
         .filter_map(|m| {
-            let key = engine
-                .columns(m.address.segment_ord)
-                .date_key
-                .first(m.address.doc_id)
-                .unwrap_or(0);
+            let key = engine.date_key(m.address);
             (key != 0).then_some(Dated { key, m: *m })
         })
         .collect();
     dated.sort_by_key(|d| d.key);
     let mut ids: HashMap<DocAddress, String> = HashMap::new();
     let earliest_docs = ordered_prefix(engine, &dated, first_n.max(1), &mut ids)?;
-    let first = match earliest_docs.first() {
+    let (first_doc, possibly_earlier) = first_precise(engine, &dated, &mut ids)?;
+    let first = match &first_doc {
         Some(d) => {
             let mut a = appearance(engine, subject, d, true)?;
-            if a.approximate {
-                let date = DocDate::from_key(d.key);
-                let (lo, hi) = (date.period_start(), date.period_end());
-                let precise: Vec<Dated> = dated
-                    .iter()
-                    .filter(|x| x.key >= lo && x.key <= hi && x.key % 100 != 0)
-                    .copied()
-                    .collect();
-                a.same_period_total = precise.len();
-                let precise = ordered_prefix(engine, &precise, SAME_PERIOD_SHOWN, &mut ids)?;
-                a.same_period_candidates = precise
+            a.possibly_earlier_total = possibly_earlier.len();
+            a.possibly_earlier =
+                ordered_prefix(engine, &possibly_earlier, POSSIBLY_EARLIER_SHOWN, &mut ids)?
                     .iter()
                     .map(|x| appearance(engine, subject, x, false))
                     .collect::<Result<_>>()?;
-            }
             Some(a)
         }
         None => None,
     };
-    let years: Vec<i32> = dated.iter().map(|d| (d.key / 10_000) as i32).collect();
+    // Evidence (take-off, early matches, coverage before) counts documents of
+    // the term's language unless --lang chose: English transcripts say
+    // nothing about when an English rendering appeared.
+    let evidence_lang = series::evidence_lang(subject, allowed);
+    let langs = engine.field_values("lang")?;
+    let in_lang = |a: DocAddress| evidence_lang.is_none_or(|l| langs.get(a).is_none_or(|v| v == l));
+    let evidence_dated: Vec<Dated> = dated
+        .iter()
+        .filter(|d| in_lang(d.m.address))
+        .copied()
+        .collect();
+    let years: Vec<i32> = evidence_dated
+        .iter()
+        .map(|d| (d.key / 10_000) as i32)
+        .collect();
     let mut docs_by_year: BTreeMap<i32, u64> = BTreeMap::new();
     for &y in &years {
         *docs_by_year.entry(y).or_default() += 1;
     }
     let take_off = evidence::take_off(&docs_by_year);
-    let early_idx = evidence::early(&years, take_off.as_ref().map(|t| t.year));
+    // A gap after a match means something only when the match's collection
+    // has documents in it (a volume of speeches that ends, news that starts
+    // later, explain a gap as well as a wrong date would).
+    let collections = engine.field_values("collection")?;
+    let mut early_found: Vec<(Dated, String)> = Vec::new();
+    for (i, gap) in evidence::early(&years, take_off.as_ref().map(|t| t.year)) {
+        let d = evidence_dated[i];
+        let own = collections.get(d.m.address);
+        let (lo, hi) = (
+            u64::try_from(gap.year + 1).unwrap_or(0) * 10_000,
+            u64::try_from(gap.until).unwrap_or(0) * 10_000,
+        );
+        let by_date = engine.by_date();
+        let start = by_date.partition_point(|&(k, _)| k < lo);
+        let end = by_date.partition_point(|&(k, _)| k < hi);
+        let between = by_date[start..end.max(start)]
+            .iter()
+            .filter(|&&(_, a)| allowed.keeps(a) && in_lang(a) && collections.get(a) == own)
+            .count();
+        if between == 0 {
+            continue;
+        }
+        let years_between = if gap.until - gap.year == 2 {
+            format!("{}", gap.year + 1)
+        } else {
+            format!("{}–{}", gap.year + 1, gap.until - 1)
+        };
+        let note = format!(
+            "no match in {years_between}{} although its collection {} has {between} document{} then",
+            if gap.before_take_off {
+                format!(" (the take-off is {})", gap.until)
+            } else {
+                String::new()
+            },
+            own.unwrap_or("(none)"),
+            if between == 1 { "" } else { "s" }
+        );
+        early_found.push((d, note));
+    }
+    let notes: HashMap<DocAddress, String> = early_found
+        .iter()
+        .map(|(d, n)| (d.m.address, n.clone()))
+        .collect();
+    let early_dated: Vec<Dated> = early_found.iter().map(|(d, _)| *d).collect();
     // Same-date matches in id order, as everywhere in a trace.
-    let early_dated: Vec<Dated> = early_idx.iter().map(|&i| dated[i]).collect();
     let early = ordered_prefix(engine, &early_dated, EARLY_SHOWN, &mut ids)?
         .iter()
-        .map(|d| appearance(engine, subject, d, false))
+        .map(|d| {
+            let mut a = appearance(engine, subject, d, false)?;
+            a.note = notes.get(&d.m.address).cloned();
+            Ok(a)
+        })
         .collect::<Result<Vec<_>>>()?;
-    let coverage_before = match earliest_docs.first() {
+    let coverage_before = match &first_doc {
         Some(d) => Some(evidence::coverage_before(
             engine,
             allowed,
             d.m.address,
             d.key,
+            evidence_lang,
         )?),
         None => None,
     };
@@ -222,9 +311,9 @@ pub fn trace_of(
         let mut out = BTreeMap::new();
         for (value, (docs, occ)) in totals {
             let first = match groups.get(&value) {
-                Some(g) => ordered_prefix(engine, g, 1, ids)?
-                    .first()
-                    .map(|d| appearance(engine, subject, d, false))
+                Some(g) => first_precise(engine, g, ids)?
+                    .0
+                    .map(|d| appearance(engine, subject, &d, false))
                     .transpose()?,
                 None => None,
             };
@@ -283,11 +372,76 @@ pub fn trace_of(
         last,
         take_off,
         early,
-        early_total: early_idx.len(),
+        early_total: early_dated.len(),
+        warnings: match subject {
+            Subject::Family(f) => family_warnings(engine, f, allowed)?,
+            Subject::Literal(_) => Vec::new(),
+        },
+        punctuated: match subject {
+            Subject::Literal(l) if matches.len() < crate::search::PUNCTUATED_HINT_BELOW => {
+                crate::search::punctuated_form(engine, l, allowed, matches.len())?
+            }
+            Subject::Literal(_) => None,
+            Subject::Family(_) => None,
+        },
+        evidence_lang: evidence_lang.map(str::to_string),
         coverage_before,
         groups,
         variants,
     })
+}
+
+/// True when a match dated `key` is dated only to a year (month) and
+/// `sorted_keys` (ascending) hold a more precisely dated match in that year
+/// (month): it cannot be the first appearance, only "possibly earlier".
+pub fn superseded(sorted_keys: &[u64], key: u64) -> bool {
+    let date = DocDate::from_key(key);
+    if !date.is_approximate() {
+        return false;
+    }
+    let (lo, hi) = (date.period_start(), date.period_end());
+    let finer = |k: u64| {
+        if date.month == 0 {
+            !k.is_multiple_of(10_000)
+        } else {
+            !k.is_multiple_of(100)
+        }
+    };
+    let from = sorted_keys.partition_point(|&k| k < lo);
+    sorted_keys[from..]
+        .iter()
+        .take_while(|&&k| k <= hi)
+        .any(|&k| finer(k))
+}
+
+/// The first appearance among `sorted` (ascending key): the earliest match
+/// unless a match dated only to a year or month has a more precisely dated
+/// match inside its period — such a match is "possibly earlier" (a document
+/// dated only "2012" may be from December) and never silently first. A
+/// year-only match with no finer match in its year stays first (approximate).
+/// Returns the first and the possibly earlier matches (key ≤ the first's).
+fn first_precise(
+    engine: &Engine,
+    sorted: &[Dated],
+    ids: &mut HashMap<DocAddress, String>,
+) -> Result<(Option<Dated>, Vec<Dated>)> {
+    let mut sorted = sorted.to_vec();
+    sorted.sort_by_key(|d| d.key);
+    let keys: Vec<u64> = sorted.iter().map(|d| d.key).collect();
+    let mut earlier = Vec::new();
+    let mut rest = Vec::new();
+    for d in &sorted {
+        if superseded(&keys, d.key) {
+            earlier.push(*d);
+        } else {
+            rest.push(*d);
+        }
+    }
+    let first = ordered_prefix(engine, &rest, 1, ids)?.into_iter().next();
+    if let Some(f) = &first {
+        earlier.retain(|d| d.key <= f.key);
+    }
+    Ok((first, earlier))
 }
 
 /// The first `n` of `sorted` (ascending key) in full (key, id) order: ids are
@@ -357,18 +511,30 @@ fn appearance(
         // Listed by title only: the text is not read.
         (engine.stored_head(d.m.address)?, None, None)
     };
+    let cite = |field: &str| -> Result<Option<String>> {
+        Ok(engine
+            .field_values(field)?
+            .get(d.m.address)
+            .map(str::to_string))
+    };
     Ok(Appearance {
         id: doc.id,
         date: date.to_string(),
         title: doc.title,
         lang: doc.lang,
         kind: doc.kind,
+        cite: Citation {
+            collection: cite("collection")?,
+            url: cite("url")?,
+            source: cite("source")?,
+        },
         occurrences: d.m.occurrences,
         context,
         approximate: date.is_approximate(),
         quoted,
-        same_period_candidates: Vec::new(),
-        same_period_total: 0,
+        possibly_earlier: Vec::new(),
+        possibly_earlier_total: 0,
+        note: None,
         pair: None,
     })
 }
@@ -464,18 +630,26 @@ pub struct Timeline {
     pub by: Period,
     pub units: crate::terms::Units,
     pub buckets: BTreeMap<String, Bucket>,
+    /// Which periods the line's collections cover, and the notes a reader needs.
+    pub coverage: series::SeriesCoverage,
+    /// For a family: a member that dates it far earlier than the others.
+    pub warnings: Vec<String>,
 }
 
 impl Serialize for Timeline {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
-        let mut map = s.serialize_map(Some(2))?;
+        let mut map = s.serialize_map(Some(4))?;
         map.serialize_entry("term", &self.term)?;
         let key = match self.by {
             Period::Year => "by_year",
             Period::Month => "by_month",
         };
         map.serialize_entry(key, &self.buckets)?;
+        map.serialize_entry("coverage", &self.coverage)?;
+        if !self.warnings.is_empty() {
+            map.serialize_entry("warnings", &self.warnings)?;
+        }
         map.end()
     }
 }
@@ -504,26 +678,69 @@ pub fn timelines(
             _ => {}
         }
     }
+    let holdings = series::Holdings::new(engine, &allowed, options.by)?;
     expanded
         .iter()
         .map(|subject| {
+            let matches = terms::evaluate(engine, subject, &allowed)?;
+            let buckets = timeline_of(
+                engine,
+                subject,
+                &matches,
+                &denominators,
+                &options.filter.dates,
+            );
+            let coverage = holdings.of(
+                engine,
+                series::evidence_lang(subject, &allowed),
+                &matches,
+                &buckets,
+            )?;
+            let warnings = match subject {
+                Subject::Family(f) => family_warnings(engine, f, &allowed)?,
+                Subject::Literal(_) => Vec::new(),
+            };
             Ok(Timeline {
                 term: subject.label(),
                 by: options.by,
                 units: subject.units(),
-                buckets: timeline(
-                    engine,
-                    subject,
-                    &allowed,
-                    &denominators,
-                    &options.filter.dates,
-                )?,
+                buckets,
+                coverage,
+                warnings,
             })
         })
         .collect()
 }
 
-/// Timelines as CSV: term,period,docs,occurrences,per_million,share (the CLI's
+/// A family's warnings: a member whose first dated match is years before
+/// every other member's (see [`series::generic_member_warning`]).
+pub fn family_warnings(
+    engine: &Engine,
+    family: &terms::Family,
+    allowed: &Allowed,
+) -> Result<Vec<String>> {
+    let mut firsts = Vec::new();
+    for v in &family.variants {
+        let matches = engine.evaluate(v, allowed)?;
+        let first = matches
+            .iter()
+            .filter_map(|m| {
+                let key = engine.date_key(m.address);
+                (key != 0).then_some(key)
+            })
+            .min();
+        if let Some(key) = first {
+            firsts.push((v.raw.clone(), (key / 10_000) as i32));
+        }
+    }
+    Ok(
+        series::generic_member_warning(&format!("@{}", family.name), &firsts)
+            .into_iter()
+            .collect(),
+    )
+}
+
+/// Timelines as CSV: term,period,docs,occurrences,per_million,share,coverage (the CLI's
 /// `--csv` and the server's export).
 pub fn write_timelines_csv<W: std::io::Write>(out: W, timelines: &[Timeline]) -> Result<()> {
     let mut w = csv::Writer::from_writer(out);
@@ -534,6 +751,7 @@ pub fn write_timelines_csv<W: std::io::Write>(out: W, timelines: &[Timeline]) ->
         "occurrences",
         "per_million",
         "share",
+        "coverage",
     ])?;
     for t in timelines {
         for (period, b) in &t.buckets {
@@ -544,6 +762,7 @@ pub fn write_timelines_csv<W: std::io::Write>(out: W, timelines: &[Timeline]) ->
                 b.occurrences.to_string(),
                 format!("{:.3}", b.per_million),
                 format!("{:.5}", b.share),
+                crate::output::csv_cell(&t.coverage.mark(period)),
             ])?;
         }
     }
@@ -618,11 +837,7 @@ pub fn timeline_of(
     let by = denominators.by;
     let mut buckets: BTreeMap<String, Bucket> = BTreeMap::new();
     for m in matches {
-        let key = engine
-            .columns(m.address.segment_ord)
-            .date_key
-            .first(m.address.doc_id)
-            .unwrap_or(0);
+        let key = engine.date_key(m.address);
         let b = buckets.entry(period_label(key, by)).or_default();
         b.docs += 1;
         b.occurrences += u64::from(m.occurrences);

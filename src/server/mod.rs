@@ -33,6 +33,62 @@ pub struct ServeOptions {
     pub port: u16,
     /// Work per request before the answer is "too long".
     pub time_budget: Duration,
+    /// Host names (besides the bound address and localhost) a request may
+    /// name in its `Host` header: a shared server's DNS name.
+    pub allow_hosts: Vec<String>,
+}
+
+/// Which `Host` a request may name: the bound address, localhost, and the
+/// names allowed with `--allow-host`. Anything else is a request that reached
+/// this server under a name it does not answer to — DNS rebinding lets any
+/// web page send such requests from a browser and read the answers.
+#[derive(Clone, Debug)]
+pub struct HostRule {
+    names: Vec<String>,
+    /// Bound to 0.0.0.0/::: any IP literal reaches it (rebinding uses names).
+    any_ip: bool,
+}
+
+impl HostRule {
+    pub fn new(bind: IpAddr, allow_hosts: &[String]) -> HostRule {
+        let mut names: Vec<String> = vec![
+            "localhost".into(),
+            "127.0.0.1".into(),
+            "[::1]".into(),
+            match bind {
+                IpAddr::V6(v6) => format!("[{v6}]"),
+                IpAddr::V4(v4) => v4.to_string(),
+            },
+        ];
+        names.extend(allow_hosts.iter().map(|h| h.trim().to_ascii_lowercase()));
+        HostRule {
+            names,
+            any_ip: bind.is_unspecified(),
+        }
+    }
+
+    /// True when the `Host` header value (with or without a port) is allowed.
+    pub fn allows(&self, host: &str) -> bool {
+        let host = host.trim().to_ascii_lowercase();
+        // Strip the port: "[::1]:8717" → "[::1]", "localhost:8717" → "localhost".
+        let name = if host.starts_with('[') {
+            host.split_inclusive(']')
+                .next()
+                .unwrap_or(&host)
+                .to_string()
+        } else {
+            host.rsplit_once(':')
+                .map_or(host.clone(), |(h, _)| h.to_string())
+        };
+        let name = name.trim_end_matches('.');
+        self.names.iter().any(|n| n == name)
+            || (self.any_ip
+                && name
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse::<IpAddr>()
+                    .is_ok())
+    }
 }
 
 /// The stylesheet, compiled in: the page works offline and loads nothing else.
@@ -49,16 +105,18 @@ pub struct AppState {
     /// The generation open now, and its engine.
     current: RwLock<(PathBuf, Arc<Engine>)>,
     budget: Duration,
+    hosts: HostRule,
 }
 
 impl AppState {
-    pub fn new(dir: &Path, budget: Duration) -> Result<AppState> {
+    pub fn new(dir: &Path, budget: Duration, hosts: HostRule) -> Result<AppState> {
         let generation = index::current_generation(dir)?;
         let engine = Arc::new(Engine::open(dir)?);
         Ok(AppState {
             dir: dir.to_path_buf(),
             current: RwLock::new((generation, engine)),
             budget,
+            hosts,
         })
     }
 
@@ -109,8 +167,58 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/fields", get(pages::api_fields))
         .route("/assets/tifa.css", get(css))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            check_host_and_origin,
+        ))
         .layer(axum::middleware::map_response(security_headers))
         .with_state(state)
+}
+
+/// 421 for a `Host` the server does not answer to; 403 for a cross-site
+/// request (by `Sec-Fetch-Site` or `Origin`) to the API or an export that is
+/// not a navigation: another web site's script must not read the corpus.
+async fn check_host_and_origin(
+    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let headers = request.headers();
+    let text = |name: header::HeaderName| {
+        headers
+            .get(name)
+            .map(|v| v.to_str().unwrap_or("\u{fffd}").to_string())
+    };
+    if let Some(host) = text(header::HOST)
+        && !state.hosts.allows(&host)
+    {
+        return pages::error_page(
+            StatusCode::MISDIRECTED_REQUEST,
+            &format!(
+                "This server does not answer to the host name {host:?}: open it by its address (http://127.0.0.1:PORT/), or start it with --allow-host NAME"
+            ),
+        );
+    }
+    let path = request.uri().path();
+    let guarded = path.starts_with("/api/") || path.starts_with("/export/");
+    let navigation =
+        text(header::HeaderName::from_static("sec-fetch-mode")).as_deref() == Some("navigate");
+    let cross_site =
+        text(header::HeaderName::from_static("sec-fetch-site")).as_deref() == Some("cross-site");
+    let foreign_origin = text(header::ORIGIN).is_some_and(|origin| {
+        let host = origin
+            .split_once("://")
+            .map_or(origin.as_str(), |(_, rest)| rest);
+        // "null" (a sandboxed frame, a file) is not an allowed host either.
+        !state.hosts.allows(host)
+    });
+    if guarded && !navigation && (cross_site || foreign_origin) {
+        return pages::error_page(
+            StatusCode::FORBIDDEN,
+            "A request from another web site to this server's API or exports is refused (cross-site): open the page itself",
+        );
+    }
+    next.run(request).await
 }
 
 async fn css() -> Response {
@@ -295,7 +403,11 @@ impl Params {
 
 /// Serves until Ctrl-C; prints the address first (port 0 picks a free one).
 pub fn run(dir: &Path, options: &ServeOptions) -> Result<()> {
-    let state = Arc::new(AppState::new(dir, options.time_budget)?);
+    let state = Arc::new(AppState::new(
+        dir,
+        options.time_budget,
+        HostRule::new(options.bind, &options.allow_hosts),
+    )?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -347,3 +459,24 @@ pub(crate) fn download(content_type: &'static str, name: &str, body: Vec<u8>) ->
 }
 
 pub(crate) type UrlId = UrlPath<String>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hosts_allowed() {
+        let local = HostRule::new("127.0.0.1".parse().expect("ip"), &[]);
+        assert!(local.allows("127.0.0.1:8717"));
+        assert!(local.allows("localhost:8717"));
+        assert!(local.allows("LOCALHOST"));
+        assert!(local.allows("[::1]:8717"));
+        assert!(!local.allows("attacker.example:8717"));
+        assert!(!local.allows("10.0.0.5:8717"));
+        let shared = HostRule::new("0.0.0.0".parse().expect("ip"), &["tifa.lab".into()]);
+        assert!(shared.allows("10.0.0.5:8717"));
+        assert!(shared.allows("tifa.lab:8717"));
+        assert!(shared.allows("tifa.lab."));
+        assert!(!shared.allows("rebind.attacker.example"));
+    }
+}

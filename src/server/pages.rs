@@ -313,32 +313,9 @@ pub async fn search_csv(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery)
     work(&s, false, move |engine| {
         let q = query_of(&p)?;
         let r = search::search(engine, &q, &search_options(&p, None, 0)?)?;
-        let mut w = csv::Writer::from_writer(Vec::new());
-        w.write_record([
-            "id",
-            "date",
-            "title",
-            "lang",
-            "kind",
-            "collection",
-            "occurrences",
-        ])?;
-        for h in &r.hits {
-            w.write_record([
-                crate::output::csv_cell(&h.id),
-                h.date.clone().unwrap_or_default(),
-                crate::output::csv_cell(&h.title),
-                h.lang.clone(),
-                h.kind.clone(),
-                crate::output::csv_cell(h.meta.get("collection").map_or("", String::as_str)),
-                h.occurrences.to_string(),
-            ])?;
-        }
-        Ok(download(
-            "text/csv; charset=utf-8",
-            "search.csv",
-            w.into_inner()?,
-        ))
+        let mut w = Vec::new();
+        search::write_csv(&mut w, &r)?;
+        Ok(download("text/csv; charset=utf-8", "search.csv", w))
     })
     .await
 }
@@ -620,9 +597,9 @@ pub async fn trace_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery)
                     if f.quoted == Some(true) {
                         b.push_str("<p class=\"note\">The match stands inside quotation or title marks: the document may cite an existing formulation.</p>");
                     }
-                    if !f.same_period_candidates.is_empty() {
-                        let _ = write!(b, "<p class=\"small\">Dated only approximately; {} precisely dated documents of that period:</p><ul>", f.same_period_total);
-                        for a in &f.same_period_candidates {
+                    if !f.possibly_earlier.is_empty() {
+                        let _ = write!(b, "<p class=\"small\" id=\"possibly-earlier\">Possibly earlier: {} documents dated only to a year or month that includes the first:</p><ul>", f.possibly_earlier_total);
+                        for a in &f.possibly_earlier {
                             let _ = write!(b, "<li>{}</li>", appearance_html(a));
                         }
                         b.push_str("</ul>");
@@ -809,6 +786,18 @@ pub async fn timeline_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQue
         let timelines = history::timelines(engine, &subjects_of(&p, "term")?, &timeline_options(&p)?)?;
         let _ = write!(b, "<p class=\"exports\"><a href=\"/export/timeline.csv?{}\">CSV</a><a href=\"/api/timeline?{}\">JSON</a></p>", p.with(&[]), p.with(&[]));
         b.push_str(&timeline_chart(&timelines, unit == "docs"));
+        // What the corpus covers: dashed lines and hollow points are explained here.
+        let notes: Vec<String> = timelines
+            .iter()
+            .flat_map(|t| t.coverage.notes.iter().chain(&t.warnings).map(move |n| format!("{}: {n}", t.term)))
+            .collect();
+        if !notes.is_empty() {
+            b.push_str("<ul class=\"note\" id=\"timeline-notes\">");
+            for n in notes {
+                let _ = write!(b, "<li>{}</li>", esc(&n));
+            }
+            b.push_str("</ul><p class=\"small\">Dashed lines and hollow points: periods the term's collections do not cover, or a partial last period.</p>");
+        }
         // The table: each year links to the search of that year (its total is the docs cell).
         let years: std::collections::BTreeSet<&String> = timelines.iter().flat_map(|t| t.buckets.keys()).collect();
         b.push_str("<table class=\"data\" id=\"timeline\"><tr><th>period</th>");
@@ -828,7 +817,7 @@ pub async fn timeline_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQue
                             match q {
                                 Some(q) => format!(
                                     "<a href=\"/search?{}\">{}</a>",
-                                    p.with(&[("term", None), ("by", None), ("unit", None), ("variants", None), ("q", Some(&format!("\"{q}\""))), ("from", Some(y)), ("to", Some(y))]),
+                                    p.with(&[("term", None), ("by", None), ("unit", None), ("variants", None), ("q", Some(&if tifa_pattern(q) { q.to_string() } else { format!("\"{q}\"") })), ("from", Some(y)), ("to", Some(y))]),
                                     bk.docs
                                 ),
                                 None => bk.docs.to_string(),
@@ -845,6 +834,12 @@ pub async fn timeline_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQue
         Ok(Html(layout("Timeline", "timeline", &b)).into_response())
     })
     .await
+}
+
+/// A pattern (`网络?权`, `/…/`) searched as typed: quoting it would search
+/// its characters literally.
+fn tifa_pattern(term: &str) -> bool {
+    crate::matcher::is_pattern_syntax(term)
 }
 
 /// Lines per term over the periods (inline SVG; a point's tooltip gives its figures).
@@ -900,26 +895,45 @@ fn timeline_chart(timelines: &[history::Timeline], docs: bool) -> String {
             .enumerate()
             .filter_map(|(i, l)| t.buckets.get(*l).map(|b| (i, b)))
             .collect();
-        let path: Vec<String> = points
-            .iter()
-            .map(|(i, b)| format!("{:.1},{:.1}", x(*i), y(value(b))))
-            .collect();
-        let _ = write!(
-            s,
-            "<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\" points=\"{}\"/>",
-            path.join(" ")
-        );
-        for (i, b) in points {
+        // Segments touching a period the line's collections do not cover (or
+        // a partial last period) are dashed, their points hollow: a fall
+        // there is the corpus ending, not use stopping.
+        for pair in points.windows(2) {
+            let ((i, a), (j, c)) = (pair[0], pair[1]);
+            let covered = t.coverage.is_covered(labels[i]) && t.coverage.is_covered(labels[j]);
             let _ = write!(
                 s,
-                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{colour}\"><title>{} {}: {} documents, {} occurrences, {:.2} per million</title></circle>",
+                "<line class=\"{}\" x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"{colour}\" stroke-width=\"2\"{}/>",
+                if covered { "covered" } else { "uncovered" },
+                x(i),
+                y(value(a)),
+                x(j),
+                y(value(c)),
+                if covered {
+                    ""
+                } else {
+                    " stroke-dasharray=\"4 4\" stroke-opacity=\"0.6\""
+                }
+            );
+        }
+        for (i, b) in points {
+            let mark = t.coverage.mark(labels[i]);
+            let _ = write!(
+                s,
+                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{}\" stroke=\"{colour}\"><title>{} {}: {} documents, {} occurrences, {:.2} per million{}</title></circle>",
                 x(i),
                 y(value(b)),
+                if mark.is_empty() { colour } else { "white" },
                 esc(&t.term),
                 esc(labels[i]),
                 b.docs,
                 b.occurrences,
-                b.per_million
+                b.per_million,
+                if mark.is_empty() {
+                    String::new()
+                } else {
+                    format!(" — {}", esc(&mark))
+                }
             );
         }
         let _ = write!(

@@ -124,12 +124,27 @@ pub fn serve(index: &Path) -> Server {
 
 /// A plain HTTP/1.1 GET: (status, headers in lower case, body).
 pub fn get(base: &str, path: &str) -> (u16, String, String) {
+    get_with(base, path, &[])
+}
+
+/// [`get`] with extra request headers; a `Host` among them replaces the
+/// address's.
+pub fn get_with(base: &str, path: &str, headers: &[(&str, &str)]) -> (u16, String, String) {
     use std::io::{Read, Write};
-    let host = base.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(host).expect("connect");
+    let address = base.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).expect("connect");
+    let host = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("host"))
+        .map_or(address, |(_, v)| *v);
+    let extra: String = headers
+        .iter()
+        .filter(|(k, _)| !k.eq_ignore_ascii_case("host"))
+        .map(|(k, v)| format!("{k}: {v}\r\n"))
+        .collect();
     write!(
         stream,
-        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\n{extra}Connection: close\r\n\r\n"
     )
     .expect("request");
     let mut raw = Vec::new();
