@@ -150,24 +150,31 @@ pub fn collocates(
                 }
                 places_n += places.len() as u64;
                 let words = text::WordTokenizer::words_with_offsets(&jieba, &normalized);
-                for (s, e) in places {
+                // Each word token counts once, however many windows it falls
+                // in (places close together share their context): f(n,c)
+                // never exceeds f(c), and logDice stays at most 14.
+                let mut in_window = vec![false; words.len()];
+                for &(s, e) in &places {
                     // Words wholly before / after the match.
                     let before = words.partition_point(|w| w.2 <= s);
                     let after = words.partition_point(|w| w.1 < e);
-                    let mut take = |w: &(String, usize, usize)| {
-                        window_tokens += 1;
-                        *counts.entry(w.0.clone()).or_default() += 1;
-                    };
                     if options.side != Side::Right {
-                        words[before.saturating_sub(options.window)..before]
-                            .iter()
-                            .for_each(&mut take);
+                        in_window[before.saturating_sub(options.window)..before].fill(true);
                     }
                     if options.side != Side::Left {
-                        words[after..(after + options.window).min(words.len())]
-                            .iter()
-                            .for_each(&mut take);
+                        in_window[after..(after + options.window).min(words.len())].fill(true);
                     }
+                }
+                // A token overlapping another place of the term is the term
+                // (places close together), not its context.
+                for &(s, e) in &places {
+                    let from = words.partition_point(|w| w.2 <= s);
+                    let to = words.partition_point(|w| w.1 < e);
+                    in_window[from..to.max(from)].fill(false);
+                }
+                for (w, _) in words.iter().zip(&in_window).filter(|(_, inside)| **inside) {
+                    window_tokens += 1;
+                    *counts.entry(w.0.clone()).or_default() += 1;
                 }
             }
             Ok((group_of(m.address), places_n, counts, window_tokens))

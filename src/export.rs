@@ -57,6 +57,9 @@ pub struct ExportSummary {
     pub per_shard: Vec<usize>,
     pub files: Vec<PathBuf>,
     pub terms: usize,
+    /// Ids of documents whose id, lang, kind or collection held control
+    /// characters, removed in the XML (XML 1.0 cannot carry them).
+    pub control_chars: Vec<String>,
 }
 
 /// One line of the conformance file: a term, the query to send, and tifa's answer.
@@ -144,14 +147,49 @@ pub fn shard_of(id: &str, shards: usize) -> usize {
 const CHARSET_TABLE: &str = "0..9, a..z, _, U+AA, U+B5, U+BA, U+C0..U+D6, U+D8..U+F6, U+F8..U+24F, U+370..U+3FF, U+400..U+52F";
 const NGRAM_CHARS: &str = "U+1100..U+11FF, U+2E80..U+2FDF, U+2FF0..U+2FFF, U+3000..U+303F, U+3040..U+30FF, U+3100..U+312F, U+3130..U+318F, U+3190..U+31FF, U+3200..U+33FF, U+3400..U+4DBF, U+4E00..U+9FFF, U+A960..U+A97F, U+AC00..U+D7FF, U+F900..U+FAFF, U+FE30..U+FE4F, U+FF65..U+FFDC, U+1B000..U+1B16F, U+20000..U+2FFFF";
 
+/// A path as one word of a POSIX shell command: single-quoted, each `'`
+/// written as `'\''`. Sphinx runs `xmlpipe_command` through a shell, so an
+/// unquoted path with a space reads nothing and one with `;` runs a command.
+pub fn shell_quote(path: &Path) -> String {
+    format!("'{}'", path.display().to_string().replace('\'', "'\\''"))
+}
+
+/// Sphinx config values run to the end of their line (a `\` continues it,
+/// `#` may start a comment): a folder whose path holds those cannot be
+/// written into a config safely.
+fn check_config_path(dir: &Path) -> Result<()> {
+    let shown = dir.display().to_string();
+    if let Some(c) = shown
+        .chars()
+        .find(|c| matches!(c, '\n' | '\r' | '#' | '\\'))
+    {
+        bail!(
+            "the export folder {shown:?} holds {c:?}, which a Sphinx/Manticore config cannot carry: export into a folder without it"
+        );
+    }
+    Ok(())
+}
+
+/// An id, language, kind or collection as XML text: control characters
+/// (which XML 1.0 cannot carry) removed; true when some were.
+fn xml_attribute(s: &str) -> (String, bool) {
+    let kept: String = s
+        .chars()
+        .filter(|&c| !(c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}')))
+        .collect();
+    let changed = kept.len() != s.len();
+    (escape_markup(&kept), changed)
+}
+
 fn shard_config(dir: &Path, k: usize, port: u16) -> String {
     let d = dir.display();
+    let xml = shell_quote(&dir.join(format!("shard-{k}.xml")));
     format!(
         "# Shard {k} of the tifa export: `indexer --config {d}/shard-{k}.conf --all`, then `searchd --config {d}/shard-{k}.conf`.
 source shard{k}
 {{
   type = xmlpipe2
-  xmlpipe_command = cat {d}/shard-{k}.xml
+  xmlpipe_command = cat {xml}
   xmlpipe_fixup_utf8 = 1
 }}
 
@@ -293,6 +331,10 @@ pub fn export(
     fs::create_dir_all(&target_dir)
         .with_context(|| format!("cannot create {}", target_dir.display()))?;
     let target_dir = fs::canonicalize(&target_dir)?;
+    if target == Target::Manticore {
+        check_config_path(&target_dir)?;
+    }
+    let mut control_chars: Vec<String> = Vec::new();
     let mut files = Vec::new();
     let create = |path: PathBuf, files: &mut Vec<PathBuf>| -> Result<BufWriter<File>> {
         let f = File::create(&path).with_context(|| format!("cannot write {}", path.display()))?;
@@ -347,16 +389,19 @@ pub fn export(
         let w = &mut writers[k];
         match target {
             Target::Manticore => {
+                let (id, a) = xml_attribute(&doc.id);
+                let (lang, b) = xml_attribute(&doc.lang);
+                let (kind, c) = xml_attribute(&doc.kind);
+                let (coll, d) = xml_attribute(&collection);
+                if a || b || c || d {
+                    control_chars.push(doc.id.clone());
+                }
                 writeln!(
                     w,
-                    "<sphinx:document id=\"{}\"><title>{}</title><text>{}</text><tid>{}</tid><date_key>{date_key}</date_key><year>{year}</year><lang>{}</lang><kind>{}</kind><collection>{}</collection></sphinx:document>",
+                    "<sphinx:document id=\"{}\"><title>{}</title><text>{}</text><tid>{id}</tid><date_key>{date_key}</date_key><year>{year}</year><lang>{lang}</lang><kind>{kind}</kind><collection>{coll}</collection></sphinx:document>",
                     n + 1,
                     escape_markup(&engine_text(&doc.title)),
                     escape_markup(&engine_text(&doc.text)),
-                    escape_markup(&doc.id),
-                    escape_markup(&doc.lang),
-                    escape_markup(&doc.kind),
-                    escape_markup(&collection),
                 )?;
             }
             Target::OpenSearch => {
@@ -402,12 +447,18 @@ pub fn export(
         per_shard,
         files,
         terms: options.terms.len(),
+        control_chars,
     })
 }
 
 /// tifa's answer for one term, with the queries to send to an engine.
 pub fn conformance_for(engine: &Engine, term: &str) -> Result<Conformance> {
     Literal::new(term).map_err(|e| anyhow::anyhow!("{term:?}: {e}"))?;
+    if engine_phrase(term).is_empty() {
+        bail!(
+            "{term:?} has no word or CJK character an engine can match (its MATCH would be empty): leave it out of --terms"
+        );
+    }
     let mut ids = search::matching_ids(engine, term)?;
     ids.sort();
     Ok(Conformance {

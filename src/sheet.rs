@@ -96,11 +96,29 @@ pub fn read(sheet: &Path) -> Result<(BTreeMap<PathBuf, SheetRow>, Vec<BadRow>), 
     }
     let mut rows = BTreeMap::new();
     let mut bad = Vec::new();
+    // Line numbers from byte offsets, counting '\n' only: the csv reader
+    // counts a CRLF (a sheet saved on Windows) as two lines. Records come in
+    // order, so the count runs on from the previous one.
+    let mut counted = (0usize, 1usize);
+    let mut line_at = |p: Option<&csv::Position>| -> usize {
+        let Some(p) = p else { return 0 };
+        let mut byte = (p.byte() as usize).min(bytes.len());
+        // After a CRLF the reader may place a record at its '\n': the row
+        // starts at its first byte that is not a line end.
+        while byte < bytes.len() && matches!(bytes[byte], b'\r' | b'\n') {
+            byte += 1;
+        }
+        if byte >= counted.0 {
+            counted.1 += memchr::memchr_iter(b'\n', &bytes[counted.0..byte]).count();
+            counted.0 = byte;
+        }
+        counted.1
+    };
     for record in reader.records() {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| p.line() as usize);
+                let line = line_at(e.position());
                 let reason = match e.kind() {
                     csv::ErrorKind::UnequalLengths {
                         expected_len, len, ..
@@ -116,7 +134,7 @@ pub fn read(sheet: &Path) -> Result<(BTreeMap<PathBuf, SheetRow>, Vec<BadRow>), 
                 continue;
             }
         };
-        let line = record.position().map_or(0, |p| p.line() as usize);
+        let line = line_at(record.position());
         let cells: Vec<(String, String)> = headers
             .iter()
             .zip(record.iter())
@@ -206,6 +224,21 @@ mod tests {
         assert!(bad[1].reason.contains("already has a row (line 2)"));
         assert!(bad[2].reason.contains("empty `path`"));
         assert!(bad[3].reason.contains("cells where the header has 7"));
+    }
+
+    #[test]
+    fn crlf_sheets_give_the_same_line_numbers() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("a.txt"), "x").expect("write");
+        std::fs::write(
+            dir.path().join("manifest.csv"),
+            "path,id\r\na.txt,w-1\r\nmissing.pdf,w-2\r\n\"a.txt\",w-3\r\na.txt,too,many\r\n",
+        )
+        .expect("write");
+        let (rows, bad) = read(&dir.path().join("manifest.csv")).expect("readable");
+        assert_eq!(rows.values().next().expect("row").line, 2);
+        let lines: Vec<usize> = bad.iter().map(|b| b.line).collect();
+        assert_eq!(lines, vec![3, 4, 5], "{bad:?}");
     }
 
     #[test]

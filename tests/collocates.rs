@@ -133,3 +133,50 @@ fn neighbours_per_collection_with_corpus_frequencies() {
         .assert()
         .failure();
 }
+
+/// Places close together share their context: a word token counts once,
+/// however many windows it falls in, and the places themselves are not
+/// context. So f(n,c) never exceeds f(c) and logDice stays at most 14.
+#[test]
+fn each_co_occurrence_counts_once() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let corpus = write(
+        dir.path(),
+        "c.jsonl",
+        (record("a", "2015-01-01", "正能量 正能量 正能量 文化 正能量") + "\n").as_bytes(),
+    );
+    let index = build_index(dir.path(), &corpus);
+    let v = json(
+        &index,
+        &[
+            "collocates",
+            "正能量",
+            "--window",
+            "5",
+            "--min-freq",
+            "1",
+            "--json",
+        ],
+    );
+    let list = v["groups"][0]["collocates"].as_array().expect("collocates");
+    let culture = list
+        .iter()
+        .find(|c| c["word"] == "文化")
+        .expect("文化 is a collocate");
+    assert_eq!(culture["freq"], 1, "{v}");
+    assert_eq!(culture["corpus_freq"], 1, "{v}");
+    for c in list {
+        assert!(
+            c["word"] != "正能量",
+            "the term is not its own collocate: {v}"
+        );
+        assert!(c["log_dice"].as_f64().expect("logDice") <= 14.0, "{c}");
+    }
+    tifa(&index)
+        .args(["collocates", "正能量", "--window", "100000"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains(
+            "--window must be between 1 and 50",
+        ));
+}

@@ -179,3 +179,65 @@ fn verify_keeps_only_candidates_with_the_term() {
         ))
         .stdout(predicates::str::contains("verify: 1/2 terms equal"));
 }
+
+/// The export is not a shell: the folder is single-quoted in the command
+/// Sphinx runs (a space or a `;` in it neither breaks nor runs anything),
+/// ids with control characters become valid XML with a warning, and a term
+/// with nothing an engine can match is refused instead of an empty MATCH.
+#[test]
+fn export_paths_are_quoted_and_xml_is_valid() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let corpus = dir.path().join("corpus");
+    write(
+        &corpus,
+        "a.jsonl",
+        "{\"id\":\"ok\",\"date\":\"2015-01-01\",\"lang\":\"zh\",\"text\":\"网络主权\"}\n{\"id\":\"bell\\u0007id\",\"date\":\"2015-01-02\",\"lang\":\"zh\",\"text\":\"网络主权\"}\n"
+            .as_bytes(),
+    );
+    let index = common::build_index(dir.path(), &corpus);
+    let out = dir.path().join("my export; touch pwned");
+    let run = tifa(&index)
+        .args(["export", "--to", "manticore", "--shards", "1", "--out"])
+        .arg(&out)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(run.status.success(), "{stderr}");
+    assert!(stderr.contains("control characters"), "{stderr}");
+    let m = std::fs::canonicalize(out.join("manticore")).expect("folder");
+    let conf = std::fs::read_to_string(m.join("shard-0.conf")).expect("conf");
+    let command = conf
+        .lines()
+        .find(|l| l.trim_start().starts_with("xmlpipe_command"))
+        .expect("xmlpipe_command");
+    assert_eq!(
+        command.trim(),
+        format!(
+            "xmlpipe_command = cat '{}'",
+            m.join("shard-0.xml").display()
+        )
+    );
+    // The command the config names prints the shard, and runs nothing else.
+    let shell = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(command.split_once("= ").expect("value").1)
+        .current_dir(dir.path())
+        .output()
+        .expect("sh");
+    assert!(shell.status.success());
+    assert!(String::from_utf8_lossy(&shell.stdout).contains("<tid>bellid</tid>"));
+    assert!(!dir.path().join("pwned").exists());
+    // No control character reaches the XML.
+    let xml = std::fs::read_to_string(m.join("shard-0.xml")).expect("xml");
+    assert!(!xml.chars().any(|c| c == '\u{7}'));
+    // A term an engine cannot match is refused, not sent as MATCH('""').
+    let terms = write(dir.path(), "terms.txt", "——\n".as_bytes());
+    tifa(&index)
+        .args(["export", "--to", "manticore", "--out"])
+        .arg(dir.path().join("second"))
+        .arg("--terms")
+        .arg(&terms)
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("its MATCH would be empty"));
+}

@@ -819,3 +819,43 @@ fn links_outside_the_indexed_folder_are_not_read() {
     );
     assert_eq!(hits(&followed, "私人笔记"), vec!["secret"]);
 }
+
+/// Hostile or damaged pages: 50,000 nested elements are read (no stack
+/// overflow aborting the build), UTF-8 with a few bad bytes stays UTF-8 (the
+/// Chinese text is kept, the bad bytes replaced and named), and a charset
+/// tifa cannot decode is named instead of yielding one replacement character.
+#[test]
+fn deep_pages_damaged_utf8_and_unsupported_charsets() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let corpus = tmp.path().join("corpus");
+    let depth = 50_000;
+    let deep = format!(
+        "<html><body>{}网络主权深处{}</body></html>",
+        "<b>".repeat(depth),
+        "</b>".repeat(depth)
+    );
+    write(&corpus, "deep.html", deep.as_bytes());
+    let mut damaged = "<html><body><p>".as_bytes().to_vec();
+    for _ in 0..40 {
+        damaged.extend_from_slice("尊重网络主权。".as_bytes());
+    }
+    damaged.extend_from_slice(b"\xff\xfe broken \xc3");
+    damaged.extend_from_slice("</p><p>网络空间命运共同体</p></body></html>".as_bytes());
+    write(&corpus, "damaged.html", &damaged);
+    write(
+        &corpus,
+        "hz.html",
+        b"<html><head><meta charset=\"HZ-GB-2312\"></head><body>~{<R;~}</body></html>",
+    );
+    let index = tmp.path().join("idx");
+    let out = run_with_deadline(tifa_std(&index).arg("index").arg(&corpus), 120);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(hits(&index, "网络主权深处"), vec!["deep.html"]);
+    assert_eq!(hits(&index, "尊重网络主权"), vec!["damaged.html"]);
+    assert_eq!(hits(&index, "网络空间命运共同体"), vec!["damaged.html"]);
+    assert!(
+        stderr.contains("hz.html") && stderr.contains("\"HZ-GB-2312\", which tifa cannot decode"),
+        "{stderr}"
+    );
+}

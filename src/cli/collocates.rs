@@ -71,10 +71,17 @@ pub struct CollocatesArgs {
     pub families: FamiliesArg,
 }
 
+/// The widest window: beyond it "near" means "anywhere", and the cost grows
+/// with the window (100,000 did not finish in 180 s).
+pub const MAX_WINDOW: usize = 50;
+
 pub fn run(dir: &Path, args: CollocatesArgs) -> Result<()> {
     let engine = open_engine(dir)?;
-    if args.window == 0 {
-        return Err(UserError::BadQuery("--window must be at least 1".into()).into());
+    if args.window == 0 || args.window > MAX_WINDOW {
+        return Err(UserError::BadQuery(format!(
+            "--window must be between 1 and {MAX_WINDOW} words (a collocate is a word near the term; for whole documents use `tifa search`)"
+        ))
+        .into());
     }
     let subjects = args.families.subjects(std::slice::from_ref(&args.term))?;
     let options = CollocateOptions {

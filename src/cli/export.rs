@@ -104,6 +104,13 @@ pub fn run_export(dir: &Path, args: ExportArgs) -> Result<()> {
     for f in &summary.files {
         writeln!(out, "  {}", escape_terminal(&f.display().to_string()))?;
     }
+    if let Some(first) = summary.control_chars.first() {
+        eprintln!(
+            "tifa: warning: {} documents have control characters in their id, lang, kind or collection (the first: {}); they were removed in the XML, so those values differ from tifa's",
+            summary.control_chars.len(),
+            escape_terminal(first)
+        );
+    }
     if summary.terms > 0 {
         writeln!(
             out,

@@ -81,13 +81,31 @@ pub fn run(dir: &Path, args: RenderingsArgs) -> Result<()> {
             "description = \"{} and its renderings (tifa renderings)\"",
             r.term.replace('"', "'")
         )?;
+        // Only specific renderings that do not predate the term: a generic
+        // one would date the family by unrelated uses.
+        let suggestions = renderings::family_suggestions(&engine, &r, &options.filter, 3)?;
         let mut variants = vec![format!("\"{}\"", r.term.replace('"', "'"))];
         variants.extend(
-            r.renderings
+            suggestions
                 .iter()
-                .take(3)
                 .map(|x| format!("\"{}\"", x.text.replace('"', "'"))),
         );
+        for x in &suggestions {
+            writeln!(
+                out,
+                "# {}: {:.0} % of the paired documents with it translate one with the term; first {}",
+                escape_terminal(&x.text).replace('\n', " "),
+                x.specificity * 100.0,
+                x.first.as_deref().unwrap_or("undated")
+            )?;
+        }
+        if suggestions.len() < r.renderings.len().min(3) {
+            eprintln!(
+                "tifa: note: renderings left out of the family are generic (under {:.0} % of their paired documents translate the term) or predate the term by {}+ years",
+                renderings::MIN_SPECIFICITY * 100.0,
+                tifa::history::series::GENERIC_MEMBER_YEARS
+            );
+        }
         writeln!(out, "variants = [{}]", variants.join(", "))?;
         return out.flush().context("cannot write output");
     }

@@ -110,7 +110,7 @@ const DATE_METAS: &[&str] = &[
 
 /// Reads an HTML page.
 pub fn extract(bytes: &[u8]) -> Result<Extracted, String> {
-    let (text, encoding, repaired) = decode(bytes);
+    let (text, encoding, repaired) = decode(bytes)?;
     let page = Html::parse_document(&text);
     let mut out = Extracted::default();
     if encoding != encoding_rs::UTF_8 {
@@ -150,12 +150,17 @@ fn selector(css: &str) -> Option<Selector> {
 }
 
 /// The page decoded, the encoding used and how many malformed sequences were replaced.
-fn decode(bytes: &[u8]) -> (String, &'static Encoding, usize) {
+fn decode(bytes: &[u8]) -> Result<(String, &'static Encoding, usize), String> {
+    if let Some(label) = unsupported_declaration(bytes) {
+        return Err(format!(
+            "the page declares the charset {label:?}, which tifa cannot decode (WHATWG maps it to the replacement encoding): save the page as UTF-8 and index it again"
+        ));
+    }
     let encoding = Encoding::for_bom(bytes)
         .map(|(e, _)| e)
         .or_else(|| declared_encoding(bytes))
         .unwrap_or_else(|| {
-            if std::str::from_utf8(bytes).is_ok() {
+            if std::str::from_utf8(bytes).is_ok() || mostly_utf8(bytes) {
                 encoding_rs::UTF_8
             } else {
                 let mut detector =
@@ -175,16 +180,46 @@ fn decode(bytes: &[u8]) -> (String, &'static Encoding, usize) {
     } else {
         0
     };
-    (text.into_owned(), used, repaired)
+    Ok((text.into_owned(), used, repaired))
 }
 
-/// The charset a page declares in its first 4 KiB.
-fn declared_encoding(bytes: &[u8]) -> Option<&'static Encoding> {
+/// UTF-8 with a few damaged bytes (a truncated download, one bad paste): at
+/// least ten valid multi-byte characters for each invalid sequence. Such a
+/// page read as windows-1252 would lose every Chinese character; a
+/// windows-1252 page has (almost) no valid multi-byte sequences.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    let (mut multibyte, mut invalid) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        multibyte += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        if !chunk.invalid().is_empty() {
+            invalid += 1;
+        }
+    }
+    invalid > 0 && multibyte >= 10 * invalid
+}
+
+/// A declared charset that WHATWG decodes as the replacement encoding
+/// (HZ-GB-2312, ISO-2022-CN/-KR, …): the whole page would become one U+FFFD.
+fn unsupported_declaration(bytes: &[u8]) -> Option<String> {
+    if Encoding::for_bom(bytes).is_some() {
+        return None;
+    }
+    let label = declared_label(bytes)?;
+    (Encoding::for_label(label.as_bytes()) == Some(encoding_rs::REPLACEMENT)).then_some(label)
+}
+
+/// The charset label a page declares in its first 4 KiB.
+fn declared_label(bytes: &[u8]) -> Option<String> {
     static CHARSET: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"(?i)<meta[^>]*charset\s*=\s*["']?\s*([a-z0-9_.:\-]+)"#).expect("valid regex")
     });
     let head = String::from_utf8_lossy(&bytes[..bytes.len().min(4096)]);
-    let label = CHARSET.captures(&head)?.get(1)?.as_str().to_string();
+    Some(CHARSET.captures(&head)?.get(1)?.as_str().to_string())
+}
+
+/// The charset a page declares in its first 4 KiB.
+fn declared_encoding(bytes: &[u8]) -> Option<&'static Encoding> {
+    let label = declared_label(bytes)?;
     Encoding::for_label(label.as_bytes()).map(|e| {
         // A page that declares UTF-16 but reached here has no BOM: HTML says UTF-8.
         if e == encoding_rs::UTF_16LE || e == encoding_rs::UTF_16BE {
@@ -208,8 +243,25 @@ fn is_chrome(element: &scraper::node::Element) -> bool {
         || element.attr("aria-hidden") == Some("true")
 }
 
+/// The readable text below `element`, a line per block element. Walked with
+/// an explicit stack, not recursion: a hostile page of 50,000 nested `<b>`
+/// must not overflow the thread's stack and abort the whole build.
 fn read_text(element: ElementRef, line: &mut String, lines: &mut Vec<String>) {
-    for child in element.children() {
+    enum Step<'a> {
+        Enter(ego_tree::NodeRef<'a, Node>),
+        /// The end of a block element: close its line.
+        EndBlock,
+    }
+    let mut stack: Vec<Step> = element.children().rev().map(Step::Enter).collect();
+    while let Some(step) = stack.pop() {
+        let child = match step {
+            Step::EndBlock => {
+                lines.push(collapse_spaces(line));
+                line.clear();
+                continue;
+            }
+            Step::Enter(child) => child,
+        };
         match child.value() {
             Node::Text(text) => line.push_str(text),
             Node::Element(e) => {
@@ -217,18 +269,12 @@ fn read_text(element: ElementRef, line: &mut String, lines: &mut Vec<String>) {
                 if DROPPED.contains(&name) || is_chrome(e) {
                     continue;
                 }
-                let block = BLOCKS.contains(&name);
-                if block {
+                if BLOCKS.contains(&name) {
                     lines.push(collapse_spaces(line));
                     line.clear();
+                    stack.push(Step::EndBlock);
                 }
-                if let Some(child) = ElementRef::wrap(child) {
-                    read_text(child, line, lines);
-                }
-                if block {
-                    lines.push(collapse_spaces(line));
-                    line.clear();
-                }
+                stack.extend(child.children().rev().map(Step::Enter));
             }
             _ => {}
         }
