@@ -38,6 +38,9 @@ pub struct KwicOptions {
     pub seed: u64,
     /// How patterns read (`--gap`) and whether one may read every document (`--scan`).
     pub query: crate::query::QueryOptions,
+    /// Refuse a concordance of more lines than this (the web server's bound
+    /// on memory: one line per occurrence of 的 is millions of lines).
+    pub max_lines: Option<usize>,
 }
 
 /// One occurrence.
@@ -79,6 +82,21 @@ pub fn kwic(engine: &Engine, query_text: &str, options: &KwicOptions) -> Result<
         .map_err(|e| UserError::BadQuery(format!("cannot read the query {query_text:?}: {e}")))?;
     let allowed = engine.allowed(&options.filter)?;
     let evaluation = query::evaluate(engine, &expr, &allowed)?;
+    if let Some(max) = options.max_lines {
+        // An upper bound on the lines before any is built: every literal's
+        // occurrences (overlapping places of several literals count once later).
+        let bound: u64 = evaluation
+            .values()
+            .flat_map(|per_leaf| per_leaf.iter().flatten())
+            .map(|m| u64::from(m.occurrences) + u64::from(m.title_occurrences))
+            .sum();
+        if bound > max as u64 {
+            return Err(UserError::BadQuery(format!(
+                "{query_text:?} occurs about {bound} times, more than the {max} lines a concordance is built with here: narrow the query (a longer phrase) or the filters (from, to, kind, collection)"
+            ))
+            .into());
+        }
+    }
     let places = Subject::Family(Family {
         name: String::new(),
         description: String::new(),

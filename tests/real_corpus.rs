@@ -1540,6 +1540,44 @@ fn renderings_put_the_official_english_first() {
             "{term}"
         );
     }
+    // --suggest-family leaves out a generic rendering that would date the
+    // family years before the term: "positive energy" is in a 1997 UN speech.
+    let first_year = |t: &str| {
+        tifa(&["trace", t, "--json"])["earliest"][0]["date"]
+            .as_str()
+            .and_then(|d| d.get(..4)?.parse::<i32>().ok())
+    };
+    let (term_year, generic_year) = (
+        first_year("正能量").expect("dated"),
+        first_year("positive energy").expect("dated"),
+    );
+    assert!(term_year - generic_year >= 5, "{term_year} {generic_year}");
+    let out = Command::cargo_bin("tifa")
+        .expect("binary")
+        .arg("--index")
+        .arg(index_dir())
+        .args(["renderings", "正能量", "--suggest-family", "pe"])
+        .output()
+        .expect("run");
+    let block = String::from_utf8(out.stdout).expect("utf8");
+    let variants = block
+        .lines()
+        .find(|l| l.starts_with("variants = "))
+        .expect("variants line");
+    assert!(!variants.contains("\"positive energy\""), "{block}");
+    assert!(variants.starts_with("variants = [\"正能量\""), "{block}");
+    let out = Command::cargo_bin("tifa")
+        .expect("binary")
+        .arg("--index")
+        .arg(index_dir())
+        .args(["renderings", "人类命运共同体", "--suggest-family", "c"])
+        .output()
+        .expect("run");
+    let block = String::from_utf8(out.stdout).expect("utf8");
+    assert!(
+        block.contains("\"community with a shared future for mankind\""),
+        "{block}"
+    );
 }
 
 /// #13: the shared corpus exported in two Sphinx shards behind a distributed

@@ -350,3 +350,51 @@ fn other_hosts_and_cross_site_reads_are_refused() {
     );
     assert_eq!(status, 200);
 }
+
+/// The concordance API honours its 1,000-line cap (`limit`, `offset`), with
+/// `total` still counting every occurrence; bidi overrides in corpus strings
+/// are shown as visible escapes on pages.
+#[test]
+fn the_concordance_api_is_capped_and_bidi_overrides_are_inert() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let corpus = write(
+        dir.path(),
+        "c.jsonl",
+        (0..3)
+            .map(|i| {
+                record(
+                    &format!("k{i}"),
+                    "zh",
+                    "2015-01-01",
+                    "evil\u{202e}txt.exe",
+                    "网络主权，网络主权，网络主权。",
+                    &[],
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+            .as_bytes(),
+    );
+    let index = build_index(dir.path(), &corpus);
+    let server = serve(&index);
+    let (status, _, body) = get(
+        &server.base,
+        &format!("/api/kwic?q={}&limit=2&offset=1", enc("网络主权")),
+    );
+    assert_eq!(status, 200, "{body}");
+    let v: serde_json::Value = serde_json::from_str(&body).expect("json");
+    assert_eq!(v["total"], 9);
+    assert_eq!(v["lines"].as_array().map(Vec::len), Some(2));
+    let (status, _, _) = get(
+        &server.base,
+        &format!("/api/kwic?q={}&limit=5000", enc("网络主权")),
+    );
+    assert_eq!(status, 400);
+    let (status, _, body) = get(&server.base, &format!("/search?q={}", enc("网络主权")));
+    assert_eq!(status, 200);
+    assert!(
+        !body.contains('\u{202e}'),
+        "a raw bidi override on the page"
+    );
+    assert!(body.contains("evil\\u{202e}txt.exe"), "{body}");
+}

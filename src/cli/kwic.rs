@@ -76,6 +76,7 @@ pub fn run(dir: &Path, args: KwicArgs) -> Result<()> {
         sample: args.sample,
         seed: args.seed,
         query: args.patterns.to_options(),
+        max_lines: None,
     };
     let result = super::while_scanning(args.patterns.scan, || {
         kwic::kwic(&engine, &args.query.join(" "), &options)

@@ -100,12 +100,25 @@ const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-ac
 /// The largest page of hits, concordance lines or API results per request.
 pub const MAX_PAGE: usize = 1000;
 
+/// The most occurrences a concordance is built for on the server (its lines
+/// are held in memory before sorting; 的 has millions).
+pub const MAX_KWIC_LINES: usize = 200_000;
+
+/// Requests doing work at once: more wait (within their time budget) rather
+/// than all running and exhausting memory — six concurrent concordances of
+/// 的 took the server to 8 GB before this bound.
+fn worker_permits() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().max(2))
+}
+
 pub struct AppState {
     dir: PathBuf,
     /// The generation open now, and its engine.
     current: RwLock<(PathBuf, Arc<Engine>)>,
     budget: Duration,
     hosts: HostRule,
+    /// Bounds the work running at once (see [`worker_permits`]).
+    permits: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
@@ -117,6 +130,7 @@ impl AppState {
             current: RwLock::new((generation, engine)),
             budget,
             hosts,
+            permits: Arc::new(tokio::sync::Semaphore::new(worker_permits())),
         })
     }
 
@@ -256,10 +270,6 @@ where
     F: FnOnce(&Engine) -> Result<Response> + Send + 'static,
 {
     let state2 = state.clone();
-    let task = tokio::task::spawn_blocking(move || -> Result<Response> {
-        let engine = state2.engine()?;
-        f(&engine)
-    });
     let fail = |status: StatusCode, message: String| {
         if json {
             (
@@ -272,7 +282,30 @@ where
             pages::error_page(status, &message)
         }
     };
-    match tokio::time::timeout(state.budget, task).await {
+    let started = tokio::time::Instant::now();
+    // Wait for a worker within the budget; the permit goes with the work, so
+    // work a client gave up on still counts until it ends.
+    let permit = match tokio::time::timeout(state.budget, state.permits.clone().acquire_owned())
+        .await
+    {
+        Ok(Ok(permit)) => permit,
+        _ => {
+            return fail(
+                StatusCode::SERVICE_UNAVAILABLE,
+                format!(
+                    "the server is busy ({} requests are being answered): try again in a moment",
+                    worker_permits()
+                ),
+            );
+        }
+    };
+    let task = tokio::task::spawn_blocking(move || -> Result<Response> {
+        let _permit = permit;
+        let engine = state2.engine()?;
+        f(&engine)
+    });
+    let left = state.budget.saturating_sub(started.elapsed());
+    match tokio::time::timeout(left, task).await {
         Ok(Ok(Ok(response))) => response,
         Ok(Ok(Err(e))) if is_user_error(&e) => fail(StatusCode::BAD_REQUEST, e.to_string()),
         Ok(Ok(Err(e))) => fail(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),

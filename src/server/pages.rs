@@ -21,7 +21,24 @@ use crate::terms::{self, Families, Subject};
 
 /// HTML-escapes text and attribute values.
 pub fn esc(s: &str) -> String {
-    crate::output::escape_markup(s)
+    // Bidirectional overrides and isolates in corpus strings would reorder
+    // what a reader sees around them (a title that displays backwards):
+    // shown as visible escapes, as on the terminal.
+    let is_bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if !s.chars().any(is_bidi) {
+        return crate::output::escape_markup(s);
+    }
+    let visible: String = s
+        .chars()
+        .map(|c| {
+            if is_bidi(c) {
+                format!("\\u{{{:04x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    crate::output::escape_markup(&visible)
 }
 
 fn layout(title: &str, active: &str, body: &str) -> String {
@@ -364,6 +381,7 @@ fn kwic_options(p: &Params) -> Result<KwicOptions> {
         },
         seed: p.number("seed", 1, usize::MAX)? as u64,
         query: p.query_options()?,
+        max_lines: Some(crate::server::MAX_KWIC_LINES),
     })
 }
 
@@ -443,7 +461,13 @@ pub async fn api_kwic(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -
     let p = Params::parse(raw);
     work(&s, true, move |engine| {
         let q = query_of(&p)?;
-        json_response(&kwic::kwic(engine, &q, &kwic_options(&p)?)?)
+        // The documented cap: at most 1,000 lines a request (`limit`, from `offset`).
+        let mut k = kwic::kwic(engine, &q, &kwic_options(&p)?)?;
+        let limit = p.number("limit", crate::server::MAX_PAGE, crate::server::MAX_PAGE)?;
+        let offset = p.number("offset", 0, usize::MAX)?;
+        let shown: Vec<_> = k.lines.drain(..).skip(offset).take(limit).collect();
+        k.lines = shown;
+        json_response(&k)
     })
     .await
 }
