@@ -619,7 +619,8 @@ pub fn load_files(
                         own_file(file, extract::html::extract(&bytes), limits, row, relative)
                     }
                     Format::Pdf => {
-                        own_file(file, extract::pdf::extract(&bytes), limits, row, relative)
+                        let extracted = extract::pdf::extract_bounded(&bytes, limits.max_doc_bytes);
+                        own_file(file, extracted, limits, row, relative)
                     }
                     _ => own_file(file, extract::docx::extract(&bytes), limits, row, relative),
                 };
@@ -666,7 +667,10 @@ pub fn load_files(
                             file: file.clone(),
                             line: Some(line_no + 1),
                         };
-                        let reason = if format == Format::JsonlGz {
+                        let empty = std::fs::metadata(file).is_ok_and(|m| m.len() == 0);
+                        let reason = if format == Format::JsonlGz && empty {
+                            "an empty file (0 bytes), not gzip data: nothing to read (an interrupted download?)".to_string()
+                        } else if format == Format::JsonlGz {
                             format!(
                                 "gzip data is corrupt or truncated ({err}); the {line_no} lines before it were kept — re-download or re-compress the file"
                             )
@@ -1239,7 +1243,17 @@ fn parse_front_matter(
         Err(e) => return skipped(file, 1, not_utf8_reason(e)),
     };
     let content = content.strip_prefix('\u{feff}').unwrap_or(content);
-    let mut lines = content.split_inclusive('\n');
+    // Blank lines before the opening `---` (an editor's habit) are allowed:
+    // the front matter starts at the first line with something on it.
+    let (mut lead, mut lead_lines) = (0usize, 0usize);
+    for l in content.split_inclusive('\n') {
+        if !l.trim().is_empty() {
+            break;
+        }
+        lead += l.len();
+        lead_lines += 1;
+    }
+    let mut lines = content[lead..].split_inclusive('\n');
     let is_fence = |l: &str| l.trim_end() == "---";
     match lines.next() {
         Some(first) if is_fence(first) => {}
@@ -1259,8 +1273,12 @@ fn parse_front_matter(
         _ => return Parsed::NotADocument,
     }
     let mut fields = Vec::new();
-    let mut consumed = content.split_inclusive('\n').next().map_or(0, str::len);
-    let mut line_no = 1usize;
+    let mut consumed = lead
+        + content[lead..]
+            .split_inclusive('\n')
+            .next()
+            .map_or(0, str::len);
+    let mut line_no = 1 + lead_lines;
     let mut closed = false;
     for l in lines {
         line_no += 1;

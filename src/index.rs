@@ -826,7 +826,11 @@ const INPUTS: &str = "inputs.json";
 
 /// Content hash of every listed file (its bytes, its sheet row, and the names
 /// that shape its documents' ids and collection), in parallel.
-fn hash_files(listing: &corpus::CorpusFiles) -> Result<Vec<String>> {
+/// Each file's content hash, with what else decides its documents: its sheet
+/// row, its names, and the size limits it was read under (a file skipped for
+/// size under `--max-doc-mb 1` must be read again under the default, as a
+/// full build would).
+fn hash_files(listing: &corpus::CorpusFiles, limits: corpus::Limits) -> Result<Vec<String>> {
     use rayon::prelude::*;
     (0..listing.files.len())
         .into_par_iter()
@@ -845,6 +849,9 @@ fn hash_files(listing: &corpus::CorpusFiles) -> Result<Vec<String>> {
             hasher.update(listing.collections[i].as_bytes());
             hasher.update(b"\0");
             hasher.update(listing.relative[i].as_bytes());
+            hasher.update(b"\0limits\0");
+            hasher.update(&(limits.max_line_bytes as u64).to_le_bytes());
+            hasher.update(&(limits.max_doc_bytes as u64).to_le_bytes());
             Ok(hasher.finalize().to_hex().to_string())
         })
         .collect()
@@ -1153,7 +1160,7 @@ fn build_into(
         .with_context(|| format!("cannot create an index in {}", build_dir.display()))?;
     let mut writer = start_writer(&index, options)?;
     let listing = corpus::corpus_files_with(paths, options.follow_links)?;
-    let hashes = hash_files(&listing)?;
+    let hashes = hash_files(&listing, options.limits)?;
     let mut report = LoadReport::default();
     let mut seen = std::collections::HashSet::new();
     let (mut collected, damage) = ingest_files(
@@ -1248,7 +1255,7 @@ fn update_into(
         ),
     };
     let listing = corpus::corpus_files_with(paths, options.follow_links)?;
-    let hashes = hash_files(&listing)?;
+    let hashes = hash_files(&listing, options.limits)?;
     let n = listing.files.len();
     let paths_now: Vec<String> = listing.files.iter().map(|f| canonical(f)).collect();
     let old_by_path: std::collections::HashMap<&str, &InputFile> =

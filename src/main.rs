@@ -17,6 +17,14 @@ fn main() -> ExitCode {
             "tifa: internal error: {info}\nIf the index was damaged, rebuild with `tifa index`; otherwise please report this."
         );
     }));
+    // `TIFA_INDEX=` (set but empty) would reach clap as "--index with no
+    // value", an error about a flag nobody typed.
+    if std::env::var_os("TIFA_INDEX").is_some_and(|v| v.is_empty()) {
+        eprintln!(
+            "tifa: error: the environment variable TIFA_INDEX is set but empty: unset it (the index is then index/) or set it to the index folder"
+        );
+        return ExitCode::from(2);
+    }
     let cli = cli::Cli::parse();
     match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,

@@ -859,3 +859,127 @@ fn deep_pages_damaged_utf8_and_unsupported_charsets() {
         "{stderr}"
     );
 }
+
+/// Clear words for small mistakes: an empty `.gz`, blank lines before a
+/// front matter (read as front matter), an empty `TIFA_INDEX=`.
+#[test]
+fn small_mistakes_get_clear_words() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let corpus = tmp.path().join("corpus");
+    write(&corpus, "empty.jsonl.gz", b"");
+    write(
+        &corpus,
+        "notes/blank.md",
+        "\n\n---\ntitle: 笔记\ndate: 2015-01-01\n---\n网络主权笔记\n".as_bytes(),
+    );
+    let index = tmp.path().join("idx");
+    let out = run_with_deadline(tifa_std(&index).arg("index").arg(&corpus), 60);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("empty.jsonl.gz:1: skipped: an empty file (0 bytes), not gzip data"),
+        "{stderr}"
+    );
+    assert_eq!(hits(&index, "网络主权笔记"), vec!["notes/blank.md"]);
+    let out = run_with_deadline(
+        StdCommand::new(assert_cmd::cargo::cargo_bin("tifa"))
+            .env("TIFA_INDEX", "")
+            .args(["search", "网络主权"]),
+        30,
+    );
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("TIFA_INDEX is set but empty"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Bombs are refused before a parser sees them: a PDF whose compressed
+/// stream inflates past --max-doc-mb ("decompressed size over the limit",
+/// not "run OCR"), a page that leaves thousands of formatting elements
+/// unclosed. The rest of the folder is indexed.
+#[test]
+fn decompression_and_formatting_bombs_are_refused() {
+    use std::io::Write as _;
+    let tmp = tempfile::tempdir().expect("tmp");
+    let corpus = tmp.path().join("corpus");
+    write(&corpus, "one.jsonl", ONE.as_bytes());
+    // 4 MiB of zeros in a few KB, as a content stream.
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    z.write_all(&vec![0u8; 4 << 20]).expect("deflate");
+    let packed = z.finish().expect("deflate");
+    let mut pdf = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n".to_vec();
+    pdf.extend_from_slice(
+        format!(
+            "4 0 obj\n<< /Length {} /Filter /FlateDecode >>\nstream\n",
+            packed.len()
+        )
+        .as_bytes(),
+    );
+    pdf.extend_from_slice(&packed);
+    pdf.extend_from_slice(b"\nendstream\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n");
+    assert!(pdf.len() < 64 * 1024);
+    write(&corpus, "bomb.pdf", &pdf);
+    let page = format!(
+        "<html><body>{}网络主权</body></html>",
+        "<b><p>x".repeat(2_000)
+    );
+    write(&corpus, "bomb.html", page.as_bytes());
+    let index = tmp.path().join("idx");
+    let out = index_with_small_documents(&index, &corpus);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("bomb.pdf:1: skipped: a compressed stream")
+            && stderr.contains("decompressed size over the limit")
+            && !stderr.contains("OCR"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("bomb.html:1: skipped: the page leaves 2000 formatting elements"),
+        "{stderr}"
+    );
+    assert_eq!(hits(&index, "网络主权"), vec!["a"]);
+}
+
+/// `tifa index CORPUS --max-doc-mb 1`.
+fn index_with_small_documents(index: &Path, corpus: &Path) -> std::process::Output {
+    run_with_deadline(
+        tifa_std(index)
+            .arg("index")
+            .arg(corpus)
+            .args(["--max-doc-mb", "1"]),
+        60,
+    )
+}
+
+/// `index --update` under other size limits reads the files again: a
+/// document skipped under `--max-doc-mb 1` reappears, as in a full build.
+#[test]
+fn update_under_new_limits_reads_files_again() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let corpus = tmp.path().join("corpus");
+    let big = format!(
+        "{{\"id\":\"big\",\"lang\":\"zh\",\"date\":\"2015-01-01\",\"text\":\"网络主权{}\"}}\n",
+        "文".repeat(600_000)
+    );
+    write(&corpus, "big.jsonl", big.as_bytes());
+    write(&corpus, "one.jsonl", ONE.as_bytes());
+    let index = tmp.path().join("idx");
+    let out = index_with_small_documents(&index, &corpus);
+    assert!(out.status.success());
+    assert_eq!(hits(&index, "网络主权"), vec!["a"]);
+    let out = run_with_deadline(
+        tifa_std(&index).args(["index", "--update"]).arg(&corpus),
+        60,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut found = hits(&index, "网络主权");
+    found.sort();
+    assert_eq!(found, vec!["a", "big"]);
+}

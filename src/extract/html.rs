@@ -111,6 +111,13 @@ const DATE_METAS: &[&str] = &[
 /// Reads an HTML page.
 pub fn extract(bytes: &[u8]) -> Result<Extracted, String> {
     let (text, encoding, repaired) = decode(bytes)?;
+    if let Some(n) = unclosed_formatting(&text)
+        && n > MAX_UNCLOSED_FORMATTING
+    {
+        return Err(format!(
+            "the page leaves {n} formatting elements (b, i, font, a …) unclosed: an HTML parser rebuilds them at every block and would take gigabytes; repair the page (e.g. `tidy`) and index it again"
+        ));
+    }
     let page = Html::parse_document(&text);
     let mut out = Extracted::default();
     if encoding != encoding_rs::UTF_8 {
@@ -143,6 +150,47 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, String> {
         ));
     }
     Ok(out)
+}
+
+/// More unclosed formatting elements than any real page leaves: HTML's
+/// "reconstruct the active formatting elements" step copies each of them
+/// into every following block, so their number times the blocks is the
+/// parser's work and memory (a 386 KB page took 5 GB).
+pub const MAX_UNCLOSED_FORMATTING: usize = 1_000;
+
+/// Start tags of formatting elements minus their end tags (a byte scan, no
+/// parse); `None` when there are none.
+fn unclosed_formatting(text: &str) -> Option<usize> {
+    const FORMATTING: [&str; 14] = [
+        "a", "b", "big", "code", "em", "font", "i", "nobr", "s", "small", "strike", "strong", "tt",
+        "u",
+    ];
+    let bytes = text.as_bytes();
+    let mut open = 0usize;
+    let mut closed = 0usize;
+    for at in memchr::memchr_iter(b'<', bytes) {
+        let rest = &bytes[at + 1..];
+        let (is_end, name_start) = match rest.first() {
+            Some(b'/') => (true, &rest[1..]),
+            _ => (false, rest),
+        };
+        let name_len = name_start
+            .iter()
+            .take_while(|c| c.is_ascii_alphabetic())
+            .count();
+        let name = &name_start[..name_len];
+        if FORMATTING
+            .iter()
+            .any(|f| f.as_bytes().eq_ignore_ascii_case(name))
+        {
+            if is_end {
+                closed += 1;
+            } else {
+                open += 1;
+            }
+        }
+    }
+    (open > 0).then(|| open.saturating_sub(closed))
 }
 
 fn selector(css: &str) -> Option<Selector> {

@@ -16,6 +16,19 @@ use super::{Extracted, join_wrapped};
 
 /// Reads a PDF's text layer.
 pub fn extract(bytes: &[u8]) -> Result<Extracted, String> {
+    extract_bounded(bytes, usize::MAX)
+}
+
+/// [`extract`], refusing a file with a compressed stream (other than an
+/// image, which is never decoded) that inflates past `max_stream_bytes`: a
+/// 2.5 KB decompression bomb must not take gigabytes.
+pub fn extract_bounded(bytes: &[u8], max_stream_bytes: usize) -> Result<Extracted, String> {
+    if let Some(size) = oversized_stream(bytes, max_stream_bytes) {
+        return Err(format!(
+            "a compressed stream of this PDF decompresses to more than {} MB ({size} bytes read before stopping): decompressed size over the limit (--max-doc-mb); not read",
+            max_stream_bytes >> 20
+        ));
+    }
     let bytes = bytes.to_vec();
     // pdf-extract panics on some malformed or unsupported files: contain it.
     let result = std::panic::catch_unwind(move || read(&bytes));
@@ -32,6 +45,42 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, String> {
             ))
         }
     }
+}
+
+/// The first Flate stream (not an image) that inflates past `max` bytes: how
+/// many bytes it gave before the check stopped. A raw scan of `stream`
+/// keywords, before any PDF library decodes anything.
+fn oversized_stream(bytes: &[u8], max: usize) -> Option<u64> {
+    use std::io::Read;
+    if max == usize::MAX {
+        return None;
+    }
+    for pos in memchr::memmem::find_iter(bytes, b"stream") {
+        if bytes[..pos].ends_with(b"end") {
+            continue;
+        }
+        let mut start = pos + b"stream".len();
+        if bytes.get(start) == Some(&b'\r') {
+            start += 1;
+        }
+        if bytes.get(start) != Some(&b'\n') {
+            continue;
+        }
+        start += 1;
+        // The stream's dictionary: back to the `obj` that opens it.
+        let window = &bytes[pos.saturating_sub(4096)..pos];
+        let dict = memchr::memmem::rfind(window, b"obj").map_or(window, |i| &window[i..]);
+        let has = |needle: &[u8]| memchr::memmem::find(dict, needle).is_some();
+        if !has(b"FlateDecode") || has(b"/Image") {
+            continue;
+        }
+        let mut inflated = flate2::read::ZlibDecoder::new(&bytes[start..]).take(max as u64 + 1);
+        let n = std::io::copy(&mut inflated, &mut std::io::sink()).unwrap_or(0);
+        if n > max as u64 {
+            return Some(n);
+        }
+    }
+    None
 }
 
 fn read(bytes: &[u8]) -> Result<Extracted, String> {
