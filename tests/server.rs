@@ -6,7 +6,7 @@ mod common;
 
 use std::path::Path;
 
-use common::{build_index, enc, get, get_with, json, serve, write};
+use common::{build_index, enc, get, get_with, json, serve, serve_with, write};
 use serde_json::Value;
 
 fn record(
@@ -397,4 +397,27 @@ fn the_concordance_api_is_capped_and_bidi_overrides_are_inert() {
         "a raw bidi override on the page"
     );
     assert!(body.contains("evil\\u{202e}txt.exe"), "{body}");
+}
+
+/// A connection that sends nothing is closed after the idle timeout (at
+/// least the time budget and 5 s), so idle connections cannot hold every
+/// file descriptor; a request on a fresh connection is answered.
+#[test]
+fn idle_connections_are_closed() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = fixture(dir.path());
+    let server = serve_with(&index, &["--idle-timeout", "1", "--time-budget", "1"]);
+    let address = server.base.trim_start_matches("http://").to_string();
+    let mut idle = std::net::TcpStream::connect(&address).expect("connect");
+    idle.set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .expect("timeout");
+    let started = std::time::Instant::now();
+    let mut buf = [0u8; 16];
+    let n = idle.read(&mut buf).unwrap_or(0);
+    assert_eq!(n, 0, "the server closes the idle connection");
+    let waited = started.elapsed().as_secs_f64();
+    assert!((4.0..20.0).contains(&waited), "{waited}");
+    let (status, _, _) = get(&server.base, "/api/fields");
+    assert_eq!(status, 200);
 }

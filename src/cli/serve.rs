@@ -25,6 +25,10 @@ pub struct ServeArgs {
     /// any other host get 421 (a defence against DNS rebinding).
     #[arg(long = "allow-host", value_name = "NAME")]
     pub allow_hosts: Vec<String>,
+    /// Seconds after which a connection that sends and receives nothing is
+    /// closed (at least the time budget and 5).
+    #[arg(long, default_value_t = tifa::server::IDLE_TIMEOUT.as_secs())]
+    pub idle_timeout: u64,
 }
 
 pub fn run(dir: &Path, args: ServeArgs) -> Result<()> {
@@ -35,6 +39,7 @@ pub fn run(dir: &Path, args: ServeArgs) -> Result<()> {
             port: args.port,
             time_budget: Duration::from_secs(args.time_budget.max(1)),
             allow_hosts: args.allow_hosts,
+            idle_timeout: Duration::from_secs(args.idle_timeout.max(1)),
         },
     )
 }

@@ -61,8 +61,10 @@ pub fn early(years: &[i32], take_off: Option<i32>) -> Vec<(usize, EarlyGap)> {
         .filter_map(|(i, &y)| {
             let before_take_off = take_off.is_none_or(|t| y < t);
             let far_before = take_off.filter(|t| t - y > EARLY_YEARS);
+            // The next year with a match (matches of the same year share
+            // their gap, whatever order the index lists them in).
             let isolated = years
-                .get(i + 1)
+                .get(years.partition_point(|&x| x <= y))
                 .copied()
                 .filter(|&next| next - y >= EARLY_YEARS);
             if !before_take_off {
@@ -259,6 +261,8 @@ mod tests {
         // 2012, 3 years before the take-off, is isolated from the next match.
         assert_eq!(idx(early(&[2012, 2015, 2016], Some(2015))), vec![0]);
         assert_eq!(idx(early(&[2001, 2010, 2011], None)), vec![0]);
+        // Two matches of one year share their gap.
+        assert_eq!(idx(early(&[2001, 2001, 2010, 2011], None)), vec![0, 1]);
         assert_eq!(
             early(&[2001, 2010, 2011], None)[0].1,
             EarlyGap {

@@ -33,6 +33,9 @@ pub struct ServeOptions {
     pub port: u16,
     /// Work per request before the answer is "too long".
     pub time_budget: Duration,
+    /// A connection that moves nothing this long is closed (at least the
+    /// time budget and 5 s).
+    pub idle_timeout: Duration,
     /// Host names (besides the bound address and localhost) a request may
     /// name in its `Host` header: a shared server's DNS name.
     pub allow_hosts: Vec<String>,
@@ -463,13 +466,117 @@ pub fn run(dir: &Path, options: &ServeOptions) -> Result<()> {
                 options.bind
             );
         }
-        axum::serve(listener, router(state))
+        // Never shorter than a request's work: a connection waiting for its
+        // answer is not idle.
+        let idle = (options.time_budget + Duration::from_secs(5)).max(options.idle_timeout);
+        axum::serve(IdleListener { inner: listener, idle }, router(state))
             .with_graceful_shutdown(async {
                 let _ = tokio::signal::ctrl_c().await;
             })
             .await
             .context("the server stopped")
     })
+}
+
+/// The default: a connection that sends and receives nothing for this long
+/// (or for the time budget and 5 s, when that is longer) is closed: idle connections
+/// must not hold the server's file descriptors (1,100 of them locked
+/// everyone out at a 1,024-descriptor limit).
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The TCP listener whose connections close when idle.
+struct IdleListener {
+    inner: tokio::net::TcpListener,
+    idle: Duration,
+}
+
+impl axum::serve::Listener for IdleListener {
+    type Io = IdleStream;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (IdleStream, SocketAddr) {
+        let (stream, addr) = axum::serve::Listener::accept(&mut self.inner).await;
+        (
+            IdleStream {
+                inner: stream,
+                idle: self.idle,
+                deadline: Box::pin(tokio::time::sleep(self.idle)),
+            },
+            addr,
+        )
+    }
+
+    fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.inner.local_addr()
+    }
+}
+
+/// A TCP stream that fails its read once nothing moved for `idle`.
+struct IdleStream {
+    inner: tokio::net::TcpStream,
+    idle: Duration,
+    deadline: std::pin::Pin<Box<tokio::time::Sleep>>,
+}
+
+impl IdleStream {
+    fn touch(&mut self) {
+        let next = tokio::time::Instant::now() + self.idle;
+        self.deadline.as_mut().reset(next);
+    }
+}
+
+impl tokio::io::AsyncRead for IdleStream {
+    fn poll_read(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &mut tokio::io::ReadBuf<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        use std::future::Future;
+        use std::task::Poll;
+        let this = self.get_mut();
+        match std::pin::Pin::new(&mut this.inner).poll_read(cx, buf) {
+            Poll::Ready(result) => {
+                this.touch();
+                Poll::Ready(result)
+            }
+            Poll::Pending => match this.deadline.as_mut().poll(cx) {
+                Poll::Ready(()) => Poll::Ready(Err(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "idle connection closed",
+                ))),
+                Poll::Pending => Poll::Pending,
+            },
+        }
+    }
+}
+
+impl tokio::io::AsyncWrite for IdleStream {
+    fn poll_write(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+        buf: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        let this = self.get_mut();
+        let polled = std::pin::Pin::new(&mut this.inner).poll_write(cx, buf);
+        if polled.is_ready() {
+            this.touch();
+        }
+        polled
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(
+        self: std::pin::Pin<&mut Self>,
+        cx: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::pin::Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
 }
 
 pub(crate) fn json_response<T: serde::Serialize>(value: &T) -> Result<Response> {

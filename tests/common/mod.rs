@@ -98,11 +98,17 @@ impl Drop for Server {
 
 /// Starts `tifa --index INDEX serve --port 0` and waits for its address.
 pub fn serve(index: &Path) -> Server {
+    serve_with(index, &[])
+}
+
+/// [`serve`] with more options.
+pub fn serve_with(index: &Path, options: &[&str]) -> Server {
     use std::io::BufRead;
     let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("tifa"))
         .arg("--index")
         .arg(index)
         .args(["serve", "--port", "0"])
+        .args(options)
         .env_remove("TIFA_INDEX")
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::inherit())
