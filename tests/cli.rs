@@ -910,3 +910,56 @@ fn kwic_is_one_line_per_occurrence_sorted_on_the_nearest_context() {
     let csv = String::from_utf8(out.stdout).expect("utf8");
     assert_eq!(csv.lines().count(), 4, "{csv}");
 }
+
+/// Machine outputs carry what a citation needs: `search --csv` and `kwic
+/// --csv` have the title, collection and source (cells inert in a
+/// spreadsheet); `trace`/`timeline` take `--scan` for a pattern with no
+/// literal part and name it when it is missing.
+#[test]
+fn csv_outputs_cite_and_patterns_scan_in_trace() {
+    let (_tmp, _f, index) = indexed_fixture();
+    let out = tifa(&index)
+        .args(["search", "网络主权", "--csv"])
+        .output()
+        .expect("run");
+    let csv = String::from_utf8(out.stdout).expect("utf8");
+    assert!(
+        csv.starts_with("id,date,title,lang,kind,collection,url,source,occurrences,score\n"),
+        "{csv}"
+    );
+    assert!(
+        csv.contains("a,2015-12-16,第二届世界互联网大会,zh,article,a.jsonl,,t,1,"),
+        "{csv}"
+    );
+    let out = tifa(&index)
+        .args(["kwic", "网络主权", "--csv"])
+        .output()
+        .expect("run");
+    let csv = String::from_utf8(out.stdout).expect("utf8");
+    assert!(
+        csv.lines()
+            .next()
+            .is_some_and(|h| h.ends_with(",title,collection,url,source")),
+        "{csv}"
+    );
+    assert!(csv.contains(",第二届世界互联网大会,a.jsonl,,t\n"), "{csv}");
+    tifa(&index)
+        .args(["trace", "/\\d+/"])
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("add --scan"));
+    let v = json(&index, &["trace", "/\\d+/", "--scan", "--json"]);
+    assert_eq!(v["docs"], 1, "{v}");
+    // The pattern's line, then one per distinct string it matched.
+    let out = tifa(&index)
+        .args(["timeline", "/\\d+/", "--scan", "--json"])
+        .output()
+        .expect("run");
+    assert!(out.status.success());
+    let first: Value = serde_json::Deserializer::from_slice(&out.stdout)
+        .into_iter::<Value>()
+        .next()
+        .expect("a line")
+        .expect("json");
+    assert_eq!(first["term"], "/\\d+/");
+}

@@ -1295,6 +1295,10 @@ fn patterns_equal_a_regex_scan() {
             false,
         ),
         ("cyber*", "\\bcyber\\w*\\b".to_string(), true),
+        // English regexes with a word anchor need no --scan: the whole word
+        // (or word prefix) is looked up, the regex checked on the text.
+        ("/\\bcommunity\\b/", "\\bcommunity\\b".to_string(), false),
+        ("/\\bcyber/", "\\bcyber".to_string(), false),
         (
             "global * governance",
             "\\bglobal\\s+\\w+(?:['\\-]\\w+)*\\s+governance\\b".to_string(),
