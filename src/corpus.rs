@@ -271,14 +271,26 @@ pub fn corpus_files_with(paths: &[PathBuf], follow_links: bool) -> Result<Corpus
             let name = PathBuf::from(path.file_name().unwrap_or(path.as_os_str()));
             let parent = path.parent().unwrap_or(Path::new("."));
             // A sheet beside a file named on its own gives it its row.
-            let row = std::fs::canonicalize(path).ok().and_then(|c| {
-                sheet::SHEET_NAMES.iter().find_map(|n| {
+            let mut row = None;
+            if let Ok(c) = std::fs::canonicalize(path) {
+                for n in sheet::SHEET_NAMES {
                     let sheet = parent.join(n);
-                    let (mut rows, _) = sheet::read(&sheet).ok()?;
-                    out.sheets.push(sheet);
-                    rows.remove(&c)
-                })
-            });
+                    if std::fs::symlink_metadata(&sheet).is_err() {
+                        continue;
+                    }
+                    // A sheet that cannot be read is named, not skipped in silence.
+                    match sheet::read(&sheet) {
+                        Ok((mut rows, _)) => {
+                            out.sheets.push(sheet);
+                            if let Some(r) = rows.remove(&c) {
+                                row = Some(r);
+                                break;
+                            }
+                        }
+                        Err(reason) => out.problems.push(file_problem(&sheet, reason)),
+                    }
+                }
+            }
             out.push(
                 path.clone(),
                 &name,

@@ -49,6 +49,9 @@ impl SheetRow {
     }
 }
 
+/// The largest sheet read (a row per file: millions of rows fit).
+pub const MAX_SHEET_BYTES: u64 = 64 << 20;
+
 /// A row that cannot be used, with its line and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BadRow {
@@ -59,6 +62,21 @@ pub struct BadRow {
 /// Reads a sheet: rows by the canonical path of the file they name, and the
 /// rows that cannot be used. Fails only when the sheet itself cannot be read.
 pub fn read(sheet: &Path) -> Result<(BTreeMap<PathBuf, SheetRow>, Vec<BadRow>), String> {
+    // Checked like every input before a byte is read: a FIFO would hang the
+    // build, a link to /dev/zero or a gigabyte sheet exhaust its memory.
+    let meta = std::fs::metadata(sheet).map_err(|e| format!("cannot read the sheet: {e}"))?;
+    if !meta.is_file() {
+        return Err(
+            "not a regular file (a FIFO, device or folder named like a sheet): not read".into(),
+        );
+    }
+    if meta.len() > MAX_SHEET_BYTES {
+        return Err(format!(
+            "{} MB, more than a metadata sheet needs ({} MB at most): not read",
+            meta.len() >> 20,
+            MAX_SHEET_BYTES >> 20
+        ));
+    }
     let bytes = std::fs::read(sheet).map_err(|e| format!("cannot read the sheet: {e}"))?;
     let tsv = sheet
         .extension()

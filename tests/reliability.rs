@@ -1013,3 +1013,28 @@ fn kwic_is_linear_in_document_length() {
     assert_eq!(last["line"], 1);
     assert_eq!(last["left"].as_str().map(|l| l.chars().count()), Some(20));
 }
+
+/// A sheet beside a file indexed on its own is checked like every input: a
+/// FIFO named `manifest.csv` is named and not read (it used to hang the
+/// build), the file is indexed.
+#[test]
+fn a_sheet_beside_a_single_file_is_checked() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let one = write(tmp.path(), "one.jsonl", ONE.as_bytes());
+    assert!(
+        StdCommand::new("mkfifo")
+            .arg(tmp.path().join("manifest.csv"))
+            .status()
+            .expect("mkfifo")
+            .success()
+    );
+    let index = tmp.path().join("idx");
+    let out = run_with_deadline(tifa_std(&index).arg("index").arg(&one), 30);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("manifest.csv: skipped: not a regular file"),
+        "{stderr}"
+    );
+    assert_eq!(hits(&index, "网络主权"), vec!["a"]);
+}

@@ -68,23 +68,7 @@ fn paragraphs(xml: &str) -> Result<String, String> {
             Ok(Event::Text(t)) if in_text => {
                 paragraph.push_str(&t.html_content());
             }
-            Ok(Event::GeneralRef(r)) if in_text => {
-                let name: &str = &r;
-                let resolved = match name {
-                    "amp" => "&".to_string(),
-                    "lt" => "<".to_string(),
-                    "gt" => ">".to_string(),
-                    "quot" => "\"".to_string(),
-                    "apos" => "'".to_string(),
-                    other => r
-                        .resolve_char_ref()
-                        .ok()
-                        .flatten()
-                        .map(String::from)
-                        .unwrap_or_else(|| format!("&{other};")),
-                };
-                paragraph.push_str(&resolved);
-            }
+            Ok(Event::GeneralRef(r)) if in_text => paragraph.push_str(&resolve_ref(&r)),
             Ok(Event::End(e)) => match e.local_name().as_ref() {
                 "t" => in_text = false,
                 "p" => {
@@ -108,6 +92,25 @@ fn paragraphs(xml: &str) -> Result<String, String> {
     Ok(super::paragraphs(out.iter().map(String::as_str)))
 }
 
+/// An entity or character reference as text (quick-xml reports them apart
+/// from the text around them).
+fn resolve_ref(r: &quick_xml::events::BytesRef) -> String {
+    let name: &str = r;
+    match name {
+        "amp" => "&".to_string(),
+        "lt" => "<".to_string(),
+        "gt" => ">".to_string(),
+        "quot" => "\"".to_string(),
+        "apos" => "'".to_string(),
+        other => r
+            .resolve_char_ref()
+            .ok()
+            .flatten()
+            .map(String::from)
+            .unwrap_or_else(|| format!("&{other};")),
+    }
+}
+
 fn core_title(xml: &str) -> Option<String> {
     let mut reader = Reader::from_str(xml);
     let mut in_title = false;
@@ -117,10 +120,26 @@ fn core_title(xml: &str) -> Option<String> {
             Ok(Event::Start(e)) if e.local_name().as_ref() == "title" => in_title = true,
             Ok(Event::End(e)) if e.local_name().as_ref() == "title" => break,
             Ok(Event::Text(t)) if in_title => title.push_str(&t.html_content()),
+            // `Science &amp; Technology &lt;2020&gt;` keeps its & and < >.
+            Ok(Event::GeneralRef(r)) if in_title => title.push_str(&resolve_ref(&r)),
             Ok(Event::Eof) | Err(_) => break,
             _ => {}
         }
     }
     let title = title.trim();
     (!title.is_empty()).then(|| title.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_keep_escaped_characters() {
+        let core = r#"<cp:coreProperties xmlns:cp="x" xmlns:dc="y"><dc:title>Science &amp; Technology &lt;2020&gt; &#x4E2D;</dc:title></cp:coreProperties>"#;
+        assert_eq!(
+            core_title(core).as_deref(),
+            Some("Science & Technology <2020> 中")
+        );
+    }
 }
