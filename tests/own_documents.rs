@@ -78,7 +78,20 @@ fn pdf_with_text(lines: &[(f64, f64, &str)], title: Option<&str>) -> Vec<u8> {
 }
 
 /// A PDF whose only page draws a filled rectangle (a scan has an image; no text either way).
+/// A scanned page: an image drawn over the page, no text.
 fn pdf_without_text() -> Vec<u8> {
+    let objects = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /XObject << /Im1 5 0 R >> >> >>".to_string(),
+        stream("q 595 0 0 842 0 0 cm /Im1 Do Q\n"),
+        "<< /Type /XObject /Subtype /Image /Width 1 /Height 1 /ColorSpace /DeviceGray /BitsPerComponent 8 /Length 2 >>\nstream\nx\nendstream".to_string(),
+    ];
+    pdf(&objects)
+}
+
+/// A page with a drawing and neither text nor images: nothing OCR could read.
+fn pdf_with_nothing_to_read() -> Vec<u8> {
     let objects = vec![
         "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
@@ -197,6 +210,7 @@ fn own_documents(dir: &Path) -> PathBuf {
         ),
     );
     write(&root, "papers/scanned.pdf", &pdf_without_text());
+    write(&root, "papers/blank.pdf", &pdf_with_nothing_to_read());
     write(
         &root,
         "notes/memo.docx",
@@ -353,6 +367,13 @@ fn own_files_are_searchable_with_their_metadata() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("manifest.csv:4: skipped"), "{stderr}");
     assert!(stderr.contains("no text layer"), "{stderr}");
+    // A PDF with neither text nor images is not sent to OCR.
+    assert!(
+        stderr.contains(
+            "blank.pdf:1: skipped: no text could be read from its 1 page(s), and it holds no images"
+        ),
+        "{stderr}"
+    );
     let hits = |args: &[&str]| -> Vec<String> {
         let v: Value = json(&index, &[&["search"], args, &["--json", "--all"]].concat());
         v["hits"]
@@ -433,7 +454,7 @@ fn update_after_adding_changing_and_deleting_equals_a_full_rebuild() {
     tifa(&index).arg("index").args(paths).assert().success();
     let unchanged = update_index(&index, &paths);
     assert!(
-        unchanged.contains("0 files added, 0 replaced, 0 removed, 7 unchanged"),
+        unchanged.contains("0 files added, 0 replaced, 0 removed, 8 unchanged"),
         "{unchanged}"
     );
 

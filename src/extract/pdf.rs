@@ -98,6 +98,13 @@ fn read(bytes: &[u8]) -> Result<Extracted, String> {
     layout.end_page_lines();
     let text = layout.finish();
     if text.chars().all(char::is_whitespace) {
+        // OCR helps a scan (pages of images), not a damaged or empty file.
+        if !has_images(&doc) {
+            return Err(format!(
+                "no text could be read from its {} page(s), and it holds no images: a damaged or empty PDF? Open it in a viewer; if it shows text, save it again as PDF (e.g. print to PDF)",
+                layout.pages
+            ));
+        }
         return Err(format!(
             "no text layer in {} page(s): scanned? run OCR first (e.g. `ocrmypdf --language chi_sim+eng in.pdf out.pdf`) and index the result",
             layout.pages
@@ -107,6 +114,18 @@ fn read(bytes: &[u8]) -> Result<Extracted, String> {
         text,
         title,
         ..Extracted::default()
+    })
+}
+
+/// True when some object of the PDF is an image (a scanned page is one).
+fn has_images(doc: &pdf_extract::Document) -> bool {
+    doc.objects.values().any(|object| {
+        let dict = match object {
+            pdf_extract::Object::Stream(stream) => &stream.dict,
+            pdf_extract::Object::Dictionary(dict) => dict,
+            _ => return false,
+        };
+        matches!(dict.get(b"Subtype"), Ok(pdf_extract::Object::Name(name)) if name.as_slice() == b"Image")
     })
 }
 
