@@ -340,6 +340,7 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
     let mut docs: Vec<Loaded> = addresses
         .par_iter()
         .map(|&(address, key)| {
+            allowed.check()?;
             let doc = engine.stored(address)?;
             let (title, body) = (text::nfkc(&doc.title), text::nfkc(&doc.text));
             let mut han = String::new();

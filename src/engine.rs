@@ -8,6 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use anyhow::{Context, Result};
 use rayon::prelude::*;
@@ -209,12 +210,40 @@ pub struct FieldSummary {
     pub top: Vec<(String, u64)>,
 }
 
-/// Per segment: which documents the filter keeps (`None`: all); and whether
+/// Per segment: which documents the filter keeps (`None`: all); whether
 /// the filter names languages (evidence then follows the filter, not the
-/// term's language).
-pub struct Allowed(Vec<Option<Vec<bool>>>, bool);
+/// term's language); and the flag that says the work was given up.
+pub struct Allowed(Vec<Option<Vec<bool>>>, bool, Option<Arc<AtomicBool>>);
+
+/// Work that was given up (the web server's time budget ran out, or its
+/// client went away): the loops that read documents stop at the next one.
+#[derive(Debug, thiserror::Error)]
+#[error("the work was given up before it finished")]
+pub struct Cancelled;
+
+thread_local! {
+    static CANCEL: std::cell::RefCell<Option<Arc<AtomicBool>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Runs `f` so that the evaluations it starts on this thread stop (with
+/// [`Cancelled`]) once `flag` is set: every [`Allowed`] made inside carries it.
+pub fn cancellable<T>(flag: Arc<AtomicBool>, f: impl FnOnce() -> T) -> T {
+    CANCEL.with(|c| *c.borrow_mut() = Some(flag));
+    let out = f();
+    CANCEL.with(|c| *c.borrow_mut() = None);
+    out
+}
 
 impl Allowed {
+    /// An error once the work was given up (checked per document read).
+    pub fn check(&self) -> Result<()> {
+        match &self.2 {
+            Some(flag) if flag.load(Ordering::Relaxed) => Err(Cancelled.into()),
+            _ => Ok(()),
+        }
+    }
+
     /// True when `--lang` chose the languages.
     pub fn lang_filtered(&self) -> bool {
         self.1
@@ -474,7 +503,8 @@ impl Engine {
             }
             out.push(bits);
         }
-        Ok(Allowed(out, !filter.langs.is_empty()))
+        let cancel = CANCEL.with(|c| c.borrow().clone());
+        Ok(Allowed(out, !filter.langs.is_empty(), cancel))
     }
 
     /// Value of metadata field `field` for every document that has it, read
@@ -641,6 +671,7 @@ impl Engine {
         let verified: Vec<Result<Vec<(usize, Match)>>> = candidates
             .par_iter()
             .map(|(address, which)| {
+                allowed.check()?;
                 let doc = self.stored(*address)?;
                 // Normalised (and lower-cased) once for all the literals.
                 let (title, text) = (crate::text::nfkc(&doc.title), crate::text::nfkc(&doc.text));

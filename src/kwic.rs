@@ -106,6 +106,7 @@ pub fn kwic(engine: &Engine, query_text: &str, options: &KwicOptions) -> Result<
     let per_doc: Vec<Result<Vec<KwicLine>>> = addresses
         .par_iter()
         .map(|&address| {
+            allowed.check()?;
             let doc = engine.stored(address)?;
             let date_key = engine.date_key(address);
             let mut lines = Vec::new();

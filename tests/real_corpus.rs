@@ -1861,3 +1861,28 @@ fn timelines_say_which_years_their_collections_cover() {
         );
     }
 }
+
+/// Work past its time budget stops: the server answers 503 after its budget
+/// (1 s) to the slowest request it has (emerging for 2021, tens of seconds
+/// of work), and then uses (almost) no CPU — the evaluation loops saw the
+/// request given up. Before this round the work ran on to its end.
+#[test]
+fn work_past_its_budget_stops() {
+    let server = common::serve_with(index_dir(), &["--time-budget", "1"]);
+    let started = std::time::Instant::now();
+    let (status, _, body) = common::get(&server.base, "/api/emerging?period=2021");
+    assert_eq!(status, 503, "{body}");
+    assert!(
+        started.elapsed().as_secs_f64() < 5.0,
+        "{:?}",
+        started.elapsed()
+    );
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let before = server.cpu_ticks();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let used = server.cpu_ticks() - before;
+    // Two cores busy for 3 s would be about 600 ticks.
+    assert!(used < 60, "the server kept working: {used} ticks in 3 s");
+    let (status, _, _) = common::get(&server.base, "/api/fields");
+    assert_eq!(status, 200);
+}

@@ -302,10 +302,15 @@ where
             );
         }
     };
+    // Set when the budget runs out or the client goes away (this future is
+    // dropped): the evaluation loops stop at their next document and the
+    // worker is free again.
+    let cancel = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let _cancel_on_drop = CancelOnDrop(cancel.clone());
     let task = tokio::task::spawn_blocking(move || -> Result<Response> {
         let _permit = permit;
         let engine = state2.engine()?;
-        f(&engine)
+        crate::engine::cancellable(cancel, || f(&engine))
     });
     let left = state.budget.saturating_sub(started.elapsed());
     match tokio::time::timeout(left, task).await {
@@ -323,6 +328,15 @@ where
                 state.budget.as_secs()
             ),
         ),
+    }
+}
+
+/// Sets its flag when dropped: the request's work is no longer wanted.
+struct CancelOnDrop(Arc<std::sync::atomic::AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, std::sync::atomic::Ordering::Relaxed);
     }
 }
 
