@@ -937,6 +937,24 @@ fn parse_json_line(
     row: Option<&SheetRow>,
 ) -> Parsed {
     let raw = strip_line_end(&raw);
+    // A record this long cannot hold a document within --max-doc-mb (a
+    // character escaped in JSON takes 6 bytes at most): skipped before it is
+    // parsed, which would take its size again in memory.
+    let most = limits
+        .max_doc_bytes
+        .saturating_mul(6)
+        .saturating_add(1 << 20);
+    if raw.len() > most {
+        return skipped(
+            file,
+            line,
+            format!(
+                "a record of {} bytes, more than a document within the document limit ({} bytes, --max-doc-mb) takes as JSON: not parsed",
+                raw.len(),
+                limits.max_doc_bytes
+            ),
+        );
+    }
     let text = match std::str::from_utf8(raw) {
         Ok(t) => t,
         Err(e) => return skipped(file, line, not_utf8_reason(e)),

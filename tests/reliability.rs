@@ -341,7 +341,22 @@ fn over_long_lines_and_documents_are_skipped_with_bounded_memory() {
         "big.jsonl",
         format!("{{\"id\":\"big\",\"text\":\"{big_text}\"}}\n").as_bytes(),
     );
+    // 8 MiB under a 16 MiB line limit: more than a 1 MiB document can take
+    // as JSON, skipped before it is parsed.
+    write(
+        &corpus,
+        "huge.jsonl",
+        format!("{{\"id\":\"huge\",\"text\":\"{}\"}}\n", "x".repeat(8 << 20)).as_bytes(),
+    );
     let index = tmp.path().join("idx");
+    tifa(&index)
+        .args(["index", "--max-line-mb", "16", "--max-doc-mb", "1"])
+        .arg(&corpus)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(
+            "huge.jsonl:1: skipped: a record of 8388631 bytes, more than a document within the document limit",
+        ));
     tifa(&index)
         .args(["index", "--max-line-mb", "4", "--max-doc-mb", "1"])
         .arg(&corpus)
