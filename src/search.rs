@@ -78,8 +78,13 @@ pub struct SearchResult {
 
 const K1: f64 = 1.2;
 /// A single Chinese phrase with fewer documents than this is also counted with
-/// punctuation inside it (a hint when that form is much more common).
+/// punctuation inside it by `trace` (a hint when that form is much more common).
 pub const PUNCTUATED_HINT_BELOW: usize = 200;
+
+/// The same for `search`, whose answers are otherwise milliseconds: the loose
+/// count reads every document holding all the phrase's characters (~0.15 s),
+/// so it is paid only for a nearly empty result.
+pub const PUNCTUATED_SEARCH_HINT_BELOW: usize = 20;
 const B: f64 = 0.75;
 
 /// The ids of every document a query matches (all documents allowed), in no
@@ -205,7 +210,7 @@ pub fn search(engine: &Engine, query_text: &str, options: &SearchOptions) -> Res
     };
     // A Chinese phrase with few hits may be printed with punctuation inside.
     if hint.is_none()
-        && total < PUNCTUATED_HINT_BELOW
+        && total < PUNCTUATED_SEARCH_HINT_BELOW
         && !options.query.patterns.loose_punct
         && let query::Expr::Term(literal) = &expr
         && let Some(form) = punctuated_form(engine, literal, &allowed, total)?

@@ -218,6 +218,7 @@ pub fn trace_of(
     // has documents in it (a volume of speeches that ends, news that starts
     // later, explain a gap as well as a wrong date would).
     let collections = engine.field_values("collection")?;
+    let by_date = engine.by_date();
     let mut early_found: Vec<(Dated, String)> = Vec::new();
     for (i, gap) in evidence::early(&years, take_off.as_ref().map(|t| t.year)) {
         let d = evidence_dated[i];
@@ -226,7 +227,6 @@ pub fn trace_of(
             u64::try_from(gap.year + 1).unwrap_or(0) * 10_000,
             u64::try_from(gap.until).unwrap_or(0) * 10_000,
         );
-        let by_date = engine.by_date();
         let start = by_date.partition_point(|&(k, _)| k < lo);
         let end = by_date.partition_point(|&(k, _)| k < hi);
         let between = by_date[start..end.max(start)]
@@ -377,13 +377,9 @@ pub fn trace_of(
             Subject::Family(f) => family_warnings(engine, f, allowed)?,
             Subject::Literal(_) => Vec::new(),
         },
-        punctuated: match subject {
-            Subject::Literal(l) if matches.len() < crate::search::PUNCTUATED_HINT_BELOW => {
-                crate::search::punctuated_form(engine, l, allowed, matches.len())?
-            }
-            Subject::Literal(_) => None,
-            Subject::Family(_) => None,
-        },
+        // Filled in by `traces` (what a person asks for); a report's or a
+        // pattern's many traces skip the extra loose evaluation.
+        punctuated: None,
         evidence_lang: evidence_lang.map(str::to_string),
         coverage_before,
         groups,
@@ -580,6 +576,12 @@ pub fn traces(engine: &Engine, subjects: &[Subject], options: &TraceOptions) -> 
                 options.first,
                 options.group_by.as_deref(),
             )?;
+            // A Chinese term the corpus mostly prints with punctuation inside.
+            if let Subject::Literal(l) = s
+                && t.docs < crate::search::PUNCTUATED_HINT_BELOW
+            {
+                t.punctuated = crate::search::punctuated_form(engine, l, &allowed, t.docs)?;
+            }
             if options.pair {
                 for t in std::iter::once(&mut t) {
                     if let Some(first) = t.first.as_mut() {
