@@ -157,7 +157,15 @@ fn one_day_stories_faded_events_and_steady_phrases_are_left_out() {
     // The faded event comes back on request, its `held` below one half.
     let all = json(
         &index,
-        &["emerging", "--period", "2015", "--json", "--include-faded"],
+        &[
+            "emerging",
+            "--period",
+            "2015",
+            "--json",
+            "--include-faded",
+            "--show",
+            "all",
+        ],
     );
     let event = all["candidates"]
         .as_array()
@@ -166,6 +174,24 @@ fn one_day_stories_faded_events_and_steady_phrases_are_left_out() {
         .find(|c| c["term"].as_str().is_some_and(|t| t.contains("东方之星")))
         .expect("the event with --include-faded");
     assert_eq!(event["held"].as_f64(), Some(0.0));
+    // Six documents telling it in one identical sentence: a template, listed
+    // under its class with the signal that decided it.
+    assert_eq!(event["class"], "boilerplate", "{event}");
+    assert!(event["signals"]["frame_share"].as_f64().expect("share") >= 0.99);
+    // Nothing hidden: the classes add up to the qualified candidates, and
+    // the default list holds formulations only.
+    let classes = all["classes"].as_object().expect("classes");
+    let sum: u64 = classes.values().map(|n| n.as_u64().expect("count")).sum();
+    assert_eq!(Some(sum), all["qualified"].as_u64());
+    assert!(
+        e["candidates"]
+            .as_array()
+            .expect("candidates")
+            .iter()
+            .all(|c| c["class"] == "formulation")
+    );
+    // Too few authoritative documents in this corpus to test "news only".
+    assert!(event["signals"]["authoritative_docs"].is_null());
     // With one date required (and faded ones shown), the one-day story qualifies.
     let loose = json(
         &index,
@@ -177,6 +203,8 @@ fn one_day_stories_faded_events_and_steady_phrases_are_left_out() {
             "--min-dates",
             "1",
             "--include-faded",
+            "--show",
+            "all",
         ],
     );
     assert!(

@@ -1164,6 +1164,38 @@ fn kwic_lines_equal_search_occurrences_for_every_dev_term() {
     }
 }
 
+/// `tifa emerging --period 2021`: the daily epidemic bulletin (its counts
+/// in a repeated sentence frame) is listed under its class, not among the
+/// formulations, and nothing is hidden: `--show all` has every class.
+#[test]
+fn emerging_2021_is_led_by_formulations_not_the_bulletin() {
+    let e = tifa(&["emerging", "--period", "2021", "--json", "--limit", "30"]);
+    let top: Vec<&str> = e["candidates"]
+        .as_array()
+        .expect("candidates")
+        .iter()
+        .map(|c| c["term"].as_str().expect("term"))
+        .collect();
+    assert_eq!(top.len(), 30);
+    for bulletin in ["接种新冠", "病例", "感染者", "万剂", "卫生健康委"] {
+        assert!(
+            !top.iter().any(|t| t.contains(bulletin)),
+            "{bulletin} in the formulations: {top:?}"
+        );
+    }
+    let all = tifa(&[
+        "emerging", "--period", "2021", "--json", "--limit", "100000", "--show", "all",
+    ]);
+    let candidates = all["candidates"].as_array().expect("candidates");
+    assert_eq!(candidates.len() as u64, all["qualified"].as_u64().expect("qualified"));
+    let bulletin = candidates
+        .iter()
+        .find(|c| c["term"] == "各地累计报告接种新冠病毒疫苗")
+        .expect("the bulletin's sentence is a candidate");
+    assert_eq!(bulletin["class"], "boilerplate", "{bulletin}");
+    assert!(bulletin["signals"]["top_frame"].is_string());
+}
+
 /// `tifa emerging`: every figure of the top 20 candidates of three periods
 /// equals what `timeline` and `trace` give for that string; the formulations
 /// known to have taken off then are in the top 50 (or, for one only 7

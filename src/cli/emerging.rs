@@ -42,11 +42,27 @@ pub struct EmergingArgs {
     /// How many candidates to list.
     #[arg(long, default_value_t = 50)]
     pub limit: usize,
+    /// Which classes to list: formulations (default), boilerplate (reporting
+    /// formulas and templates: the strings sit in a frame repeated across
+    /// documents), topics (one word of the general dictionary, e.g. 周年,
+    /// 巴黎), fragments (a longer candidate carries most of the rise, e.g. 征程
+    /// in 新征程), or all; several with commas. Nothing is dropped: every
+    /// candidate has a class and the signals that decided it (--json).
+    #[arg(long, default_value = "formulations", value_name = "CLASSES")]
+    pub show: String,
+    /// The order: spread (the G² of each kind of text it rose in — speeches,
+    /// reports, laws, news… — summed, so official language used across kinds
+    /// leads) or keyness (G² of all documents, news weighing by its numbers).
+    #[arg(long, default_value = "keyness", value_name = "ORDER")]
+    pub rank: String,
     /// Print JSON: {"period","reference","period_docs","reference_docs","statistic","qualified",
     /// "candidates":[{"term","docs","occurrences","ref_docs","ref_occurrences","per_million",
     /// "ref_per_million","expected_ref_docs","score","log_ratio","new","held","extensions",
-    /// "first":{"date","id","title"},"take_off","kinds","collections","by_year"}],
-    /// "following","faded"}.
+    /// "first":{"date","id","title"},"take_off","kinds","collections","by_year",
+    /// "class","signals":{"frame_share","top_frame","kinds_in_period",
+    /// "authoritative_docs","dictionary_word","loose_edge","carried_by",
+    /// "carried_share","rise_docs","reason"},"spread_score"}],"following","faded",
+    /// "classes","shown"}.
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
     /// CSV, one row per candidate (kinds and collections as name:docs;…).
@@ -70,6 +86,7 @@ pub fn run(dir: &Path, args: EmergingArgs) -> Result<()> {
     } else {
         Languages::Chinese
     };
+    let show = emerging::classify::parse_show(&args.show).map_err(UserError::BadFilter)?;
     let options = EmergingOptions {
         filter: filter_args.to_filter()?,
         period,
@@ -80,6 +97,8 @@ pub fn run(dir: &Path, args: EmergingArgs) -> Result<()> {
         min_log_ratio: args.min_log_ratio,
         limit: args.limit,
         include_faded: args.include_faded,
+        show,
+        rank: emerging::Rank::parse(&args.rank).map_err(UserError::BadFilter)?,
     };
     let bar = spinner("counting candidates in the period and the reference…");
     let result = emerging::emerging(&engine, &options);
@@ -115,6 +134,8 @@ pub fn run(dir: &Path, args: EmergingArgs) -> Result<()> {
             "first_id",
             "first_title",
             "take_off",
+            "class",
+            "class_reason",
             "kinds",
             "collections",
         ])?;
@@ -137,6 +158,8 @@ pub fn run(dir: &Path, args: EmergingArgs) -> Result<()> {
                 c.take_off
                     .as_ref()
                     .map_or(String::new(), |t| t.year.to_string()),
+                c.class.name().to_string(),
+                output::csv_cell(&c.signals.reason),
                 output::csv_cell(&joined(&c.kinds)),
                 output::csv_cell(&joined(&c.collections)),
             ])?;
@@ -165,6 +188,23 @@ pub fn run(dir: &Path, args: EmergingArgs) -> Result<()> {
             (Some(f), true) => format!("; `held` compares with {f}"),
             (None, _) => "; no later year in the corpus to tell whether the rise held".to_string(),
         }
+    )?;
+    let class_counts: Vec<String> = result
+        .classes
+        .iter()
+        .map(|(c, n)| format!("{n} {}", c.name()))
+        .collect();
+    writeln!(
+        out,
+        "Classes of the {} qualifying candidates: {}; listed: {} (--show boilerplate|topics|fragments|all for the others, --json for the signals).",
+        result.qualified,
+        class_counts.join(", "),
+        result
+            .shown
+            .iter()
+            .map(|c| c.name())
+            .collect::<Vec<_>>()
+            .join(", ")
     )?;
     if result.candidates.is_empty() {
         writeln!(
@@ -235,6 +275,18 @@ pub fn run(dir: &Path, args: EmergingArgs) -> Result<()> {
                 .as_ref()
                 .map_or(String::new(), |t| format!(" · take-off {}", t.year))
         )?;
+        if c.class != emerging::Class::Formulation || result.shown.len() > 1 {
+            writeln!(
+                out,
+                "    {}: {}",
+                c.class.name(),
+                if c.signals.reason.is_empty() {
+                    "no signal against it"
+                } else {
+                    c.signals.reason.as_str()
+                }
+            )?;
+        }
         if !c.extensions.is_empty() {
             writeln!(
                 out,
@@ -243,12 +295,18 @@ pub fn run(dir: &Path, args: EmergingArgs) -> Result<()> {
             )?;
         }
     }
-    if result.qualified > result.candidates.len() {
+    let in_shown: usize = result
+        .classes
+        .iter()
+        .filter(|(c, _)| result.shown.contains(c))
+        .map(|(_, n)| n)
+        .sum();
+    if in_shown > result.candidates.len() {
         writeln!(
             out,
-            "\nShowing {} of {} qualifying candidates (--limit N for more).",
+            "\nShowing {} of {} candidates of the classes listed (--limit N for more).",
             result.candidates.len(),
-            result.qualified
+            in_shown
         )?;
     }
     out.flush().context("cannot write output")

@@ -1149,6 +1149,10 @@ pub async fn api_emerging(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuer
                 .unwrap_or(1.0),
             limit: p.number("limit", 50, MAX_PAGE)?,
             include_faded: p.flag("include_faded"),
+            show: crate::emerging::classify::parse_show(p.get("show").unwrap_or("formulations"))
+                .map_err(UserError::BadFilter)?,
+            rank: crate::emerging::Rank::parse(p.get("rank").unwrap_or("spread"))
+                .map_err(UserError::BadFilter)?,
         };
         json_response(&crate::emerging::emerging(engine, &options)?)
     })

@@ -45,6 +45,10 @@ use crate::history::evidence::{self, TakeOff};
 use crate::matcher::{Literal, Prepared};
 use crate::text;
 
+pub mod classify;
+
+pub use classify::{Class, Signals};
+
 /// Longest Chinese candidate, in characters.
 pub const MAX_HAN: usize = 16;
 /// Longest English candidate, in words.
@@ -155,6 +159,28 @@ pub struct EmergingOptions {
     pub limit: usize,
     /// List candidates whose rise did not hold too.
     pub include_faded: bool,
+    /// The classes listed (formulations by default).
+    pub show: Vec<Class>,
+    pub rank: Rank,
+}
+
+/// The order of the list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rank {
+    /// G² of all documents (reference standardised to the period's collections).
+    Keyness,
+    /// Σ of the G² of each kind of text the candidate rose in.
+    Spread,
+}
+
+impl Rank {
+    pub fn parse(s: &str) -> Result<Rank, String> {
+        match s {
+            "keyness" | "g2" => Ok(Rank::Keyness),
+            "spread" => Ok(Rank::Spread),
+            _ => Err(format!("unknown --rank {s:?}: use spread or keyness")),
+        }
+    }
 }
 
 /// The earliest dated document with the candidate (ties: smallest id, as `trace`).
@@ -168,6 +194,9 @@ pub struct First {
 #[derive(Clone, Debug, Serialize)]
 pub struct Candidate {
     pub term: String,
+    /// What the signals make of it, and the signals.
+    pub class: Class,
+    pub signals: Signals,
     /// Documents and occurrences in the period.
     pub docs: u64,
     pub occurrences: u64,
@@ -181,6 +210,9 @@ pub struct Candidate {
     pub expected_ref_docs: f64,
     /// G² of the document frequencies (period against reference).
     pub score: f64,
+    /// Σ over kinds of text (speech, report, article…) of the G² of each
+    /// kind the candidate rose in.
+    pub spread_score: f64,
     /// Binary log of the ratio of the document shares.
     pub log_ratio: f64,
     /// No reference document has it.
@@ -213,9 +245,12 @@ pub struct Emerging {
     pub following: Option<String>,
     /// Candidates left out because their rise did not hold (see `held`).
     pub faded: usize,
-    /// Candidates that passed every rule (closed, min docs and dates, rising):
-    /// `candidates` holds the first `limit` of them.
+    /// Candidates that passed every rule (closed, min docs and dates, rising).
     pub qualified: usize,
+    /// Qualified candidates per class; `candidates` holds the first `limit`
+    /// of the classes shown.
+    pub classes: BTreeMap<Class, usize>,
+    pub shown: Vec<Class>,
     pub candidates: Vec<Candidate>,
 }
 
@@ -414,6 +449,17 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
         })
         .collect();
     let n_collections = collection_names.len();
+    let kinds = engine.field_values("kind")?;
+    let mut kind_numbers: Vec<&str> = docs
+        .iter()
+        .map(|d| kinds.get(d.address).unwrap_or(""))
+        .collect();
+    kind_numbers.sort_unstable();
+    kind_numbers.dedup();
+    let kind_number = |d: &Loaded| {
+        let kind = kinds.get(d.address).unwrap_or("");
+        kind_numbers.iter().position(|k| *k == kind).unwrap_or(0)
+    };
     let mut scored: Vec<Scored> = Vec::new();
     let units: Vec<Unit> = [(want_han, Unit::Han), (want_words, Unit::Word)]
         .into_iter()
@@ -421,6 +467,7 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
         .collect();
     let jieba = jieba_rs::Jieba::new();
     for &unit in &units {
+        let first_of_unit = scored.len();
         // Documents with text of this unit: per collection, period and reference.
         let mut n1_by = vec![0f64; n_collections];
         let mut n2_by = vec![0f64; n_collections];
@@ -439,6 +486,15 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
             }
         }
         let (n1, n2): (f64, f64) = (n1_by.iter().sum(), n2_by.iter().sum());
+        let authoritative_corpus = docs
+            .iter()
+            .filter(|d| {
+                !unit.text(d).is_empty()
+                    && kinds
+                        .get(d.address)
+                        .is_some_and(|k| classify::AUTHORITATIVE_KINDS.contains(&k))
+            })
+            .count() as u64;
         let period_texts: Vec<(&str, u64)> = docs
             .iter()
             .zip(&sides)
@@ -475,9 +531,34 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
             if is_following(d) {
                 grouped.push((unit.text(d), n_collections));
             }
+            if kinds
+                .get(d.address)
+                .is_some_and(|k| classify::AUTHORITATIVE_KINDS.contains(&k))
+            {
+                grouped.push((unit.text(d), n_collections + 1));
+            }
         }
-        let groups = n_collections + 1;
+        // Reference documents per kind: the rise of each kind of text.
+        let kind_group = n_collections + 2;
+        let mut n1_kind = vec![0f64; kind_numbers.len()];
+        let mut n2_kind = vec![0f64; kind_numbers.len()];
+        for (d, side) in docs.iter().zip(&sides) {
+            if unit.text(d).is_empty() {
+                continue;
+            }
+            let k = kind_number(d);
+            match side {
+                Side::Period => n1_kind[k] += 1.0,
+                Side::Reference => {
+                    n2_kind[k] += 1.0;
+                    grouped.push((unit.text(d), kind_group + k));
+                }
+                Side::Other => {}
+            }
+        }
+        let groups = kind_group + kind_numbers.len();
         let counts = document_frequencies(&patterns, &grouped, groups)?;
+        let mut ref_by_kind: Vec<Vec<u32>> = Vec::new();
         for (p, (term, docs_in_period)) in found.into_iter().enumerate() {
             let by = &counts[p * groups..(p + 1) * groups];
             let b: u32 = by[..n_collections].iter().sum();
@@ -503,6 +584,7 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
             }
             let held = (n_following > 0.0)
                 .then(|| (f64::from(by[n_collections]) / n_following) / (a / n1));
+            ref_by_kind.push(by[kind_group..].to_vec());
             scored.push(Scored {
                 unit,
                 term,
@@ -511,7 +593,50 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
                 log_ratio: lr,
                 new: b == 0,
                 held,
+                rise_docs: a - share_ref * n1,
+                authoritative: (authoritative_corpus >= classify::AUTHORITATIVE_CORPUS_MIN)
+                    .then_some(by[n_collections + 1]),
+                frame_share: 0.0,
+                kinds_in_period: 0,
+                spread_score: 0.0,
+                top_frame: None,
+                class: Class::Formulation,
+                signals: None,
             });
+        }
+        // The frames of this unit's candidates in the period.
+        let from = first_of_unit;
+        let patterns: Vec<String> = scored[from..]
+            .iter()
+            .map(|s| unit.pattern(&s.term))
+            .collect();
+        if !patterns.is_empty() {
+            let texts: Vec<(&str, u32)> = docs
+                .iter()
+                .zip(&sides)
+                .filter(|(_, s)| **s == Side::Period)
+                .map(|(d, _)| (unit.text(d), kind_number(d) as u32))
+                .collect();
+            let stats = classify::frames(&patterns, &texts, matches!(unit, Unit::Han))?;
+            for ((s, f), by_kind) in scored[from..].iter_mut().zip(stats).zip(&ref_by_kind) {
+                s.frame_share = f.share();
+                s.kinds_in_period = f.kinds.len() as u32;
+                // Keyness per kind of text, summed over the kinds it rose in.
+                s.spread_score = f
+                    .kinds
+                    .iter()
+                    .map(|&(k, a)| {
+                        let (a, b) = (f64::from(a), f64::from(by_kind[k as usize]));
+                        let (n1, n2) = (n1_kind[k as usize], n2_kind[k as usize]);
+                        if n1 > 0.0 && n2 > 0.0 && a / n1 > b / n2 {
+                            log_likelihood(a, b, n1, n2)
+                        } else {
+                            0.0
+                        }
+                    })
+                    .sum();
+                s.top_frame = f.top_frame();
+            }
         }
     }
     scored.sort_by(|a, b| {
@@ -527,6 +652,23 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
         scored.retain(|s| s.held.is_none_or(|h| h >= HELD_MIN));
     }
     let qualified = scored.len();
+    classify_all(&mut scored, &jieba);
+    let mut classes: BTreeMap<Class, usize> = BTreeMap::new();
+    for s in &scored {
+        *classes.entry(s.class).or_default() += 1;
+    }
+    let all_scored = std::mem::take(&mut scored);
+    let (mut scored, others): (Vec<Scored>, Vec<Scored>) = all_scored
+        .into_iter()
+        .partition(|s| options.show.contains(&s.class));
+    if options.rank == Rank::Spread {
+        scored.sort_by(|a, b| {
+            b.spread_score
+                .total_cmp(&a.spread_score)
+                .then_with(|| b.score.total_cmp(&a.score))
+                .then_with(|| a.term.cmp(&b.term))
+        });
+    }
     // Longer qualified candidates built on each listed one (网络空间命运共同体 under 命运共同体).
     let extensions: Vec<Vec<String>> = scored
         .iter()
@@ -534,6 +676,7 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
         .map(|s| {
             scored
                 .iter()
+                .chain(others.iter().filter(|o| o.class == Class::Formulation))
                 .filter(|t| t.term.len() > s.term.len() && t.term.contains(s.term.as_str()))
                 .take(EXTENSIONS_SHOWN)
                 .map(|t| t.term.clone())
@@ -556,6 +699,8 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
         following: has_following.then(|| following.label()),
         faded: if options.include_faded { 0 } else { faded },
         qualified,
+        classes,
+        shown: options.show.clone(),
         candidates,
     })
 }
@@ -570,6 +715,73 @@ struct Scored {
     log_ratio: f64,
     new: bool,
     held: Option<f64>,
+    /// Period documents above the number the reference share predicts.
+    rise_docs: f64,
+    frame_share: f64,
+    /// Documents of authoritative kinds (any year) with the candidate, when
+    /// the filtered corpus has enough of them to tell.
+    authoritative: Option<u32>,
+    kinds_in_period: u32,
+    /// Σ over kinds of text of the G² of the kinds it rose in.
+    spread_score: f64,
+    top_frame: Option<String>,
+    class: Class,
+    signals: Option<Signals>,
+}
+
+/// Decides the class of every qualified candidate (`classify`).
+fn classify_all(scored: &mut [Scored], jieba: &jieba_rs::Jieba) {
+    // The longer candidate carrying most of each one's rise.
+    let carried: Vec<Option<(usize, f64)>> = scored
+        .par_iter()
+        .map(|s| {
+            if s.rise_docs <= 0.0 {
+                return None;
+            }
+            scored
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| {
+                    t.term.len() > s.term.len()
+                        && t.term.contains(s.term.as_str())
+                        && match (t.unit, s.unit) {
+                            (Unit::Han, Unit::Han) => classify::builds_on(jieba, &t.term, &s.term),
+                            (Unit::Word, Unit::Word) => true,
+                            _ => false,
+                        }
+                })
+                .map(|(i, t)| (i, t.rise_docs / s.rise_docs))
+                .max_by(|a, b| a.1.total_cmp(&b.1))
+        })
+        .collect();
+    let words: Vec<Option<classify::DictionaryWord>> = scored
+        .iter()
+        .map(|s| match s.unit {
+            Unit::Han => classify::dictionary_word(jieba, &s.term),
+            Unit::Word => None,
+        })
+        .collect();
+    for (i, (c, w)) in carried.into_iter().zip(words).enumerate() {
+        let mut signals = Signals {
+            frame_share: scored[i].frame_share,
+            top_frame: scored[i].top_frame.take(),
+            dictionary_word: w,
+            loose_edge: match scored[i].unit {
+                Unit::Han => classify::loose_edge(jieba, &scored[i].term),
+                Unit::Word => None,
+            },
+            authoritative_docs: scored[i].authoritative,
+            kinds_in_period: scored[i].kinds_in_period,
+            carried_by: c.map(|(j, _)| scored[j].term.clone()),
+            carried_share: c.map(|(_, share)| share),
+            rise_docs: scored[i].rise_docs,
+            reason: String::new(),
+        };
+        let (class, reason) = classify::decide(&signals, scored[i].new);
+        signals.reason = reason;
+        scored[i].class = class;
+        scored[i].signals = Some(signals);
+    }
 }
 
 /// Appends the runs of Han characters of `s`, one per line.
@@ -1026,6 +1238,19 @@ fn exact_figures(
             let s = &scored[i];
             let mut c = Candidate {
                 term: s.term.clone(),
+                class: s.class,
+                signals: s.signals.clone().unwrap_or_else(|| Signals {
+                    frame_share: s.frame_share,
+                    top_frame: None,
+                    dictionary_word: None,
+                    loose_edge: None,
+                    authoritative_docs: s.authoritative,
+                    kinds_in_period: s.kinds_in_period,
+                    carried_by: None,
+                    carried_share: None,
+                    rise_docs: s.rise_docs,
+                    reason: String::new(),
+                }),
                 docs: 0,
                 occurrences: 0,
                 ref_docs: 0,
@@ -1034,6 +1259,7 @@ fn exact_figures(
                 ref_per_million: 0.0,
                 expected_ref_docs: s.expected_ref_docs,
                 score: s.score,
+                spread_score: s.spread_score,
                 log_ratio: s.log_ratio,
                 new: s.new,
                 held: s.held,
@@ -1097,11 +1323,13 @@ fn exact_figures(
             out.push(c);
         }
     }
-    out.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| a.term.cmp(&b.term))
-    });
+    // The order of `scored`.
+    let position: FxHashMap<&str, usize> = scored
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.term.as_str(), i))
+        .collect();
+    out.sort_by_key(|c| position.get(c.term.as_str()).copied().unwrap_or(usize::MAX));
     Ok(out)
 }
 

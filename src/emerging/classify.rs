@@ -1,0 +1,453 @@
+//! Telling formulations from the rest: the signals measured for every
+//! qualified candidate of `tifa emerging`, and the class they decide.
+//!
+//! Each signal is a property of the candidate's use, not a list of answers
+//! (README, "Emerging formulations", has what each one measured on the
+//! development set):
+//!
+//! * **frame share** — the share of the period's documents whose first
+//!   occurrence sits in a frame (the few characters or words on each side,
+//!   digits dropped) that at least two other documents repeat verbatim. The
+//!   daily epidemic bulletin, "经…签批" and "据…报道" live in such frames;
+//!   a formulation is used in sentences of many shapes.
+//! * **dictionary word** — the candidate is one word of jieba's general
+//!   dictionary (with its frequency and part of speech): ordinary vocabulary
+//!   (周年, 胜利, 印发) or a named entity (巴黎, tagged ns), a topic unless
+//!   nothing in the reference uses it.
+//! * **carried by a longer string** — a longer qualified candidate containing
+//!   this one accounts for most of its rise in documents (征程 in 新征程,
+//!   高质量 in 高质量发展): the shorter one is a fragment and the longer one
+//!   is listed on its own evidence.
+//! * **spread** — the kinds of text (speech, report, law, article…) among the
+//!   period's documents with the candidate: shown as evidence.
+
+use std::hash::{Hash, Hasher};
+
+use aho_corasick::{AhoCorasick, AhoCorasickKind, MatchKind};
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHasher};
+use serde::Serialize;
+
+/// Characters (Chinese) on each side of an occurrence that make its frame.
+pub const FRAME_HAN_CHARS: usize = 6;
+/// Bytes (English: about four words) on each side that make its frame.
+pub const FRAME_WORD_BYTES: usize = 24;
+/// Documents that must share a frame before it counts as a template (the
+/// occurrence's own and two others).
+pub const FRAME_REPEATS: u32 = 3;
+/// Frame share from which a candidate is a reporting formula.
+pub const BOILERPLATE_FRAME_SHARE: f64 = 0.5;
+/// Share of a candidate's rise that one longer candidate must carry for the
+/// shorter one to be its fragment.
+pub const CARRIED_SHARE: f64 = 2.0 / 3.0;
+/// What a candidate is, as far as the signals tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "lowercase")]
+pub enum Class {
+    Formulation,
+    Boilerplate,
+    Topic,
+    Fragment,
+}
+
+impl Class {
+    pub fn parse(s: &str) -> Result<Class, String> {
+        match s {
+            "formulations" | "formulation" => Ok(Class::Formulation),
+            "boilerplate" => Ok(Class::Boilerplate),
+            "topics" | "topic" => Ok(Class::Topic),
+            "fragments" | "fragment" => Ok(Class::Fragment),
+            "all" => Err("all".into()),
+            _ => Err(format!(
+                "unknown --show {s:?}: use formulations, boilerplate, topics, fragments or all"
+            )),
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Class::Formulation => "formulation",
+            Class::Boilerplate => "boilerplate",
+            Class::Topic => "topic",
+            Class::Fragment => "fragment",
+        }
+    }
+}
+
+/// `formulations`, `boilerplate,topics`, `all`: the classes a list shows.
+pub fn parse_show(s: &str) -> Result<Vec<Class>, String> {
+    let mut show: Vec<Class> = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match Class::parse(part) {
+            Ok(c) => show.push(c),
+            Err(e) if e == "all" => show.extend(ALL),
+            Err(e) => return Err(e),
+        }
+    }
+    if show.is_empty() {
+        return Err(
+            "--show needs a class: formulations, boilerplate, topics, fragments or all".into(),
+        );
+    }
+    show.sort();
+    show.dedup();
+    Ok(show)
+}
+
+pub const ALL: [Class; 4] = [
+    Class::Formulation,
+    Class::Boilerplate,
+    Class::Topic,
+    Class::Fragment,
+];
+
+/// jieba's entry for a candidate that is one dictionary word.
+#[derive(Clone, Debug, Serialize)]
+pub struct DictionaryWord {
+    pub freq: usize,
+    pub tag: String,
+}
+
+/// The signals of one candidate and the reason for its class.
+#[derive(Clone, Debug, Serialize)]
+pub struct Signals {
+    /// Share of the period's documents whose occurrence sits in a repeated frame.
+    pub frame_share: f64,
+    /// The commonest repeated frame, for the reader (`…` marks the candidate).
+    pub top_frame: Option<String>,
+    /// Kinds of text among the period's documents with it.
+    pub kinds_in_period: u32,
+    /// Documents of authoritative kinds (speeches, reports, declarations,
+    /// white papers, laws, regulations) with it, in any year; None when the
+    /// filtered corpus holds too few such documents to tell.
+    pub authoritative_docs: Option<u32>,
+    /// jieba's dictionary entry when the candidate is one dictionary word.
+    pub dictionary_word: Option<DictionaryWord>,
+    /// The word at its edge that makes it a piece of a sentence.
+    pub loose_edge: Option<String>,
+    /// The longer candidate that carries most of this one's rise, and how much.
+    pub carried_by: Option<String>,
+    pub carried_share: Option<f64>,
+    /// Period documents above those expected from the reference share.
+    pub rise_docs: f64,
+    pub reason: String,
+}
+
+/// What the period pass gathers for one candidate.
+#[derive(Default)]
+pub(super) struct FrameStats {
+    pub docs: u32,
+    /// Documents per kind (numbered by the caller).
+    pub kinds: Vec<(u32, u32)>,
+    frames: FxHashMap<u64, (u32, String)>,
+}
+
+impl FrameStats {
+    pub fn share(&self) -> f64 {
+        if self.docs == 0 {
+            return 0.0;
+        }
+        let templated: u32 = self
+            .frames
+            .values()
+            .filter(|(n, _)| *n >= FRAME_REPEATS)
+            .map(|(n, _)| n)
+            .sum();
+        f64::from(templated) / f64::from(self.docs)
+    }
+
+    pub fn top_frame(&self) -> Option<String> {
+        self.frames
+            .values()
+            .filter(|(n, _)| *n >= FRAME_REPEATS)
+            .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.cmp(&a.1)))
+            .map(|(n, f)| format!("{f} ({n} documents)"))
+    }
+}
+
+/// The frame of each candidate's first occurrence in each period text (with
+/// the text's kind), one pass of all candidates over the texts.
+pub(super) fn frames(
+    patterns: &[String],
+    texts: &[(&str, u32)],
+    han: bool,
+) -> Result<Vec<FrameStats>> {
+    let ac = AhoCorasick::builder()
+        .match_kind(MatchKind::Standard)
+        .kind(Some(AhoCorasickKind::ContiguousNFA))
+        .build(patterns)
+        .context("cannot prepare the candidates for their frames")?;
+    // Per text: (pattern, frame hash, frame) of each pattern's first match.
+    let found: Vec<Vec<(u32, u64, String)>> = texts
+        .par_iter()
+        .map(|(t, _)| {
+            let mut seen: FxHashMap<u32, ()> = FxHashMap::default();
+            let mut out = Vec::new();
+            for m in ac.find_overlapping_iter(*t) {
+                let p = m.pattern().as_u32();
+                if seen.insert(p, ()).is_some() {
+                    continue;
+                }
+                let (left, right) = if han {
+                    (
+                        t[..m.start()]
+                            .char_indices()
+                            .rev()
+                            .nth(FRAME_HAN_CHARS - 1)
+                            .map_or(&t[..m.start()], |(i, _)| &t[i..m.start()]),
+                        t[m.end()..]
+                            .char_indices()
+                            .nth(FRAME_HAN_CHARS)
+                            .map_or(&t[m.end()..], |(i, _)| &t[m.end()..m.end() + i]),
+                    )
+                } else {
+                    let l = floor_char(t, m.start().saturating_sub(FRAME_WORD_BYTES));
+                    let r = floor_char(t, (m.end() + FRAME_WORD_BYTES).min(t.len()));
+                    (&t[l..m.start()], &t[m.end()..r])
+                };
+                let mut h = FxHasher::default();
+                left.hash(&mut h);
+                right.hash(&mut h);
+                let shown = format!("{}…{}", left.replace('\n', "｜"), right.replace('\n', "｜"));
+                out.push((p, h.finish(), shown));
+            }
+            out
+        })
+        .collect();
+    let mut stats: Vec<FrameStats> = (0..patterns.len()).map(|_| FrameStats::default()).collect();
+    for (per_text, (_, kind)) in found.into_iter().zip(texts) {
+        for (p, hash, shown) in per_text {
+            let s = &mut stats[p as usize];
+            s.docs += 1;
+            match s.kinds.iter_mut().find(|(k, _)| k == kind) {
+                Some((_, n)) => *n += 1,
+                None => s.kinds.push((*kind, 1)),
+            }
+            s.frames.entry(hash).or_insert((0, shown)).0 += 1;
+        }
+    }
+    Ok(stats)
+}
+
+fn floor_char(t: &str, mut i: usize) -> usize {
+    while !t.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Kinds of text that speak for the state (not news, press conferences or
+/// other material).
+pub const AUTHORITATIVE_KINDS: &[&str] = &[
+    "speech",
+    "report",
+    "declaration",
+    "white_paper",
+    "law",
+    "regulation",
+];
+
+/// Fewest documents of authoritative kinds (any year) that must use a
+/// candidate for it to count as official language rather than news only.
+pub const MIN_AUTHORITATIVE_DOCS: u32 = 2;
+/// Fewest authoritative documents (of the candidate's language) the filtered
+/// corpus must hold for that test to be made at all.
+pub const AUTHORITATIVE_CORPUS_MIN: u64 = 50;
+
+/// Whether `longer` is a whole formulation built on `shorter` (网络空间 +
+/// 命运共同体, 高质量 + 发展) rather than a use of it: a verb, adverb,
+/// preposition or conjunction before it (构建新发展格局, 全面贯彻…) or a
+/// locative, particle or verb after it (新常态下, …的) makes a phrase that
+/// uses the formulation, and the shorter string stays a line of its own.
+pub(super) fn builds_on(jieba: &jieba_rs::Jieba, longer: &str, shorter: &str) -> bool {
+    let Some(at) = longer.find(shorter) else {
+        return false;
+    };
+    let (left, right) = (&longer[..at], &longer[at + shorter.len()..]);
+    let use_before = |tag: &str| matches!(tag.chars().next(), Some('v' | 'd' | 'p' | 'c'));
+    let use_after = |tag: &str| {
+        matches!(
+            tag.chars().next(),
+            Some('v' | 'f' | 'u' | 'p' | 'c' | 'd' | 'y')
+        ) && tag != "vn"
+    };
+    if !left.is_empty()
+        && jieba
+            .tag(left, false)
+            .last()
+            .is_some_and(|t| use_before(t.tag))
+    {
+        return false;
+    }
+    if !right.is_empty()
+        && jieba
+            .tag(right, false)
+            .first()
+            .is_some_and(|t| use_after(t.tag))
+    {
+        return false;
+    }
+    true
+}
+
+/// The jieba part of speech at an edge of the candidate that makes it a
+/// piece of a sentence rather than a name for something: a locative,
+/// particle, preposition or conjunction (峰会上, 保持中, 年后).
+pub(super) fn loose_edge(jieba: &jieba_rs::Jieba, term: &str) -> Option<String> {
+    let tags = jieba.tag(term, false);
+    if tags.len() < 2 {
+        return None;
+    }
+    let loose = |tag: &str| matches!(tag.chars().next(), Some('f' | 'u' | 'p' | 'c'));
+    let (first, last) = (tags.first()?, tags.last()?);
+    if loose(first.tag) {
+        return Some(format!("{}/{}", first.word, first.tag));
+    }
+    if loose(last.tag) {
+        return Some(format!("{}/{}", last.word, last.tag));
+    }
+    None
+}
+
+/// The dictionary entry of a candidate that jieba reads as one word of its
+/// dictionary.
+pub(super) fn dictionary_word(jieba: &jieba_rs::Jieba, term: &str) -> Option<DictionaryWord> {
+    if !jieba.has_word(term) || jieba.cut(term, false).len() != 1 {
+        return None;
+    }
+    let tag = jieba
+        .tag(term, false)
+        .first()
+        .map_or(String::new(), |t| t.tag.to_string());
+    // For one dictionary word suggest_freq is its frequency + 1.
+    Some(DictionaryWord {
+        freq: jieba.suggest_freq(term).saturating_sub(1),
+        tag,
+    })
+}
+
+/// The class the signals decide, with the reason in words.
+pub(super) fn decide(s: &Signals, new: bool) -> (Class, String) {
+    // A template of the news that official texts use too is a set phrase of
+    // theirs (立足新发展阶段、贯彻新发展理念…), not a reporting formula.
+    if s.frame_share >= BOILERPLATE_FRAME_SHARE && s.kinds_in_period <= 1 {
+        return (
+            Class::Boilerplate,
+            format!(
+                "{:.0} % of its documents use it in a frame repeated in ≥ {} documents, all of one kind",
+                s.frame_share * 100.0,
+                FRAME_REPEATS
+            ),
+        );
+    }
+    if let (Some(by), Some(share)) = (&s.carried_by, s.carried_share)
+        && share >= CARRIED_SHARE
+    {
+        return (
+            Class::Fragment,
+            format!("{by} carries {:.0} % of its rise", share * 100.0),
+        );
+    }
+    if let Some(edge) = &s.loose_edge {
+        return (
+            Class::Fragment,
+            format!("begins or ends on {edge} (a locative, particle, preposition or conjunction)"),
+        );
+    }
+    if let Some(n) = s.authoritative_docs
+        && n < MIN_AUTHORITATIVE_DOCS
+    {
+        return (
+            Class::Topic,
+            format!(
+                "news only: {n} documents of authoritative kinds (speeches, reports, declarations, laws…) use it, in any year"
+            ),
+        );
+    }
+    if let Some(w) = &s.dictionary_word
+        && !new
+    {
+        return (
+            Class::Topic,
+            format!(
+                "one word of the general dictionary (jieba frequency {}, tag {}) used before the period",
+                w.freq, w.tag
+            ),
+        );
+    }
+    (Class::Formulation, String::new())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn signals() -> Signals {
+        Signals {
+            frame_share: 0.0,
+            top_frame: None,
+            kinds_in_period: 2,
+            authoritative_docs: Some(10),
+            dictionary_word: None,
+            loose_edge: None,
+            carried_by: None,
+            carried_share: None,
+            rise_docs: 10.0,
+            reason: String::new(),
+        }
+    }
+
+    #[test]
+    fn whole_formulations_and_uses_of_them() {
+        let jieba = jieba_rs::Jieba::new();
+        // A noun before or a noun after: a whole formulation built on it.
+        assert!(builds_on(&jieba, "网络空间命运共同体", "命运共同体"));
+        assert!(builds_on(&jieba, "高质量发展", "高质量"));
+        // A verb before, a locative after: a use of the formulation.
+        assert!(!builds_on(&jieba, "构建新发展格局", "新发展格局"));
+        assert!(!builds_on(&jieba, "新常态下", "新常态"));
+        assert!(loose_edge(&jieba, "峰会上").is_some());
+        assert!(loose_edge(&jieba, "命运共同体").is_none());
+        assert!(dictionary_word(&jieba, "巴黎").is_some_and(|w| w.tag == "ns"));
+        assert!(dictionary_word(&jieba, "一带一路").is_none());
+    }
+
+    #[test]
+    fn the_first_signal_that_speaks_decides() {
+        let plain = signals();
+        assert_eq!(decide(&plain, false).0, Class::Formulation);
+        let mut templated = signals();
+        templated.frame_share = 0.9;
+        templated.kinds_in_period = 1;
+        assert_eq!(decide(&templated, false).0, Class::Boilerplate);
+        // The same frames in two kinds of text: a set phrase, not a template.
+        templated.kinds_in_period = 2;
+        assert_eq!(decide(&templated, false).0, Class::Formulation);
+        let mut carried = signals();
+        carried.carried_by = Some("高质量发展".into());
+        carried.carried_share = Some(0.9);
+        assert_eq!(decide(&carried, false).0, Class::Fragment);
+        carried.carried_share = Some(0.5);
+        assert_eq!(decide(&carried, false).0, Class::Formulation);
+        let mut news = signals();
+        news.authoritative_docs = Some(1);
+        assert_eq!(decide(&news, false).0, Class::Topic);
+        news.authoritative_docs = None;
+        assert_eq!(decide(&news, false).0, Class::Formulation);
+        let mut word = signals();
+        word.dictionary_word = Some(DictionaryWord {
+            freq: 3756,
+            tag: "ns".into(),
+        });
+        assert_eq!(decide(&word, false).0, Class::Topic);
+        // Unless nothing before the period used it.
+        assert_eq!(decide(&word, true).0, Class::Formulation);
+        assert_eq!(
+            parse_show("topics,fragments"),
+            Ok(vec![Class::Topic, Class::Fragment])
+        );
+        assert_eq!(parse_show("all").map(|v| v.len()), Ok(4));
+        assert!(parse_show("news").is_err());
+    }
+}
