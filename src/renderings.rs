@@ -39,7 +39,19 @@ pub struct Example {
 
 #[derive(Clone, Debug, Serialize)]
 pub struct Rendering {
+    /// The commonest spelling of the rendering.
     pub text: String,
+    /// Every spelling seen (case, hyphens, typographic quotes folded for
+    /// grouping: "zero-sum game" = "Zero sum game"), commonest first.
+    pub spellings: Vec<String>,
+    /// Share of the term's aligned segments.
+    pub share: f64,
+    /// The folded form the segments are grouped by.
+    #[serde(skip)]
+    pub key: String,
+    /// Drift: per year, the share of that year's segments with the term
+    /// whose other side has this rendering.
+    pub by_year: BTreeMap<String, f64>,
     /// Aligned segments with the term whose other side has this rendering.
     pub pairs: usize,
     pub score: f64,
@@ -55,6 +67,10 @@ pub struct Renderings {
     pub segments_with_term: usize,
     pub segments: usize,
     pub renderings: Vec<Rendering>,
+    /// Segments with the term whose other side has none of the renderings
+    /// listed (paraphrase or omission), and one of them.
+    pub not_rendered: usize,
+    pub not_rendered_example: Option<Example>,
     /// With `by_year`: the renderings of each year's segments.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub by_year: BTreeMap<String, Vec<Rendering>>,
@@ -66,9 +82,22 @@ struct Seg {
     date: String,
     source: String,
     target: String,
-    /// The target side's candidates (distinct).
-    grams: HashSet<String>,
+    /// The target side's candidates (distinct), folded (case, hyphens,
+    /// typographic quotes) with the spelling seen.
+    grams: HashMap<String, String>,
     has_term: bool,
+}
+
+impl Seg {
+    fn example(&self) -> Example {
+        Example {
+            id: self.id.clone(),
+            pair: self.pair.clone(),
+            date: self.date.clone(),
+            source: self.source.clone(),
+            target: self.target.clone(),
+        }
+    }
 }
 
 pub fn renderings(engine: &Engine, term: &str, options: &RenderingOptions) -> Result<Renderings> {
@@ -128,7 +157,31 @@ pub fn renderings(engine: &Engine, term: &str, options: &RenderingOptions) -> Re
         .flatten()
         .collect();
     let all: Vec<&Seg> = segs.iter().collect();
-    let renderings = rank(&all, options.limit);
+    let mut renderings = rank(&all, options.limit);
+    // Drift: each rendering's share of each year's segments with the term.
+    let year_of = |s: &Seg| s.date.get(..4).unwrap_or("undated").to_string();
+    let mut term_segs_by_year: BTreeMap<String, usize> = BTreeMap::new();
+    for s in segs.iter().filter(|s| s.has_term) {
+        *term_segs_by_year.entry(year_of(s)).or_default() += 1;
+    }
+    for r in &mut renderings {
+        let mut with: BTreeMap<String, usize> = BTreeMap::new();
+        for s in segs
+            .iter()
+            .filter(|s| s.has_term && s.grams.contains_key(&r.key))
+        {
+            *with.entry(year_of(s)).or_default() += 1;
+        }
+        r.by_year = term_segs_by_year
+            .iter()
+            .map(|(y, n)| {
+                (
+                    y.clone(),
+                    with.get(y).copied().unwrap_or(0) as f64 / *n as f64,
+                )
+            })
+            .collect();
+    }
     let mut by_year = BTreeMap::new();
     if options.by_year {
         let mut years: BTreeMap<String, Vec<&Seg>> = BTreeMap::new();
@@ -145,7 +198,16 @@ pub fn renderings(engine: &Engine, term: &str, options: &RenderingOptions) -> Re
             }
         }
     }
+    let unrendered: Vec<&Seg> = segs
+        .iter()
+        .filter(|s| s.has_term && !renderings.iter().any(|r| s.grams.contains_key(&r.key)))
+        .collect();
     Ok(Renderings {
+        not_rendered: unrendered.len(),
+        not_rendered_example: unrendered
+            .iter()
+            .min_by(|a, b| a.source.len().cmp(&b.source.len()))
+            .map(|s| s.example()),
         term: term.to_string(),
         segments_with_term: segs.iter().filter(|s| s.has_term).count(),
         segments: segs.len(),
@@ -164,7 +226,7 @@ fn rank(segs: &[&Seg], limit: usize) -> Vec<Rendering> {
     let mut without: HashMap<&str, usize> = HashMap::new();
     for s in segs {
         let map = if s.has_term { &mut with } else { &mut without };
-        for g in &s.grams {
+        for g in s.grams.keys() {
             *map.entry(g.as_str()).or_default() += 1;
         }
     }
@@ -198,30 +260,76 @@ fn rank(segs: &[&Seg], limit: usize) -> Vec<Rendering> {
             })
         })
         .collect();
-    scored.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(y.1)));
+    // Whole phrases first: a longer rendering that carries most (≥ 2/3) of a
+    // shorter one's term segments ("zero-sum game" of "zero-sum") takes the
+    // shorter one's place in the order, the shorter one listed right after it
+    // as an alternative.
+    let carrier: HashMap<&str, &str> = scored
+        .iter()
+        .filter_map(|&(_, g, n)| {
+            scored
+                .iter()
+                .filter(|&&(_, h, m)| {
+                    h.len() > g.len() && contains_unit(h, g) && m as f64 >= WHOLE_SHARE * n as f64
+                })
+                .max_by(|a, b| a.2.cmp(&b.2).then(b.1.cmp(a.1)))
+                .map(|&(_, h, _)| (g, h))
+        })
+        .collect();
+    let head = |g: &str| -> String {
+        let mut h = g;
+        // Chains are short and acyclic (each step is longer).
+        while let Some(next) = carrier.get(h) {
+            h = next;
+        }
+        h.to_string()
+    };
+    let own: HashMap<&str, f64> = scored.iter().map(|&(sc, g, _)| (g, sc)).collect();
+    let mut group_score: HashMap<String, f64> = HashMap::new();
+    for &(sc, g, _) in &scored {
+        let e = group_score.entry(head(g)).or_insert(0.0);
+        *e = e.max(sc);
+    }
+    scored.sort_by(|x, y| {
+        let (hx, hy) = (head(x.1), head(y.1));
+        group_score[&hy]
+            .total_cmp(&group_score[&hx])
+            .then(hx.cmp(&hy))
+            // Within a group: the head, then longer before shorter.
+            .then(y.1.len().cmp(&x.1.len()))
+            .then(own[y.1].total_cmp(&own[x.1]))
+            .then(x.1.cmp(y.1))
+    });
     scored
         .into_iter()
         .take(limit)
         .map(|(score, g, pairs)| {
+            // The spellings seen, commonest first.
+            let mut spellings: HashMap<&str, usize> = HashMap::new();
+            for s in segs.iter().filter(|s| s.has_term) {
+                if let Some(surface) = s.grams.get(g) {
+                    *spellings.entry(surface.as_str()).or_default() += 1;
+                }
+            }
+            let mut spellings: Vec<(&str, usize)> = spellings.into_iter().collect();
+            spellings.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
             let mut dates: Vec<&str> = segs
                 .iter()
-                .filter(|s| s.has_term && s.grams.contains(g))
+                .filter(|s| s.has_term && s.grams.contains_key(g))
                 .map(|s| s.date.as_str())
                 .collect();
             dates.sort();
             let example = segs
                 .iter()
-                .filter(|s| s.has_term && s.grams.contains(g))
+                .filter(|s| s.has_term && s.grams.contains_key(g))
                 .min_by(|a, b| a.source.len().cmp(&b.source.len()))
-                .map(|s| Example {
-                    id: s.id.clone(),
-                    pair: s.pair.clone(),
-                    date: s.date.clone(),
-                    source: s.source.clone(),
-                    target: s.target.clone(),
-                });
+                .map(|s| s.example());
             Rendering {
-                text: g.to_string(),
+                text: spellings.first().map_or(g, |s| s.0).to_string(),
+                key: g.to_string(),
+                by_year: BTreeMap::new(),
+                spellings: spellings.iter().map(|s| s.0.to_string()).collect(),
+                share: pairs as f64 / n1,
                 pairs,
                 score: (score * 100.0).round() / 100.0,
                 first: dates.first().map_or(String::new(), |d| d.to_string()),
@@ -237,6 +345,10 @@ fn rank(segs: &[&Seg], limit: usize) -> Vec<Rendering> {
         })
         .collect()
 }
+
+/// Share of a shorter rendering's term segments a longer one must carry to
+/// be listed before it.
+pub const WHOLE_SHARE: f64 = 2.0 / 3.0;
 
 /// `g` is a whole-unit part of `h` (words for English, characters for Chinese).
 fn contains_unit(h: &str, g: &str) -> bool {
@@ -255,9 +367,13 @@ const STOP: &[&str] = &[
 
 /// English n-grams of 1–8 words inside punctuation-free chunks, lower-cased,
 /// no stop word at either edge.
-fn english_grams(text: &str) -> HashSet<String> {
-    let lowered = text.to_lowercase();
-    let mut out = HashSet::new();
+fn english_grams(text: &str) -> HashMap<String, String> {
+    let lowered: String = text
+        .to_lowercase()
+        .chars()
+        .map(crate::text::fold_quote)
+        .collect();
+    let mut out = HashMap::new();
     for chunk in
         lowered.split(|c: char| !(c.is_alphanumeric() || c == ' ' || c == '-' || c == '\''))
     {
@@ -274,7 +390,14 @@ fn english_grams(text: &str) -> HashSet<String> {
                 if STOP.contains(&last) {
                     continue;
                 }
-                out.insert(words[i..i + n].join(" "));
+                let surface = words[i..i + n].join(" ");
+                // Hyphens fold to spaces for grouping ("zero-sum" = "zero sum").
+                let key = surface
+                    .replace('-', " ")
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                out.entry(key).or_insert(surface);
             }
         }
     }
@@ -282,8 +405,8 @@ fn english_grams(text: &str) -> HashSet<String> {
 }
 
 /// Chinese strings of 2–12 Han characters inside runs of Han characters.
-fn chinese_grams(text: &str) -> HashSet<String> {
-    let mut out = HashSet::new();
+fn chinese_grams(text: &str) -> HashMap<String, String> {
+    let mut out = HashMap::new();
     let mut run: Vec<char> = Vec::new();
     let mut flush = |run: &mut Vec<char>| {
         for i in 0..run.len() {
@@ -291,7 +414,8 @@ fn chinese_grams(text: &str) -> HashSet<String> {
                 if i + n > run.len() {
                     break;
                 }
-                out.insert(run[i..i + n].iter().collect());
+                let g: String = run[i..i + n].iter().collect();
+                out.insert(g.clone(), g);
             }
         }
         run.clear();
@@ -398,12 +522,20 @@ mod tests {
     #[test]
     fn grams_stay_inside_chunks_and_skip_stop_edges() {
         let g = english_grams("The Belt and Road Initiative, of course.");
-        assert!(g.contains("belt and road"));
-        assert!(g.contains("belt and road initiative"));
-        assert!(!g.contains("the belt"));
-        assert!(!g.contains("initiative of"));
-        assert!(!g.contains("road initiative of course"));
+        assert!(g.contains_key("belt and road"));
+        assert!(g.contains_key("belt and road initiative"));
+        assert!(!g.contains_key("the belt"));
+        assert!(!g.contains_key("initiative of"));
+        assert!(!g.contains_key("road initiative of course"));
         let c = chinese_grams("一带一路，倡议");
-        assert!(c.contains("一带一路") && c.contains("倡议") && !c.contains("路倡"));
+        assert!(c.contains_key("一带一路") && c.contains_key("倡议") && !c.contains_key("路倡"));
+        // Spellings of one rendering share a key; the spelling seen is kept.
+        let z = english_grams("a Zero-Sum game");
+        assert_eq!(
+            z.get("zero sum game").map(String::as_str),
+            Some("zero-sum game")
+        );
+        let q = english_grams("China’s position");
+        assert!(q.contains_key("china's position"));
     }
 }

@@ -1187,13 +1187,46 @@ fn emerging_2021_is_led_by_formulations_not_the_bulletin() {
         "emerging", "--period", "2021", "--json", "--limit", "100000", "--show", "all",
     ]);
     let candidates = all["candidates"].as_array().expect("candidates");
-    assert_eq!(candidates.len() as u64, all["qualified"].as_u64().expect("qualified"));
+    assert_eq!(
+        candidates.len() as u64,
+        all["qualified"].as_u64().expect("qualified")
+    );
     let bulletin = candidates
         .iter()
         .find(|c| c["term"] == "各地累计报告接种新冠病毒疫苗")
         .expect("the bulletin's sentence is a candidate");
     assert_eq!(bulletin["class"], "boilerplate", "{bulletin}");
     assert!(bulletin["signals"]["top_frame"].is_string());
+}
+
+/// The /emerging page lists what `tifa emerging --json` lists, in its order,
+/// each term linking to its trace, with the class counts.
+#[test]
+fn emerging_page_equals_the_cli() {
+    let e = tifa(&["emerging", "--period", "2015", "--json", "--limit", "10"]);
+    let server = common::serve(index_dir());
+    let (status, _, body) = common::get(&server.base, "/emerging?period=2015&limit=10");
+    assert_eq!(status, 200, "{body}");
+    let mut at = 0;
+    for c in e["candidates"].as_array().expect("candidates") {
+        let term = c["term"].as_str().expect("term");
+        let found = body[at..]
+            .find("class=\"term\" href=\"/trace?term=")
+            .map(|i| at + i)
+            .expect("a term link for each candidate");
+        let shown = &body[found..];
+        let text_start = shown.find('>').expect("link text") + 1;
+        let text_end = shown.find("</a>").expect("link end");
+        assert_eq!(&shown[text_start..text_end], term, "order of the list");
+        at = found + text_end;
+    }
+    let formulations = e["classes"]["formulation"].as_u64().expect("count");
+    assert!(
+        body.contains(&format!("{formulations} formulation")),
+        "class counts"
+    );
+    let (status, _, _) = common::get(&server.base, "/emerging?period=20x1");
+    assert_eq!(status, 400);
 }
 
 /// `tifa emerging`: every figure of the top 20 candidates of three periods
@@ -1558,12 +1591,14 @@ fn script_variants_are_the_union_of_exact_searches() {
 #[test]
 fn renderings_put_the_official_english_first() {
     for (term, english) in [
-        ("一带一路", "belt and road"),
         (
             "人类命运共同体",
             "community with a shared future for mankind",
         ),
         ("多边主义", "multilateralism"),
+        // The whole phrase before its part: "zero-sum game" carries 34 of
+        // the 42 segments of "zero-sum" and comes first.
+        ("零和博弈", "zero-sum game"),
     ] {
         let r = tifa(&["renderings", term, "--json"]);
         assert_eq!(
@@ -1576,6 +1611,49 @@ fn renderings_put_the_official_english_first() {
             "{term}"
         );
     }
+    // 一带一路: the ministry writes "Belt and Road Initiative" in most
+    // segments that have "Belt and Road"; either whole phrase may lead.
+    let r = tifa(&["renderings", "一带一路", "--json", "--by", "year"]);
+    let top = r["renderings"][0]["text"].as_str().expect("text");
+    assert!(top.starts_with("belt and road"), "{top}");
+    // Spellings are grouped, shares and drift add up, omissions are counted.
+    let r = tifa(&["renderings", "零和博弈", "--json", "--by", "year"]);
+    let with_term = r["segments_with_term"].as_f64().expect("segments");
+    for x in r["renderings"].as_array().expect("renderings") {
+        let share = x["share"].as_f64().expect("share");
+        assert!((share - x["pairs"].as_f64().expect("pairs") / with_term).abs() < 1e-9);
+        for (_, s) in x["by_year"].as_object().expect("by_year") {
+            assert!((0.0..=1.0).contains(&s.as_f64().expect("share")));
+        }
+    }
+    let game = &r["renderings"][0];
+    let spellings: Vec<&str> = game["spellings"]
+        .as_array()
+        .expect("spellings")
+        .iter()
+        .filter_map(|v| v.as_str())
+        .collect();
+    assert!(spellings.contains(&"zero sum game"), "{spellings:?}");
+    assert!(r["not_rendered"].as_u64().is_some());
+    // The reverse direction and a mistaken one.
+    let back = tifa(&["renderings", "zero-sum game", "--to", "zh", "--json"]);
+    assert!(
+        back["renderings"]
+            .as_array()
+            .expect("renderings")
+            .iter()
+            .any(|x| x["text"] == "零和博弈"),
+        "{back}"
+    );
+    let wrong = Command::cargo_bin("tifa")
+        .expect("binary")
+        .arg("--index")
+        .arg(index_dir())
+        .args(["renderings", "zero-sum game", "--to", "en"])
+        .output()
+        .expect("run");
+    assert!(!wrong.status.success());
+    assert!(String::from_utf8_lossy(&wrong.stderr).contains("--to en"));
     // --suggest-family leaves out a generic rendering that would date the
     // family years before the term: "positive energy" is in a 1997 UN speech.
     let first_year = |t: &str| {

@@ -39,13 +39,28 @@ pub struct RenderingsArgs {
     pub csv: bool,
 }
 
-pub fn run(dir: &Path, args: RenderingsArgs) -> Result<()> {
+pub fn run(dir: &Path, mut args: RenderingsArgs) -> Result<()> {
     let engine = open_engine(dir)?;
+    // `--to zh` / `--to en` names the language of the renderings wanted
+    // ("cyber sovereignty" --to zh: the Chinese formulations behind it); any
+    // other --to is the date filter. The term's own script decides the
+    // direction; this checks it.
+    let to_lang = args.filter.to.take_if(|t| t == "zh" || t == "en");
     let options = RenderingOptions {
         filter: args.filter.to_filter()?,
         limit: args.limit,
         by_year: args.by.is_some(),
     };
+    let term_is_zh = args.term.chars().any(tifa::text::is_cjk);
+    if let Some(to) = &to_lang
+        && (to == "zh") == term_is_zh
+    {
+        return Err(tifa::error::UserError::BadQuery(format!(
+            "--to {to} asks for renderings in the term's own language: give a{} term to render it into {to}",
+            if to == "zh" { "n English" } else { " Chinese" }
+        ))
+        .into());
+    }
     let r = renderings::renderings(&engine, args.term.trim(), &options)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
@@ -125,10 +140,11 @@ pub fn run(dir: &Path, args: RenderingsArgs) -> Result<()> {
     }
     writeln!(
         out,
-        "\n{:>3}  {} {:>6} {:>9}  {:<10}  {:<10}",
+        "\n{:>3}  {} {:>6} {:>6} {:>9}  {:<10}  {:<10}",
         "#",
         output::fit("rendering", 44),
         "pairs",
+        "share",
         "G²",
         "first",
         "last"
@@ -136,15 +152,36 @@ pub fn run(dir: &Path, args: RenderingsArgs) -> Result<()> {
     for (i, x) in r.renderings.iter().enumerate() {
         writeln!(
             out,
-            "{:>3}  {} {:>6} {:>9.1}  {:<10}  {:<10}",
+            "{:>3}  {} {:>6} {:>5.0}% {:>9.1}  {:<10}  {:<10}",
             i + 1,
             output::fit(&escape_terminal(&x.text), 44),
             x.pairs,
+            x.share * 100.0,
             x.score,
             x.first,
             x.last
         )?;
+        if args.by.is_some() && !x.by_year.is_empty() {
+            let drift: Vec<String> = x
+                .by_year
+                .iter()
+                .map(|(y, share)| format!("{y} {:.0}%", share * 100.0))
+                .collect();
+            writeln!(out, "     share by year: {}", drift.join(" · "))?;
+        }
+        if x.spellings.len() > 1 {
+            writeln!(
+                out,
+                "     spellings: {}",
+                escape_terminal(&x.spellings.join(" · "))
+            )?;
+        }
     }
+    writeln!(
+        out,
+        "\nnot rendered by any of these: {} of {} segments with the term (paraphrase or omission)",
+        r.not_rendered, r.segments_with_term
+    )?;
     let top = &r.renderings[0].example;
     writeln!(
         out,

@@ -170,6 +170,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/trace", get(pages::trace_page))
         .route("/timeline", get(pages::timeline_page))
         .route("/report", get(pages::report_page))
+        .route("/emerging", get(pages::emerging_page))
         .route("/export/search.csv", get(pages::search_csv))
         .route("/export/kwic.csv", get(pages::kwic_csv))
         .route("/export/timeline.csv", get(pages::timeline_csv))
