@@ -1151,7 +1151,7 @@ fn emerging_options(p: &Params) -> Result<crate::emerging::EmergingOptions> {
         include_faded: p.flag("include_faded"),
         show: crate::emerging::classify::parse_show(p.get("show").unwrap_or("formulations"))
             .map_err(UserError::BadFilter)?,
-        rank: crate::emerging::Rank::parse(p.get("rank").unwrap_or("spread"))
+        rank: crate::emerging::Rank::parse(p.get("rank").unwrap_or("keyness"))
             .map_err(UserError::BadFilter)?,
     };
     Ok(options)
