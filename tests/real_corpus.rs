@@ -1635,6 +1635,25 @@ fn renderings_put_the_official_english_first() {
         .collect();
     assert!(spellings.contains(&"zero sum game"), "{spellings:?}");
     assert!(r["not_rendered"].as_u64().is_some());
+    // CSV carries the spellings and shares too.
+    let csv = Command::cargo_bin("tifa")
+        .expect("binary")
+        .arg("--index")
+        .arg(index_dir())
+        .args(["renderings", "零和博弈", "--csv", "--limit", "1"])
+        .output()
+        .expect("run");
+    let csv = String::from_utf8(csv.stdout).expect("utf8");
+    let mut rows = csv.lines();
+    assert_eq!(
+        rows.next(),
+        Some("year,rank,text,spellings,pairs,share,score,first,last")
+    );
+    assert!(
+        rows.next()
+            .is_some_and(|r| r.starts_with("all,1,zero-sum game,zero-sum game; zero sum game,")),
+        "{csv}"
+    );
     // The reverse direction and a mistaken one.
     let back = tifa(&["renderings", "zero-sum game", "--to", "zh", "--json"]);
     assert!(

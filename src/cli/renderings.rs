@@ -69,7 +69,17 @@ pub fn run(dir: &Path, mut args: RenderingsArgs) -> Result<()> {
     }
     if args.csv {
         let mut w = csv::Writer::from_writer(&mut out);
-        w.write_record(["year", "rank", "text", "pairs", "score", "first", "last"])?;
+        w.write_record([
+            "year",
+            "rank",
+            "text",
+            "spellings",
+            "pairs",
+            "share",
+            "score",
+            "first",
+            "last",
+        ])?;
         let all = std::iter::once(("all".to_string(), &r.renderings))
             .chain(r.by_year.iter().map(|(y, v)| (y.clone(), v)));
         for (year, list) in all {
@@ -78,7 +88,9 @@ pub fn run(dir: &Path, mut args: RenderingsArgs) -> Result<()> {
                     year.clone(),
                     (i + 1).to_string(),
                     output::csv_cell(&x.text),
+                    output::csv_cell(&x.spellings.join("; ")),
                     x.pairs.to_string(),
+                    format!("{:.4}", x.share),
                     format!("{:.2}", x.score),
                     x.first.clone(),
                     x.last.clone(),
