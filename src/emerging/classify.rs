@@ -58,7 +58,6 @@ impl Class {
             "boilerplate" => Ok(Class::Boilerplate),
             "topics" | "topic" => Ok(Class::Topic),
             "fragments" | "fragment" => Ok(Class::Fragment),
-            "all" => Err("all".into()),
             _ => Err(format!(
                 "unknown --show {s:?}: use formulations, boilerplate, topics, fragments or all"
             )),
@@ -79,10 +78,10 @@ impl Class {
 pub fn parse_show(s: &str) -> Result<Vec<Class>, String> {
     let mut show: Vec<Class> = Vec::new();
     for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        match Class::parse(part) {
-            Ok(c) => show.push(c),
-            Err(e) if e == "all" => show.extend(ALL),
-            Err(e) => return Err(e),
+        if part == "all" {
+            show.extend(ALL);
+        } else {
+            show.push(Class::parse(part)?);
         }
     }
     if show.is_empty() {
@@ -110,7 +109,7 @@ pub struct DictionaryWord {
 }
 
 /// The signals of one candidate and the reason for its class.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Default, Serialize)]
 pub struct Signals {
     /// Share of the period's documents whose occurrence sits in a repeated frame.
     pub frame_share: f64,

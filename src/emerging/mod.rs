@@ -456,10 +456,18 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
         .collect();
     kind_numbers.sort_unstable();
     kind_numbers.dedup();
-    let kind_number = |d: &Loaded| {
-        let kind = kinds.get(d.address).unwrap_or("");
-        kind_numbers.iter().position(|k| *k == kind).unwrap_or(0)
-    };
+    // Per document: its kind's number, and whether that kind is authoritative.
+    let kind_of: Vec<usize> = docs
+        .iter()
+        .map(|d| {
+            let kind = kinds.get(d.address).unwrap_or("");
+            kind_numbers.iter().position(|k| *k == kind).unwrap_or(0)
+        })
+        .collect();
+    let authoritative_kind: Vec<bool> = kind_numbers
+        .iter()
+        .map(|k| classify::AUTHORITATIVE_KINDS.contains(k))
+        .collect();
     let mut scored: Vec<Scored> = Vec::new();
     let units: Vec<Unit> = [(want_han, Unit::Han), (want_words, Unit::Word)]
         .into_iter()
@@ -488,12 +496,8 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
         let (n1, n2): (f64, f64) = (n1_by.iter().sum(), n2_by.iter().sum());
         let authoritative_corpus = docs
             .iter()
-            .filter(|d| {
-                !unit.text(d).is_empty()
-                    && kinds
-                        .get(d.address)
-                        .is_some_and(|k| classify::AUTHORITATIVE_KINDS.contains(&k))
-            })
+            .zip(&kind_of)
+            .filter(|(d, k)| !unit.text(d).is_empty() && authoritative_kind[**k])
             .count() as u64;
         let period_texts: Vec<(&str, u64)> = docs
             .iter()
@@ -524,17 +528,16 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
         let patterns: Vec<String> = found.iter().map(|(t, _)| unit.pattern(t)).collect();
         // Groups: the reference's collections, then the following years.
         let mut grouped: Vec<(&str, usize)> = Vec::new();
-        for ((d, side), &c) in docs.iter().zip(&sides).zip(&collection_of) {
+        // Then the documents of authoritative kinds (any year), then the
+        // reference's kinds.
+        for (((d, side), &c), &k) in docs.iter().zip(&sides).zip(&collection_of).zip(&kind_of) {
             if *side == Side::Reference {
                 grouped.push((unit.text(d), c));
             }
             if is_following(d) {
                 grouped.push((unit.text(d), n_collections));
             }
-            if kinds
-                .get(d.address)
-                .is_some_and(|k| classify::AUTHORITATIVE_KINDS.contains(&k))
-            {
+            if authoritative_kind[k] {
                 grouped.push((unit.text(d), n_collections + 1));
             }
         }
@@ -542,11 +545,10 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
         let kind_group = n_collections + 2;
         let mut n1_kind = vec![0f64; kind_numbers.len()];
         let mut n2_kind = vec![0f64; kind_numbers.len()];
-        for (d, side) in docs.iter().zip(&sides) {
+        for ((d, side), &k) in docs.iter().zip(&sides).zip(&kind_of) {
             if unit.text(d).is_empty() {
                 continue;
             }
-            let k = kind_number(d);
             match side {
                 Side::Period => n1_kind[k] += 1.0,
                 Side::Reference => {
@@ -593,15 +595,15 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
                 log_ratio: lr,
                 new: b == 0,
                 held,
-                rise_docs: a - share_ref * n1,
-                authoritative: (authoritative_corpus >= classify::AUTHORITATIVE_CORPUS_MIN)
-                    .then_some(by[n_collections + 1]),
-                frame_share: 0.0,
-                kinds_in_period: 0,
                 spread_score: 0.0,
-                top_frame: None,
                 class: Class::Formulation,
-                signals: None,
+                signals: Signals {
+                    rise_docs: a - share_ref * n1,
+                    authoritative_docs: (authoritative_corpus
+                        >= classify::AUTHORITATIVE_CORPUS_MIN)
+                        .then_some(by[n_collections + 1]),
+                    ..Signals::default()
+                },
             });
         }
         // The frames of this unit's candidates in the period.
@@ -614,13 +616,15 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
             let texts: Vec<(&str, u32)> = docs
                 .iter()
                 .zip(&sides)
-                .filter(|(_, s)| **s == Side::Period)
-                .map(|(d, _)| (unit.text(d), kind_number(d) as u32))
+                .zip(&kind_of)
+                .filter(|((_, s), _)| **s == Side::Period)
+                .map(|((d, _), &k)| (unit.text(d), k as u32))
                 .collect();
             let stats = classify::frames(&patterns, &texts, matches!(unit, Unit::Han))?;
             for ((s, f), by_kind) in scored[from..].iter_mut().zip(stats).zip(&ref_by_kind) {
-                s.frame_share = f.share();
-                s.kinds_in_period = f.kinds.len() as u32;
+                s.signals.frame_share = f.share();
+                s.signals.kinds_in_period = f.kinds.len() as u32;
+                s.signals.top_frame = f.top_frame();
                 // Keyness per kind of text, summed over the kinds it rose in.
                 s.spread_score = f
                     .kinds
@@ -635,7 +639,6 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
                         }
                     })
                     .sum();
-                s.top_frame = f.top_frame();
             }
         }
     }
@@ -715,18 +718,11 @@ struct Scored {
     log_ratio: f64,
     new: bool,
     held: Option<f64>,
-    /// Period documents above the number the reference share predicts.
-    rise_docs: f64,
-    frame_share: f64,
-    /// Documents of authoritative kinds (any year) with the candidate, when
-    /// the filtered corpus has enough of them to tell.
-    authoritative: Option<u32>,
-    kinds_in_period: u32,
     /// Σ over kinds of text of the G² of the kinds it rose in.
     spread_score: f64,
-    top_frame: Option<String>,
     class: Class,
-    signals: Option<Signals>,
+    /// Filled as the signals are measured (`classify_all` decides the class).
+    signals: Signals,
 }
 
 /// Decides the class of every qualified candidate (`classify`).
@@ -735,7 +731,7 @@ fn classify_all(scored: &mut [Scored], jieba: &jieba_rs::Jieba) {
     let carried: Vec<Option<(usize, f64)>> = scored
         .par_iter()
         .map(|s| {
-            if s.rise_docs <= 0.0 {
+            if s.signals.rise_docs <= 0.0 {
                 return None;
             }
             scored
@@ -750,7 +746,7 @@ fn classify_all(scored: &mut [Scored], jieba: &jieba_rs::Jieba) {
                             _ => false,
                         }
                 })
-                .map(|(i, t)| (i, t.rise_docs / s.rise_docs))
+                .map(|(i, t)| (i, t.signals.rise_docs / s.signals.rise_docs))
                 .max_by(|a, b| a.1.total_cmp(&b.1))
         })
         .collect();
@@ -762,25 +758,18 @@ fn classify_all(scored: &mut [Scored], jieba: &jieba_rs::Jieba) {
         })
         .collect();
     for (i, (c, w)) in carried.into_iter().zip(words).enumerate() {
-        let mut signals = Signals {
-            frame_share: scored[i].frame_share,
-            top_frame: scored[i].top_frame.take(),
-            dictionary_word: w,
-            loose_edge: match scored[i].unit {
-                Unit::Han => classify::loose_edge(jieba, &scored[i].term),
-                Unit::Word => None,
-            },
-            authoritative_docs: scored[i].authoritative,
-            kinds_in_period: scored[i].kinds_in_period,
-            carried_by: c.map(|(j, _)| scored[j].term.clone()),
-            carried_share: c.map(|(_, share)| share),
-            rise_docs: scored[i].rise_docs,
-            reason: String::new(),
+        let carried_by = c.map(|(j, _)| scored[j].term.clone());
+        let s = &mut scored[i];
+        s.signals.dictionary_word = w;
+        s.signals.loose_edge = match s.unit {
+            Unit::Han => classify::loose_edge(jieba, &s.term),
+            Unit::Word => None,
         };
-        let (class, reason) = classify::decide(&signals, scored[i].new);
-        signals.reason = reason;
-        scored[i].class = class;
-        scored[i].signals = Some(signals);
+        s.signals.carried_by = carried_by;
+        s.signals.carried_share = c.map(|(_, share)| share);
+        let (class, reason) = classify::decide(&s.signals, s.new);
+        s.signals.reason = reason;
+        s.class = class;
     }
 }
 
@@ -1239,18 +1228,7 @@ fn exact_figures(
             let mut c = Candidate {
                 term: s.term.clone(),
                 class: s.class,
-                signals: s.signals.clone().unwrap_or_else(|| Signals {
-                    frame_share: s.frame_share,
-                    top_frame: None,
-                    dictionary_word: None,
-                    loose_edge: None,
-                    authoritative_docs: s.authoritative,
-                    kinds_in_period: s.kinds_in_period,
-                    carried_by: None,
-                    carried_share: None,
-                    rise_docs: s.rise_docs,
-                    reason: String::new(),
-                }),
+                signals: s.signals.clone(),
                 docs: 0,
                 occurrences: 0,
                 ref_docs: 0,
