@@ -8,7 +8,10 @@
 //! of the 2×2 table of segments (with / without the term × with / without the
 //! candidate), positive association only. Whole phrases: a candidate is dropped
 //! when a longer candidate holds at least 90 % of its term segments (`belt and`
-//! gives way to `belt and road`).
+//! gives way to `belt and road`), and a longer one that holds at least 2/3 of
+//! a shorter one's segments is listed first, the shorter right after it
+//! ("zero-sum game", then "zero-sum"). English candidates are grouped with case,
+//! hyphens and typographic quotes folded, shown in their commonest spelling.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -276,25 +279,29 @@ fn rank(segs: &[&Seg], limit: usize) -> Vec<Rendering> {
                 .map(|&(_, h, _)| (g, h))
         })
         .collect();
-    let head = |g: &str| -> String {
-        let mut h = g;
-        // Chains are short and acyclic (each step is longer).
-        while let Some(next) = carrier.get(h) {
-            h = next;
-        }
-        h.to_string()
-    };
+    // Each candidate's group: the end of its chain of carriers (chains are
+    // short and acyclic, each step being longer).
+    let head: HashMap<&str, &str> = scored
+        .iter()
+        .map(|&(_, g, _)| {
+            let mut h = g;
+            while let Some(next) = carrier.get(h) {
+                h = next;
+            }
+            (g, h)
+        })
+        .collect();
     let own: HashMap<&str, f64> = scored.iter().map(|&(sc, g, _)| (g, sc)).collect();
-    let mut group_score: HashMap<String, f64> = HashMap::new();
+    let mut group_score: HashMap<&str, f64> = HashMap::new();
     for &(sc, g, _) in &scored {
-        let e = group_score.entry(head(g)).or_insert(0.0);
+        let e = group_score.entry(head[g]).or_insert(0.0);
         *e = e.max(sc);
     }
     scored.sort_by(|x, y| {
-        let (hx, hy) = (head(x.1), head(y.1));
-        group_score[&hy]
-            .total_cmp(&group_score[&hx])
-            .then(hx.cmp(&hy))
+        let (hx, hy) = (head[x.1], head[y.1]);
+        group_score[hy]
+            .total_cmp(&group_score[hx])
+            .then(hx.cmp(hy))
             // Within a group: the head, then longer before shorter.
             .then(y.1.len().cmp(&x.1.len()))
             .then(own[y.1].total_cmp(&own[x.1]))
