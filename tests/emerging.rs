@@ -248,6 +248,12 @@ fn reference_choices_and_mistakes() {
             vec!["--period", "2015", "--from", "2014"],
             "--period and --against",
         ),
+        (vec!["--period", "2015", "--show", "news"], "unknown --show"),
+        (
+            vec!["--period", "2015", "--show", ","],
+            "--show needs a class",
+        ),
+        (vec!["--period", "2015", "--rank", "tf"], "unknown --rank"),
     ] {
         let out = tifa(&index)
             .arg("emerging")
@@ -258,6 +264,47 @@ fn reference_choices_and_mistakes() {
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains(needle), "{args:?}: {err}");
     }
+    // --rank spread orders by the summed keyness per kind of text, keyness
+    // (the default) by G²; both list the same candidates.
+    let order = |rank: &str, key: &str| -> Vec<(String, f64)> {
+        let e = json(
+            &index,
+            &[
+                "emerging",
+                "--period",
+                "2015",
+                "--json",
+                "--show",
+                "all",
+                "--include-faded",
+                "--min-log-ratio",
+                "0",
+                "--rank",
+                rank,
+            ],
+        );
+        e["candidates"]
+            .as_array()
+            .expect("candidates")
+            .iter()
+            .map(|c| {
+                (
+                    c["term"].as_str().expect("term").to_string(),
+                    c[key].as_f64().expect("score"),
+                )
+            })
+            .collect()
+    };
+    let (spread, keyness) = (order("spread", "spread_score"), order("keyness", "score"));
+    assert!(spread.len() > 1, "{spread:?}");
+    for list in [&spread, &keyness] {
+        assert!(list.windows(2).all(|w| w[0].1 >= w[1].1), "{list:?}");
+    }
+    let mut a: Vec<&String> = spread.iter().map(|(t, _)| t).collect();
+    let mut b: Vec<&String> = keyness.iter().map(|(t, _)| t).collect();
+    a.sort();
+    b.sort();
+    assert_eq!(a, b);
     // CSV for scripts, human table for people.
     let out = tifa(&index)
         .args(["emerging", "--period", "2015", "--csv"])

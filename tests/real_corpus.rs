@@ -1183,6 +1183,24 @@ fn emerging_2021_is_led_by_formulations_not_the_bulletin() {
             "{bulletin} in the formulations: {top:?}"
         );
     }
+    // --rank spread: ordered by the summed keyness per kind of text, which
+    // here is not the order of G².
+    let spread = tifa(&[
+        "emerging", "--period", "2021", "--json", "--limit", "30", "--rank", "spread",
+    ]);
+    let spread: Vec<(&str, f64)> = spread["candidates"]
+        .as_array()
+        .expect("candidates")
+        .iter()
+        .map(|c| {
+            (
+                c["term"].as_str().expect("term"),
+                c["spread_score"].as_f64().expect("spread"),
+            )
+        })
+        .collect();
+    assert!(spread.windows(2).all(|w| w[0].1 >= w[1].1), "{spread:?}");
+    assert_ne!(spread.iter().map(|(t, _)| *t).collect::<Vec<_>>(), top);
     let all = tifa(&[
         "emerging", "--period", "2021", "--json", "--limit", "100000", "--show", "all",
     ]);
