@@ -5,7 +5,7 @@
 //! ratio), lowered by anchors both sides share (numbers, Latin words). No
 //! model weights: everything comes from the two texts.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One link: the paragraphs (indexes) of each side; an empty side is a 1–0 or 0–1 link.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -22,7 +22,7 @@ pub struct Aligned {
     pub segments: Vec<Segment>,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Segment {
     pub zh: String,
     pub en: String,
@@ -54,6 +54,16 @@ pub fn pair(engine: &crate::engine::Engine, id: &str) -> anyhow::Result<Aligned>
     } else {
         (&doc, &other)
     };
+    // Stored at index time; aligned now only for an index without them.
+    if let Some(stored) = engine.stored_alignment(&zh.id)?
+        && stored.pair == en.id
+    {
+        return Ok(Aligned {
+            id: stored.id,
+            pair: stored.pair,
+            segments: stored.segments,
+        });
+    }
     let texts = |d: &crate::engine::StoredDoc| format!("{}\n{}", d.title, d.text);
     Ok(Aligned {
         id: zh.id.clone(),

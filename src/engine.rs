@@ -321,6 +321,10 @@ pub struct Engine {
     field_values: std::sync::Mutex<HashMap<String, Arc<FieldValues>>>,
     word_tokens: std::sync::OnceLock<u64>,
     by_date: std::sync::OnceLock<Vec<(u64, DocAddress)>>,
+    /// The generation folder (for the files stored beside the tantivy index).
+    generation: std::path::PathBuf,
+    alignments: std::sync::OnceLock<Arc<Vec<crate::alignments::StoredPair>>>,
+    alignment_index: std::sync::OnceLock<Option<HashMap<String, (u64, u64)>>>,
 }
 
 /// The value of one metadata field for every document (read once, then cached).
@@ -342,7 +346,12 @@ impl FieldValues {
 
 impl Engine {
     pub fn open(dir: &Path) -> Result<Engine> {
-        let opened = index::open(dir)?;
+        Engine::from_open(index::open(dir)?)
+    }
+
+    /// An engine over an opened generation (also one being built).
+    pub fn from_open(opened: index::OpenIndex) -> Result<Engine> {
+        let generation = opened.generation.clone();
         let reader = opened
             .index
             .reader_builder()
@@ -351,7 +360,7 @@ impl Engine {
             .map_err(|e| {
                 anyhow::anyhow!(
                     "cannot read the index in {} ({e}): rebuild with `tifa index`",
-                    dir.display()
+                    generation.display()
                 )
             })?;
         let searcher = reader.searcher();
@@ -369,7 +378,45 @@ impl Engine {
             field_values: std::sync::Mutex::new(HashMap::new()),
             word_tokens: std::sync::OnceLock::new(),
             by_date: std::sync::OnceLock::new(),
+            generation,
+            alignments: std::sync::OnceLock::new(),
+            alignment_index: std::sync::OnceLock::new(),
         })
+    }
+
+    /// Every aligned pair, as stored with the index at build time (read once);
+    /// an index built by an older tifa has none stored, and they are aligned
+    /// now instead.
+    pub fn alignments(&self) -> Result<Arc<Vec<crate::alignments::StoredPair>>> {
+        if let Some(a) = self.alignments.get() {
+            return Ok(a.clone());
+        }
+        let pairs = match crate::alignments::read_all(&self.generation)? {
+            Some(pairs) => pairs,
+            None => crate::alignments::compute(self, &HashMap::new())?.0,
+        };
+        Ok(self.alignments.get_or_init(|| Arc::new(pairs)).clone())
+    }
+
+    /// The stored alignment of the pair `id` belongs to (either side), if the
+    /// index stores alignments.
+    pub fn stored_alignment(&self, id: &str) -> Result<Option<crate::alignments::StoredPair>> {
+        if let Some(all) = self.alignments.get() {
+            return Ok(all.iter().find(|p| p.id == id || p.pair == id).cloned());
+        }
+        let index = match self.alignment_index.get() {
+            Some(i) => i,
+            None => {
+                let read = crate::alignments::read_index(&self.generation)?;
+                self.alignment_index.get_or_init(|| read)
+            }
+        };
+        match index.as_ref().and_then(|i| i.get(id)) {
+            Some(&(offset, len)) => {
+                crate::alignments::read_one(&self.generation, offset, len).map(Some)
+            }
+            None => Ok(None),
+        }
     }
 
     pub fn columns(&self, segment: u32) -> &Columns {

@@ -132,6 +132,21 @@ pub struct Manifest {
     /// documents that have each.
     #[serde(default)]
     pub fields: BTreeMap<String, u64>,
+    /// The alignments of paired documents stored with this generation.
+    #[serde(default)]
+    pub alignments: AlignmentStats,
+}
+
+/// What the build spent on aligning paired documents (stored beside the index).
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+pub struct AlignmentStats {
+    pub pairs: u64,
+    pub segments: u64,
+    /// Pairs aligned by this build; the others were reused unchanged from the
+    /// previous generation.
+    pub aligned: u64,
+    pub reused: u64,
+    pub seconds: f64,
 }
 
 /// Registers the tokenizers the schema names (tantivy stores only their names).
@@ -625,6 +640,8 @@ fn make_generation<T>(
                 inputs,
             } = built;
             refuse_unwanted(dir, &manifest, &report, &damage, options)?;
+            manifest.alignments =
+                store_alignments(dir, &build_dir, &manifest).with_context(failed)?;
             let inputs_json = serde_json::to_vec(&inputs).with_context(failed)?;
             write_synced(&build_dir.join(INPUTS), &inputs_json).with_context(failed)?;
             manifest.files = file_sizes(&build_dir);
@@ -668,6 +685,33 @@ fn make_generation<T>(
         },
         extra,
     ))
+}
+
+/// Aligns the paired documents of the generation being built (reusing the
+/// live generation's unchanged pairs) and stores them beside it.
+fn store_alignments(dir: &Path, build_dir: &Path, manifest: &Manifest) -> Result<AlignmentStats> {
+    let started = Instant::now();
+    let index = Index::open(MmapDirectory::open(build_dir)?)
+        .map_err(|e| anyhow!("cannot reopen the new index ({e})"))?;
+    register_tokenizers(&index, None);
+    let engine = crate::engine::Engine::from_open(OpenIndex {
+        index,
+        fields: schema().1,
+        manifest: manifest.clone(),
+        generation: build_dir.to_path_buf(),
+    })?;
+    let live = current_generation(dir).ok();
+    let previous = crate::alignments::previous(live.as_deref());
+    let (pairs, computed) = crate::alignments::compute(&engine, &previous)?;
+    drop(engine);
+    crate::alignments::write(build_dir, &pairs)?;
+    Ok(AlignmentStats {
+        pairs: computed.pairs as u64,
+        segments: computed.segments as u64,
+        aligned: computed.aligned as u64,
+        reused: computed.reused as u64,
+        seconds: started.elapsed().as_secs_f64(),
+    })
 }
 
 /// Strict mode's refusal, and an empty build over a populated index.
@@ -1043,6 +1087,7 @@ fn manifest_from(paths: &[PathBuf], inputs: &Inputs, listing: &corpus::CorpusFil
             .map_or(0, |d| d.as_secs()),
         files: BTreeMap::new(),
         fields: BTreeMap::new(),
+        alignments: AlignmentStats::default(),
     };
     let (mut first, mut last) = (None, None);
     for f in &inputs.files {
@@ -1454,7 +1499,7 @@ fn share_like_manifest(generation: &Path) {
     }
 }
 
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
+pub(crate) fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
     let mut f = File::create(path).with_context(|| format!("cannot write {}", path.display()))?;
     f.write_all(bytes)?;
     f.sync_all()?;

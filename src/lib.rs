@@ -10,6 +10,7 @@
 //! as [`error::UserError`].
 
 pub mod align;
+pub mod alignments;
 pub mod collocates;
 pub mod corpus;
 pub mod date;

@@ -19,7 +19,7 @@ use anyhow::Result;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::align;
+use crate::alignments::StoredPair;
 use crate::engine::{Engine, Filter};
 use crate::matcher::Literal;
 
@@ -49,9 +49,13 @@ pub struct Rendering {
     pub spellings: Vec<String>,
     /// Share of the term's aligned segments.
     pub share: f64,
-    /// The folded form the segments are grouped by.
+    /// The candidate's number in this call (for grouping segments).
     #[serde(skip)]
-    pub key: String,
+    id: u32,
+    /// With a term of two or more parts (jieba words; English words): how
+    /// many of them this rendering renders (see [`MIN_COMPLETE_SHARE`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub renders_parts: Option<usize>,
     /// Drift: per year, the share of that year's segments with the term
     /// whose other side has this rendering.
     pub by_year: BTreeMap<String, f64>,
@@ -61,6 +65,12 @@ pub struct Rendering {
     pub first: String,
     pub last: String,
     pub example: Example,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct PartRendering {
+    pub part: String,
+    pub rendering: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -74,136 +84,162 @@ pub struct Renderings {
     /// listed (paraphrase or omission), and one of them.
     pub not_rendered: usize,
     pub not_rendered_example: Option<Example>,
+    /// With a term of two or more parts: each part and its own rendering
+    /// (the candidate most associated with it, also where the whole term is
+    /// not); a rendering that holds more of them is complete.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub parts: Vec<PartRendering>,
     /// With `by_year`: the renderings of each year's segments.
     #[serde(skip_serializing_if = "BTreeMap::is_empty")]
     pub by_year: BTreeMap<String, Vec<Rendering>>,
 }
 
-struct Seg {
-    id: String,
-    pair: String,
-    date: String,
-    source: String,
-    target: String,
-    /// The target side's candidates (distinct), folded (case, hyphens,
-    /// typographic quotes) with the spelling seen.
-    grams: HashMap<String, String>,
+/// A segment of a stored pair, the term's language as `source`.
+struct Seg<'a> {
+    pair: &'a StoredPair,
+    source: &'a str,
+    target: &'a str,
     has_term: bool,
+    /// For a segment with the term: its other side's candidates (folded key →
+    /// spelling seen), as proposed by [`english_grams`] / [`chinese_grams`].
+    grams: Option<HashMap<String, String>>,
+    /// The candidates the other side holds (ids into [`Found::keys`], ascending).
+    present: Vec<u32>,
 }
 
-impl Seg {
+impl Seg<'_> {
     fn example(&self) -> Example {
         Example {
-            id: self.id.clone(),
-            pair: self.pair.clone(),
-            date: self.date.clone(),
-            source: self.source.clone(),
-            target: self.target.clone(),
+            id: self.pair.id.clone(),
+            pair: self.pair.pair.clone(),
+            date: self.pair.date.clone(),
+            source: self.source.to_string(),
+            target: self.target.to_string(),
         }
     }
+
+    fn year(&self) -> &str {
+        self.pair.date.get(..4).unwrap_or("undated")
+    }
+
+    fn holds(&self, candidate: u32) -> bool {
+        self.present.binary_search(&candidate).is_ok()
+    }
 }
+
+/// The least share of the term's segments a rendering that renders every
+/// part of the term must hold to be put first (see [`rank`]).
+pub const MIN_COMPLETE_SHARE: f64 = 0.2;
 
 pub fn renderings(engine: &Engine, term: &str, options: &RenderingOptions) -> Result<Renderings> {
     let literal = Literal::new(term).map_err(crate::error::UserError::BadQuery)?;
     let source_is_zh = literal.cjk;
     let allowed = engine.allowed(&options.filter)?;
-    // Every paired document of the source language, once per pair.
-    let pairs_field = engine.field_values("pair")?;
-    let langs = engine.field_values("lang")?;
-    let want = if source_is_zh { "zh" } else { "en" };
-    let ids: Vec<String> = engine
-        .all_addresses()
-        .filter(|a| {
-            allowed.keeps(*a) && pairs_field.get(*a).is_some() && langs.get(*a) == Some(want)
-        })
-        .map(|a| engine.stored_id(a))
-        .collect::<Result<_>>()?;
-    let segs: Vec<Seg> = ids
+    // The pairs (aligned when the index was built) whose document in the
+    // term's language passes the filter.
+    let store = engine.alignments()?;
+    let mut pairs: Vec<&StoredPair> = Vec::new();
+    for p in store.iter() {
+        let source_id = if source_is_zh { &p.id } else { &p.pair };
+        if let Some(a) = engine.address_of(source_id)?
+            && allowed.keeps(a)
+        {
+            pairs.push(p);
+        }
+    }
+    let mut segs: Vec<Seg> = pairs
         .par_iter()
-        .map(|id| -> Result<Vec<Seg>> {
-            let Ok(a) = align::pair(engine, id) else {
-                return Ok(Vec::new());
-            };
-            let date = match engine.address_of(id)? {
-                Some(ad) => engine.stored(ad)?.date.unwrap_or_default(),
-                None => String::new(),
-            };
-            Ok(a.segments
-                .into_iter()
+        .flat_map_iter(|p| {
+            let literal = &literal;
+            p.segments
+                .iter()
                 .filter(|s| !s.zh.is_empty() && !s.en.is_empty())
-                .map(|s| {
+                .map(move |s| {
                     let (source, target) = if source_is_zh {
-                        (s.zh, s.en)
+                        (s.zh.as_str(), s.en.as_str())
                     } else {
-                        (s.en, s.zh)
+                        (s.en.as_str(), s.zh.as_str())
                     };
-                    let has_term = literal.count(&source) > 0;
-                    let grams = if source_is_zh {
-                        english_grams(&target)
-                    } else {
-                        chinese_grams(&target)
-                    };
+                    let has_term = literal.count(source) > 0;
+                    let grams = has_term.then(|| {
+                        if source_is_zh {
+                            english_grams(target)
+                        } else {
+                            chinese_grams(target)
+                        }
+                    });
                     Seg {
-                        id: a.id.clone(),
-                        pair: a.pair.clone(),
-                        date: date.clone(),
+                        pair: p,
                         source,
                         target,
-                        grams,
                         has_term,
+                        grams,
+                        present: Vec::new(),
                     }
                 })
-                .collect())
         })
-        .collect::<Result<Vec<_>>>()?
-        .into_iter()
-        .flatten()
         .collect();
-    let all: Vec<&Seg> = segs.iter().collect();
-    let mut renderings = rank(&all, options.limit);
+    // Candidates: what at least two segments with the term propose; then
+    // every segment is searched for all of them at once.
+    let mut proposed: HashMap<&str, usize> = HashMap::new();
+    for s in &segs {
+        for k in s.grams.iter().flat_map(|g| g.keys()) {
+            *proposed.entry(k.as_str()).or_default() += 1;
+        }
+    }
+    let mut keys: Vec<String> = proposed
+        .into_iter()
+        .filter(|(_, n)| *n >= 2)
+        .map(|(k, _)| k.to_string())
+        .collect();
+    keys.sort();
+    let finder = Finder::new(&keys, source_is_zh)?;
+    segs.par_iter_mut()
+        .for_each(|s| s.present = finder.present(s.target));
+    let (part_words, parts) = term_parts(&literal, &segs);
+    let everything: Vec<usize> = (0..segs.len()).collect();
+    let (mut renderings, part_renderings) = rank(&segs, &everything, &keys, &parts, options.limit);
+    let part_lines: Vec<PartRendering> = part_words
+        .into_iter()
+        .zip(part_renderings)
+        .map(|(part, rendering)| PartRendering { part, rendering })
+        .collect();
     // Drift: each rendering's share of each year's segments with the term.
-    let year_of = |s: &Seg| s.date.get(..4).unwrap_or("undated").to_string();
     let mut term_segs_by_year: BTreeMap<String, usize> = BTreeMap::new();
     for s in segs.iter().filter(|s| s.has_term) {
-        *term_segs_by_year.entry(year_of(s)).or_default() += 1;
+        *term_segs_by_year.entry(s.year().to_string()).or_default() += 1;
     }
     for r in &mut renderings {
-        let mut with: BTreeMap<String, usize> = BTreeMap::new();
-        for s in segs
-            .iter()
-            .filter(|s| s.has_term && s.grams.contains_key(&r.key))
-        {
-            *with.entry(year_of(s)).or_default() += 1;
+        let mut with: BTreeMap<&str, usize> = BTreeMap::new();
+        for s in segs.iter().filter(|s| s.has_term && s.holds(r.id)) {
+            *with.entry(s.year()).or_default() += 1;
         }
         r.by_year = term_segs_by_year
             .iter()
             .map(|(y, n)| {
                 (
                     y.clone(),
-                    with.get(y).copied().unwrap_or(0) as f64 / *n as f64,
+                    with.get(y.as_str()).copied().unwrap_or(0) as f64 / *n as f64,
                 )
             })
             .collect();
     }
     let mut by_year = BTreeMap::new();
     if options.by_year {
-        let mut years: BTreeMap<String, Vec<&Seg>> = BTreeMap::new();
-        for s in &segs {
-            years
-                .entry(s.date.get(..4).unwrap_or("unknown").to_string())
-                .or_default()
-                .push(s);
+        let mut years: BTreeMap<&str, Vec<usize>> = BTreeMap::new();
+        for (i, s) in segs.iter().enumerate() {
+            years.entry(s.year()).or_default().push(i);
         }
         for (y, v) in years {
-            let r = rank(&v, options.limit);
+            let (r, _) = rank(&segs, &v, &keys, &parts, options.limit);
             if !r.is_empty() {
-                by_year.insert(y, r);
+                by_year.insert(y.to_string(), r);
             }
         }
     }
     let unrendered: Vec<&Seg> = segs
         .iter()
-        .filter(|s| s.has_term && !renderings.iter().any(|r| s.grams.contains_key(&r.key)))
+        .filter(|s| s.has_term && !renderings.iter().any(|r| s.holds(r.id)))
         .collect();
     Ok(Renderings {
         not_rendered: unrendered.len(),
@@ -215,44 +251,204 @@ pub fn renderings(engine: &Engine, term: &str, options: &RenderingOptions) -> Re
         segments_with_term: segs.iter().filter(|s| s.has_term).count(),
         segments: segs.len(),
         renderings,
+        parts: part_lines,
         by_year,
     })
 }
 
-fn rank(segs: &[&Seg], limit: usize) -> Vec<Rendering> {
-    let n1 = segs.iter().filter(|s| s.has_term).count() as f64;
-    let n2 = segs.len() as f64 - n1;
-    if n1 == 0.0 {
-        return Vec::new();
+/// Finds every candidate in a segment's other side at once (Aho–Corasick).
+/// English candidates are matched on whole words of the text folded as
+/// [`english_grams`] folds it (case, typographic quotes, hyphens as spaces),
+/// never across punctuation, with at most 8 words and no stop word at either
+/// edge; Chinese candidates anywhere in the text.
+struct Finder {
+    automaton: Option<aho_corasick::AhoCorasick>,
+    english: bool,
+}
+
+impl Finder {
+    fn new(keys: &[String], english: bool) -> Result<Finder> {
+        let automaton = if keys.is_empty() {
+            None
+        } else {
+            Some(
+                aho_corasick::AhoCorasick::builder()
+                    .match_kind(aho_corasick::MatchKind::Standard)
+                    .build(keys)?,
+            )
+        };
+        Ok(Finder { automaton, english })
     }
-    let mut with: HashMap<&str, usize> = HashMap::new();
-    let mut without: HashMap<&str, usize> = HashMap::new();
-    for s in segs {
-        let map = if s.has_term { &mut with } else { &mut without };
-        for g in s.grams.keys() {
-            *map.entry(g.as_str()).or_default() += 1;
+
+    fn present(&self, text: &str) -> Vec<u32> {
+        let Some(ac) = &self.automaton else {
+            return Vec::new();
+        };
+        let mut out: Vec<u32> = if self.english {
+            // Punctuation becomes a line break (a chunk boundary); `words`
+            // keeps hyphens, `folded` has them as spaces (same byte offsets).
+            let words: String = text
+                .to_lowercase()
+                .chars()
+                .map(crate::text::fold_quote)
+                .map(|c| {
+                    if c.is_alphanumeric() || c == ' ' || c == '-' || c == '\'' {
+                        c
+                    } else {
+                        '\n'
+                    }
+                })
+                .collect();
+            let folded = words.replace('-', " ");
+            let bytes = words.as_bytes();
+            let edge = |i: usize| i == 0 || i == bytes.len() || matches!(bytes[i], b' ' | b'\n');
+            ac.find_overlapping_iter(&folded)
+                .filter(|m| {
+                    let (s, e) = (m.start(), m.end());
+                    if !(edge(e) && (s == 0 || matches!(bytes[s - 1], b' ' | b'\n'))) {
+                        return false;
+                    }
+                    let ws: Vec<&str> = words[s..e].split(' ').filter(|w| !w.is_empty()).collect();
+                    ws.len() <= 8
+                        && ws.first().is_some_and(|w| !STOP.contains(w))
+                        && ws.last().is_some_and(|w| !STOP.contains(w))
+                })
+                .map(|m| m.pattern().as_u32())
+                .collect()
+        } else {
+            ac.find_overlapping_iter(text)
+                .map(|m| m.pattern().as_u32())
+                .collect()
+        };
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+/// The parts of a term a complete rendering renders: its jieba words of two
+/// or more characters (Chinese) or its words that are not stop words
+/// (English), with the segments whose source side holds each. Fewer than
+/// two parts: none.
+fn term_parts(literal: &Literal, segs: &[Seg]) -> (Vec<String>, Vec<Vec<bool>>) {
+    let han_words = |words: Vec<&str>| -> Vec<String> {
+        words
+            .into_iter()
+            .filter(|w| w.chars().filter(|&c| crate::text::is_han(c)).count() >= 2)
+            .filter(|w| *w != literal.normalized)
+            .map(str::to_string)
+            .collect()
+    };
+    let words: Vec<String> = if literal.cjk {
+        let jieba = jieba_rs::Jieba::new();
+        // jieba's words; one of four or more characters that the dictionary
+        // splits further (干涉内政 → 干涉 + 内政, 改革开放 → 改革 + 开放) gives
+        // its sub-words instead, left to right without overlap.
+        let mut words = Vec::new();
+        for t in jieba.cut(&literal.normalized, false) {
+            let w = t.word;
+            let mut inner: Vec<jieba_rs::Token> = if w.chars().count() >= 4 {
+                jieba
+                    .cut_for_search(w, false)
+                    .into_iter()
+                    .filter(|s| s.word != w && s.word.chars().count() >= 2)
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            inner.sort_by(|a, b| a.start.cmp(&b.start).then(b.end.cmp(&a.end)));
+            let mut tiles: Vec<&str> = Vec::new();
+            let mut reached = 0;
+            for s in &inner {
+                if s.start >= reached {
+                    tiles.push(s.word);
+                    reached = s.end;
+                }
+            }
+            if tiles.len() >= 2 {
+                words.extend(tiles);
+            } else {
+                words.push(w);
+            }
+        }
+        han_words(words)
+    } else {
+        literal
+            .normalized
+            .split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '\''))
+            .filter(|w| w.chars().count() >= 2 && !STOP.contains(w))
+            .map(str::to_string)
+            .collect()
+    };
+    let mut distinct: Vec<String> = Vec::new();
+    for w in words {
+        if !distinct.contains(&w) {
+            distinct.push(w);
         }
     }
-    // Whole phrases: drop a candidate when a longer one holds ≥ 90 % of its term segments.
-    let mut candidates: Vec<(&str, usize)> = with
+    distinct.retain(|w| Literal::new(w).is_ok());
+    if distinct.len() < 2 {
+        return (Vec::new(), Vec::new());
+    }
+    let found = distinct
         .iter()
-        .filter(|(_, n)| **n >= 2)
-        .map(|(g, n)| (*g, *n))
+        .filter_map(|w| Literal::new(w).ok())
+        .map(|part| segs.par_iter().map(|s| part.count(s.source) > 0).collect())
         .collect();
-    candidates.sort_by(|a, b| b.0.len().cmp(&a.0.len()).then(a.0.cmp(b.0)));
-    let kept: Vec<(&str, usize)> = candidates
+    (distinct, found)
+}
+
+/// The renderings of the term in `subset` of the segments, best first, and
+/// the rendering found for each part of the term (see [`completeness`]).
+fn rank(
+    segs: &[Seg],
+    subset: &[usize],
+    keys: &[String],
+    parts: &[Vec<bool>],
+    limit: usize,
+) -> (Vec<Rendering>, Vec<Option<String>>) {
+    let n1 = subset.iter().filter(|&&i| segs[i].has_term).count() as f64;
+    let n2 = subset.len() as f64 - n1;
+    if n1 == 0.0 {
+        return (Vec::new(), Vec::new());
+    }
+    let mut with: HashMap<u32, usize> = HashMap::new();
+    let mut without: HashMap<u32, usize> = HashMap::new();
+    for &i in subset {
+        let s = &segs[i];
+        let map = if s.has_term { &mut with } else { &mut without };
+        for &c in &s.present {
+            *map.entry(c).or_default() += 1;
+        }
+    }
+    let key = |c: u32| keys[c as usize].as_str();
+    // Whole phrases: drop a candidate when a longer one holds ≥ 90 % of its
+    // term segments. Each candidate's longer holders are found by listing the
+    // parts of every candidate (at most 8 words or 12 characters: a few
+    // dozen each), not by comparing all pairs.
+    let id_of: HashMap<&str, u32> = with.keys().map(|&c| (key(c), c)).collect();
+    let mut best_holder: HashMap<u32, usize> = HashMap::new();
+    for (&h, &m) in &with {
+        if m < 2 {
+            continue;
+        }
+        for part in sub_units(key(h)) {
+            if let Some(&g) = id_of.get(part) {
+                let e = best_holder.entry(g).or_default();
+                *e = (*e).max(m);
+            }
+        }
+    }
+    let mut scored: Vec<(f64, u32, usize)> = with
         .iter()
-        .filter(|(g, n)| {
-            !candidates.iter().any(|(h, m)| {
-                h.len() > g.len() && contains_unit(h, g) && (*m as f64) >= 0.9 * (*n as f64)
-            })
+        .filter(|&(g, &n)| {
+            n >= 2
+                && best_holder
+                    .get(g)
+                    .is_none_or(|&m| (m as f64) < 0.9 * n as f64)
         })
-        .copied()
-        .collect();
-    let mut scored: Vec<(f64, &str, usize)> = kept
-        .into_iter()
-        .filter_map(|(g, a)| {
-            let b = without.get(g).copied().unwrap_or(0) as f64;
+        .filter_map(|(&g, &a)| {
+            let b = without.get(&g).copied().unwrap_or(0) as f64;
             let a = a as f64;
             (a / n1 > b / n2.max(1.0)).then(|| {
                 (
@@ -266,79 +462,120 @@ fn rank(segs: &[&Seg], limit: usize) -> Vec<Rendering> {
     // Whole phrases first: a longer rendering that carries most (≥ 2/3) of a
     // shorter one's term segments ("zero-sum game" of "zero-sum") takes the
     // shorter one's place in the order, the shorter one listed right after it
-    // as an alternative.
-    let carrier: HashMap<&str, &str> = scored
-        .iter()
-        .filter_map(|&(_, g, n)| {
-            scored
-                .iter()
-                .filter(|&&(_, h, m)| {
-                    h.len() > g.len() && contains_unit(h, g) && m as f64 >= WHOLE_SHARE * n as f64
-                })
-                .max_by(|a, b| a.2.cmp(&b.2).then(b.1.cmp(a.1)))
-                .map(|&(_, h, _)| (g, h))
-        })
-        .collect();
+    // as an alternative; of several such, the one with the most segments.
+    let scored_pairs: HashMap<u32, usize> = scored.iter().map(|&(_, g, n)| (g, n)).collect();
+    let mut carrier: HashMap<u32, (usize, u32)> = HashMap::new();
+    for &(_, h, m) in &scored {
+        for part in sub_units(key(h)) {
+            let Some(&g) = id_of.get(part) else { continue };
+            let Some(&n) = scored_pairs.get(&g) else {
+                continue;
+            };
+            if m as f64 >= WHOLE_SHARE * n as f64 {
+                let better = match carrier.get(&g) {
+                    None => true,
+                    Some(&(bm, bh)) => m > bm || (m == bm && key(h) < key(bh)),
+                };
+                if better {
+                    carrier.insert(g, (m, h));
+                }
+            }
+        }
+    }
+    let carrier: HashMap<u32, u32> = carrier.into_iter().map(|(g, (_, h))| (g, h)).collect();
     // Each candidate's group: the end of its chain of carriers (chains are
     // short and acyclic, each step being longer).
-    let head: HashMap<&str, &str> = scored
+    let head: HashMap<u32, u32> = scored
         .iter()
         .map(|&(_, g, _)| {
             let mut h = g;
-            while let Some(next) = carrier.get(h) {
+            while let Some(&next) = carrier.get(&h) {
                 h = next;
             }
             (g, h)
         })
         .collect();
-    let own: HashMap<&str, f64> = scored.iter().map(|&(sc, g, _)| (g, sc)).collect();
-    let mut group_score: HashMap<&str, f64> = HashMap::new();
+    let own: HashMap<u32, f64> = scored.iter().map(|&(sc, g, _)| (g, sc)).collect();
+    let mut group_score: HashMap<u32, f64> = HashMap::new();
     for &(sc, g, _) in &scored {
-        let e = group_score.entry(head[g]).or_insert(0.0);
+        let e = group_score.entry(head[&g]).or_insert(0.0);
         *e = e.max(sc);
     }
     scored.sort_by(|x, y| {
-        let (hx, hy) = (head[x.1], head[y.1]);
-        group_score[hy]
-            .total_cmp(&group_score[hx])
-            .then(hx.cmp(hy))
+        let (hx, hy) = (head[&x.1], head[&y.1]);
+        group_score[&hy]
+            .total_cmp(&group_score[&hx])
+            .then(key(hx).cmp(key(hy)))
             // Within a group: the head, then longer before shorter.
-            .then(y.1.len().cmp(&x.1.len()))
-            .then(own[y.1].total_cmp(&own[x.1]))
-            .then(x.1.cmp(y.1))
+            .then(key(y.1).len().cmp(&key(x.1).len()))
+            .then(own[&y.1].total_cmp(&own[&x.1]))
+            .then(key(x.1).cmp(key(y.1)))
     });
-    scored
+    // The complete rendering first: a longer phrase holding the first line
+    // that renders more parts of the term (南海 + 问题 → "south china sea
+    // issue" over "south china sea"), with at least MIN_COMPLETE_SHARE of
+    // the term's segments.
+    let (complete, part_renderings) = completeness(segs, subset, keys, parts, &scored);
+    if let Some(&(_, first, _)) = scored.first() {
+        let covered_first = complete.get(&first).copied().unwrap_or(0);
+        let best = scored
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.2 as f64 >= MIN_COMPLETE_SHARE * n1)
+            .filter(|(_, c)| contains_unit(key(c.1), key(first)))
+            .filter(|(_, c)| complete.get(&c.1).copied().unwrap_or(0) > covered_first)
+            .max_by(|(_, a), (_, b)| {
+                complete[&a.1]
+                    .cmp(&complete[&b.1])
+                    .then(a.2.cmp(&b.2))
+                    .then(a.0.total_cmp(&b.0))
+            })
+            .map(|(i, _)| i);
+        if let Some(i) = best {
+            let line = scored.remove(i);
+            scored.insert(0, line);
+        }
+    }
+    let part_renderings = part_renderings
+        .into_iter()
+        .map(|t| t.map(|c| key(c).to_string()))
+        .collect();
+    let lines = scored
         .into_iter()
         .take(limit)
         .map(|(score, g, pairs)| {
+            let holding: Vec<&Seg> = subset
+                .iter()
+                .map(|&i| &segs[i])
+                .filter(|s| s.has_term && s.holds(g))
+                .collect();
             // The spellings seen, commonest first.
             let mut spellings: HashMap<&str, usize> = HashMap::new();
-            for s in segs.iter().filter(|s| s.has_term) {
-                if let Some(surface) = s.grams.get(g) {
-                    *spellings.entry(surface.as_str()).or_default() += 1;
-                }
+            for s in &holding {
+                let surface = s
+                    .grams
+                    .as_ref()
+                    .and_then(|m| m.get(key(g)))
+                    .map_or(key(g), String::as_str);
+                *spellings.entry(surface).or_default() += 1;
             }
             let mut spellings: Vec<(&str, usize)> = spellings.into_iter().collect();
             spellings.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-            let mut dates: Vec<&str> = segs
-                .iter()
-                .filter(|s| s.has_term && s.grams.contains_key(g))
-                .map(|s| s.date.as_str())
-                .collect();
+            let mut dates: Vec<&str> = holding.iter().map(|s| s.pair.date.as_str()).collect();
             dates.sort();
-            let example = segs
+            let example = holding
                 .iter()
-                .filter(|s| s.has_term && s.grams.contains_key(g))
                 .min_by(|a, b| a.source.len().cmp(&b.source.len()))
                 .map(|s| s.example());
             Rendering {
-                text: spellings.first().map_or(g, |s| s.0).to_string(),
-                key: g.to_string(),
+                text: spellings.first().map_or(key(g), |s| s.0).to_string(),
+                id: g,
                 by_year: BTreeMap::new(),
                 spellings: spellings.iter().map(|s| s.0.to_string()).collect(),
                 share: pairs as f64 / n1,
                 pairs,
                 score: (score * 100.0).round() / 100.0,
+                renders_parts: complete.get(&g).copied(),
                 first: dates.first().map_or(String::new(), |d| d.to_string()),
                 last: dates.last().map_or(String::new(), |d| d.to_string()),
                 example: example.unwrap_or(Example {
@@ -350,12 +587,162 @@ fn rank(segs: &[&Seg], limit: usize) -> Vec<Rendering> {
                 }),
             }
         })
-        .collect()
+        .collect();
+    (lines, part_renderings)
+}
+
+/// How many parts of the term each scored candidate renders. A part's
+/// rendering is the candidate (of this term's) most associated with the part
+/// over all segments (Dice coefficient, positive association only) that is
+/// also found with the
+/// part where the whole term is not (see below), the parts' renderings kept
+/// apart: taken strongest association first, a candidate that holds or is
+/// held by a rendering already taken is not another part's (冷战 → "cold
+/// war", so 思维 → "mentality", not "cold war" again). A candidate renders
+/// a part when it contains the part's rendering: 南海 → "south china sea",
+/// 问题 → "issue", both in "south china sea issue". Empty when the term has
+/// fewer than two parts.
+fn completeness(
+    segs: &[Seg],
+    subset: &[usize],
+    keys: &[String],
+    parts: &[Vec<bool>],
+    scored: &[(f64, u32, usize)],
+) -> (HashMap<u32, usize>, Vec<Option<u32>>) {
+    let mut out: HashMap<u32, usize> = HashMap::new();
+    if parts.is_empty() {
+        return (out, Vec::new());
+    }
+    // A part's rendering may be any candidate of the term (also one dropped
+    // from the list for a longer one: "community").
+    let mut in_term: HashMap<u32, usize> = HashMap::new();
+    for &i in subset.iter().filter(|&&i| segs[i].has_term) {
+        for &c in &segs[i].present {
+            *in_term.entry(c).or_default() += 1;
+        }
+    }
+    let wanted: HashSet<u32> = in_term
+        .into_iter()
+        .filter(|&(_, n)| n >= 2)
+        .map(|(c, _)| c)
+        .collect();
+    let key = |c: u32| keys[c as usize].as_str();
+    // (G², part, candidate) for every positive association.
+    let mut associations: Vec<(f64, usize, u32)> = Vec::new();
+    // Counts of candidates in segments with / without the part: over all
+    // segments, and over those without the whole term.
+    let table = |part: &[bool], of: &mut dyn Iterator<Item = usize>| {
+        let (mut with, mut without) = (HashMap::new(), HashMap::new());
+        let (mut n1, mut n2) = (0.0, 0.0);
+        for i in of {
+            let (map, n) = if part[i] {
+                (&mut with, &mut n1)
+            } else {
+                (&mut without, &mut n2)
+            };
+            *n += 1.0;
+            for c in segs[i].present.iter().filter(|c| wanted.contains(c)) {
+                *map.entry(*c).or_insert(0usize) += 1;
+            }
+        }
+        (with, without, n1, n2)
+    };
+    for (p, part) in parts.iter().enumerate() {
+        let (with, without, n1, n2) = table(part, &mut subset.iter().copied());
+        // The part on its own: a rendering of it must be found with it
+        // (at least twice, positively associated) where the whole term is
+        // not, or it would be a word of the term's context ("basis" for
+        // 和平共处, always said "on the basis of" the Five Principles).
+        let (own_with, own_without, m1, m2) = table(
+            part,
+            &mut subset.iter().copied().filter(|&i| !segs[i].has_term),
+        );
+        if n1 == 0.0 || n2 == 0.0 || m1 == 0.0 || m2 == 0.0 {
+            continue;
+        }
+        for (&c, &a) in &with {
+            let (a, b) = (a as f64, without.get(&c).copied().unwrap_or(0) as f64);
+            let own = own_with.get(&c).copied().unwrap_or(0) as f64;
+            let own_b = own_without.get(&c).copied().unwrap_or(0) as f64;
+            if a / n1 > b / n2 && own >= 2.0 && own / m1 > own_b / m2 {
+                // Dice, not G²: a translation is the candidate found where
+                // the part is and rarely elsewhere ("interfere" for 干涉,
+                // not the frequent "affairs" of 干涉内政).
+                associations.push((2.0 * a / (n1 + a + b), p, c));
+            }
+        }
+    }
+    associations.sort_by(|x, y| {
+        y.0.total_cmp(&x.0)
+            .then(x.1.cmp(&y.1))
+            .then(key(x.2).cmp(key(y.2)))
+    });
+    let mut taken: Vec<Option<u32>> = vec![None; parts.len()];
+    for (_, p, c) in associations {
+        if taken[p].is_some() {
+            continue;
+        }
+        let overlaps = taken
+            .iter()
+            .flatten()
+            .any(|&t| t == c || contains_unit(key(t), key(c)) || contains_unit(key(c), key(t)));
+        if !overlaps {
+            taken[p] = Some(c);
+        }
+    }
+    for &rendering in taken.iter().flatten() {
+        for &(_, c, _) in scored {
+            if c == rendering || contains_unit(key(c), key(rendering)) {
+                *out.entry(c).or_default() += 1;
+            }
+        }
+    }
+    (out, taken)
 }
 
 /// Share of a shorter rendering's term segments a longer one must carry to
 /// be listed before it.
 pub const WHOLE_SHARE: f64 = 2.0 / 3.0;
+
+/// The proper whole-unit parts of `h`: its shorter runs of words (English,
+/// space-separated keys) or of two or more characters (Chinese).
+fn sub_units(h: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    if h.chars().any(crate::text::is_cjk) {
+        let bounds: Vec<usize> = h
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(h.len()))
+            .collect();
+        let n = bounds.len() - 1;
+        for i in 0..n {
+            for j in i + 2..=n {
+                if j - i < n {
+                    out.push(&h[bounds[i]..bounds[j]]);
+                }
+            }
+        }
+    } else {
+        // Word starts and ends, as byte offsets.
+        let mut starts = vec![0];
+        let mut ends = Vec::new();
+        for (i, c) in h.char_indices() {
+            if c == ' ' {
+                ends.push(i);
+                starts.push(i + 1);
+            }
+        }
+        ends.push(h.len());
+        for (a, &s) in starts.iter().enumerate() {
+            for &e in &ends[a..] {
+                if e - s < h.len() {
+                    out.push(&h[s..e]);
+                }
+            }
+        }
+    }
+    out
+}
 
 /// `g` is a whole-unit part of `h` (words for English, characters for Chinese).
 fn contains_unit(h: &str, g: &str) -> bool {

@@ -1629,6 +1629,25 @@ fn renderings_put_the_official_english_first() {
             "{term}"
         );
     }
+    // The complete phrase over its head (#22): a longer phrase holding the
+    // first line comes first when it renders more parts of the term, each
+    // part's rendering measured on its own (南海 → "south china sea",
+    // 问题 → "issue").
+    let r = tifa(&["renderings", "南海问题", "--json"]);
+    assert_eq!(r["renderings"][0]["text"], "south china sea issue", "{r}");
+    let parts: Vec<&str> = r["parts"]
+        .as_array()
+        .expect("parts")
+        .iter()
+        .filter_map(|p| p["rendering"].as_str())
+        .collect();
+    assert_eq!(parts, ["south china sea", "issue"], "{r}");
+    let r = tifa(&["renderings", "不干涉内政", "--json"]);
+    let top = r["renderings"][0]["text"].as_str().expect("text");
+    assert!(
+        top.contains("non-interference") && top.contains("internal affairs"),
+        "{top}"
+    );
     // 一带一路: the ministry writes "Belt and Road Initiative" in most
     // segments that have "Belt and Road"; either whole phrase may lead.
     let r = tifa(&["renderings", "一带一路", "--json", "--by", "year"]);

@@ -208,6 +208,21 @@ pub fn run(dir: &Path, args: IndexArgs) -> Result<()> {
         "  size:      {} Han characters, {} English words",
         m.han_chars, m.english_words
     )?;
+    if m.alignments.pairs > 0 {
+        let a = &m.alignments;
+        writeln!(
+            out,
+            "  pairs:     {} translated pairs aligned into {} segments in {:.1} s{} (stored for `renderings` and `pair`)",
+            a.pairs,
+            a.segments,
+            a.seconds,
+            if a.reused > 0 {
+                format!(" ({} unchanged, reused)", a.reused)
+            } else {
+                String::new()
+            }
+        )?;
+    }
     writeln!(
         out,
         "  problems:  {} records skipped, {} warnings (documents kept){}",

@@ -189,6 +189,24 @@ pub fn run(dir: &Path, mut args: RenderingsArgs) -> Result<()> {
             )?;
         }
     }
+    if !r.parts.is_empty() {
+        let parts: Vec<String> = r
+            .parts
+            .iter()
+            .map(|p| {
+                format!(
+                    "{} → {}",
+                    p.part,
+                    p.rendering.as_deref().unwrap_or("(none found)")
+                )
+            })
+            .collect();
+        writeln!(
+            out,
+            "\nparts of the term and their own renderings: {} (a longer phrase holding the first line comes first when it renders more of them)",
+            escape_terminal(&parts.join(" · "))
+        )?;
+    }
     writeln!(
         out,
         "\nnot rendered by any of these: {} of {} segments with the term (paraphrase or omission)",
