@@ -35,6 +35,8 @@ pub struct RenderingOptions {
 pub struct Example {
     pub id: String,
     pub pair: String,
+    /// The segment's number in the aligned pair (from 1, as `tifa pair` shows it).
+    pub segment: usize,
     pub date: String,
     pub source: String,
     pub target: String,
@@ -97,6 +99,8 @@ pub struct Renderings {
 /// A segment of a stored pair, the term's language as `source`.
 struct Seg<'a> {
     pair: &'a StoredPair,
+    /// Its number in the pair (from 1).
+    number: usize,
     source: &'a str,
     target: &'a str,
     has_term: bool,
@@ -112,6 +116,7 @@ impl Seg<'_> {
         Example {
             id: self.pair.id.clone(),
             pair: self.pair.pair.clone(),
+            segment: self.number,
             date: self.pair.date.clone(),
             source: self.source.to_string(),
             target: self.target.to_string(),
@@ -153,8 +158,9 @@ pub fn renderings(engine: &Engine, term: &str, options: &RenderingOptions) -> Re
             let literal = &literal;
             p.segments
                 .iter()
-                .filter(|s| !s.zh.is_empty() && !s.en.is_empty())
-                .map(move |s| {
+                .enumerate()
+                .filter(|(_, s)| !s.zh.is_empty() && !s.en.is_empty())
+                .map(move |(i, s)| {
                     let (source, target) = if source_is_zh {
                         (s.zh.as_str(), s.en.as_str())
                     } else {
@@ -170,6 +176,7 @@ pub fn renderings(engine: &Engine, term: &str, options: &RenderingOptions) -> Re
                     });
                     Seg {
                         pair: p,
+                        number: i + 1,
                         source,
                         target,
                         has_term,
@@ -581,6 +588,7 @@ fn rank(
                 example: example.unwrap_or(Example {
                     id: String::new(),
                     pair: String::new(),
+                    segment: 0,
                     date: String::new(),
                     source: String::new(),
                     target: String::new(),

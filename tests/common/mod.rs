@@ -197,6 +197,17 @@ pub fn answers(index: &Path, terms: &[&str]) -> Value {
     for volatile in ["build_seconds", "built_at_unix", "index_bytes", "files"] {
         manifest.as_object_mut().expect("object").remove(volatile);
     }
+    // How long aligning took, and how many pairs were aligned afresh or
+    // reused, differ by nature between an update and a rebuild; the pairs
+    // and segments must not.
+    if let Some(stats) = manifest
+        .get_mut("alignments")
+        .and_then(|a| a.as_object_mut())
+    {
+        stats.remove("seconds");
+        stats.remove("reused");
+        stats.remove("aligned");
+    }
     let inputs: Value =
         serde_json::from_slice(&std::fs::read(generation.join("inputs.json")).expect("inputs"))
             .expect("inputs json");
