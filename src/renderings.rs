@@ -136,6 +136,190 @@ impl Seg<'_> {
 /// part of the term must hold to be put first (see [`rank`]).
 pub const MIN_COMPLETE_SHARE: f64 = 0.2;
 
+/// Tells whether a longer English candidate only adds words that render
+/// Chinese outside the term: "chinese embassy" for 大使馆 ("chinese" is 中国
+/// of 中国驻…大使馆), "foreign ministry spokesperson" for 发言人 (外交部),
+/// "second question" for 第二个 (问题). Such a phrase is padded: it neither
+/// replaces the shorter rendering nor is put first as the complete one, nor
+/// stands above it.
+///
+/// An added word is padding when some Chinese string that shares no
+/// character with the term stands beside it in at least half of the term's
+/// segments where the word is, and the word goes with that string both among
+/// the term's segments (said with it, rarely without it: "chinese" with 中国
+/// in the segments of 大使馆) and among all other segments (a translation
+/// of it, not a coincidence of this term's contexts), and goes with it
+/// there more strongly (G²) than with any of the term's own characters (a
+/// word may render one of them: "group" 组 of 工作组 is not padding, though
+/// 联合工作组 is "joint working group"). Only for a Chinese term (English
+/// renderings); an English term's Chinese candidates are not checked.
+struct Padding<'a> {
+    segs: &'a [Seg<'a>],
+    term_chars: HashSet<char>,
+    english: bool,
+    /// Each segment's other side, folded to " word word … " for word lookups.
+    folded: std::sync::OnceLock<Vec<String>>,
+    memo: std::sync::Mutex<HashMap<String, bool>>,
+}
+
+impl<'a> Padding<'a> {
+    fn new(segs: &'a [Seg<'a>], literal: &Literal) -> Padding<'a> {
+        Padding {
+            segs,
+            term_chars: literal
+                .normalized
+                .chars()
+                .filter(|&c| crate::text::is_han(c))
+                .collect(),
+            english: literal.cjk,
+            folded: std::sync::OnceLock::new(),
+            memo: std::sync::Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// `longer` (which holds `shorter` as a whole-word part) adds a padding word.
+    /// `protected`: words of the renderings of the term's parts, never
+    /// padding ("issue" renders 问题 of 南海问题, whatever else it goes with).
+    fn padded(&self, longer: &str, shorter: &str, protected: &HashSet<&str>) -> bool {
+        if !self.english {
+            return false;
+        }
+        let framed = format!(" {longer} ");
+        let Some(at) = framed.find(&format!(" {shorter} ")) else {
+            return false;
+        };
+        let added = framed[..at]
+            .split(' ')
+            .chain(framed[at + shorter.len() + 2..].split(' '))
+            .filter(|w| w.chars().count() >= 2 && !STOP.contains(w) && !protected.contains(w));
+        added.into_iter().any(|w| self.word_is_padding(w))
+    }
+
+    fn word_is_padding(&self, word: &str) -> bool {
+        if let Some(&known) = self
+            .memo
+            .lock()
+            .ok()
+            .and_then(|m| m.get(word).copied())
+            .as_ref()
+        {
+            return known;
+        }
+        let answer = self.compute(word);
+        if let Ok(mut m) = self.memo.lock() {
+            m.insert(word.to_string(), answer);
+        }
+        answer
+    }
+
+    fn compute(&self, word: &str) -> bool {
+        let folded = self.folded.get_or_init(|| {
+            self.segs
+                .par_iter()
+                .map(|s| {
+                    let mut f = String::with_capacity(s.target.len() + 2);
+                    f.push(' ');
+                    for c in s.target.to_lowercase().chars().map(crate::text::fold_quote) {
+                        f.push(if c.is_alphanumeric() || c == '\'' {
+                            c
+                        } else {
+                            ' '
+                        });
+                    }
+                    f.push(' ');
+                    f
+                })
+                .collect()
+        });
+        let needle = format!(" {word} ");
+        let with_word: Vec<bool> = folded.par_iter().map(|f| f.contains(&needle)).collect();
+        let term_and_word: Vec<usize> = (0..self.segs.len())
+            .filter(|&i| with_word[i] && self.segs[i].has_term)
+            .collect();
+        if term_and_word.is_empty() {
+            return false;
+        }
+        // How strongly the word goes with a string among the segments
+        // without the term: G² when it goes with it (see [`goes_with`]), 0
+        // otherwise.
+        let strength = |present: &dyn Fn(&str) -> bool| {
+            let mut t = [0.0f64; 4];
+            for (i, s) in self.segs.iter().enumerate() {
+                if s.has_term {
+                    continue;
+                }
+                let w = f64::from(u8::from(with_word[i]));
+                let k = if present(s.source) { 0 } else { 2 };
+                t[k] += w;
+                t[k + 1] += 1.0;
+            }
+            if goes_with(t[0], t[1], t[2], t[3]) {
+                crate::emerging::log_likelihood(t[0], t[2], t[1], t[3])
+            } else {
+                0.0
+            }
+        };
+        // A word may render one of the term's own characters ("group" 组,
+        // "chain" 链): it pads only if it goes more strongly with the string
+        // outside the term ("chinese" with 中国 rather than with 使 of 大使馆).
+        let own = self
+            .term_chars
+            .iter()
+            .map(|&c| strength(&|src: &str| src.contains(c)))
+            .fold(0.0f64, f64::max);
+        // Chinese strings (2–4 characters, none of the term's) beside the
+        // word in at least half of the term's segments where the word is.
+        let mut beside: HashMap<String, usize> = HashMap::new();
+        for &i in &term_and_word {
+            let chars: Vec<char> = self.segs[i].source.chars().collect();
+            let mut seen: HashSet<String> = HashSet::new();
+            for a in 0..chars.len() {
+                for n in 2..=4 {
+                    let Some(run) = chars.get(a..a + n) else {
+                        break;
+                    };
+                    if !run
+                        .iter()
+                        .all(|&c| crate::text::is_han(c) && !self.term_chars.contains(&c))
+                    {
+                        break;
+                    }
+                    seen.insert(run.iter().collect());
+                }
+            }
+            for g in seen {
+                *beside.entry(g).or_default() += 1;
+            }
+        }
+        let needed = (term_and_word.len() as f64 / 2.0).max(2.0);
+        beside
+            .into_iter()
+            .filter(|&(_, n)| n as f64 >= needed)
+            .any(|(g, _)| {
+                // [with g and the word, with g, with the word but not g,
+                // without g], among the term's segments and among the rest.
+                let mut tables = [[0.0f64; 4]; 2];
+                for (i, s) in self.segs.iter().enumerate() {
+                    let t = &mut tables[usize::from(!s.has_term)];
+                    let w = f64::from(u8::from(with_word[i]));
+                    if s.source.contains(g.as_str()) {
+                        t[0] += w;
+                        t[1] += 1.0;
+                    } else {
+                        t[2] += w;
+                        t[3] += 1.0;
+                    }
+                }
+                // A word the term's segments hold whether or not g is there
+                // ("chain" of 价值链, also beside 供应 of "supply chain") is
+                // the term's; so is one g never leaves (no evidence either
+                // way: "relations" of 正常化, always said of 关系).
+                tables.iter().all(|&[a, n1, b, n2]| goes_with(a, n1, b, n2))
+                    && strength(&|src: &str| src.contains(g.as_str())) > own
+            })
+    }
+}
+
 pub fn renderings(engine: &Engine, term: &str, options: &RenderingOptions) -> Result<Renderings> {
     let literal = Literal::new(term).map_err(crate::error::UserError::BadQuery)?;
     let source_is_zh = literal.cjk;
@@ -205,7 +389,9 @@ pub fn renderings(engine: &Engine, term: &str, options: &RenderingOptions) -> Re
         .for_each(|s| s.present = finder.present(s.target));
     let (part_words, parts) = term_parts(&literal, &segs);
     let everything: Vec<usize> = (0..segs.len()).collect();
-    let (mut renderings, part_renderings) = rank(&segs, &everything, &keys, &parts, options.limit);
+    let padding = Padding::new(&segs, &literal);
+    let (mut renderings, part_renderings) =
+        rank(&segs, &everything, &keys, &parts, &padding, options.limit);
     let part_lines: Vec<PartRendering> = part_words
         .into_iter()
         .zip(part_renderings)
@@ -238,7 +424,7 @@ pub fn renderings(engine: &Engine, term: &str, options: &RenderingOptions) -> Re
             years.entry(s.year()).or_default().push(i);
         }
         for (y, v) in years {
-            let (r, _) = rank(&segs, &v, &keys, &parts, options.limit);
+            let (r, _) = rank(&segs, &v, &keys, &parts, &padding, options.limit);
             if !r.is_empty() {
                 by_year.insert(y.to_string(), r);
             }
@@ -412,6 +598,7 @@ fn rank(
     subset: &[usize],
     keys: &[String],
     parts: &[Vec<bool>],
+    padding: &Padding,
     limit: usize,
 ) -> (Vec<Rendering>, Vec<Option<String>>) {
     let n1 = subset.iter().filter(|&&i| segs[i].has_term).count() as f64;
@@ -429,6 +616,12 @@ fn rank(
         }
     }
     let key = |c: u32| keys[c as usize].as_str();
+    let taken = part_renderings(segs, subset, keys, parts);
+    let protected: HashSet<&str> = taken
+        .iter()
+        .flatten()
+        .flat_map(|&c| key(c).split(' '))
+        .collect();
     // Whole phrases: drop a candidate when a longer one holds ≥ 90 % of its
     // term segments. Each candidate's longer holders are found by listing the
     // parts of every candidate (at most 8 words or 12 characters: a few
@@ -442,7 +635,9 @@ fn rank(
         for part in sub_units(key(h)) {
             if let Some(&g) = id_of.get(part) {
                 let e = best_holder.entry(g).or_default();
-                *e = (*e).max(m);
+                if m > *e && !padding.padded(key(h), part, &protected) {
+                    *e = m;
+                }
             }
         }
     }
@@ -478,7 +673,7 @@ fn rank(
             let Some(&n) = scored_pairs.get(&g) else {
                 continue;
             };
-            if m as f64 >= WHOLE_SHARE * n as f64 {
+            if m as f64 >= WHOLE_SHARE * n as f64 && !padding.padded(key(h), part, &protected) {
                 let better = match carrier.get(&g) {
                     None => true,
                     Some(&(bm, bh)) => m > bm || (m == bm && key(h) < key(bh)),
@@ -502,6 +697,51 @@ fn rank(
             (g, h)
         })
         .collect();
+    // A padded phrase never stands above the shorter line it pads: a group
+    // headed by one that would rank higher goes under that line (the one with
+    // the most segments), listed after its own members ("second question"
+    // under "second" for 第二个). A padded group ranked lower stays where it is.
+    let mut unmerged_score: HashMap<u32, f64> = HashMap::new();
+    for &(sc, g, _) in &scored {
+        let e = unmerged_score.entry(head[&g]).or_insert(0.0);
+        *e = e.max(sc);
+    }
+    let mut merge: HashMap<u32, u32> = HashMap::new();
+    for &(_, h, m) in &scored {
+        if head[&h] != h {
+            continue;
+        }
+        let under = scored
+            .iter()
+            .filter(|&&(_, g, n)| {
+                g != h
+                    && n >= m
+                    && head[&g] != h
+                    && unmerged_score[&h] > unmerged_score[&head[&g]]
+                    && contains_unit(key(h), key(g))
+                    && padding.padded(key(h), key(g), &protected)
+            })
+            .max_by(|a, b| a.2.cmp(&b.2).then(key(b.1).cmp(key(a.1))));
+        if let Some(&(_, g, _)) = under {
+            merge.insert(h, g);
+        }
+    }
+    let unmerged_head = head.clone();
+    let head: HashMap<u32, u32> = head
+        .iter()
+        .map(|(&g, &h0)| {
+            let mut h = h0;
+            let mut seen = HashSet::from([h]);
+            while let Some(&under) = merge.get(&h) {
+                let next = head[&under];
+                if !seen.insert(next) {
+                    break;
+                }
+                h = next;
+            }
+            (g, h)
+        })
+        .collect();
     let own: HashMap<u32, f64> = scored.iter().map(|&(sc, g, _)| (g, sc)).collect();
     let mut group_score: HashMap<u32, f64> = HashMap::new();
     for &(sc, g, _) in &scored {
@@ -513,7 +753,10 @@ fn rank(
         group_score[&hy]
             .total_cmp(&group_score[&hx])
             .then(key(hx).cmp(key(hy)))
-            // Within a group: the head, then longer before shorter.
+            // Within a group: the head, then its own members longer before
+            // shorter, then the padded lines put under it.
+            .then((y.1 == hy).cmp(&(x.1 == hx)))
+            .then((unmerged_head[&x.1] != hx).cmp(&(unmerged_head[&y.1] != hy)))
             .then(key(y.1).len().cmp(&key(x.1).len()))
             .then(own[&y.1].total_cmp(&own[&x.1]))
             .then(key(x.1).cmp(key(y.1)))
@@ -522,28 +765,37 @@ fn rank(
     // that renders more parts of the term (南海 + 问题 → "south china sea
     // issue" over "south china sea"), with at least MIN_COMPLETE_SHARE of
     // the term's segments.
-    let (complete, part_renderings) = completeness(segs, subset, keys, parts, &scored);
+    let complete = completeness(keys, &taken, &scored);
     if let Some(&(_, first, _)) = scored.first() {
         let covered_first = complete.get(&first).copied().unwrap_or(0);
-        let best = scored
-            .iter()
-            .enumerate()
-            .filter(|(_, c)| c.2 as f64 >= MIN_COMPLETE_SHARE * n1)
-            .filter(|(_, c)| contains_unit(key(c.1), key(first)))
-            .filter(|(_, c)| complete.get(&c.1).copied().unwrap_or(0) > covered_first)
-            .max_by(|(_, a), (_, b)| {
-                complete[&a.1]
-                    .cmp(&complete[&b.1])
-                    .then(a.2.cmp(&b.2))
-                    .then(a.0.total_cmp(&b.0))
-            })
-            .map(|(i, _)| i);
+        let best =
+            scored
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.2 as f64 >= MIN_COMPLETE_SHARE * n1)
+                .filter(|(_, c)| contains_unit(key(c.1), key(first)))
+                .filter(|(_, c)| complete.get(&c.1).copied().unwrap_or(0) > covered_first)
+                .max_by(|(_, a), (_, b)| {
+                    // Rendering more of the term first; then one that is not
+                    // padded (if every complete phrase pads, the commonest of
+                    // them still renders the whole term: 不干涉内政 →
+                    // "non-interference in each other's internal affairs").
+                    complete[&a.1]
+                        .cmp(&complete[&b.1])
+                        .then(
+                            (!padding.padded(key(a.1), key(first), &protected))
+                                .cmp(&!padding.padded(key(b.1), key(first), &protected)),
+                        )
+                        .then(a.2.cmp(&b.2))
+                        .then(a.0.total_cmp(&b.0))
+                })
+                .map(|(i, _)| i);
         if let Some(i) = best {
             let line = scored.remove(i);
             scored.insert(0, line);
         }
     }
-    let part_renderings = part_renderings
+    let part_renderings = taken
         .into_iter()
         .map(|t| t.map(|c| key(c).to_string()))
         .collect();
@@ -611,15 +863,31 @@ fn rank(
 /// 问题 → "issue", both in "south china sea issue". Empty when the term has
 /// fewer than two parts.
 fn completeness(
+    keys: &[String],
+    taken: &[Option<u32>],
+    scored: &[(f64, u32, usize)],
+) -> HashMap<u32, usize> {
+    let key = |c: u32| keys[c as usize].as_str();
+    let mut out: HashMap<u32, usize> = HashMap::new();
+    for &rendering in taken.iter().flatten() {
+        for &(_, c, _) in scored {
+            if c == rendering || contains_unit(key(c), key(rendering)) {
+                *out.entry(c).or_default() += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Each part's own rendering (see [`completeness`]), or none.
+fn part_renderings(
     segs: &[Seg],
     subset: &[usize],
     keys: &[String],
     parts: &[Vec<bool>],
-    scored: &[(f64, u32, usize)],
-) -> (HashMap<u32, usize>, Vec<Option<u32>>) {
-    let mut out: HashMap<u32, usize> = HashMap::new();
+) -> Vec<Option<u32>> {
     if parts.is_empty() {
-        return (out, Vec::new());
+        return Vec::new();
     }
     // A part's rendering may be any candidate of the term (also one dropped
     // from the list for a longer one: "community").
@@ -698,14 +966,16 @@ fn completeness(
             taken[p] = Some(c);
         }
     }
-    for &rendering in taken.iter().flatten() {
-        for &(_, c, _) in scored {
-            if c == rendering || contains_unit(key(c), key(rendering)) {
-                *out.entry(c).or_default() += 1;
-            }
-        }
-    }
-    (out, taken)
+    taken
+}
+
+/// A word found in `a` of `n1` segments with a string and `b` of `n2`
+/// without it goes with the string: at least twice as often with it
+/// (add-one-half smoothed) and not by chance (G² ≥ 3.84, p < 0.05).
+fn goes_with(a: f64, n1: f64, b: f64, n2: f64) -> bool {
+    n1 > 0.0
+        && (a + 0.5) / (n1 + 1.0) >= 2.0 * (b + 0.5) / (n2 + 1.0)
+        && crate::emerging::log_likelihood(a, b, n1, n2.max(1.0)) >= 3.84
 }
 
 /// Share of a shorter rendering's term segments a longer one must carry to

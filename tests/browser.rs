@@ -109,10 +109,42 @@ fn fixture(dir: &Path) -> PathBuf {
     build_index(dir, corpus.parent().expect("folder"))
 }
 
+/// Clicks an element that leads to another page and waits until that page
+/// has loaded (click() returns before the navigation: reading the old page's
+/// elements after it made this test flaky).
+async fn click_and_load(c: &Client, element: fantoccini::elements::Element, what: &str) {
+    let before = c.current_url().await.expect("url");
+    element
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("click {what}: {e}"));
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let now = c.current_url().await.expect("url");
+        let ready = c
+            .execute("return document.readyState", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_str().map(|s| s == "complete"))
+            .unwrap_or(false);
+        if now != before && ready {
+            return;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{what}: no new page after 20 s (still {now})"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// The number shown in the element with this id.
 async fn number(c: &Client, id: &str) -> u64 {
+    // Waits for the element: a submitted form loads its page after click() returns.
     let text = c
-        .find(Locator::Id(id))
+        .wait()
+        .at_most(std::time::Duration::from_secs(20))
+        .for_element(Locator::Id(id))
         .await
         .unwrap_or_else(|e| panic!("#{id}: {e}"))
         .text()
@@ -169,12 +201,8 @@ async fn search_click_sort_open_and_download_in_chromium() {
         .await
         .expect("query box");
     q.send_keys(&term).await.expect("type");
-    c.find(Locator::Id("go"))
-        .await
-        .expect("button")
-        .click()
-        .await
-        .expect("submit");
+    let go = c.find(Locator::Id("go")).await.expect("button");
+    click_and_load(&c, go, "submit").await;
     let total: u64 = number(&c, "total").await;
     assert!(total > 0);
     let marks = c
@@ -191,7 +219,7 @@ async fn search_click_sort_open_and_download_in_chromium() {
         .await
         .expect("a year");
     let clicked: u64 = year.text().await.expect("text").parse().expect("count");
-    year.click().await.expect("click");
+    click_and_load(&c, year, "a year").await;
     let filtered: u64 = number(&c, "total").await;
     assert_eq!(filtered, clicked);
 
@@ -213,18 +241,10 @@ async fn search_click_sort_open_and_download_in_chromium() {
     assert_eq!(csv.lines().count() as u64, total + 1);
 
     // The concordance, sorted by the left context (nearest character first).
-    c.find(Locator::Id("to-kwic"))
-        .await
-        .expect("kwic link")
-        .click()
-        .await
-        .expect("click");
-    c.find(Locator::Id("sort-left"))
-        .await
-        .expect("sort")
-        .click()
-        .await
-        .expect("click");
+    let to_kwic = c.find(Locator::Id("to-kwic")).await.expect("kwic link");
+    click_and_load(&c, to_kwic, "concordance link").await;
+    let sort = c.find(Locator::Id("sort-left")).await.expect("sort");
+    click_and_load(&c, sort, "sort by left context").await;
     let lefts = c
         .find_all(Locator::Css("#kwic td.left"))
         .await

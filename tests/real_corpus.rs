@@ -1648,6 +1648,15 @@ fn renderings_put_the_official_english_first() {
         top.contains("non-interference") && top.contains("internal affairs"),
         "{top}"
     );
+    // Padding (#22): a longer phrase whose added words render Chinese
+    // outside the term does not stand above the shorter one ("foreign
+    // ministry spokesperson": 外交部 is beside 发言人, not in it), but a word
+    // rendering one of the term's own characters is no padding ("group" of
+    // 组 in "working group", though 联合工作组 is "joint working group").
+    for (term, english) in [("发言人", "spokesperson"), ("工作组", "working group")] {
+        let r = tifa(&["renderings", term, "--json", "--limit", "3"]);
+        assert_eq!(r["renderings"][0]["text"], english, "{term}: {r}");
+    }
     // 一带一路: the ministry writes "Belt and Road Initiative" in most
     // segments that have "Belt and Road"; either whole phrase may lead.
     let r = tifa(&["renderings", "一带一路", "--json", "--by", "year"]);
