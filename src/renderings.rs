@@ -14,6 +14,7 @@
 //! hyphens and typographic quotes folded, shown in their commonest spelling.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::{Arc, Mutex, OnceLock};
 
 use anyhow::Result;
 use rayon::prelude::*;
@@ -155,25 +156,50 @@ pub const MIN_COMPLETE_SHARE: f64 = 0.2;
 /// renderings); an English term's Chinese candidates are not checked.
 struct Padding<'a> {
     segs: &'a [Seg<'a>],
-    term_chars: HashSet<char>,
+    term_chars: Vec<char>,
     english: bool,
-    /// Each segment's other side, folded to " word word … " for word lookups.
-    folded: std::sync::OnceLock<Vec<String>>,
-    memo: std::sync::Mutex<HashMap<String, bool>>,
+    /// Built on the first check (most calls never need one).
+    tables: OnceLock<PaddingTables>,
+    /// The segments without the term holding a string (ascending), per string.
+    other_with: Mutex<HashMap<String, Arc<Vec<u32>>>>,
+    memo: Mutex<HashMap<String, bool>>,
+}
+
+/// What every padding check reads, built once per call.
+struct PaddingTables {
+    /// Each word of the other sides (folded as [`english_grams`] folds) →
+    /// the segments holding it, ascending.
+    word_segs: HashMap<String, Vec<u32>>,
+    /// Per segment: its place among the segments with the term, if it has it.
+    term_place: Vec<Option<u32>>,
+    term_total: usize,
+    other_total: usize,
+    /// Per segment with the term: the ids of the 2–4-character strings of its
+    /// source that share no character with the term (sorted, once each).
+    term_grams: Vec<Vec<u32>>,
+    gram_text: Vec<String>,
+    /// Per string id: how many segments with the term hold it.
+    gram_term_segs: Vec<u32>,
+    /// Per character of the term: the segments without the term holding it.
+    char_other: Vec<Vec<u32>>,
 }
 
 impl<'a> Padding<'a> {
     fn new(segs: &'a [Seg<'a>], literal: &Literal) -> Padding<'a> {
+        let mut term_chars: Vec<char> = literal
+            .normalized
+            .chars()
+            .filter(|&c| crate::text::is_han(c))
+            .collect();
+        term_chars.sort_unstable();
+        term_chars.dedup();
         Padding {
             segs,
-            term_chars: literal
-                .normalized
-                .chars()
-                .filter(|&c| crate::text::is_han(c))
-                .collect(),
+            term_chars,
             english: literal.cjk,
-            folded: std::sync::OnceLock::new(),
-            memo: std::sync::Mutex::new(HashMap::new()),
+            tables: OnceLock::new(),
+            other_with: Mutex::new(HashMap::new()),
+            memo: Mutex::new(HashMap::new()),
         }
     }
 
@@ -196,13 +222,7 @@ impl<'a> Padding<'a> {
     }
 
     fn word_is_padding(&self, word: &str) -> bool {
-        if let Some(&known) = self
-            .memo
-            .lock()
-            .ok()
-            .and_then(|m| m.get(word).copied())
-            .as_ref()
-        {
+        if let Some(known) = self.memo.lock().ok().and_then(|m| m.get(word).copied()) {
             return known;
         }
         let answer = self.compute(word);
@@ -212,49 +232,150 @@ impl<'a> Padding<'a> {
         answer
     }
 
-    fn compute(&self, word: &str) -> bool {
-        let folded = self.folded.get_or_init(|| {
-            self.segs
+    fn tables(&self) -> &PaddingTables {
+        self.tables.get_or_init(|| {
+            let segs = self.segs;
+            let words: Vec<Vec<String>> = segs
                 .par_iter()
                 .map(|s| {
-                    let mut f = String::with_capacity(s.target.len() + 2);
-                    f.push(' ');
-                    for c in s.target.to_lowercase().chars().map(crate::text::fold_quote) {
-                        f.push(if c.is_alphanumeric() || c == '\'' {
-                            c
-                        } else {
-                            ' '
-                        });
-                    }
-                    f.push(' ');
-                    f
+                    let folded: String = s
+                        .target
+                        .to_lowercase()
+                        .chars()
+                        .map(crate::text::fold_quote)
+                        .map(|c| {
+                            if c.is_alphanumeric() || c == '\'' {
+                                c
+                            } else {
+                                ' '
+                            }
+                        })
+                        .collect();
+                    let mut w: Vec<String> =
+                        folded.split_whitespace().map(str::to_string).collect();
+                    w.sort_unstable();
+                    w.dedup();
+                    w
                 })
-                .collect()
-        });
-        let needle = format!(" {word} ");
-        let with_word: Vec<bool> = folded.par_iter().map(|f| f.contains(&needle)).collect();
-        let term_and_word: Vec<usize> = (0..self.segs.len())
-            .filter(|&i| with_word[i] && self.segs[i].has_term)
+                .collect();
+            let mut word_segs: HashMap<String, Vec<u32>> = HashMap::new();
+            for (i, ws) in words.into_iter().enumerate() {
+                for w in ws {
+                    word_segs.entry(w).or_default().push(i as u32);
+                }
+            }
+            let mut term_place = vec![None; segs.len()];
+            let mut gram_id: HashMap<String, u32> = HashMap::new();
+            let mut gram_text: Vec<String> = Vec::new();
+            let mut gram_term_segs: Vec<u32> = Vec::new();
+            let mut term_grams: Vec<Vec<u32>> = Vec::new();
+            for (i, s) in segs.iter().enumerate().filter(|(_, s)| s.has_term) {
+                term_place[i] = Some(term_grams.len() as u32);
+                let chars: Vec<char> = s.source.chars().collect();
+                let mut ids: Vec<u32> = Vec::new();
+                for a in 0..chars.len() {
+                    for n in 2..=4 {
+                        let Some(run) = chars.get(a..a + n) else {
+                            break;
+                        };
+                        if !run.iter().all(|&c| {
+                            crate::text::is_han(c) && self.term_chars.binary_search(&c).is_err()
+                        }) {
+                            break;
+                        }
+                        let g: String = run.iter().collect();
+                        let next = gram_text.len() as u32;
+                        let id = *gram_id.entry(g.clone()).or_insert_with(|| {
+                            gram_text.push(g);
+                            gram_term_segs.push(0);
+                            next
+                        });
+                        ids.push(id);
+                    }
+                }
+                ids.sort_unstable();
+                ids.dedup();
+                for &id in &ids {
+                    gram_term_segs[id as usize] += 1;
+                }
+                term_grams.push(ids);
+            }
+            let term_total = term_grams.len();
+            let char_other = self
+                .term_chars
+                .iter()
+                .map(|&c| {
+                    (0..segs.len() as u32)
+                        .filter(|&i| {
+                            !segs[i as usize].has_term && segs[i as usize].source.contains(c)
+                        })
+                        .collect()
+                })
+                .collect();
+            PaddingTables {
+                word_segs,
+                term_place,
+                term_total,
+                other_total: segs.len() - term_total,
+                term_grams,
+                gram_text,
+                gram_term_segs,
+                char_other,
+            }
+        })
+    }
+
+    /// The segments without the term whose source holds `g`.
+    fn other_with(&self, g: &str) -> Arc<Vec<u32>> {
+        if let Some(v) = self.other_with.lock().ok().and_then(|m| m.get(g).cloned()) {
+            return v;
+        }
+        let v: Arc<Vec<u32>> = Arc::new(
+            (0..self.segs.len() as u32)
+                .into_par_iter()
+                .filter(|&i| {
+                    let s = &self.segs[i as usize];
+                    !s.has_term && s.source.contains(g)
+                })
+                .collect(),
+        );
+        if let Ok(mut m) = self.other_with.lock() {
+            m.insert(g.to_string(), Arc::clone(&v));
+        }
+        v
+    }
+
+    fn compute(&self, word: &str) -> bool {
+        let t = self.tables();
+        let Some(with_word) = t.word_segs.get(word) else {
+            return false;
+        };
+        let term_and_word: Vec<u32> = with_word
+            .iter()
+            .filter_map(|&i| t.term_place[i as usize])
             .collect();
         if term_and_word.is_empty() {
             return false;
         }
+        let other_and_word = with_word.len() - term_and_word.len();
+        // [with the string and the word, with the string, with the word but
+        // not the string, without the string] among the segments without the
+        // term, given the segments holding the string.
+        let other_table = |holding: &[u32]| -> [f64; 4] {
+            let a = sorted_overlap(holding, with_word);
+            [
+                a as f64,
+                holding.len() as f64,
+                (other_and_word - a) as f64,
+                (t.other_total - holding.len()) as f64,
+            ]
+        };
         // How strongly the word goes with a string among the segments
         // without the term: G² when it goes with it (see [`goes_with`]), 0
         // otherwise.
-        let strength = |present: &dyn Fn(&str) -> bool| {
-            let mut t = [0.0f64; 4];
-            for (i, s) in self.segs.iter().enumerate() {
-                if s.has_term {
-                    continue;
-                }
-                let w = f64::from(u8::from(with_word[i]));
-                let k = if present(s.source) { 0 } else { 2 };
-                t[k] += w;
-                t[k + 1] += 1.0;
-            }
-            if goes_with(t[0], t[1], t[2], t[3]) {
-                crate::emerging::log_likelihood(t[0], t[2], t[1], t[3])
+        let strength = |x: [f64; 4]| {
+            if goes_with(x[0], x[1], x[2], x[3]) {
+                crate::emerging::log_likelihood(x[0], x[2], x[1], x[3])
             } else {
                 0.0
             }
@@ -262,62 +383,61 @@ impl<'a> Padding<'a> {
         // A word may render one of the term's own characters ("group" 组,
         // "chain" 链): it pads only if it goes more strongly with the string
         // outside the term ("chinese" with 中国 rather than with 使 of 大使馆).
-        let own = self
-            .term_chars
-            .iter()
-            .map(|&c| strength(&|src: &str| src.contains(c)))
-            .fold(0.0f64, f64::max);
+        // Computed only when a string passes the other tests.
+        let own = std::cell::OnceCell::new();
+        let own = || {
+            *own.get_or_init(|| {
+                t.char_other
+                    .iter()
+                    .map(|holding| strength(other_table(holding)))
+                    .fold(0.0f64, f64::max)
+            })
+        };
         // Chinese strings (2–4 characters, none of the term's) beside the
         // word in at least half of the term's segments where the word is.
-        let mut beside: HashMap<String, usize> = HashMap::new();
-        for &i in &term_and_word {
-            let chars: Vec<char> = self.segs[i].source.chars().collect();
-            let mut seen: HashSet<String> = HashSet::new();
-            for a in 0..chars.len() {
-                for n in 2..=4 {
-                    let Some(run) = chars.get(a..a + n) else {
-                        break;
-                    };
-                    if !run
-                        .iter()
-                        .all(|&c| crate::text::is_han(c) && !self.term_chars.contains(&c))
-                    {
-                        break;
-                    }
-                    seen.insert(run.iter().collect());
-                }
-            }
-            for g in seen {
+        let mut beside: HashMap<u32, usize> = HashMap::new();
+        for &place in &term_and_word {
+            for &g in &t.term_grams[place as usize] {
                 *beside.entry(g).or_default() += 1;
             }
         }
         let needed = (term_and_word.len() as f64 / 2.0).max(2.0);
-        beside
+        let mut strings: Vec<(u32, usize)> = beside
             .into_iter()
             .filter(|&(_, n)| n as f64 >= needed)
-            .any(|(g, _)| {
-                // [with g and the word, with g, with the word but not g,
-                // without g], among the term's segments and among the rest.
-                let mut tables = [[0.0f64; 4]; 2];
-                for (i, s) in self.segs.iter().enumerate() {
-                    let t = &mut tables[usize::from(!s.has_term)];
-                    let w = f64::from(u8::from(with_word[i]));
-                    if s.source.contains(g.as_str()) {
-                        t[0] += w;
-                        t[1] += 1.0;
-                    } else {
-                        t[2] += w;
-                        t[3] += 1.0;
-                    }
-                }
-                // A word the term's segments hold whether or not g is there
-                // ("chain" of 价值链, also beside 供应 of "supply chain") is
-                // the term's; so is one g never leaves (no evidence either
-                // way: "relations" of 正常化, always said of 关系).
-                tables.iter().all(|&[a, n1, b, n2]| goes_with(a, n1, b, n2))
-                    && strength(&|src: &str| src.contains(g.as_str())) > own
-            })
+            .collect();
+        strings.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        strings.iter().any(|&(g, a)| {
+            // Among the term's segments first (few): a word the term's
+            // segments hold whether or not g is there ("chain" of 价值链,
+            // also beside 供应 of "supply chain") is the term's; so is one g
+            // never leaves (no evidence either way).
+            let n1 = t.gram_term_segs[g as usize] as f64;
+            let b = (term_and_word.len() - a) as f64;
+            if !goes_with(a as f64, n1, b, t.term_total as f64 - n1) {
+                return false;
+            }
+            let other = other_table(&self.other_with(&t.gram_text[g as usize]));
+            goes_with(other[0], other[1], other[2], other[3]) && strength(other) > own()
+        })
     }
+}
+
+/// How many values two ascending lists share.
+fn sorted_overlap(a: &[u32], b: &[u32]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
 }
 
 pub fn renderings(engine: &Engine, term: &str, options: &RenderingOptions) -> Result<Renderings> {
@@ -627,6 +747,30 @@ fn rank(
     // parts of every candidate (at most 8 words or 12 characters: a few
     // dozen each), not by comparing all pairs.
     let id_of: HashMap<&str, u32> = with.keys().map(|&c| (key(c), c)).collect();
+    // Padding is checked only where a line that may be shown is concerned:
+    // the candidates with the highest G² (the check reads every segment;
+    // lines far down the list keep the plain rules).
+    let shown_at_most = (3 * limit).max(30);
+    let mut by_score: Vec<(f64, u32)> = with
+        .iter()
+        .filter(|&(_, &a)| a >= 2)
+        .map(|(&g, &a)| {
+            let b = without.get(&g).copied().unwrap_or(0) as f64;
+            (
+                crate::emerging::log_likelihood(a as f64, b, n1, n2.max(1.0)),
+                g,
+            )
+        })
+        .collect();
+    by_score.sort_by(|x, y| y.0.total_cmp(&x.0).then(key(x.1).cmp(key(y.1))));
+    let may_show: HashSet<u32> = by_score
+        .iter()
+        .take(shown_at_most)
+        .map(|&(_, g)| g)
+        .collect();
+    let padded = |longer: u32, shorter: u32| {
+        may_show.contains(&shorter) && padding.padded(key(longer), key(shorter), &protected)
+    };
     let mut best_holder: HashMap<u32, usize> = HashMap::new();
     for (&h, &m) in &with {
         if m < 2 {
@@ -634,8 +778,10 @@ fn rank(
         }
         for part in sub_units(key(h)) {
             if let Some(&g) = id_of.get(part) {
+                // Only a holder that would drop the part is checked for
+                // padding (the check reads every segment).
                 let e = best_holder.entry(g).or_default();
-                if m > *e && !padding.padded(key(h), part, &protected) {
+                if m > *e && m as f64 >= 0.9 * with[&g] as f64 && !padded(h, g) {
                     *e = m;
                 }
             }
@@ -673,14 +819,12 @@ fn rank(
             let Some(&n) = scored_pairs.get(&g) else {
                 continue;
             };
-            if m as f64 >= WHOLE_SHARE * n as f64 && !padding.padded(key(h), part, &protected) {
-                let better = match carrier.get(&g) {
-                    None => true,
-                    Some(&(bm, bh)) => m > bm || (m == bm && key(h) < key(bh)),
-                };
-                if better {
-                    carrier.insert(g, (m, h));
-                }
+            let better = match carrier.get(&g) {
+                None => true,
+                Some(&(bm, bh)) => m > bm || (m == bm && key(h) < key(bh)),
+            };
+            if better && m as f64 >= WHOLE_SHARE * n as f64 && !padded(h, g) {
+                carrier.insert(g, (m, h));
             }
         }
     }
@@ -707,11 +851,17 @@ fn rank(
         *e = e.max(sc);
     }
     let mut merge: HashMap<u32, u32> = HashMap::new();
+    // Only a line that may be shown can have a padded line put under it.
+    let showable: Vec<(f64, u32, usize)> = scored
+        .iter()
+        .copied()
+        .filter(|(_, g, _)| may_show.contains(g))
+        .collect();
     for &(_, h, m) in &scored {
         if head[&h] != h {
             continue;
         }
-        let under = scored
+        let under = showable
             .iter()
             .filter(|&&(_, g, n)| {
                 g != h
@@ -719,7 +869,7 @@ fn rank(
                     && head[&g] != h
                     && unmerged_score[&h] > unmerged_score[&head[&g]]
                     && contains_unit(key(h), key(g))
-                    && padding.padded(key(h), key(g), &protected)
+                    && padded(h, g)
             })
             .max_by(|a, b| a.2.cmp(&b.2).then(key(b.1).cmp(key(a.1))));
         if let Some(&(_, g, _)) = under {

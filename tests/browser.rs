@@ -270,18 +270,51 @@ async fn search_click_sort_open_and_download_in_chromium() {
     );
     shot(&c, "concordance").await;
 
-    // A paired document: both languages side by side.
+    // A paired document: its aligned segments row by row, both sides marked;
+    // reached from the renderings page's example link.
     if std::env::var_os("TIFA_SERVE_INDEX").is_none() {
-        c.goto(&format!("{}/doc/zh-1?q={}", server.base, enc(&term)))
+        c.goto(&format!("{}/renderings?term={}", server.base, enc(&term)))
             .await
-            .expect("doc");
-        let columns = c
-            .find_all(Locator::Css("#pair .doc"))
+            .expect("renderings");
+        c.wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Id("renderings-chart"))
             .await
-            .expect("columns");
-        assert_eq!(columns.len(), 2);
+            .expect("drift chart");
+        let rendering = c
+            .find(Locator::Css("#renderings .rendering"))
+            .await
+            .expect("a rendering")
+            .text()
+            .await
+            .expect("text");
+        assert!(rendering.contains("cyber sovereignty"), "{rendering}");
+        shot(&c, "renderings").await;
+        let example = c
+            .find(Locator::Css("#renderings a.example"))
+            .await
+            .expect("example link");
+        click_and_load(&c, example, "example pair").await;
+        let rows = c
+            .find_all(Locator::Css("#pair tbody tr"))
+            .await
+            .expect("aligned rows");
+        assert_eq!(rows.len(), 2, "title and sentence, one row each");
+        let marks = c
+            .find_all(Locator::Css("#pair tr:target mark"))
+            .await
+            .expect("marks in the targeted row");
+        let mut marked = Vec::new();
+        for m in &marks {
+            marked.push(m.text().await.expect("mark").to_lowercase());
+        }
+        assert!(
+            marked.contains(&term.to_lowercase())
+                && marked.iter().any(|m| m.contains("cyber sovereignty")),
+            "{marked:?}"
+        );
         let html = c.source().await.expect("source");
-        assert!(html.contains("Countries should respect cyber sovereignty"));
+        assert!(html.contains("Countries should respect"));
         shot(&c, "document").await;
     }
 

@@ -219,10 +219,29 @@ fn corpus_text_is_escaped_and_headers_protect_the_page() {
     let (_, _, doc) = get(&server.base, "/doc/xss");
     assert!(doc.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
     assert!(doc.contains("javascript:alert(5)"), "shown as text");
-    // A paired document is shown side by side.
-    let (_, _, pair) = get(&server.base, "/doc/zh-1");
+    // A paired document is shown aligned, row by row: each segment's
+    // Chinese and English in one row, the query marked on both sides.
+    let (_, _, pair) = get(
+        &server.base,
+        &format!(
+            "/doc/zh-1?q={}&r={}",
+            enc("网络主权"),
+            enc("cyber sovereignty")
+        ),
+    );
     assert!(
-        pair.contains("id=\"pair\"") && pair.contains("Countries should respect cyber sovereignty")
+        pair.contains("<table class=\"aligned\" id=\"pair\">"),
+        "{pair}"
+    );
+    let row = pair
+        .split("<tr id=\"seg-2\">")
+        .nth(1)
+        .and_then(|r| r.split("</tr>").next())
+        .expect("row 2");
+    assert!(
+        row.contains("各国应尊重<mark>网络主权</mark>")
+            && row.contains("Countries should respect <mark>cyber sovereignty</mark>."),
+        "{row}"
     );
     // The same pair from the command line, aligned (title and sentence: two 1–1 links).
     let aligned = json(&index, &["pair", "en-1", "--json"]);
@@ -420,4 +439,84 @@ fn idle_connections_are_closed() {
     assert!((4.0..20.0).contains(&waited), "{waited}");
     let (status, _, _) = get(&server.base, "/api/fields");
     assert_eq!(status, 200);
+}
+
+/// `/renderings` and `/api/renderings` give the CLI's renderings; each
+/// example links to its aligned pair at the segment, both sides marked.
+#[test]
+fn renderings_page_and_api_give_the_cli_renderings() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = fixture(dir.path());
+    let server = serve(&index);
+    let cli = json(&index, &["renderings", "网络主权", "--json"]);
+    let (status, _, api) = get(
+        &server.base,
+        &format!("/api/renderings?term={}", enc("网络主权")),
+    );
+    assert_eq!(status, 200);
+    let api: Value = serde_json::from_str(&api).expect("json");
+    assert_eq!(api, cli);
+    // Two segments only (title and sentence): "respect cyber sovereignty" holds both.
+    assert!(
+        cli["renderings"][0]["text"]
+            .as_str()
+            .expect("a rendering")
+            .contains("cyber sovereignty"),
+        "{cli}"
+    );
+    let (status, _, page) = get(
+        &server.base,
+        &format!("/renderings?term={}", enc("网络主权")),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(
+        number(&page, "segments-with-term"),
+        cli["segments_with_term"].as_u64().expect("count")
+    );
+    let shown: Vec<&str> = page
+        .split("<span class=\"rendering\">")
+        .skip(1)
+        .filter_map(|s| s.split('<').next())
+        .collect();
+    let expected: Vec<&str> = cli["renderings"]
+        .as_array()
+        .expect("renderings")
+        .iter()
+        .filter_map(|r| r["text"].as_str())
+        .collect();
+    assert_eq!(shown, expected);
+    assert!(page.contains("id=\"renderings-chart\""), "drift chart");
+    // The first example's link opens the pair at its segment.
+    let segment = cli["renderings"][0]["example"]["segment"]
+        .as_u64()
+        .expect("segment");
+    let link = format!("#seg-{segment}\"");
+    let href = page
+        .split("<a class=\"example\" href=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("example link");
+    assert!(href.ends_with(&link[..link.len() - 1]), "{href}");
+    let (status, _, doc) = get(&server.base, href.replace("&amp;", "&").as_str());
+    assert_eq!(status, 200);
+    let row = doc
+        .split(&format!("<tr id=\"seg-{segment}\">"))
+        .nth(1)
+        .and_then(|r| r.split("</tr>").next())
+        .expect("the example's row");
+    let english = row.split("<td class=\"en\">").nth(1).expect("english side");
+    assert!(
+        row.contains("<mark>网络主权</mark>")
+            && english
+                .to_lowercase()
+                .contains("<mark>respect cyber sovereignty</mark>"),
+        "{row}"
+    );
+    // No term: the page asks for one, the API says what to give.
+    let (status, _, empty) = get(&server.base, "/renderings");
+    assert_eq!(status, 200);
+    assert!(empty.contains("name=\"term\""));
+    let (status, _, body) = get(&server.base, "/api/renderings");
+    assert_eq!(status, 400);
+    assert!(body.contains("give a term"), "{body}");
 }

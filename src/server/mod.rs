@@ -8,6 +8,7 @@
 //! time budget and bounded page sizes.
 
 mod pages;
+mod renderings;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -171,6 +172,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/timeline", get(pages::timeline_page))
         .route("/report", get(pages::report_page))
         .route("/emerging", get(pages::emerging_page))
+        .route("/renderings", get(renderings::renderings_page))
         .route("/export/search.csv", get(pages::search_csv))
         .route("/export/kwic.csv", get(pages::kwic_csv))
         .route("/export/timeline.csv", get(pages::timeline_csv))
@@ -180,6 +182,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/trace", get(pages::api_trace))
         .route("/api/timeline", get(pages::api_timeline))
         .route("/api/emerging", get(pages::api_emerging))
+        .route("/api/renderings", get(renderings::api_renderings))
         .route("/api/collocates", get(pages::api_collocates))
         .route("/api/coverage", get(pages::api_coverage))
         .route("/api/fields", get(pages::api_fields))

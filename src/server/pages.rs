@@ -41,7 +41,7 @@ pub fn esc(s: &str) -> String {
     crate::output::escape_markup(&visible)
 }
 
-fn layout(title: &str, active: &str, body: &str) -> String {
+pub(super) fn layout(title: &str, active: &str, body: &str) -> String {
     let nav = [
         ("search", "/search", "Search"),
         ("kwic", "/kwic", "Concordance"),
@@ -49,6 +49,7 @@ fn layout(title: &str, active: &str, body: &str) -> String {
         ("timeline", "/timeline", "Timeline"),
         ("report", "/report", "Report"),
         ("emerging", "/emerging", "Emerging"),
+        ("renderings", "/renderings", "Renderings"),
     ]
     .iter()
     .map(|(key, href, label)| {
@@ -317,7 +318,7 @@ fn search_results(p: &Params, q: &str, all: &SearchResult, page: usize) -> Strin
     b
 }
 
-fn urlencode(s: &str) -> String {
+pub(super) fn urlencode(s: &str) -> String {
     form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }
 
@@ -549,8 +550,16 @@ pub async fn doc_page(
             Some(a) => engine.stored(a)?.meta.get("pair").cloned(),
             None => None,
         };
+        // A paired document: its segments aligned row by row with its
+        // translation's (the whole texts stay a link away), under both
+        // documents' details.
         let body = match pair.as_deref().map(&column).transpose()?.flatten() {
-            Some(other) => format!("<div class=\"pair\" id=\"pair\">{main}{other}</div>"),
+            Some(other) => match super::renderings::aligned_table(engine, &id, &p)? {
+                Some(table) => format!(
+                    "<details class=\"pair-docs\"><summary>both documents in full</summary><div class=\"pair\">{main}{other}</div></details>{table}"
+                ),
+                None => format!("<div class=\"pair\" id=\"pair\">{main}{other}</div>"),
+            },
             None => main,
         };
         Ok(Html(layout(&id, "", &body)).into_response())
