@@ -221,6 +221,59 @@ impl<'a> Padding<'a> {
         added.into_iter().any(|w| self.word_is_padding(w))
     }
 
+    /// `longer` (holding `shorter` as a whole-word part) only adds words that
+    /// render the term's own characters and are no padding: "ministry of
+    /// public security" for 公安部 ("ministry" goes with 部), "last weekend"
+    /// for 上周末 ("last" with 上). Stop words ("of", "the") are not counted.
+    fn extends(&self, longer: &str, shorter: &str, protected: &HashSet<&str>) -> bool {
+        if !self.english {
+            return false;
+        }
+        let framed = format!(" {longer} ");
+        let Some(at) = framed.find(&format!(" {shorter} ")) else {
+            return false;
+        };
+        // A word of the shorter phrase said again adds nothing ("chain and
+        // value chain").
+        let own_words: HashSet<&str> = shorter.split(' ').collect();
+        let added: Vec<&str> = framed[..at]
+            .split(' ')
+            .chain(framed[at + shorter.len() + 2..].split(' '))
+            .filter(|w| !w.is_empty() && !STOP.contains(w))
+            .collect();
+        if added.iter().any(|w| own_words.contains(w)) {
+            return false;
+        }
+        !added.is_empty()
+            && added.iter().all(|w| {
+                protected.contains(w) || (self.renders_term_char(w) && !self.word_is_padding(w))
+            })
+    }
+
+    /// The word goes with one of the term's characters among the segments
+    /// without the term (see [`goes_with`]).
+    fn renders_term_char(&self, word: &str) -> bool {
+        let t = self.tables();
+        let Some(with_word) = t.word_segs.get(word) else {
+            return false;
+        };
+        let other_and_word = with_word
+            .iter()
+            .filter(|&&i| t.term_place[i as usize].is_none())
+            .count();
+        t.char_other.iter().any(|holding| {
+            let a = sorted_overlap(holding, with_word);
+            // Mostly said where the character is, and not by chance.
+            2 * a >= other_and_word
+                && goes_with(
+                    a as f64,
+                    holding.len() as f64,
+                    (other_and_word - a) as f64,
+                    (t.other_total - holding.len()) as f64,
+                )
+        })
+    }
+
     fn word_is_padding(&self, word: &str) -> bool {
         if let Some(known) = self.memo.lock().ok().and_then(|m| m.get(word).copied()) {
             return known;
@@ -941,6 +994,27 @@ fn rank(
                 })
                 .map(|(i, _)| i);
         if let Some(i) = best {
+            let line = scored.remove(i);
+            scored.insert(0, line);
+        }
+    }
+    // The whole phrase over a fragment: a longer line holding the first one
+    // whose added words render the term's own characters (and pad nothing)
+    // comes first when it holds at least MIN_COMPLETE_SHARE of the term's
+    // segments: 公安部 → "ministry of public security" over "public
+    // security", 上周末 → "last weekend" over "weekend". Of several, the
+    // one with the most segments.
+    if let Some(&(_, first, _)) = scored.first() {
+        let whole = scored
+            .iter()
+            .enumerate()
+            .skip(1)
+            .filter(|(_, c)| c.2 as f64 >= MIN_COMPLETE_SHARE * n1)
+            .filter(|(_, c)| contains_unit(key(c.1), key(first)))
+            .filter(|(_, c)| padding.extends(key(c.1), key(first), &protected))
+            .max_by(|(_, a), (_, b)| a.2.cmp(&b.2).then(key(b.1).cmp(key(a.1))))
+            .map(|(i, _)| i);
+        if let Some(i) = whole {
             let line = scored.remove(i);
             scored.insert(0, line);
         }

@@ -1653,7 +1653,14 @@ fn renderings_put_the_official_english_first() {
     // ministry spokesperson": 外交部 is beside 发言人, not in it), but a word
     // rendering one of the term's own characters is no padding ("group" of
     // 组 in "working group", though 联合工作组 is "joint working group").
-    for (term, english) in [("发言人", "spokesperson"), ("工作组", "working group")] {
+    // And the whole phrase over a fragment: a longer line whose added words
+    // render the term's own characters ("ministry" 部, "last" 上) leads.
+    for (term, english) in [
+        ("发言人", "spokesperson"),
+        ("工作组", "working group"),
+        ("公安部", "ministry of public security"),
+        ("上周末", "last weekend"),
+    ] {
         let r = tifa(&["renderings", term, "--json", "--limit", "3"]);
         assert_eq!(r["renderings"][0]["text"], english, "{term}: {r}");
     }
