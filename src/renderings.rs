@@ -210,15 +210,10 @@ impl<'a> Padding<'a> {
         if !self.english {
             return false;
         }
-        let framed = format!(" {longer} ");
-        let Some(at) = framed.find(&format!(" {shorter} ")) else {
-            return false;
-        };
-        let added = framed[..at]
-            .split(' ')
-            .chain(framed[at + shorter.len() + 2..].split(' '))
-            .filter(|w| w.chars().count() >= 2 && !STOP.contains(w) && !protected.contains(w));
-        added.into_iter().any(|w| self.word_is_padding(w))
+        added_words(longer, shorter)
+            .into_iter()
+            .filter(|w| w.chars().count() >= 2 && !protected.contains(w))
+            .any(|w| self.word_is_padding(w))
     }
 
     /// `longer` (holding `shorter` as a whole-word part) only adds words that
@@ -229,18 +224,10 @@ impl<'a> Padding<'a> {
         if !self.english {
             return false;
         }
-        let framed = format!(" {longer} ");
-        let Some(at) = framed.find(&format!(" {shorter} ")) else {
-            return false;
-        };
         // A word of the shorter phrase said again adds nothing ("chain and
         // value chain").
         let own_words: HashSet<&str> = shorter.split(' ').collect();
-        let added: Vec<&str> = framed[..at]
-            .split(' ')
-            .chain(framed[at + shorter.len() + 2..].split(' '))
-            .filter(|w| !w.is_empty() && !STOP.contains(w))
-            .collect();
+        let added = added_words(longer, shorter);
         if added.iter().any(|w| own_words.contains(w)) {
             return false;
         }
@@ -474,6 +461,23 @@ impl<'a> Padding<'a> {
             goes_with(other[0], other[1], other[2], other[3]) && strength(other) > own()
         })
     }
+}
+
+/// The words `longer` adds around `shorter` (a whole-word part of it), stop
+/// words aside; none if `shorter` is not such a part.
+fn added_words<'s>(longer: &'s str, shorter: &str) -> Vec<&'s str> {
+    let Some(at) = format!(" {longer} ").find(&format!(" {shorter} ")) else {
+        return Vec::new();
+    };
+    // `at` is the index in " longer " of the space before `shorter`, so the
+    // words before it end at `at` in `longer` and those after start past it.
+    let before = &longer[..at.saturating_sub(1).min(longer.len())];
+    let after = longer.get(at + shorter.len()..).unwrap_or("");
+    before
+        .split(' ')
+        .chain(after.split(' '))
+        .filter(|w| !w.is_empty() && !STOP.contains(w))
+        .collect()
 }
 
 /// How many values two ascending lists share.
@@ -1414,6 +1418,26 @@ pub fn family_suggestions(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn added_words_are_those_around_the_shorter_phrase() {
+        assert_eq!(
+            added_words("ministry of public security", "public security"),
+            ["ministry"]
+        );
+        assert_eq!(added_words("last weekend", "weekend"), ["last"]);
+        assert_eq!(
+            added_words("chain and value chain", "value chain"),
+            ["chain"]
+        );
+        assert_eq!(
+            added_words("south china sea issue", "south china sea"),
+            ["issue"]
+        );
+        assert!(added_words("zero-sum game", "zero-sum game").is_empty());
+        // Not a whole-word part: nothing added.
+        assert!(added_words("seas", "sea").is_empty());
+    }
 
     #[test]
     fn grams_stay_inside_chunks_and_skip_stop_edges() {
