@@ -316,6 +316,38 @@ async fn search_click_sort_open_and_download_in_chromium() {
         let html = c.source().await.expect("source");
         assert!(html.contains("Countries should respect"));
         shot(&c, "document").await;
+        // On a phone (390 px) each row's Chinese stands above its English,
+        // and nothing is wider than the window.
+        c.set_window_size(390, 844).await.expect("resize");
+        let zh = c
+            .find(Locator::Css("#seg-2 td.zh"))
+            .await
+            .expect("zh cell")
+            .rectangle()
+            .await
+            .expect("rect");
+        let en = c
+            .find(Locator::Css("#seg-2 td.en"))
+            .await
+            .expect("en cell")
+            .rectangle()
+            .await
+            .expect("rect");
+        assert!(en.1 >= zh.1 + zh.3 - 1.0, "stacked: zh {zh:?}, en {en:?}");
+        let width = c
+            .execute("return document.documentElement.scrollWidth", vec![])
+            .await
+            .expect("width");
+        let inner = c
+            .execute("return window.innerWidth", vec![])
+            .await
+            .expect("inner");
+        assert!(
+            width.as_f64().unwrap_or(f64::MAX) <= inner.as_f64().unwrap_or(0.0),
+            "page {width} wider than the window {inner}"
+        );
+        shot(&c, "document-390px").await;
+        c.set_window_size(1400, 900).await.expect("resize back");
     }
 
     // Trace and timeline render their cards and charts.

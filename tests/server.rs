@@ -176,6 +176,12 @@ fn pages_and_api_give_the_cli_numbers() {
         csv.lines().count() as u64,
         1 + cli["total"].as_u64().expect("total")
     );
+    // Read as Excel reads it: a UTF-8 byte-order mark, then the header.
+    let header = csv
+        .strip_prefix('\u{feff}')
+        .and_then(|rest| rest.lines().next())
+        .expect("a CSV download starts with a UTF-8 BOM");
+    assert!(header.starts_with("id,"), "{header}");
     // A report, downloaded, is the CLI's report.csv.
     let terms = "网络主权\n@cyber-sovereignty\n";
     let (_, _, report_csv) = get(
@@ -186,7 +192,7 @@ fn pages_and_api_give_the_cli_numbers() {
     let out = dir.path().join("report");
     common::run_report(&index, &tf, &out);
     assert_eq!(
-        report_csv,
+        report_csv.strip_prefix('\u{feff}').expect("BOM"),
         std::fs::read_to_string(out.join("report.csv")).expect("csv")
     );
 }
@@ -504,7 +510,10 @@ fn renderings_page_and_api_give_the_cli_renderings() {
         .nth(1)
         .and_then(|r| r.split("</tr>").next())
         .expect("the example's row");
-    let english = row.split("<td class=\"en\">").nth(1).expect("english side");
+    let english = row
+        .split("<td class=\"en\" lang=\"en\">")
+        .nth(1)
+        .expect("english side");
     assert!(
         row.contains("<mark>网络主权</mark>")
             && english

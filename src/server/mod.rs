@@ -607,7 +607,12 @@ pub(crate) fn json_response<T: serde::Serialize>(value: &T) -> Result<Response> 
         .into_response())
 }
 
-pub(crate) fn download(content_type: &'static str, name: &str, body: Vec<u8>) -> Response {
+pub(crate) fn download(content_type: &'static str, name: &str, mut body: Vec<u8>) -> Response {
+    // Excel (Chinese Windows above all) reads a CSV without a byte-order mark
+    // in the local code page: Chinese turns to mojibake. A UTF-8 BOM tells it.
+    if content_type.starts_with("text/csv") && !body.starts_with("\u{feff}".as_bytes()) {
+        body.splice(0..0, "\u{feff}".bytes());
+    }
     let disposition = format!("attachment; filename=\"{name}\"");
     let mut r = ([(header::CONTENT_TYPE, content_type)], body).into_response();
     if let Ok(v) = HeaderValue::from_str(&disposition) {

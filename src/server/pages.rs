@@ -65,7 +65,8 @@ pub(super) fn layout(title: &str, active: &str, body: &str) -> String {
     .collect::<Vec<_>>()
     .join("");
     format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} · tifa</title><link rel=\"stylesheet\" href=\"/assets/tifa.css\"></head><body><header><span class=\"brand\">tifa 提法</span>{nav}</header><main>{body}</main></body></html>",
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} · tifa</title><link rel=\"stylesheet\" href=\"/assets/tifa.css\"></head><body><header><span class=\"brand\">tifa 提法</span>{nav}</header><main><h1 class=\"page-title\">{}</h1>{body}</main></body></html>",
+        esc(title),
         esc(title)
     )
 }
@@ -539,7 +540,11 @@ pub async fn doc_page(
             if q.is_some() {
                 let _ = write!(c, "<p class=\"small\">{} matches highlighted</p>", t_n + x_n);
             }
-            let _ = write!(c, "<div class=\"doc-text\">{text}</div></div>");
+            let _ = write!(
+                c,
+                "<div class=\"doc-text\" lang=\"{}\">{text}</div></div>",
+                esc(&doc.lang)
+            );
             Ok(Some(c))
         };
         let Some(main) = column(&id)? else {

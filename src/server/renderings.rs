@@ -183,15 +183,22 @@ fn results(engine: &Engine, p: &Params, r: &Renderings) -> Result<String> {
     // Example pairs of the first renderings, term and rendering marked.
     b.push_str("<h2>Example pairs</h2><table class=\"aligned\" id=\"examples\"><tbody>");
     let term_marks = subject(&[r.term.as_str()]);
+    let (source_lang, target_lang) = if r.term.chars().any(crate::text::is_cjk) {
+        ("zh", "en")
+    } else {
+        ("en", "zh")
+    };
     for x in r.renderings.iter().take(5) {
         let spellings: Vec<&str> = x.spellings.iter().map(String::as_str).collect();
         let rendering_marks = subject(&spellings);
         let _ = write!(
             b,
-            "<tr><th colspan=\"2\"><q>{}</q> — {}</th></tr><tr><td>{}</td><td>{}</td></tr>",
+            "<tr><th colspan=\"2\"><q>{}</q> — {}</th></tr><tr><td lang=\"{}\">{}</td><td lang=\"{}\">{}</td></tr>",
             esc(&x.text),
             example_link(&x.example, &r.term, Some(&x.text)),
+            source_lang,
             highlight(&x.example.source, term_marks.as_ref()),
+            target_lang,
             highlight(&x.example.target, rendering_marks.as_ref())
         );
     }
@@ -342,7 +349,7 @@ pub fn aligned_table(engine: &Engine, id: &str, p: &Params) -> Result<Option<Str
     for (i, s) in aligned.segments.iter().enumerate() {
         let _ = write!(
             b,
-            "<tr id=\"seg-{n}\"><td class=\"n\"><a href=\"#seg-{n}\">{n}</a></td><td class=\"zh\">{}</td><td class=\"en\">{}</td></tr>",
+            "<tr id=\"seg-{n}\"><td class=\"n\"><a href=\"#seg-{n}\">{n}</a></td><td class=\"zh\" lang=\"zh\">{}</td><td class=\"en\" lang=\"en\">{}</td></tr>",
             highlight(&s.zh, marks.as_ref()),
             highlight(&s.en, marks.as_ref()),
             n = i + 1
