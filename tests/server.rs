@@ -529,3 +529,53 @@ fn renderings_page_and_api_give_the_cli_renderings() {
     assert_eq!(status, 400);
     assert!(body.contains("give a term"), "{body}");
 }
+
+/// The header keeps the current term: search → trace → timeline →
+/// concordance → renderings → search, each one click, each the same term.
+#[test]
+fn the_header_walks_every_view_of_the_same_term() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = fixture(dir.path());
+    let server = serve(&index);
+    let nav = |page: &str, key: &str| -> String {
+        let marker = format!("<a id=\"nav-{key}\" href=\"");
+        page.split(&marker)
+            .nth(1)
+            .and_then(|s| s.split('"').next())
+            .unwrap_or_else(|| panic!("no header link {key}"))
+            .replace("&amp;", "&")
+    };
+    let term = enc("网络主权");
+    let (status, _, search) = get(&server.base, &format!("/search?q={term}"));
+    assert_eq!(status, 200);
+    let total = number(&search, "total");
+    let mut page = search;
+    for (key, expected, id) in [
+        ("trace", format!("/trace?term={term}"), "trace-docs"),
+        (
+            "timeline",
+            format!("/timeline?term={term}"),
+            "timeline-chart",
+        ),
+        ("kwic", format!("/kwic?q={term}"), "kwic-total"),
+        (
+            "renderings",
+            format!("/renderings?term={term}"),
+            "renderings-summary",
+        ),
+        ("search", format!("/search?q={term}"), "total"),
+    ] {
+        let href = nav(&page, key);
+        assert_eq!(href, expected, "{key}");
+        let (status, _, next) = get(&server.base, &href);
+        assert_eq!(status, 200, "{href}");
+        assert!(next.contains(&format!("id=\"{id}\"")), "{href}: no #{id}");
+        if id == "trace-docs" || id == "total" {
+            assert_eq!(number(&next, id), total, "{href}");
+        }
+        page = next;
+    }
+    // Without a term the header links are the bare views.
+    let (_, _, bare) = get(&server.base, "/search");
+    assert_eq!(nav(&bare, "trace"), "/trace");
+}

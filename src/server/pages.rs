@@ -42,19 +42,30 @@ pub fn esc(s: &str) -> String {
 }
 
 pub(super) fn layout(title: &str, active: &str, body: &str) -> String {
+    layout_for(title, active, body, None)
+}
+
+/// The page with its header; with a term, the header's views open that
+/// term (search → concordance → trace → timeline → renderings, one click).
+pub(super) fn layout_for(title: &str, active: &str, body: &str, term: Option<&str>) -> String {
+    let term = term.map(str::trim).filter(|t| !t.is_empty());
     let nav = [
-        ("search", "/search", "Search"),
-        ("kwic", "/kwic", "Concordance"),
-        ("trace", "/trace", "Trace"),
-        ("timeline", "/timeline", "Timeline"),
-        ("report", "/report", "Report"),
-        ("emerging", "/emerging", "Emerging"),
-        ("renderings", "/renderings", "Renderings"),
+        ("search", "/search", "Search", Some("q")),
+        ("kwic", "/kwic", "Concordance", Some("q")),
+        ("trace", "/trace", "Trace", Some("term")),
+        ("timeline", "/timeline", "Timeline", Some("term")),
+        ("report", "/report", "Report", None),
+        ("emerging", "/emerging", "Emerging", None),
+        ("renderings", "/renderings", "Renderings", Some("term")),
     ]
     .iter()
-    .map(|(key, href, label)| {
+    .map(|(key, path, label, param)| {
+        let href = match (term, param) {
+            (Some(t), Some(name)) => format!("{path}?{name}={}", esc(&urlencode(t))),
+            _ => (*path).to_string(),
+        };
         format!(
-            "<a href=\"{href}\"{}>{label}</a>",
+            "<a id=\"nav-{key}\" href=\"{href}\"{}>{label}</a>",
             if *key == active {
                 " class=\"active\""
             } else {
@@ -186,7 +197,7 @@ pub async fn search_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery
             }
         }
         body.push_str(&search_results(&p, &q, &all, page));
-        Ok(Html(layout(&format!("{q} — search"), "search", &body)).into_response())
+        Ok(Html(layout_for(&format!("{q} — search"), "search", &body, Some(&q))).into_response())
     })
     .await
 }
@@ -443,7 +454,7 @@ pub async fn kwic_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) 
             }
             b.push_str("</p>");
         }
-        Ok(Html(layout(&format!("{q} — concordance"), "kwic", &b)).into_response())
+        Ok(Html(layout_for(&format!("{q} — concordance"), "kwic", &b, Some(&q))).into_response())
     })
     .await
 }
@@ -718,7 +729,7 @@ pub async fn trace_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery)
             }
             b.push_str("</div>");
         }
-        Ok(Html(layout(&format!("{term} — trace"), "trace", &b)).into_response())
+        Ok(Html(layout_for(&format!("{term} — trace"), "trace", &b, Some(&term))).into_response())
     })
     .await
 }
@@ -870,7 +881,8 @@ pub async fn timeline_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQue
             b.push_str("</tr>");
         }
         b.push_str("</table>");
-        Ok(Html(layout("Timeline", "timeline", &b)).into_response())
+        let first = terms.first().map(String::as_str);
+        Ok(Html(layout_for("Timeline", "timeline", &b, first)).into_response())
     })
     .await
 }

@@ -82,7 +82,13 @@ pub async fn renderings_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQ
         }
         let r = crate::renderings::renderings(engine, &term, &options)?;
         b.push_str(&results(engine, &p, &r)?);
-        Ok(Html(layout(&format!("{term} — renderings"), "renderings", &b)).into_response())
+        Ok(Html(super::pages::layout_for(
+            &format!("{term} — renderings"),
+            "renderings",
+            &b,
+            Some(&term),
+        ))
+        .into_response())
     })
     .await
 }
