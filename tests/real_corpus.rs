@@ -2068,3 +2068,20 @@ fn work_past_its_budget_stops() {
     let (status, _, _) = common::get(&server.base, "/api/fields");
     assert_eq!(status, 200);
 }
+
+/// The web page's help examples (#23 item 4) all give something on the shared
+/// corpus: each search example has hits, each renderings example renderings.
+#[test]
+fn the_pages_examples_have_hits() {
+    for q in tifa::server::SEARCH_EXAMPLES {
+        let r = tifa(&["search", q, "--json", "--limit", "1"]);
+        assert!(r["total"].as_u64().expect("total") > 0, "{q}: no hits");
+    }
+    for t in tifa::server::RENDERINGS_EXAMPLES {
+        let r = tifa(&["renderings", t, "--json", "--limit", "1"]);
+        assert!(
+            !r["renderings"].as_array().expect("renderings").is_empty(),
+            "{t}: no renderings"
+        );
+    }
+}

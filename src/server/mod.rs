@@ -104,6 +104,20 @@ const CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-ac
 /// The largest page of hits, concordance lines or API results per request.
 pub const MAX_PAGE: usize = 1000;
 
+/// The queries the search page's help line shows, each a link (a real-corpus
+/// test checks that each has hits on the shared corpus).
+pub const SEARCH_EXAMPLES: &[&str] = &[
+    "网络主权",
+    "community with a shared future",
+    "网络?权",
+    "命运*体",
+    "cyber*",
+    "网络 NEAR/3 主权",
+];
+
+/// The terms the renderings page offers as examples (Chinese and English).
+pub const RENDERINGS_EXAMPLES: &[&str] = &["零和博弈", "人类命运共同体", "win-win cooperation"];
+
 /// The most occurrences a concordance is built for on the server (its lines
 /// are held in memory before sorting; 的 has millions).
 pub const MAX_KWIC_LINES: usize = 200_000;

@@ -168,9 +168,15 @@ pub async fn search_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery
         let q = p.get("q").unwrap_or("").to_string();
         let mut body = format!(
             "<form class=\"query\" method=\"get\" action=\"/search\"><label>query<input class=\"q\" type=\"text\" name=\"q\" value=\"{}\" autofocus></label>{}<label>sort<select name=\"sort\">{}</select></label><button type=\"submit\" id=\"go\">Search</button></form>\
-             <p class=\"help\">A query is a phrase, as with grep: <code>网络主权</code>, <code>cyber sovereignty</code>. AND, OR, NOT (upper case), \"quotes\", patterns <code>网络?权</code>, <code>命运*体</code>, <code>cyber*</code>, <code>A NEAR/3 B</code>, <code>/regex/</code>.</p>",
+             <p class=\"help\" id=\"search-help\">A query is a phrase, as with grep: {}, {}. AND, OR, NOT (upper case), \"quotes\", patterns {}, {}, {}, {} (within 3 words or characters), <code>/regex/</code>.</p>",
             esc(&q),
             filter_inputs(&p),
+            example_link(super::SEARCH_EXAMPLES[0]),
+            example_link(super::SEARCH_EXAMPLES[1]),
+            example_link(super::SEARCH_EXAMPLES[2]),
+            example_link(super::SEARCH_EXAMPLES[3]),
+            example_link(super::SEARCH_EXAMPLES[4]),
+            example_link(super::SEARCH_EXAMPLES[5]),
             ["relevance", "date", "-date"]
                 .iter()
                 .map(|v| format!(
@@ -200,6 +206,15 @@ pub async fn search_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery
         Ok(Html(layout_for(&format!("{q} — search"), "search", &body, Some(&q))).into_response())
     })
     .await
+}
+
+/// A help example that runs when clicked.
+fn example_link(q: &str) -> String {
+    format!(
+        "<a class=\"example\" href=\"/search?q={}\"><code>{}</code></a>",
+        esc(&urlencode(q)),
+        esc(q)
+    )
 }
 
 fn corpus_line(engine: &Engine) -> String {

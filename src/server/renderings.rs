@@ -77,7 +77,21 @@ pub async fn renderings_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQ
             field("limit", "10", 4),
         );
         if term.is_empty() {
-            b.push_str("<p class=\"small\">Examples: <a href=\"/renderings?term=%E9%9B%B6%E5%92%8C%E5%8D%9A%E5%BC%88\">零和博弈</a> · <a href=\"/renderings?term=%E4%BA%BA%E7%B1%BB%E5%91%BD%E8%BF%90%E5%85%B1%E5%90%8C%E4%BD%93\">人类命运共同体</a> · <a href=\"/renderings?term=cyber+sovereignty\">cyber sovereignty</a></p>");
+            let examples: Vec<String> = super::RENDERINGS_EXAMPLES
+                .iter()
+                .map(|t| {
+                    format!(
+                        "<a class=\"example\" href=\"/renderings?term={}\">{}</a>",
+                        esc(&urlencode(t)),
+                        esc(t)
+                    )
+                })
+                .collect();
+            let _ = write!(
+                b,
+                "<p class=\"small\" id=\"renderings-help\">Examples: {}</p>",
+                examples.join(" · ")
+            );
             return Ok(Html(layout("Renderings", "renderings", &b)).into_response());
         }
         let r = crate::renderings::renderings(engine, &term, &options)?;
