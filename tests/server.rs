@@ -579,3 +579,44 @@ fn the_header_walks_every_view_of_the_same_term() {
     let (_, _, bare) = get(&server.base, "/search");
     assert_eq!(nav(&bare, "trace"), "/trace");
 }
+
+/// A concordance line shows its document's title and opens the document at
+/// its own match: the page's marks are numbered as the lines count them.
+#[test]
+fn concordance_lines_open_their_match() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = fixture(dir.path());
+    let server = serve(&index);
+    let (_, _, kwic) = get(&server.base, &format!("/kwic?q={}", enc("网络主权")));
+    let total = number(&kwic, "kwic-total");
+    let mut per_doc: std::collections::BTreeMap<String, Vec<u64>> = Default::default();
+    let mut lines = 0;
+    let mut titles = Vec::new();
+    for part in kwic.split("<a class=\"line-doc\" href=\"").skip(1) {
+        let href = part.split('"').next().expect("href").replace("&amp;", "&");
+        let title = part
+            .split('>')
+            .nth(1)
+            .and_then(|t| t.split('<').next())
+            .expect("title");
+        let (path, k) = href.split_once("#m").expect("a match anchor");
+        let k: u64 = k.parse().expect("match number");
+        let (_, _, doc) = get(&server.base, path);
+        assert!(
+            doc.contains(&format!("<mark id=\"m{k}\">网络主权</mark>")),
+            "{href}: no mark m{k}"
+        );
+        titles.push(title.to_string());
+        per_doc.entry(path.to_string()).or_default().push(k);
+        lines += 1;
+    }
+    assert_eq!(lines, total, "one link per line");
+    // Lines show titles (the id is the link's tooltip).
+    assert!(titles.iter().any(|t| t == "尊重网络主权"), "{titles:?}");
+    // Within a document the lines are its matches 1, 2, … each once.
+    for (path, mut ks) in per_doc {
+        ks.sort_unstable();
+        let expected: Vec<u64> = (1..=ks.len() as u64).collect();
+        assert_eq!(ks, expected, "{path}");
+    }
+}

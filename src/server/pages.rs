@@ -2,7 +2,7 @@
 //! goes through [`esc`] before it reaches HTML; numbers come from the same
 //! library calls as the CLI's.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -445,16 +445,30 @@ pub async fn kwic_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) 
             p.with(&[("page", None)]),
             p.with(&[("page", None)]),
         );
+        // Each line's number among its document's matches (title first, then
+        // text, in order): the document page numbers its marks the same way.
+        let mut of_doc: HashMap<&str, Vec<(bool, usize, usize)>> = HashMap::new();
+        for (i, l) in k.lines.iter().enumerate() {
+            of_doc.entry(l.id.as_str()).or_default().push((l.field != "title", l.start, i));
+        }
+        let mut match_number = vec![0usize; k.lines.len()];
+        for lines in of_doc.values_mut() {
+            lines.sort_unstable();
+            for (n, &(_, _, i)) in lines.iter().enumerate() {
+                match_number[i] = n + 1;
+            }
+        }
         b.push_str("<table class=\"kwic data\" id=\"kwic\"><tr><th>date</th><th>document</th><th class=\"num\">left</th><th>hit</th><th>right</th></tr>");
-        for l in k.lines.iter().skip((page - 1) * per).take(per) {
+        for (i, l) in k.lines.iter().enumerate().skip((page - 1) * per).take(per) {
             let _ = write!(
                 b,
-                "<tr><td>{}</td><td><a href=\"/doc/{}?q={}\" title=\"{}\">{}</a></td><td class=\"left\">{}</td><td class=\"hit\"><mark>{}</mark></td><td class=\"right\">{}</td></tr>",
+                "<tr><td>{}</td><td><a class=\"line-doc\" href=\"/doc/{}?q={}#m{}\" title=\"{}\">{}</a></td><td class=\"left\">{}</td><td class=\"hit\"><mark>{}</mark></td><td class=\"right\">{}</td></tr>",
                 esc(l.date.as_deref().unwrap_or("undated")),
                 esc(&urlencode(&l.id)),
                 esc(&urlencode(&q)),
-                esc(&l.title),
+                match_number[i],
                 esc(&l.id),
+                esc(&l.title),
                 esc(&l.left),
                 esc(&l.hit),
                 esc(&l.right)
@@ -529,6 +543,9 @@ pub async fn doc_page(
                     }),
                 None => None,
             };
+            // Marks are numbered m1, m2, … through the title, then the text:
+            // a concordance line opens the document at its own match.
+            let numbered = std::cell::Cell::new(0usize);
             let highlight = |text: &str| -> (String, usize) {
                 let Some(places) = &places else {
                     return (esc(text), 0);
@@ -538,7 +555,13 @@ pub async fn doc_page(
                 let found = places.find(text);
                 for (s, e) in &found {
                     out.push_str(&esc(&text[at..*s]));
-                    let _ = write!(out, "<mark>{}</mark>", esc(&text[*s..*e]));
+                    numbered.set(numbered.get() + 1);
+                    let _ = write!(
+                        out,
+                        "<mark id=\"m{}\">{}</mark>",
+                        numbered.get(),
+                        esc(&text[*s..*e])
+                    );
                     at = *e;
                 }
                 out.push_str(&esc(&text[at..]));
