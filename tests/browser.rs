@@ -348,6 +348,18 @@ async fn search_click_sort_open_and_download_in_chromium() {
         );
         shot(&c, "document-390px").await;
         c.set_window_size(1400, 900).await.expect("resize back");
+        // A concordance line's link opens the folded full text at its match.
+        c.goto(&format!("{}/doc/zh-1?q={}#m2", server.base, enc(&term)))
+            .await
+            .expect("doc at a match");
+        let shown = c
+            .find(Locator::Id("m2"))
+            .await
+            .expect("mark m2")
+            .is_displayed()
+            .await
+            .expect("displayed");
+        assert!(shown, "the match a concordance line opens is visible");
     }
 
     // Trace and timeline render their cards and charts.

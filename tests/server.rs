@@ -249,6 +249,18 @@ fn corpus_text_is_escaped_and_headers_protect_the_page() {
             && row.contains("Countries should respect <mark>cyber sovereignty</mark>."),
         "{row}"
     );
+    // A query is marked by its terms, as on the document itself.
+    let (_, _, near) = get(
+        &server.base,
+        &format!("/doc/zh-1?q={}", enc("网络 NEAR/3 主权")),
+    );
+    let row = near
+        .split("<tr id=\"seg-2\">")
+        .nth(1)
+        .and_then(|r| r.split("</tr>").next())
+        .expect("row 2");
+    // (adjacent places are merged into one mark, as everywhere)
+    assert!(row.contains("各国应尊重<mark>网络主权</mark>"), "{row}");
     // The same pair from the command line, aligned (title and sentence: two 1–1 links).
     let aligned = json(&index, &["pair", "en-1", "--json"]);
     assert_eq!(aligned["id"], "zh-1");
@@ -496,13 +508,12 @@ fn renderings_page_and_api_give_the_cli_renderings() {
     let segment = cli["renderings"][0]["example"]["segment"]
         .as_u64()
         .expect("segment");
-    let link = format!("#seg-{segment}\"");
     let href = page
         .split("<a class=\"example\" href=\"")
         .nth(1)
         .and_then(|s| s.split('"').next())
         .expect("example link");
-    assert!(href.ends_with(&link[..link.len() - 1]), "{href}");
+    assert!(href.ends_with(&format!("#seg-{segment}")), "{href}");
     let (status, _, doc) = get(&server.base, href.replace("&amp;", "&").as_str());
     assert_eq!(status, 200);
     let row = doc

@@ -154,7 +154,8 @@ pub enum Command {
     /// Over the aligned paragraphs of zh–en pairs (see `tifa pair`), the other
     /// side's word n-grams (English, 1–8 words) or Han strings (Chinese, 2–12)
     /// scored by G² of the segments with the term against the rest; whole
-    /// phrases preferred. --by year shows a drift.
+    /// phrases first (not padded with words rendering Chinese outside the
+    /// term), spellings grouped. --by year shows a drift.
     Renderings(renderings::RenderingsArgs),
     /// Show what the index holds: documents per language and kind, dates, build.
     Info,

@@ -31,10 +31,10 @@ pub struct RenderingsArgs {
     /// Print a [NAME] block for a families file from the renderings.
     #[arg(long, value_name = "NAME")]
     pub suggest_family: Option<String>,
-    /// Print JSON: {"term","segments_with_term","segments","renderings":[{"text","pairs","score","first","last","example"}],"by_year"}.
+    /// Print JSON: {"term","segments_with_term","segments","renderings":[{"text","spellings","share","renders_parts","pairs","score","first","last","example":{"id","pair","segment","date","source","target"},"by_year"}],"not_rendered","not_rendered_example","parts","by_year"}.
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
-    /// CSV with the header year,rank,text,pairs,score,first,last.
+    /// CSV with the header year,rank,text,spellings,pairs,share,score,first,last.
     #[arg(long)]
     pub csv: bool,
 }

@@ -168,15 +168,14 @@ pub async fn search_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery
         let q = p.get("q").unwrap_or("").to_string();
         let mut body = format!(
             "<form class=\"query\" method=\"get\" action=\"/search\"><label>query<input class=\"q\" type=\"text\" name=\"q\" value=\"{}\" autofocus></label>{}<label>sort<select name=\"sort\">{}</select></label><button type=\"submit\" id=\"go\">Search</button></form>\
-             <p class=\"help\" id=\"search-help\">A query is a phrase, as with grep: {}, {}. AND, OR, NOT (upper case), \"quotes\", patterns {}, {}, {}, {} (within 3 words or characters), <code>/regex/</code>.</p>",
+             <p class=\"help\" id=\"search-help\">A query is a phrase, as with grep; AND, OR, NOT (upper case), \"quotes\", patterns with <code>?</code> and <code>*</code>, <code>A NEAR/3 B</code> (within 3 words or characters), <code>/regex/</code>. Examples: {}.</p>",
             esc(&q),
             filter_inputs(&p),
-            example_link(super::SEARCH_EXAMPLES[0]),
-            example_link(super::SEARCH_EXAMPLES[1]),
-            example_link(super::SEARCH_EXAMPLES[2]),
-            example_link(super::SEARCH_EXAMPLES[3]),
-            example_link(super::SEARCH_EXAMPLES[4]),
-            example_link(super::SEARCH_EXAMPLES[5]),
+            super::SEARCH_EXAMPLES
+                .iter()
+                .map(|q| example_link(q))
+                .collect::<Vec<_>>()
+                .join(", "),
             ["relevance", "date", "-date"]
                 .iter()
                 .map(|v| format!(

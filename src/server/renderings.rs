@@ -309,10 +309,16 @@ fn drift_chart(r: &Renderings) -> String {
 
 /// The strings to mark, as one subject (none if none of them parses).
 fn subject(strings: &[&str]) -> Option<Subject> {
-    let variants: Vec<Literal> = strings
-        .iter()
-        .filter_map(|t| Literal::new(t).ok())
-        .collect();
+    marks_of(
+        strings
+            .iter()
+            .filter_map(|t| Literal::new(t).ok())
+            .collect(),
+    )
+}
+
+/// Literals to mark, as one subject (none if there are none).
+fn marks_of(variants: Vec<Literal>) -> Option<Subject> {
     (!variants.is_empty()).then(|| {
         Subject::Family(Family {
             name: String::new(),
@@ -340,12 +346,24 @@ fn highlight(text: &str, marks: Option<&Subject>) -> String {
 /// The aligned segments of a paired document, row by row (`tifa pair`),
 /// `q` and `r` marked on whichever side they occur; rows are `seg-N` (from 1).
 pub fn aligned_table(engine: &Engine, id: &str, p: &Params) -> Result<Option<String>> {
+    // A pair that is not in the index is shown as the two documents; a
+    // failure to read one is an error of the page, not hidden.
     let aligned = match crate::align::pair(engine, id) {
         Ok(a) => a,
-        Err(_) => return Ok(None),
+        Err(e) if crate::error::is_user_error(&e) => return Ok(None),
+        Err(e) => return Err(e),
     };
     let strings: Vec<&str> = ["q", "r"].iter().filter_map(|k| p.get(k)).collect();
-    let marks = subject(&strings);
+    // `q` marked as the document page marks it (the query's positive terms:
+    // `网络 NEAR/3 主权` marks both words); `r`, a rendering, as a phrase.
+    let mut variants: Vec<Literal> = match p.get("q") {
+        Some(q) => crate::query::parse_with(q, &p.query_options()?)
+            .map(|e| e.positive_terms().into_iter().cloned().collect())
+            .unwrap_or_default(),
+        None => Vec::new(),
+    };
+    variants.extend(p.get("r").and_then(|r| Literal::new(r).ok()));
+    let marks = marks_of(variants);
     let mut b = format!(
         "<p class=\"small\" id=\"pair-summary\">{} aligned segments of <a href=\"/doc/{}\">{}</a> (Chinese) and <a href=\"/doc/{}\">{}</a> (English), as <code>tifa pair</code> shows them{}</p><table class=\"aligned\" id=\"pair\"><thead><tr><th>§</th><th>中文</th><th>English</th></tr></thead><tbody>",
         aligned.segments.len(),
