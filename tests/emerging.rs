@@ -323,3 +323,160 @@ fn reference_choices_and_mistakes() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains(FORMULATION) && text.contains("new"), "{text}");
 }
+
+/// A second fixture for the signals of round 2: a campaign that runs two
+/// years (held by its next year although the year after drops it), a
+/// string that the same character continues in most documents (a piece of
+/// a longer expression), and the default order by the held rise.
+#[test]
+fn campaigns_hold_pieces_are_fragments_and_the_held_rise_ranks() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let steady = "我们要坚持改革开放，推动经济发展，改善人民生活。";
+    let mut lines = Vec::new();
+    let mut add = |id: String, date: String, text: String| lines.push(record(&id, &date, &text));
+    for i in 0..10 {
+        add(
+            format!("ref-{i}"),
+            format!("2013-{:02}-03", i + 1),
+            steady.into(),
+        );
+    }
+    // 2015: the campaign (6 documents), the piece 维护多边 (continued by 主
+    // in 4 of 7 documents, by 贸 in 3), and the size of the year.
+    let uses = [
+        "各地开展三严三实专题教育。",
+        "落实三严三实要求。",
+        "他说，三严三实，成效明显。",
+        "践行三严三实的精神。",
+        "深入推进三严三实教育。",
+        "以三严三实贯彻始终。",
+    ];
+    for (i, text) in uses.iter().enumerate() {
+        add(
+            format!("campaign-{i}"),
+            format!("2015-{:02}-0{}", i + 1, i + 1),
+            text.to_string(),
+        );
+    }
+    for i in 0..7 {
+        let tail = if i < 4 {
+            "主义，反对单边做法"
+        } else {
+            "贸易体制，反对保护"
+        };
+        add(
+            format!("piece-{i}"),
+            format!("2015-{:02}-1{}", i + 1, i),
+            format!(
+                "{}维护多边{tail}。",
+                [
+                    "中方坚定",
+                    "各国共同",
+                    "我们要",
+                    "必须",
+                    "大家一起",
+                    "应当",
+                    "合力"
+                ][i]
+            ),
+        );
+    }
+    for i in 0..7 {
+        add(
+            format!("p-{i}"),
+            format!("2015-10-{:02}", i + 1),
+            steady.into(),
+        );
+    }
+    // 2016: the campaign in 5 of 10 documents, the piece in 5; 2017: 20
+    // documents, neither.
+    for i in 0..10 {
+        let text = match i {
+            0..5 => "继续开展三严三实教育。".to_string(),
+            _ => "中方坚定维护多边主义。".to_string(),
+        };
+        add(format!("y16-{i}"), format!("2016-{:02}-07", i + 1), text);
+    }
+    for i in 0..20 {
+        add(
+            format!("y17-{i}"),
+            format!("2017-{:02}-{:02}", i % 12 + 1, i + 1),
+            steady.into(),
+        );
+    }
+    let corpus = write(
+        dir.path(),
+        "corpus/news.jsonl",
+        (lines.join("\n") + "\n").as_bytes(),
+    );
+    let index = build_index(dir.path(), corpus.parent().expect("folder"));
+    let all = json(
+        &index,
+        &[
+            "emerging", "--period", "2015", "--json", "--show", "all", "--limit", "1000",
+        ],
+    );
+    let find = |term: &str| -> Value {
+        all["candidates"]
+            .as_array()
+            .expect("candidates")
+            .iter()
+            .find(|c| c["term"] == term)
+            .cloned()
+            .unwrap_or_else(|| panic!("{term} not a candidate: {:?}", terms(&all)))
+    };
+    // 2016–2017 pooled: 5 of 30 documents (1/6 against 6/20 in 2015, under
+    // one half); 2016 alone: 5 of 10 — the campaign held.
+    let campaign = find("三严三实");
+    let held = campaign["held"].as_f64().expect("held");
+    assert!((held - (0.5 / 0.3)).abs() < 1e-9, "{campaign}");
+    assert_eq!(campaign["class"], "formulation", "{campaign}");
+    // 主 follows 维护多边 in 4 of its 7 documents of 2015.
+    let piece = find("维护多边");
+    assert_eq!(piece["class"], "fragment", "{piece}");
+    assert_eq!(piece["signals"]["continuation"], "主");
+    let share = piece["signals"]["continuation_share"]
+        .as_f64()
+        .expect("share");
+    assert!((share - 4.0 / 7.0).abs() < 1e-9, "{piece}");
+    // The default order is the held rise, --rank keyness the period's G².
+    for (rank, key) in [("held", "held_score"), ("keyness", "score")] {
+        let e = json(
+            &index,
+            &[
+                "emerging", "--period", "2015", "--json", "--show", "all", "--rank", rank,
+            ],
+        );
+        let scores: Vec<f64> = e["candidates"]
+            .as_array()
+            .expect("candidates")
+            .iter()
+            .map(|c| c[key].as_f64().expect("score"))
+            .collect();
+        assert!(
+            scores.windows(2).all(|w| w[0] >= w[1]),
+            "{rank}: {scores:?}"
+        );
+    }
+    let default = json(
+        &index,
+        &["emerging", "--period", "2015", "--json", "--show", "all"],
+    );
+    let held_order = json(
+        &index,
+        &[
+            "emerging", "--period", "2015", "--json", "--show", "all", "--rank", "held",
+        ],
+    );
+    assert_eq!(terms(&default), terms(&held_order));
+    // The held score adds the following years to the period's side: for
+    // the campaign, 11 of 30 period-and-following documents against none of
+    // the 10 before.
+    let g2 = |a: f64, b: f64, n1: f64, n2: f64| -> f64 {
+        let (e1, e2) = (n1 * (a + b) / (n1 + n2), n2 * (a + b) / (n1 + n2));
+        let part = |o: f64, e: f64| if o > 0.0 { o * (o / e).ln() } else { 0.0 };
+        2.0 * (part(a, e1) + part(b, e2) + part(n1 - a, n1 - e1) + part(n2 - b, n2 - e2))
+    };
+    let got = campaign["held_score"].as_f64().expect("held score");
+    assert!((got - g2(11.0, 0.0, 50.0, 10.0)).abs() < 1e-6, "{got}");
+}

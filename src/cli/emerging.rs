@@ -44,23 +44,28 @@ pub struct EmergingArgs {
     pub limit: usize,
     /// Which classes to list: formulations (default), boilerplate (reporting
     /// formulas and templates: the strings sit in a frame repeated across
-    /// documents), topics (one word of the general dictionary, e.g. 周年,
-    /// 巴黎), fragments (a longer candidate carries most of the rise, e.g. 征程
-    /// in 新征程), or all; several with commas. Nothing is dropped: every
+    /// documents), topics (news language that authoritative texts rarely use,
+    /// names of organisations, or one word of the general dictionary, e.g.
+    /// 周年, 巴黎), fragments (a longer candidate carries most of the rise, e.g.
+    /// 征程 in 新征程, or the same character follows it in most documents,
+    /// e.g. 提质 → 增效), or all; several with commas. Nothing is dropped: every
     /// candidate has a class and the signals that decided it (--json).
     #[arg(long, default_value = "formulations", value_name = "CLASSES")]
     pub show: String,
-    /// The order: spread (the G² of each kind of text it rose in — speeches,
-    /// reports, laws, news… — summed, so official language used across kinds
-    /// leads) or keyness (G² of all documents, news weighing by its numbers).
-    #[arg(long, default_value = "keyness", value_name = "ORDER")]
+    /// The order: held (default: G² of the period and the two years after it
+    /// against the reference — a formulation that took off keeps rising, so
+    /// the whole take-off is its evidence), keyness (G² of the period alone)
+    /// or spread (the G² of each kind of text it rose in — speeches,
+    /// reports, laws, news… — summed).
+    #[arg(long, default_value = "held", value_name = "ORDER")]
     pub rank: String,
     /// Print JSON: {"period","reference","period_docs","reference_docs","statistic","qualified",
     /// "candidates":[{"term","docs","occurrences","ref_docs","ref_occurrences","per_million",
-    /// "ref_per_million","expected_ref_docs","score","log_ratio","new","held","extensions",
+    /// "ref_per_million","expected_ref_docs","score","held_score","log_ratio","new","held","extensions",
     /// "first":{"date","id","title"},"take_off","kinds","collections","by_year",
     /// "class","signals":{"frame_share","top_frame","kinds_in_period",
-    /// "authoritative_docs","dictionary_word","loose_edge","carried_by",
+    /// "authoritative_docs","authoritative_rate","continuation","continuation_share",
+    /// "organisation","dictionary_word","loose_edge","carried_by",
     /// "carried_share","rise_docs","reason"},"spread_score"}],"following","faded",
     /// "classes","shown"}.
     #[arg(long, conflicts_with = "csv")]
@@ -128,6 +133,7 @@ pub fn run(dir: &Path, args: EmergingArgs) -> Result<()> {
             "per_million",
             "ref_per_million",
             "score",
+            "held_score",
             "log_ratio",
             "new",
             "first_date",
@@ -150,6 +156,7 @@ pub fn run(dir: &Path, args: EmergingArgs) -> Result<()> {
                 format!("{:.3}", c.per_million),
                 format!("{:.3}", c.ref_per_million),
                 format!("{:.2}", c.score),
+                format!("{:.2}", c.held_score),
                 format!("{:.3}", c.log_ratio),
                 c.new.to_string(),
                 first.map_or(String::new(), |f| output::csv_cell(&f.date)),
@@ -175,7 +182,13 @@ pub fn run(dir: &Path, args: EmergingArgs) -> Result<()> {
     )?;
     writeln!(
         out,
-        "Ranked by G² of document frequencies (reference standardised to the period's mix of collections);\nlog ratio ≥ {} (× {:.1} the share), ≥ {} documents on ≥ {} dates{}.",
+        "Ranked by {}; document frequencies, the reference standardised to the period's mix of collections;\nlog ratio ≥ {} (× {:.1} the share), ≥ {} documents on ≥ {} dates{}.",
+        match options.rank {
+            emerging::Rank::Held =>
+                "the held rise (column \"held\": G² of the period and the following years; \"G²\": the period alone)",
+            emerging::Rank::Keyness => "G² of the period",
+            emerging::Rank::Spread => "the G² of each kind of text it rose in, summed",
+        },
         args.min_log_ratio,
         2f64.powf(args.min_log_ratio),
         options.min_docs,
@@ -225,12 +238,13 @@ pub fn run(dir: &Path, args: EmergingArgs) -> Result<()> {
         .max(i32::from(period.to));
     writeln!(
         out,
-        "\n  # {} {:>6} {:>7} {:>8} {:>7} {:>9} {:>6}  {:<10}  docs/year {y0}–{y1}",
+        "\n  # {} {:>6} {:>7} {:>8} {:>7} {:>9} {:>9} {:>6}  {:<10}  docs/year {y0}–{y1}",
         output::fit("term", 20),
         "docs",
         "ref",
         "per mil.",
         "ref pm",
+        "held",
         "G²",
         "LR",
         "first",
@@ -243,13 +257,14 @@ pub fn run(dir: &Path, args: EmergingArgs) -> Result<()> {
         );
         writeln!(
             out,
-            "{:>3} {} {:>6} {:>7} {:>8.2} {:>7.2} {:>9.1} {:>6}  {:<10}  {}",
+            "{:>3} {} {:>6} {:>7} {:>8.2} {:>7.2} {:>9.1} {:>9.1} {:>6}  {:<10}  {}",
             i + 1,
             output::fit(&escape_terminal(&c.term), 20),
             c.docs,
             c.ref_docs,
             c.per_million,
             c.ref_per_million,
+            c.held_score,
             c.score,
             if c.new {
                 "new".to_string()

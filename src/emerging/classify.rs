@@ -18,6 +18,13 @@
 //!   this one accounts for most of its rise in documents (征程 in 新征程,
 //!   高质量 in 高质量发展): the shorter one is a fragment and the longer one
 //!   is listed on its own evidence.
+//! * **continuation** — the character (word) that follows its first
+//!   occurrence in most period documents (提质 → 增效): a piece of a longer
+//!   expression. Function words after it (的, 和) do not count.
+//! * **authoritative rate** — the share of its documents (all years) of
+//!   authoritative kinds over that share in the corpus: news language
+//!   (习近平主席, 加征关税) sits far under it.
+//! * **organisation** — its last word names an organisation (应急管理部).
 //! * **spread** — the kinds of text (speech, report, law, article…) among the
 //!   period's documents with the candidate: shown as evidence.
 
@@ -41,6 +48,14 @@ pub const BOILERPLATE_FRAME_SHARE: f64 = 0.5;
 /// Share of a candidate's rise that one longer candidate must carry for the
 /// shorter one to be its fragment.
 pub const CARRIED_SHARE: f64 = 2.0 / 3.0;
+/// Share of its documents in which the same character (word, for English)
+/// follows a candidate's first occurrence, from which the candidate is a
+/// piece of a longer expression (提质 → 增效, 维护多边 → 主): more often
+/// than not.
+pub const CONTINUATION_SHARE: f64 = 0.5;
+/// A candidate whose documents are of authoritative kinds at under this
+/// fraction of the corpus rate (over the same years) is news language.
+pub const AUTHORITATIVE_RATE_MIN: f64 = 1.0 / 3.0;
 /// What a candidate is, as far as the signals tell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
@@ -121,8 +136,19 @@ pub struct Signals {
     /// white papers, laws, regulations) with it, in any year; None when the
     /// filtered corpus holds too few such documents to tell.
     pub authoritative_docs: Option<u32>,
+    /// The share of its documents (period, reference and following years)
+    /// of authoritative kinds, over that share in the whole corpus over the
+    /// same years: 1 = as often as any text, under 1/3 = news language.
+    /// None when the filtered corpus holds too few authoritative documents.
+    pub authoritative_rate: Option<f64>,
+    /// The character (word) that most often follows its first occurrence in
+    /// a period document, and the share of the documents where it does.
+    pub continuation: Option<String>,
+    pub continuation_share: f64,
     /// jieba's dictionary entry when the candidate is one dictionary word.
     pub dictionary_word: Option<DictionaryWord>,
+    /// The last word when it names an organisation (农村部, 投资银行).
+    pub organisation: Option<String>,
     /// The word at its edge that makes it a piece of a sentence.
     pub loose_edge: Option<String>,
     /// The longer candidate that carries most of this one's rise, and how much.
@@ -140,6 +166,8 @@ pub(super) struct FrameStats {
     /// Documents per kind (numbered by the caller).
     pub kinds: Vec<(u32, u32)>,
     frames: FxHashMap<u64, (u32, String)>,
+    /// What follows the first occurrence, per document (end of run: nothing).
+    next: FxHashMap<String, u32>,
 }
 
 impl FrameStats {
@@ -156,6 +184,15 @@ impl FrameStats {
         f64::from(templated) / f64::from(self.docs)
     }
 
+    /// The commonest continuation and the share of documents it follows in.
+    pub fn continuation(&self) -> Option<(String, f64)> {
+        let (next, n) = self
+            .next
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))?;
+        Some((next.clone(), f64::from(*n) / f64::from(self.docs.max(1))))
+    }
+
     pub fn top_frame(&self) -> Option<String> {
         self.frames
             .values()
@@ -164,6 +201,10 @@ impl FrameStats {
             .map(|(n, f)| format!("{f} ({n} documents)"))
     }
 }
+
+/// One candidate's first occurrence in a text: pattern, frame hash, frame as
+/// shown, and what follows it.
+type FirstUse = (u32, u64, String, Option<String>);
 
 /// The frame of each candidate's first occurrence in each period text (with
 /// the text's kind), one pass of all candidates over the texts.
@@ -177,8 +218,9 @@ pub(super) fn frames(
         .kind(Some(AhoCorasickKind::ContiguousNFA))
         .build(patterns)
         .context("cannot prepare the candidates for their frames")?;
-    // Per text: (pattern, frame hash, frame) of each pattern's first match.
-    let found: Vec<Vec<(u32, u64, String)>> = texts
+    // Per text: (pattern, frame hash, frame, what follows) of each pattern's
+    // first match.
+    let found: Vec<Vec<FirstUse>> = texts
         .par_iter()
         .map(|(t, _)| {
             let mut seen: FxHashMap<u32, ()> = FxHashMap::default();
@@ -209,15 +251,32 @@ pub(super) fn frames(
                 left.hash(&mut h);
                 right.hash(&mut h);
                 let shown = format!("{}…{}", left.replace('\n', "｜"), right.replace('\n', "｜"));
-                out.push((p, h.finish(), shown));
+                let rest = &t[m.end()..];
+                // A function word after it (的, 和; of, and) is the candidate
+                // in use, not a longer expression.
+                let next = if han {
+                    rest.chars()
+                        .next()
+                        .map(String::from)
+                        .filter(|c| c != "\n" && !super::FUNCTION_WORDS.contains(&c.as_str()))
+                } else {
+                    // The pattern ends with the space before the next word.
+                    let word = rest.split([' ', '\n']).next().unwrap_or("");
+                    (!word.is_empty() && !super::STOP_WORDS.contains(&word))
+                        .then(|| word.to_string())
+                };
+                out.push((p, h.finish(), shown, next));
             }
             out
         })
         .collect();
     let mut stats: Vec<FrameStats> = (0..patterns.len()).map(|_| FrameStats::default()).collect();
     for (per_text, (_, kind)) in found.into_iter().zip(texts) {
-        for (p, hash, shown) in per_text {
+        for (p, hash, shown, next) in per_text {
             let s = &mut stats[p as usize];
+            if let Some(next) = next {
+                *s.next.entry(next).or_insert(0) += 1;
+            }
             s.docs += 1;
             match s.kinds.iter_mut().find(|(k, _)| k == kind) {
                 Some((_, n)) => *n += 1,
@@ -264,7 +323,9 @@ pub(super) fn builds_on(jieba: &jieba_rs::Jieba, longer: &str, shorter: &str) ->
         return false;
     };
     let (left, right) = (&longer[..at], &longer[at + shorter.len()..]);
-    let use_before = |tag: &str| matches!(tag.chars().next(), Some('v' | 'd' | 'p' | 'c'));
+    // A clause ending in 的 before it (以合作共赢为核心的新型国际关系)
+    // describes the formulation rather than making a new one.
+    let use_before = |tag: &str| matches!(tag.chars().next(), Some('v' | 'd' | 'p' | 'c' | 'u'));
     let use_after = |tag: &str| {
         matches!(
             tag.chars().next(),
@@ -307,6 +368,44 @@ pub(super) fn loose_edge(jieba: &jieba_rs::Jieba, term: &str) -> Option<String> 
         return Some(format!("{}/{}", last.word, last.tag));
     }
     None
+}
+
+/// Characters that end the name of an organisation in Chinese (a ministry
+/// 部, bureau 局, commission 委, office 办, administration 署, court or
+/// academy 院, department 厅, station 台, bank 行, company 司, centre 中心…):
+/// a morphological class of the language, not of this corpus.
+const ORGANISATION_HEADS: &[&str] = &[
+    "部",
+    "局",
+    "署",
+    "委",
+    "办",
+    "院",
+    "厅",
+    "台",
+    "行",
+    "司",
+    "所",
+    "中心",
+    "集团",
+    "公司",
+    "协会",
+    "委员会",
+    "组织",
+];
+
+/// The last word of a candidate that names an organisation: a noun (as
+/// jieba tags it) of three or more characters ending in an organisation head
+/// (应急管理部 ends in 管理部, 亚洲基础设施投资银行 in 投资银行). Two-character
+/// words such as 部署 (deploy) or 银行 alone are left out.
+pub(super) fn organisation(jieba: &jieba_rs::Jieba, term: &str) -> Option<String> {
+    let tags = jieba.tag(term, false);
+    let last = tags.last()?;
+    let noun = last.tag.starts_with('n') && last.tag != "nr" && last.tag != "nrfg";
+    (noun
+        && last.word.chars().count() >= 3
+        && ORGANISATION_HEADS.iter().any(|h| last.word.ends_with(h)))
+    .then(|| last.word.to_string())
 }
 
 /// The dictionary entry of a candidate that jieba reads as one word of its
@@ -354,6 +453,17 @@ pub(super) fn decide(s: &Signals, new: bool) -> (Class, String) {
             format!("begins or ends on {edge} (a locative, particle, preposition or conjunction)"),
         );
     }
+    if let Some(next) = &s.continuation
+        && s.continuation_share >= CONTINUATION_SHARE
+    {
+        return (
+            Class::Fragment,
+            format!(
+                "{next} follows it in {:.0} % of its documents (a piece of a longer expression)",
+                s.continuation_share * 100.0
+            ),
+        );
+    }
     if let Some(n) = s.authoritative_docs
         && n < MIN_AUTHORITATIVE_DOCS
     {
@@ -362,6 +472,23 @@ pub(super) fn decide(s: &Signals, new: bool) -> (Class, String) {
             format!(
                 "news only: {n} documents of authoritative kinds (speeches, reports, declarations, laws…) use it, in any year"
             ),
+        );
+    }
+    if let Some(rate) = s.authoritative_rate
+        && rate < AUTHORITATIVE_RATE_MIN
+    {
+        return (
+            Class::Topic,
+            format!(
+                "news language: authoritative texts (speeches, reports, laws…) use it at {:.2} of their share of the corpus",
+                rate
+            ),
+        );
+    }
+    if let Some(head) = &s.organisation {
+        return (
+            Class::Topic,
+            format!("names an organisation (ends in {head})"),
         );
     }
     if let Some(w) = &s.dictionary_word
@@ -388,6 +515,10 @@ mod tests {
             top_frame: None,
             kinds_in_period: 2,
             authoritative_docs: Some(10),
+            authoritative_rate: Some(1.0),
+            continuation: None,
+            continuation_share: 0.0,
+            organisation: None,
             dictionary_word: None,
             loose_edge: None,
             carried_by: None,
@@ -409,6 +540,25 @@ mod tests {
         assert!(loose_edge(&jieba, "峰会上").is_some());
         assert!(loose_edge(&jieba, "命运共同体").is_none());
         assert!(dictionary_word(&jieba, "巴黎").is_some_and(|w| w.tag == "ns"));
+        // A clause ending in 的 describes the formulation: a use, not a whole.
+        assert!(!builds_on(
+            &jieba,
+            "合作共赢为核心的新型国际关系",
+            "新型国际关系"
+        ));
+        // Names of organisations by their last word; a verb or a concept is not one.
+        assert_eq!(
+            organisation(&jieba, "应急管理部").as_deref(),
+            Some("管理部")
+        );
+        assert_eq!(
+            organisation(&jieba, "亚洲基础设施投资银行").as_deref(),
+            Some("投资银行")
+        );
+        for not_one in ["决策部署", "新发展格局", "人类命运共同体", "全过程人民民主"]
+        {
+            assert_eq!(organisation(&jieba, not_one), None, "{not_one}");
+        }
         assert!(dictionary_word(&jieba, "一带一路").is_none());
     }
 
@@ -434,6 +584,22 @@ mod tests {
         assert_eq!(decide(&news, false).0, Class::Topic);
         news.authoritative_docs = None;
         assert_eq!(decide(&news, false).0, Class::Formulation);
+        // More often than not the same character follows: a piece.
+        let mut piece = signals();
+        piece.continuation = Some("主".into());
+        piece.continuation_share = 0.5;
+        assert_eq!(decide(&piece, false).0, Class::Fragment);
+        piece.continuation_share = 0.49;
+        assert_eq!(decide(&piece, false).0, Class::Formulation);
+        // Authoritative texts use it at under a third of their corpus share.
+        let mut news_language = signals();
+        news_language.authoritative_rate = Some(0.3);
+        assert_eq!(decide(&news_language, false).0, Class::Topic);
+        news_language.authoritative_rate = Some(0.34);
+        assert_eq!(decide(&news_language, false).0, Class::Formulation);
+        let mut organisation_name = signals();
+        organisation_name.organisation = Some("管理部".into());
+        assert_eq!(decide(&organisation_name, true).0, Class::Topic);
         let mut word = signals();
         word.dictionary_word = Some(DictionaryWord {
             freq: 3756,

@@ -59,7 +59,8 @@ pub const FRAGMENT_SHARE: f64 = 0.9;
 /// Years after the period in which a rise must hold.
 pub const FOLLOWING_YEARS: u16 = 2;
 /// Smallest `held` of a listed candidate: its share of documents in the
-/// following years at least half its share in the period.
+/// following years, or in the first of them alone, at least half its share
+/// in the period (a campaign such as 两学一做 runs two years, an event one).
 pub const HELD_MIN: f64 = 0.5;
 /// Extensions shown per candidate.
 pub const EXTENSIONS_SHOWN: usize = 5;
@@ -167,6 +168,10 @@ pub struct EmergingOptions {
 /// The order of the list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Rank {
+    /// G² of the period and the years after it (the rise that held) against
+    /// the reference: a formulation that took off keeps rising, so its
+    /// evidence is the whole take-off, not its first year alone.
+    Held,
     /// G² of all documents (reference standardised to the period's collections).
     Keyness,
     /// Σ of the G² of each kind of text the candidate rose in.
@@ -176,9 +181,10 @@ pub enum Rank {
 impl Rank {
     pub fn parse(s: &str) -> Result<Rank, String> {
         match s {
+            "held" => Ok(Rank::Held),
             "keyness" | "g2" => Ok(Rank::Keyness),
             "spread" => Ok(Rank::Spread),
-            _ => Err(format!("unknown --rank {s:?}: use spread or keyness")),
+            _ => Err(format!("unknown --rank {s:?}: use held, keyness or spread")),
         }
     }
 }
@@ -210,6 +216,10 @@ pub struct Candidate {
     pub expected_ref_docs: f64,
     /// G² of the document frequencies (period against reference).
     pub score: f64,
+    /// G² of the period and the following years together against the
+    /// reference (the default order; equals `score` when no later year is
+    /// outside the reference).
+    pub held_score: f64,
     /// Σ over kinds of text (speech, report, article…) of the G² of each
     /// kind the candidate rose in.
     pub spread_score: f64,
@@ -432,6 +442,15 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
     };
     let has_following = following.from <= following.to;
     let is_following = |d: &Loaded| has_following && following.contains((d.key / 10_000) as u16);
+    let is_next_year = |d: &Loaded| has_following && (d.key / 10_000) as u16 == following.from;
+    // Following years that the reference holds already (--against all-other
+    // or a later span) cannot be added to the period's side.
+    let following_in_reference = has_following
+        && (following.from..=following.to).any(|y| match options.against {
+            Reference::Before => false,
+            Reference::AllOther => true,
+            Reference::Span(r) => r.contains(y),
+        });
     // Collections, for the standardised reference share.
     let collection_values = engine.field_values("collection")?;
     let mut collection_names: Vec<String> = Vec::new();
@@ -479,7 +498,7 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
         // Documents with text of this unit: per collection, period and reference.
         let mut n1_by = vec![0f64; n_collections];
         let mut n2_by = vec![0f64; n_collections];
-        let mut n_following = 0f64;
+        let (mut n_following, mut n_next_year) = (0f64, 0f64);
         for ((d, side), &c) in docs.iter().zip(&sides).zip(&collection_of) {
             if unit.text(d).is_empty() {
                 continue;
@@ -491,6 +510,9 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
             }
             if is_following(d) {
                 n_following += 1.0;
+                if is_next_year(d) {
+                    n_next_year += 1.0;
+                }
             }
         }
         let (n1, n2): (f64, f64) = (n1_by.iter().sum(), n2_by.iter().sum());
@@ -526,38 +548,49 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
             continue;
         }
         let patterns: Vec<String> = found.iter().map(|(t, _)| unit.pattern(t)).collect();
-        // Groups: the reference's collections, then the following years.
-        let mut grouped: Vec<(&str, usize)> = Vec::new();
-        // Then the documents of authoritative kinds (any year), then the
-        // reference's kinds.
-        for (((d, side), &c), &k) in docs.iter().zip(&sides).zip(&collection_of).zip(&kind_of) {
-            if *side == Side::Reference {
-                grouped.push((unit.text(d), c));
-            }
-            if is_following(d) {
-                grouped.push((unit.text(d), n_collections));
-            }
-            if authoritative_kind[k] {
-                grouped.push((unit.text(d), n_collections + 1));
-            }
-        }
-        // Reference documents per kind: the rise of each kind of text.
-        let kind_group = n_collections + 2;
+        // The groups each document counts in (one scan per document): the
+        // reference's collections, the following years, authoritative kinds
+        // (any year), every dated document, then the reference's kinds.
+        let (following_group, authoritative_group, all_group, next_year_group, kind_group) = (
+            n_collections,
+            n_collections + 1,
+            n_collections + 2,
+            n_collections + 3,
+            n_collections + 4,
+        );
         let mut n1_kind = vec![0f64; kind_numbers.len()];
         let mut n2_kind = vec![0f64; kind_numbers.len()];
-        for ((d, side), &k) in docs.iter().zip(&sides).zip(&kind_of) {
+        let mut grouped: Vec<(&str, Vec<usize>)> = Vec::new();
+        let mut all_docs = 0u64;
+        for (((d, side), &c), &k) in docs.iter().zip(&sides).zip(&collection_of).zip(&kind_of) {
             if unit.text(d).is_empty() {
                 continue;
             }
+            all_docs += 1;
+            let mut groups = vec![all_group];
             match side {
                 Side::Period => n1_kind[k] += 1.0,
                 Side::Reference => {
                     n2_kind[k] += 1.0;
-                    grouped.push((unit.text(d), kind_group + k));
+                    groups.extend([c, kind_group + k]);
                 }
                 Side::Other => {}
             }
+            if is_following(d) {
+                groups.push(following_group);
+                if is_next_year(d) {
+                    groups.push(next_year_group);
+                }
+            }
+            if authoritative_kind[k] {
+                groups.push(authoritative_group);
+            }
+            grouped.push((unit.text(d), groups));
         }
+        // The corpus share of authoritative texts, against which each
+        // candidate's share is set.
+        let authoritative_base = (authoritative_corpus >= classify::AUTHORITATIVE_CORPUS_MIN)
+            .then(|| authoritative_corpus as f64 / all_docs.max(1) as f64);
         let groups = kind_group + kind_numbers.len();
         let counts = document_frequencies(&patterns, &grouped, groups)?;
         let mut ref_by_kind: Vec<Vec<u32>> = Vec::new();
@@ -584,14 +617,34 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
             if lr < options.min_log_ratio {
                 continue;
             }
+            let following_docs = f64::from(by[following_group]);
+            let next_year = if n_next_year > 0.0 {
+                f64::from(by[next_year_group]) / n_next_year
+            } else {
+                0.0
+            };
             let held = (n_following > 0.0)
-                .then(|| (f64::from(by[n_collections]) / n_following) / (a / n1));
+                .then(|| (following_docs / n_following).max(next_year) / (a / n1));
+            let held_score = if n_following > 0.0 && !following_in_reference {
+                let (a2, n12) = (a + following_docs, n1 + n_following);
+                if a2 / n12 > expected / n2 {
+                    log_likelihood(a2, expected, n12, n2)
+                } else {
+                    0.0
+                }
+            } else {
+                log_likelihood(a, expected, n1, n2)
+            };
+            let authoritative_rate = authoritative_base.map(|base| {
+                f64::from(by[authoritative_group]) / f64::from(by[all_group].max(1)) / base
+            });
             ref_by_kind.push(by[kind_group..].to_vec());
             scored.push(Scored {
                 unit,
                 term,
                 expected_ref_docs: expected,
                 score: log_likelihood(a, expected, n1, n2),
+                held_score,
                 log_ratio: lr,
                 new: b == 0,
                 held,
@@ -601,7 +654,8 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
                     rise_docs: a - share_ref * n1,
                     authoritative_docs: (authoritative_corpus
                         >= classify::AUTHORITATIVE_CORPUS_MIN)
-                        .then_some(by[n_collections + 1]),
+                        .then_some(by[authoritative_group]),
+                    authoritative_rate,
                     ..Signals::default()
                 },
             });
@@ -625,6 +679,10 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
                 s.signals.frame_share = f.share();
                 s.signals.kinds_in_period = f.kinds.len() as u32;
                 s.signals.top_frame = f.top_frame();
+                if let Some((next, share)) = f.continuation() {
+                    s.signals.continuation = Some(next);
+                    s.signals.continuation_share = share;
+                }
                 // Keyness per kind of text, summed over the kinds it rose in.
                 s.spread_score = f
                     .kinds
@@ -664,14 +722,17 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
     let (mut scored, others): (Vec<Scored>, Vec<Scored>) = all_scored
         .into_iter()
         .partition(|s| options.show.contains(&s.class));
-    if options.rank == Rank::Spread {
-        scored.sort_by(|a, b| {
-            b.spread_score
-                .total_cmp(&a.spread_score)
-                .then_with(|| b.score.total_cmp(&a.score))
-                .then_with(|| a.term.cmp(&b.term))
-        });
-    }
+    let key = |s: &Scored| match options.rank {
+        Rank::Held => s.held_score,
+        Rank::Keyness => s.score,
+        Rank::Spread => s.spread_score,
+    };
+    scored.sort_by(|a, b| {
+        key(b)
+            .total_cmp(&key(a))
+            .then_with(|| b.score.total_cmp(&a.score))
+            .then_with(|| a.term.cmp(&b.term))
+    });
     // Longer qualified candidates built on each listed one (网络空间命运共同体 under 命运共同体).
     let extensions: Vec<Vec<String>> = scored
         .iter()
@@ -715,6 +776,7 @@ struct Scored {
     /// Reference documents expected at the period's mix of collections.
     expected_ref_docs: f64,
     score: f64,
+    held_score: f64,
     log_ratio: f64,
     new: bool,
     held: Option<f64>,
@@ -727,24 +789,37 @@ struct Scored {
 
 /// Decides the class of every qualified candidate (`classify`).
 fn classify_all(scored: &mut [Scored], jieba: &jieba_rs::Jieba) {
+    // The longer candidates containing each one, found through their
+    // substrings (a candidate has at most 120 of them) rather than by testing
+    // every pair: ten thousand candidates make a hundred million pairs.
+    let index: FxHashMap<(bool, &str), usize> = scored
+        .iter()
+        .enumerate()
+        .map(|(i, s)| ((matches!(s.unit, Unit::Han), s.term.as_str()), i))
+        .collect();
+    let mut containers: Vec<Vec<usize>> = vec![Vec::new(); scored.len()];
+    for (t, longer) in scored.iter().enumerate() {
+        let han = matches!(longer.unit, Unit::Han);
+        for part in proper_substrings(&longer.term, longer.unit) {
+            if let Some(&s) = index.get(&(han, part)) {
+                containers[s].push(t);
+            }
+        }
+    }
     // The longer candidate carrying most of each one's rise.
     let carried: Vec<Option<(usize, f64)>> = scored
         .par_iter()
-        .map(|s| {
+        .zip(&containers)
+        .map(|(s, within)| {
             if s.signals.rise_docs <= 0.0 {
                 return None;
             }
-            scored
+            within
                 .iter()
-                .enumerate()
-                .filter(|(_, t)| {
-                    t.term.len() > s.term.len()
-                        && t.term.contains(s.term.as_str())
-                        && match (t.unit, s.unit) {
-                            (Unit::Han, Unit::Han) => classify::builds_on(jieba, &t.term, &s.term),
-                            (Unit::Word, Unit::Word) => true,
-                            _ => false,
-                        }
+                .map(|&i| (i, &scored[i]))
+                .filter(|(_, t)| match t.unit {
+                    Unit::Han => classify::builds_on(jieba, &t.term, &s.term),
+                    Unit::Word => true,
                 })
                 .map(|(i, t)| (i, t.signals.rise_docs / s.signals.rise_docs))
                 .max_by(|a, b| a.1.total_cmp(&b.1))
@@ -761,6 +836,10 @@ fn classify_all(scored: &mut [Scored], jieba: &jieba_rs::Jieba) {
         let carried_by = c.map(|(j, _)| scored[j].term.clone());
         let s = &mut scored[i];
         s.signals.dictionary_word = w;
+        s.signals.organisation = match s.unit {
+            Unit::Han => classify::organisation(jieba, &s.term),
+            Unit::Word => None,
+        };
         s.signals.loose_edge = match s.unit {
             Unit::Han => classify::loose_edge(jieba, &s.term),
             Unit::Word => None,
@@ -771,6 +850,49 @@ fn classify_all(scored: &mut [Scored], jieba: &jieba_rs::Jieba) {
         s.signals.reason = reason;
         s.class = class;
     }
+}
+
+/// The substrings of a candidate shorter than it, at unit boundaries
+/// (characters for Chinese, words for English), each once.
+fn proper_substrings(term: &str, unit: Unit) -> Vec<&str> {
+    let cuts: Vec<usize> = match unit {
+        Unit::Han => term
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain([term.len()])
+            .collect(),
+        Unit::Word => std::iter::once(0)
+            .chain(term.match_indices(' ').flat_map(|(i, _)| [i, i + 1]))
+            .chain([term.len()])
+            .collect(),
+    };
+    let mut parts = Vec::new();
+    match unit {
+        Unit::Han => {
+            for (a, &from) in cuts.iter().enumerate() {
+                for &to in &cuts[a + 1..] {
+                    if to - from < term.len() {
+                        parts.push(&term[from..to]);
+                    }
+                }
+            }
+        }
+        Unit::Word => {
+            // Word starts are 0 and each i + 1; word ends each i and the end.
+            let starts: Vec<usize> = cuts.iter().step_by(2).copied().collect();
+            let ends: Vec<usize> = cuts.iter().skip(1).step_by(2).copied().collect();
+            for &from in &starts {
+                for &to in ends.iter().filter(|&&e| e > from) {
+                    if to - from < term.len() {
+                        parts.push(&term[from..to]);
+                    }
+                }
+            }
+        }
+    }
+    parts.sort_unstable();
+    parts.dedup();
+    parts
 }
 
 /// Appends the runs of Han characters of `s`, one per line.
@@ -854,7 +976,7 @@ impl Stat {
 }
 
 /// English words that neither start nor end a formulation.
-const STOP_WORDS: &[&str] = &[
+pub(super) const STOP_WORDS: &[&str] = &[
     "a", "an", "and", "are", "as", "at", "be", "been", "but", "by", "for", "from", "has", "have",
     "in", "is", "it", "its", "of", "on", "or", "our", "that", "the", "their", "this", "to", "was",
     "we", "were", "which", "will", "with",
@@ -862,7 +984,7 @@ const STOP_WORDS: &[&str] = &[
 
 /// Chinese function words that neither start nor end a formulation (as jieba
 /// words of their own: 的抗战 and 发展理念的 are not formulations, 目的 is fine).
-const FUNCTION_WORDS: &[&str] = &[
+pub(super) const FUNCTION_WORDS: &[&str] = &[
     "的", "了", "和", "与", "及", "或", "是", "在", "对", "把", "被", "将", "等", "之", "也", "并",
     "而", "从", "向", "为", "以", "于", "由", "同", "跟", "给", "让", "就", "都", "又", "还", "更",
     "最", "很", "着", "过", "吗", "呢", "吧", "啊", "其", "该", "各", "每",
@@ -1042,7 +1164,7 @@ fn closed_candidates<'a>(
 /// it: `counts[pattern * groups + group]`.
 fn document_frequencies(
     patterns: &[String],
-    texts: &[(&str, usize)],
+    texts: &[(&str, Vec<usize>)],
     groups: usize,
 ) -> Result<Vec<u32>> {
     let ac = AhoCorasick::builder()
@@ -1058,14 +1180,16 @@ fn document_frequencies(
         .fold(
             || (vec![0u32; n * groups], vec![u32::MAX; n]),
             |(mut counts, mut last), (c, chunk)| {
-                for (i, (t, group)) in chunk.iter().enumerate() {
+                for (i, (t, in_groups)) in chunk.iter().enumerate() {
                     // `last[p]`: the last text that counted pattern p.
                     let text_no = (c * CHUNK + i) as u32;
                     for m in ac.find_overlapping_iter(*t) {
                         let p = m.pattern().as_usize();
                         if last[p] != text_no {
                             last[p] = text_no;
-                            counts[p * groups + group] += 1;
+                            for g in in_groups {
+                                counts[p * groups + g] += 1;
+                            }
                         }
                     }
                 }
@@ -1237,6 +1361,7 @@ fn exact_figures(
                 ref_per_million: 0.0,
                 expected_ref_docs: s.expected_ref_docs,
                 score: s.score,
+                held_score: s.held_score,
                 spread_score: s.spread_score,
                 log_ratio: s.log_ratio,
                 new: s.new,
@@ -1314,6 +1439,19 @@ fn exact_figures(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn substrings_at_unit_boundaries() {
+        let mut han = proper_substrings("一带一路", Unit::Han);
+        han.sort_unstable();
+        assert_eq!(han.len(), 8, "{han:?}"); // 10 substrings, 一 twice, the whole left out
+        assert!(han.contains(&"带一路") && !han.contains(&"一带一路"));
+        let words = proper_substrings("rule of law", Unit::Word);
+        for w in ["rule", "of", "law", "rule of", "of law"] {
+            assert!(words.contains(&w), "{w}: {words:?}");
+        }
+        assert_eq!(words.len(), 5, "{words:?}");
+    }
 
     #[test]
     fn periods_parse() {
