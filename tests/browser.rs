@@ -374,5 +374,43 @@ async fn search_click_sort_open_and_download_in_chromium() {
         .expect("timeline");
     c.find(Locator::Id("timeline-chart")).await.expect("chart");
     shot(&c, "timeline").await;
+
+    // A mistake keeps the form: an unknown kind is named above the filled
+    // form, its suggestion a link that gives the results.
+    if std::env::var_os("TIFA_SERVE_INDEX").is_none() {
+        c.goto(&format!(
+            "{}/search?q={}&kind=speeches",
+            server.base,
+            enc(&term)
+        ))
+        .await
+        .expect("a bad filter");
+        let error = c.find(Locator::Id("error")).await.expect("the error");
+        assert!(error.is_displayed().await.expect("shown"));
+        let q_value = c
+            .find(Locator::Css("form.query input[name=q]"))
+            .await
+            .expect("the form is kept")
+            .prop("value")
+            .await
+            .expect("value");
+        assert_eq!(q_value.as_deref(), Some(term.as_str()));
+        // The kind box offers the index's kinds as a pick-list.
+        let options = c
+            .execute(
+                "return Array.from(document.querySelector('input[name=kind]').list.options).map(o => o.value)",
+                vec![],
+            )
+            .await
+            .expect("pick-list");
+        assert_eq!(options, serde_json::json!(["speech"]), "{options}");
+        shot(&c, "error-keeps-form").await;
+        let suggestion = c
+            .find(Locator::Css("#error a.suggestion"))
+            .await
+            .expect("a suggestion link");
+        click_and_load(&c, suggestion, "the suggestion").await;
+        assert_eq!(number(&c, "total").await, total);
+    }
     c.close().await.expect("close");
 }

@@ -631,3 +631,123 @@ fn concordance_lines_open_their_match() {
         assert_eq!(ks, expected, "{path}");
     }
 }
+
+/// The pages of collocates, coverage and fields show the API's (and so the
+/// CLI's) numbers; every value on the fields page is a filter link whose
+/// coverage total is that value's count.
+#[test]
+fn collocates_coverage_and_fields_pages_give_the_api_numbers() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = fixture(dir.path());
+    let server = serve(&index);
+    // Collocates: the page's table has the API's words and counts, in order.
+    let query = format!("term={}&min_freq=1", enc("网络主权"));
+    let (status, _, api) = get(&server.base, &format!("/api/collocates?{query}"));
+    assert_eq!(status, 200, "{api}");
+    let api: Value = serde_json::from_str(&api).expect("json");
+    let cli = json(
+        &index,
+        &["collocates", "网络主权", "--min-freq", "1", "--json"],
+    );
+    assert_eq!(api["groups"], cli["groups"]);
+    let (status, _, page) = get(&server.base, &format!("/collocates?{query}"));
+    assert_eq!(status, 200, "{page}");
+    let words = api["groups"][0]["collocates"]
+        .as_array()
+        .expect("collocates");
+    assert!(!words.is_empty());
+    let mut at = 0;
+    for w in words {
+        let cell = format!(
+            ">{}</a></td><td>{}</td>",
+            w["word"].as_str().expect("word"),
+            w["freq"]
+        );
+        let found = page[at..]
+            .find(&cell)
+            .unwrap_or_else(|| panic!("{cell} after {at}"));
+        at += found + cell.len();
+    }
+    // Coverage: the page's total is the API's, each collection's documents shown.
+    let (_, _, api) = get(&server.base, "/api/coverage");
+    let api: Value = serde_json::from_str(&api).expect("json");
+    let total: u64 = api["collections"]
+        .as_array()
+        .expect("collections")
+        .iter()
+        .map(|c| c["docs"].as_u64().expect("docs"))
+        .sum();
+    let (status, _, page) = get(&server.base, "/coverage");
+    assert_eq!(status, 200);
+    assert_eq!(number(&page, "coverage-docs"), total);
+    // Fields: each kind is a link to the coverage under that filter, whose
+    // total is the count shown beside it.
+    let (status, _, page) = get(&server.base, "/fields");
+    assert_eq!(status, 200);
+    let at = page
+        .find("<section class=\"field\" id=\"field-kind\">")
+        .expect("kinds");
+    let link = "<a href=\"/coverage?kind=speech\">speech</a> <span class=\"small\">";
+    let count: u64 = page[at..]
+        .split(link)
+        .nth(1)
+        .and_then(|s| s.split('<').next())
+        .and_then(|n| n.parse().ok())
+        .expect("speech's count");
+    let (status, _, filtered) = get(&server.base, "/coverage?kind=speech");
+    assert_eq!(status, 200);
+    assert_eq!(number(&filtered, "coverage-docs"), count);
+    // The header reaches the three pages.
+    for key in ["collocates", "coverage", "fields"] {
+        assert!(page.contains(&format!("id=\"nav-{key}\"")), "{key}");
+    }
+}
+
+/// A mistake is shown above the form as it was filled, in the page's words
+/// (no CLI flags), its suggestion a link to the corrected request; the
+/// filters offer the index's values as pick-lists.
+#[test]
+fn errors_keep_the_form_and_filters_are_pick_lists() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = fixture(dir.path());
+    let server = serve(&index);
+    for path in ["/search?q=", "/kwic?q=", "/trace?term=", "/timeline?term="] {
+        let (status, _, page) = get(
+            &server.base,
+            &format!("{path}{}&kind=speeches", enc("网络主权")),
+        );
+        assert_eq!(status, 400, "{path}: {page}");
+        assert!(page.contains("id=\"error\""), "{path}");
+        assert!(!page.contains("--kind"), "{path}: CLI words: {page}");
+        assert!(
+            page.contains("value=\"网络主权\""),
+            "{path}: the form is kept: {page}"
+        );
+        let start = page
+            .find("class=\"suggestion\" href=\"")
+            .expect("suggestion")
+            + "class=\"suggestion\" href=\"".len();
+        let href = page[start..]
+            .split('"')
+            .next()
+            .expect("href")
+            .replace("&amp;", "&");
+        assert!(
+            href.contains("kind=speech") && !href.contains("speeches"),
+            "{href}"
+        );
+        let (status, _, fixed) = get(&server.base, &href);
+        assert_eq!(status, 200, "{href}: {fixed}");
+    }
+    // Pick-lists: the kinds and collections of the index, with counts.
+    let (_, _, page) = get(&server.base, "/search");
+    assert!(page.contains("<input type=\"text\" name=\"kind\" value=\"\" placeholder=\"any\" size=\"12\" list=\"kinds\">"), "{page}");
+    assert!(
+        page.contains("<datalist id=\"kinds\"><option value=\"speech\">speech ("),
+        "{page}"
+    );
+    assert!(
+        page.contains("<datalist id=\"collections\"><option value=\"docs.jsonl\">"),
+        "{page}"
+    );
+}

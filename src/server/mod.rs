@@ -9,6 +9,7 @@
 
 mod pages;
 mod renderings;
+mod views;
 
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
@@ -197,9 +198,12 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/timeline", get(pages::api_timeline))
         .route("/api/emerging", get(pages::api_emerging))
         .route("/api/renderings", get(renderings::api_renderings))
-        .route("/api/collocates", get(pages::api_collocates))
-        .route("/api/coverage", get(pages::api_coverage))
-        .route("/api/fields", get(pages::api_fields))
+        .route("/collocates", get(views::collocates_page))
+        .route("/coverage", get(views::coverage_page))
+        .route("/fields", get(views::fields_page))
+        .route("/api/collocates", get(views::api_collocates))
+        .route("/api/coverage", get(views::api_coverage))
+        .route("/api/fields", get(views::api_fields))
         .route("/assets/tifa.css", get(css))
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(

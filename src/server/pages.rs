@@ -57,6 +57,9 @@ pub(super) fn layout_for(title: &str, active: &str, body: &str, term: Option<&st
         ("report", "/report", "Report", None),
         ("emerging", "/emerging", "Emerging", None),
         ("renderings", "/renderings", "Renderings", Some("term")),
+        ("collocates", "/collocates", "Collocates", Some("term")),
+        ("coverage", "/coverage", "Coverage", None),
+        ("fields", "/fields", "Fields", None),
     ]
     .iter()
     .map(|(key, path, label, param)| {
@@ -94,6 +97,100 @@ pub fn error_page(status: StatusCode, message: &str) -> Response {
         .into_response()
 }
 
+/// A message written for the terminal, in the page's own words: the CLI's
+/// flags become the names of the form's boxes.
+pub(super) fn page_words(message: &str) -> String {
+    const WORDS: &[(&str, &str)] = &[
+        ("--where-not", "the field≠value box"),
+        ("--where", "the field=value box"),
+        ("--kind", "the kind box"),
+        ("--collection", "the collection box"),
+        ("--lang", "the language choice"),
+        ("--from/--to", "the from and to boxes"),
+        ("--from", "the from box"),
+        ("--to", "the to box"),
+        ("--group-by", "the group-by box"),
+        (
+            "; add --scan to allow that",
+            "; the web page does not read every document: add a Chinese string or a whole word to the pattern",
+        ),
+        ("(all: `tifa fields`)", "(all on the Fields page)"),
+    ];
+    let mut out = message.to_string();
+    for (cli, page) in WORDS {
+        out = out.replace(cli, page);
+    }
+    out
+}
+
+/// The error in page words, each "Did you mean field=value" a link to the
+/// same request with that value.
+pub(super) fn error_html(message: &str, p: &Params, path: &str) -> String {
+    let words = page_words(message);
+    let mut html = esc(&words);
+    const ASK: &str = "Did you mean ";
+    if let Some(at) = words.find(ASK) {
+        let rest = &words[at + ASK.len()..];
+        let pair = rest.split(" (").next().unwrap_or("").trim_end_matches('?');
+        if let Some((field, value)) = pair.split_once('=') {
+            let query = match field {
+                "lang" | "kind" | "collection" => p.with(&[(field, Some(value))]),
+                _ => {
+                    // Replace the where pair on that field, keep the others.
+                    let mut others: Vec<(String, String)> = p
+                        .all("where")
+                        .into_iter()
+                        .filter(|w| w.split('=').next() != Some(field))
+                        .map(|w| ("where".to_string(), w))
+                        .collect();
+                    others.push(("where".to_string(), pair.to_string()));
+                    let mut q = form_urlencoded::Serializer::new(p.with(&[("where", None)]));
+                    for (k, v) in &others {
+                        q.append_pair(k, v);
+                    }
+                    q.finish()
+                }
+            };
+            let shown = esc(pair);
+            // The pair right after "Did you mean" (the value asked for may
+            // contain it: kind=speeches before kind=speech).
+            if let Some(ask) = html.find(ASK) {
+                let (before, after) = html.split_at(ask + ASK.len());
+                let link = format!(
+                    "<a class=\"suggestion\" href=\"{path}?{}\">{shown}</a>",
+                    esc(&query)
+                );
+                html = format!("{before}{}", after.replacen(&shown, &link, 1));
+            }
+        }
+    }
+    format!("<div class=\"error\" id=\"error\" role=\"alert\">{html}</div>")
+}
+
+/// A page whose mistakes (a bad query, an unknown filter value) are shown
+/// above its own form, filled as it was, rather than on a page of their own.
+pub(super) fn keep_form(
+    title: &str,
+    active: &str,
+    form: &str,
+    p: &Params,
+    path: &str,
+    result: Result<Response>,
+) -> Result<Response> {
+    match result {
+        Err(e) if crate::error::is_user_error(&e) => Ok((
+            StatusCode::BAD_REQUEST,
+            Html(layout(
+                title,
+                active,
+                &format!("{}{form}", error_html(&e.to_string(), p, path)),
+            )),
+        )
+            .into_response()),
+        other => other,
+    }
+}
+
 /// `context` with the characters `start..end` marked.
 fn marked(context: &str, start: usize, end: usize) -> String {
     let before: String = context.chars().take(start).collect();
@@ -102,31 +199,66 @@ fn marked(context: &str, start: usize, end: usize) -> String {
     format!("{}<mark>{}</mark>{}", esc(&before), esc(&hit), esc(&after))
 }
 
-/// The filter inputs shared by the forms, filled from the request.
-fn filter_inputs(p: &Params) -> String {
-    let field = |name: &str, label: &str, hint: &str| {
+/// The filter inputs shared by the forms, filled from the request: each a
+/// free-text box (several values with commas, as in the CLI) with a
+/// pick-list of the index's own values and their numbers of documents, so
+/// that nobody has to type `large/xwlb_cctv_news_2012_2026.jsonl.gz`.
+pub(super) fn filter_inputs(p: &Params, engine: &Engine) -> String {
+    let field = |name: &str, label: &str, hint: &str, list: Option<&str>| {
         format!(
-            "<label>{label}<input type=\"text\" name=\"{name}\" value=\"{}\" placeholder=\"{hint}\" size=\"10\"></label>",
-            esc(&p.all(name).join(","))
+            "<label>{label}<input type=\"text\" name=\"{name}\" value=\"{}\" placeholder=\"{hint}\" size=\"12\"{}></label>",
+            esc(&p.all(name).join(",")),
+            list.map_or(String::new(), |l| format!(" list=\"{l}\""))
         )
     };
+    let datalist = |id: &str, values: &[(String, u64)]| -> String {
+        let options: String = values
+            .iter()
+            .map(|(v, n)| {
+                format!(
+                    "<option value=\"{}\">{} ({n} documents)</option>",
+                    esc(v),
+                    esc(v)
+                )
+            })
+            .collect();
+        format!("<datalist id=\"{id}\">{options}</datalist>")
+    };
+    let counts = |field: &str| engine.value_counts(field).unwrap_or_default();
+    let langs = counts("lang");
     let lang = p.get("lang").unwrap_or("");
-    let options: String = [("", "any"), ("zh", "zh"), ("en", "en")]
-        .iter()
+    let options: String = std::iter::once(("".to_string(), "any".to_string()))
+        .chain(langs.iter().map(|(v, n)| (v.clone(), format!("{v} ({n})"))))
         .map(|(v, l)| {
             format!(
-                "<option value=\"{v}\"{}>{l}</option>",
-                if *v == lang { " selected" } else { "" }
+                "<option value=\"{}\"{}>{}</option>",
+                esc(&v),
+                if v == lang { " selected" } else { "" },
+                esc(&l)
             )
         })
         .collect();
+    // field=value pairs of the records' own fields, most frequent values first.
+    let pairs: Vec<(String, u64)> = engine
+        .fields_summary(20)
+        .unwrap_or_default()
+        .into_iter()
+        .flat_map(|f| {
+            f.top
+                .into_iter()
+                .map(move |(v, n)| (format!("{}={v}", f.field), n))
+        })
+        .collect();
     format!(
-        "<label>language<select name=\"lang\">{options}</select></label>{}{}{}{}{}",
-        field("kind", "kind", "speech"),
-        field("collection", "collection", "file"),
-        field("from", "from", "2014"),
-        field("to", "to", "2016"),
-        field("where", "field=value", "country=CHN"),
+        "<label>language<select name=\"lang\">{options}</select></label>{}{}{}{}{}{}{}{}",
+        field("kind", "kind", "any", Some("kinds")),
+        datalist("kinds", &counts("kind")),
+        field("collection", "collection", "any", Some("collections")),
+        datalist("collections", &counts("collection")),
+        field("from", "from", "yyyy[-mm[-dd]]", None),
+        field("to", "to", "yyyy[-mm[-dd]]", None),
+        field("where", "field=value", "any", Some("field-values")),
+        datalist("field-values", &pairs),
     )
 }
 
@@ -170,7 +302,7 @@ pub async fn search_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery
             "<form class=\"query\" method=\"get\" action=\"/search\"><label>query<input class=\"q\" type=\"text\" name=\"q\" value=\"{}\" autofocus></label>{}<label>sort<select name=\"sort\">{}</select></label><button type=\"submit\" id=\"go\">Search</button></form>\
              <p class=\"help\" id=\"search-help\">A query is a phrase, as with grep; AND, OR, NOT (upper case), \"quotes\", patterns with <code>?</code> and <code>*</code>, <code>A NEAR/3 B</code> (within 3 words or characters), <code>/regex/</code>. Examples: {}.</p>",
             esc(&q),
-            filter_inputs(&p),
+            filter_inputs(&p, engine),
             super::SEARCH_EXAMPLES
                 .iter()
                 .map(|q| example_link(q))
@@ -188,6 +320,8 @@ pub async fn search_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery
             body.push_str(&corpus_line(engine));
             return Ok(Html(layout("Search", "search", &body)).into_response());
         }
+        let form = body.clone();
+        let result = (|| -> Result<Response> {
         let page = p.number("page", 1, 1_000_000)?.max(1);
         // All documents (for totals and breakdowns); snippets for the page only.
         let mut all = search::search(engine, &q, &search_options(&p, None, 0)?)?;
@@ -203,6 +337,8 @@ pub async fn search_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery
         }
         body.push_str(&search_results(&p, &q, &all, page));
         Ok(Html(layout_for(&format!("{q} — search"), "search", &body, Some(&q))).into_response())
+        })();
+        keep_form("Search", "search", &form, &p, "/search", result)
     })
     .await
 }
@@ -420,13 +556,15 @@ pub async fn kwic_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) 
         let mut b = format!(
             "<form class=\"query\" method=\"get\" action=\"/kwic\"><label>query<input class=\"q\" type=\"text\" name=\"q\" value=\"{}\"></label>{}<label>width<input type=\"text\" name=\"width\" size=\"3\" value=\"{}\"></label><input type=\"hidden\" name=\"sort\" value=\"{}\"><button type=\"submit\">Concordance</button></form>",
             esc(&q),
-            filter_inputs(&p),
+            filter_inputs(&p, engine),
             p.number("width", 20, 200)?,
             esc(p.get("sort").unwrap_or("date"))
         );
         if q.is_empty() {
             return Ok(Html(layout("Concordance", "kwic", &b)).into_response());
         }
+        let form = b.clone();
+        let result = (|| -> Result<Response> {
         let k = kwic::kwic(engine, &q, &kwic_options(&p)?)?;
         let page = p.number("page", 1, 1_000_000)?.max(1);
         let per = p.number("per_page", 200, MAX_PAGE)?.max(1);
@@ -483,6 +621,8 @@ pub async fn kwic_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) 
             b.push_str("</p>");
         }
         Ok(Html(layout_for(&format!("{q} — concordance"), "kwic", &b, Some(&q))).into_response())
+        })();
+        keep_form("Concordance", "kwic", &form, &p, "/kwic", result)
     })
     .await
 }
@@ -622,7 +762,7 @@ pub async fn doc_page(
 
 // ---- trace ----------------------------------------------------------------
 
-fn subjects_of(p: &Params, key: &str) -> Result<Vec<Subject>> {
+pub(super) fn subjects_of(p: &Params, key: &str) -> Result<Vec<Subject>> {
     let terms = p.all(key);
     if terms.is_empty() {
         return Err(UserError::BadQuery(format!("give a term: {key}=…")).into());
@@ -659,12 +799,14 @@ pub async fn trace_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery)
         let mut b = format!(
             "<form class=\"query\" method=\"get\" action=\"/trace\"><label>term<input class=\"q\" type=\"text\" name=\"term\" value=\"{}\"></label>{}<label>group by<input type=\"text\" name=\"group_by\" size=\"10\" value=\"{}\"></label><button type=\"submit\">Trace</button></form><p class=\"help\">A literal term (quotes dropped), a pattern, or an @family.</p>",
             esc(&term),
-            filter_inputs(&p),
+            filter_inputs(&p, engine),
             esc(p.get("group_by").unwrap_or(""))
         );
         if term.is_empty() {
             return Ok(Html(layout("Trace", "trace", &b)).into_response());
         }
+        let form = b.clone();
+        let result = (|| -> Result<Response> {
         let traces = history::traces(engine, &subjects_of(&p, "term")?, &trace_options(&p)?)?;
         for t in &traces {
             let _ = write!(
@@ -767,6 +909,8 @@ pub async fn trace_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery)
             b.push_str("</div>");
         }
         Ok(Html(layout_for(&format!("{term} — trace"), "trace", &b, Some(&term))).into_response())
+        })();
+        keep_form("Trace", "trace", &form, &p, "/trace", result)
     })
     .await
 }
@@ -863,13 +1007,15 @@ pub async fn timeline_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQue
         let _ = write!(
             b,
             "{}<label>unit<select name=\"unit\"><option value=\"per_million\"{}>per million</option><option value=\"docs\"{}>documents</option></select></label><button type=\"submit\">Compare</button></form>",
-            filter_inputs(&p),
+            filter_inputs(&p, engine),
             if unit == "per_million" { " selected" } else { "" },
             if unit == "docs" { " selected" } else { "" }
         );
         if terms.is_empty() {
             return Ok(Html(layout("Timeline", "timeline", &b)).into_response());
         }
+        let form = b.clone();
+        let result = (|| -> Result<Response> {
         let timelines = history::timelines(engine, &subjects_of(&p, "term")?, &timeline_options(&p)?)?;
         let _ = write!(b, "<p class=\"exports\"><a href=\"/export/timeline.csv?{}\">CSV</a><a href=\"/api/timeline?{}\">JSON</a></p>", p.with(&[]), p.with(&[]));
         b.push_str(&timeline_chart(&timelines, unit == "docs"));
@@ -920,6 +1066,8 @@ pub async fn timeline_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQue
         b.push_str("</table>");
         let first = terms.first().map(String::as_str);
         Ok(Html(layout_for("Timeline", "timeline", &b, first)).into_response())
+        })();
+        keep_form("Timeline", "timeline", &form, &p, "/timeline", result)
     })
     .await
 }
@@ -1110,7 +1258,7 @@ pub async fn report_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery
         let mut b = format!(
             "<form class=\"query\" method=\"get\" action=\"/report\"><label>terms (one term or @family per line)<textarea name=\"terms\" rows=\"8\" cols=\"40\">{}</textarea></label>{}<button type=\"submit\">Report</button></form>",
             esc(p.get("terms").unwrap_or("")),
-            filter_inputs(&p)
+            filter_inputs(&p, engine)
         );
         if p.get("terms").is_none() {
             return Ok(Html(layout("Report", "report", &b)).into_response());
@@ -1214,7 +1362,7 @@ fn emerging_options(p: &Params) -> Result<crate::emerging::EmergingOptions> {
         include_faded: p.flag("include_faded"),
         show: crate::emerging::classify::parse_show(p.get("show").unwrap_or("formulations"))
             .map_err(UserError::BadFilter)?,
-        rank: crate::emerging::Rank::parse(p.get("rank").unwrap_or("keyness"))
+        rank: crate::emerging::Rank::parse(p.get("rank").unwrap_or("held"))
             .map_err(UserError::BadFilter)?,
     };
     Ok(options)
@@ -1250,9 +1398,9 @@ pub async fn emerging_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQue
             "<form class=\"query\" method=\"get\" action=\"/emerging\"><label>period<input class=\"q\" type=\"text\" name=\"period\" value=\"{}\" placeholder=\"2015 or 2013..2015\" size=\"12\"></label><label>against<input type=\"text\" name=\"against\" value=\"{}\" size=\"10\"></label>{}{}{}<button type=\"submit\">List</button></form><p class=\"help\">Strings whose use took off in the period. Formulations are listed; boilerplate (repeated sentence frames), topics (news only, general words) and fragments have their own lists, each line with the reason.</p>",
             esc(period),
             esc(p.get("against").unwrap_or("before")),
-            filter_inputs(&p),
+            filter_inputs(&p, engine),
             select("show", &["formulations", "boilerplate", "topics", "fragments", "all"], "formulations"),
-            select("rank", &["keyness", "spread"], "keyness"),
+            select("rank", &["held", "keyness", "spread"], "held"),
         );
         if period.is_empty() {
             return Ok(Html(layout("Emerging", "emerging", &b)).into_response());
@@ -1266,7 +1414,7 @@ pub async fn emerging_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQue
             .collect();
         let _ = write!(
             b,
-            "<p class=\"summary\" id=\"emerging-summary\">Took off in {} (against {}): {} qualifying candidates — {} · <a href=\"/api/emerging?{}\">JSON</a></p><table id=\"emerging\"><thead><tr><th>#</th><th>term</th><th>class</th><th>docs</th><th>ref</th><th>G²</th><th>first</th><th>take-off</th><th>kinds</th><th>why</th></tr></thead><tbody>",
+            "<p class=\"summary\" id=\"emerging-summary\">Took off in {} (against {}): {} qualifying candidates — {} · <a href=\"/api/emerging?{}\">JSON</a></p><table id=\"emerging\"><thead><tr><th>#</th><th>term</th><th>class</th><th>docs</th><th>ref</th><th title=\"G² of the period and the following years\">held G²</th><th title=\"G² of the period alone\">G²</th><th>first</th><th>take-off</th><th>kinds</th><th>why</th></tr></thead><tbody>",
             esc(&e.period),
             esc(&e.reference),
             e.qualified,
@@ -1285,13 +1433,14 @@ pub async fn emerging_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQue
             });
             let _ = write!(
                 b,
-                "<tr><td>{}</td><td><a class=\"term\" href=\"/trace?term={}\">{}</a></td><td class=\"class\">{}</td><td>{}</td><td>{}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"small\">{}</td></tr>",
+                "<tr><td>{}</td><td><a class=\"term\" href=\"/trace?term={}\">{}</a></td><td class=\"class\">{}</td><td>{}</td><td>{}</td><td>{:.1}</td><td>{:.1}</td><td>{}</td><td>{}</td><td>{}</td><td class=\"small\">{}</td></tr>",
                 i + 1,
                 esc(&urlencode(&c.term)),
                 esc(&c.term),
                 c.class.name(),
                 c.docs,
                 c.ref_docs,
+                c.held_score,
                 c.score,
                 first,
                 c.take_off.as_ref().map_or(String::new(), |t| t.year.to_string()),
@@ -1301,61 +1450,6 @@ pub async fn emerging_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQue
         }
         b.push_str("</tbody></table>");
         Ok(Html(layout("Emerging", "emerging", &b)).into_response())
-    })
-    .await
-}
-
-pub async fn api_collocates(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
-    let p = Params::parse(raw);
-    work(&s, true, move |engine| {
-        use crate::collocates::{CollocateOptions, GroupBy, Measure, Side};
-        let subject = subjects_of(&p, "term")?.remove(0);
-        let options = CollocateOptions {
-            filter: p.filter()?,
-            window: p.number("window", 5, 50)?.max(1),
-            side: match p.get("side").unwrap_or("both") {
-                "left" => Side::Left,
-                "right" => Side::Right,
-                _ => Side::Both,
-            },
-            min_freq: p.number("min_freq", 3, 1_000_000)?.max(1) as u64,
-            stop_words: p.flag("stop_words"),
-            by: match p.get("by") {
-                Some("year") => GroupBy::Year,
-                Some("collection") => GroupBy::Collection,
-                _ => GroupBy::All,
-            },
-            measure: match p.get("sort") {
-                Some("ll") => Measure::LogLikelihood,
-                _ => Measure::LogDice,
-            },
-            limit: p.number("limit", 20, MAX_PAGE)?,
-        };
-        json_response(&crate::collocates::collocates(engine, &subject, &options)?)
-    })
-    .await
-}
-
-pub async fn api_coverage(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
-    let p = Params::parse(raw);
-    work(&s, true, move |engine| {
-        let options = crate::history::coverage::CoverageOptions {
-            filter: p.filter()?,
-            by: if p.get("by") == Some("month") {
-                Period::Month
-            } else {
-                Period::Year
-            },
-        };
-        json_response(&crate::history::coverage::coverage(engine, &options)?)
-    })
-    .await
-}
-
-pub async fn api_fields(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
-    let p = Params::parse(raw);
-    work(&s, true, move |engine| {
-        json_response(&engine.fields_summary(p.number("top", 10, MAX_PAGE)?)?)
     })
     .await
 }
