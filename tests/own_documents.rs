@@ -9,7 +9,7 @@ mod common;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use common::{answers, assert_same, json, stdout, tifa, update_index, write};
+use common::{answers, assert_same, build_index, json, stdout, tifa, update_index, write};
 use serde_json::Value;
 
 // ---------- fixture writers ----------
@@ -575,4 +575,133 @@ fn update_without_an_index_says_what_to_do() {
         .assert()
         .failure()
         .stderr(predicates::str::contains("run `tifa index PATHS` first"));
+}
+
+// ---------- PDFs in the predefined CJK encodings (#24) ----------
+
+/// A one-page PDF whose text is `hex` (the string's codes in `encoding`)
+/// set in a non-embedded standard CJK font, as ReportLab writes
+/// STSong-Light (GB1) and MSung-Light (CNS1).
+fn pdf_predefined(encoding: &str, ordering: &str, font: &str, hex: &str) -> Vec<u8> {
+    let objects = vec![
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 6 0 R >>".to_string(),
+        format!("<< /Type /Font /Subtype /Type0 /BaseFont /{font} /Encoding /{encoding} /DescendantFonts [5 0 R] >>"),
+        format!("<< /Type /Font /Subtype /CIDFontType0 /BaseFont /{font} /CIDSystemInfo << /Registry (Adobe) /Ordering ({ordering}) /Supplement 2 >> /FontDescriptor 7 0 R /DW 1000 >>"),
+        stream(&format!("BT /F1 12 Tf 72 760 Td <{hex}> Tj ET\n")),
+        format!("<< /Type /FontDescriptor /FontName /{font} /Flags 6 /FontBBox [0 -200 1000 900] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>"),
+    ];
+    pdf(&objects)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02X}")).collect()
+}
+
+fn utf16_be(s: &str) -> Vec<u8> {
+    s.encode_utf16().flat_map(u16::to_be_bytes).collect()
+}
+
+/// pdf-extract cannot decode the predefined encodings; Poppler's pdftotext
+/// reads them (`.ci/run` installs poppler-utils and sets TIFA_PDF_TESTS):
+/// the text is exact, the document says which reader gave it, and the
+/// phrase is found. Without pdftotext the error names the package.
+#[test]
+fn predefined_cjk_encodings_are_read_through_poppler() {
+    let simplified = "各国应尊重网络主权";
+    let traditional = "各國應尊重網絡主權";
+    let encode = |name: &'static str, s: &str| -> Vec<u8> {
+        let encoding = encoding_rs::Encoding::for_label(name.as_bytes()).expect("encoding");
+        encoding.encode(s).0.into_owned()
+    };
+    let files: Vec<(&str, Vec<u8>, &str)> = vec![
+        (
+            "ucs2.pdf",
+            pdf_predefined(
+                "UniGB-UCS2-H",
+                "GB1",
+                "STSong-Light",
+                &hex(&utf16_be(simplified)),
+            ),
+            simplified,
+        ),
+        (
+            "utf16.pdf",
+            pdf_predefined(
+                "UniGB-UTF16-H",
+                "GB1",
+                "STSong-Light",
+                &hex(&utf16_be(simplified)),
+            ),
+            simplified,
+        ),
+        (
+            "gbk.pdf",
+            pdf_predefined(
+                "GBK-EUC-H",
+                "GB1",
+                "STSong-Light",
+                &hex(&encode("gbk", simplified)),
+            ),
+            simplified,
+        ),
+        (
+            "cns.pdf",
+            pdf_predefined(
+                "UniCNS-UCS2-H",
+                "CNS1",
+                "MSung-Light",
+                &hex(&utf16_be(traditional)),
+            ),
+            traditional,
+        ),
+        (
+            "big5.pdf",
+            pdf_predefined(
+                "B5pc-H",
+                "CNS1",
+                "MSung-Light",
+                &hex(&encode("big5", traditional)),
+            ),
+            traditional,
+        ),
+    ];
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path().join("pdfs");
+    for (name, bytes, _) in &files {
+        write(&root, name, bytes);
+    }
+    let (docs, report) = documents(std::slice::from_ref(&root));
+    if !tifa::extract::poppler::available() {
+        assert!(
+            std::env::var_os("TIFA_PDF_TESTS").is_none(),
+            "TIFA_PDF_TESTS is set but pdftotext is missing: apt-get install poppler-utils"
+        );
+        eprintln!("SKIPPED: no pdftotext on this machine (.ci/run installs poppler-utils)");
+        let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+        assert!(
+            problems
+                .iter()
+                .any(|p| p.contains("apt-get install poppler-utils")),
+            "{problems:?}"
+        );
+        return;
+    }
+    assert_eq!(docs.len(), files.len(), "{:?}", report.problems);
+    for (name, _, text) in &files {
+        let doc = docs
+            .iter()
+            .find(|d| d.id.ends_with(name))
+            .unwrap_or_else(|| panic!("{name} indexed"));
+        assert_eq!(doc.text, *text, "{name}");
+        let extractor = doc.extra.get("extractor").cloned().unwrap_or_default();
+        assert!(extractor.starts_with("pdftotext"), "{name}: {extractor}");
+    }
+    // Searchable: the simplified phrase in three files, the traditional in two.
+    let index = build_index(dir.path(), &root);
+    let hits = json(&index, &["search", "网络主权", "--json"]);
+    assert_eq!(hits["total"], 3);
+    let hits = json(&index, &["search", "網絡主權", "--json"]);
+    assert_eq!(hits["total"], 2);
 }

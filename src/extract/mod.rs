@@ -9,6 +9,7 @@
 pub mod docx;
 pub mod html;
 pub mod pdf;
+pub mod poppler;
 
 use crate::text::is_cjk;
 

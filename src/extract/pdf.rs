@@ -29,22 +29,50 @@ pub fn extract_bounded(bytes: &[u8], max_stream_bytes: usize) -> Result<Extracte
             max_stream_bytes >> 20
         ));
     }
-    let bytes = bytes.to_vec();
+    let owned = bytes.to_vec();
     // pdf-extract panics on some malformed or unsupported files: contain it.
-    let result = std::panic::catch_unwind(move || read(&bytes));
-    match result {
-        Ok(r) => r,
-        Err(panic) => {
-            let why = panic
-                .downcast_ref::<String>()
-                .cloned()
-                .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                .unwrap_or_default();
-            Err(format!(
-                "the PDF reader failed on this file ({why}); save it again as PDF (e.g. print to PDF) or extract its text by hand"
-            ))
-        }
+    let result = std::panic::catch_unwind(move || read(&owned));
+    let why = match result {
+        Ok(Err(Unread::Failed(why))) => why,
+        Ok(Err(Unread::Final(message))) => return Err(message),
+        Ok(Ok(extracted)) => return Ok(extracted),
+        Err(panic) => panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default(),
+    };
+    // What pdf-extract cannot decode (the predefined CJK encodings above
+    // all), Poppler often can: the second reader, named in the document.
+    if !super::poppler::available() {
+        return Err(format!(
+            "the PDF reader failed on this file ({why}); Poppler's pdftotext reads many such files (the predefined Chinese encodings among them): install it (Debian: apt-get install {}) and index again, or save the file again as PDF (e.g. print to PDF)",
+            super::poppler::PACKAGE
+        ));
     }
+    let text = super::poppler::pdftotext(bytes)
+        .map_err(|e| format!("the PDF reader failed on this file ({why}), and {e}"))?;
+    if text.chars().all(char::is_whitespace) {
+        return Err(format!(
+            "the PDF reader failed on this file ({why}), and pdftotext found no text in it: scanned? run OCR first"
+        ));
+    }
+    Ok(Extracted {
+        text,
+        title: None,
+        fields: vec![(
+            "extractor".to_string(),
+            format!("pdftotext (pdf-extract: {why})"),
+        )],
+        ..Extracted::default()
+    })
+}
+
+/// Why pdf-extract gave no text: a failure another reader may get past, or
+/// a final answer (password, no text layer).
+enum Unread {
+    Failed(String),
+    Final(String),
 }
 
 /// The first Flate stream (not an image) that inflates past `max` bytes: how
@@ -83,32 +111,32 @@ fn oversized_stream(bytes: &[u8], max: usize) -> Option<u64> {
     None
 }
 
-fn read(bytes: &[u8]) -> Result<Extracted, String> {
+fn read(bytes: &[u8]) -> Result<Extracted, Unread> {
     let mut doc = pdf_extract::Document::load_mem(bytes)
-        .map_err(|e| format!("not a readable PDF ({e}): is the file complete?"))?;
+        .map_err(|e| Unread::Final(format!("not a readable PDF ({e}): is the file complete?")))?;
     if doc.is_encrypted() && doc.decrypt("").is_err() {
-        return Err(
+        return Err(Unread::Final(
             "the PDF is password-protected: remove the password (e.g. `qpdf --decrypt --password=… in.pdf out.pdf`) and index the result".into(),
-        );
+        ));
     }
     let title = info_title(&doc);
     let mut layout = Layout::default();
     pdf_extract::output_doc(&doc, &mut layout)
-        .map_err(|e| format!("cannot read the PDF's text ({e})"))?;
+        .map_err(|e| Unread::Failed(format!("cannot read the PDF's text: {e}")))?;
     layout.end_page_lines();
     let text = layout.finish();
     if text.chars().all(char::is_whitespace) {
         // OCR helps a scan (pages of images), not a damaged or empty file.
         if !has_images(&doc) {
-            return Err(format!(
+            return Err(Unread::Final(format!(
                 "no text could be read from its {} page(s), and it holds no images: a damaged or empty PDF? Open it in a viewer; if it shows text, save it again as PDF (e.g. print to PDF)",
                 layout.pages
-            ));
+            )));
         }
-        return Err(format!(
+        return Err(Unread::Final(format!(
             "no text layer in {} page(s): scanned? run OCR first (e.g. `ocrmypdf --language chi_sim+eng in.pdf out.pdf`) and index the result",
             layout.pages
-        ));
+        )));
     }
     Ok(Extracted {
         text,
@@ -186,7 +214,7 @@ struct Layout {
     open_ends_short: bool,
 }
 
-fn is_page_number(text: &str) -> bool {
+pub(super) fn is_page_number(text: &str) -> bool {
     let t = text.trim();
     !t.is_empty()
         && t.chars().any(|c| c.is_ascii_digit())
