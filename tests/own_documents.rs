@@ -705,3 +705,171 @@ fn predefined_cjk_encodings_are_read_through_poppler() {
     let hits = json(&index, &["search", "網絡主權", "--json"]);
     assert_eq!(hits["total"], 2);
 }
+
+// ---------- scanned PDFs and OCR (#24) ----------
+
+/// A PDF of raw objects (bytes: an image stream is binary).
+fn pdf_bytes(objects: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(o);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+/// A scan as researchers have them: the lines set in a standard Chinese
+/// font, rendered to a 300-dpi grey image by Poppler, and that image alone
+/// wrapped as a one-page PDF (no text layer).
+fn scanned_pdf(lines: &[&str], dir: &Path) -> Vec<u8> {
+    let shown: String = lines
+        .iter()
+        .map(|l| format!("<{}> Tj T* ", hex(&utf16_be(l))))
+        .collect();
+    let text_pdf = pdf(&[
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 6 0 R >>".to_string(),
+        "<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [5 0 R] >>".to_string(),
+        "<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /FontDescriptor 7 0 R /DW 1000 >>".to_string(),
+        stream(&format!("BT /F1 24 Tf 60 760 Td 30 TL {shown}ET\n")),
+        "<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [0 -200 1000 900] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>".to_string(),
+    ]);
+    let source = write(dir, "render/text.pdf", &text_pdf);
+    let status = std::process::Command::new("pdftoppm")
+        .args(["-r", "300", "-gray", "-singlefile"])
+        .arg(&source)
+        .arg(dir.join("render/page"))
+        .status()
+        .expect("run pdftoppm");
+    assert!(status.success());
+    let pgm = std::fs::read(dir.join("render/page.pgm")).expect("the rendered page");
+    // P5 header: "P5\nW H\n255\n", then W×H bytes.
+    let mut header = pgm.splitn(4, |b| *b == b'\n');
+    let (_, size, _) = (header.next(), header.next().expect("size"), header.next());
+    let pixels = header.next().expect("pixels");
+    let size = String::from_utf8_lossy(size);
+    let (w, h) = size.split_once(' ').expect("W H");
+    let dark = pixels.iter().filter(|p| **p < 128).count();
+    assert!(
+        dark > 1000,
+        "the rendered page is blank: Poppler needs a Chinese font to draw STSong-Light (apt-get install fonts-wqy-microhei)"
+    );
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(pixels).expect("compress");
+    let image = z.finish().expect("compress");
+    let mut image_object = format!(
+        "<< /Type /XObject /Subtype /Image /Width {w} /Height {h} /ColorSpace /DeviceGray /BitsPerComponent 8 /Filter /FlateDecode /Length {} >>\nstream\n",
+        image.len()
+    )
+    .into_bytes();
+    image_object.extend_from_slice(&image);
+    image_object.extend_from_slice(b"\nendstream");
+    let content = "q 595 0 0 842 0 0 cm /Im1 Do Q";
+    pdf_bytes(&[
+        b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_vec(),
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /XObject << /Im1 4 0 R >> >> /Contents 5 0 R >>".to_vec(),
+        image_object,
+        format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()).into_bytes(),
+    ])
+}
+
+/// `tifa index --ocr` reads a scanned PDF (the test makes it): the phrase is
+/// found, the document says it is OCR text and how confident, the result is
+/// cached by content (a rebuild reads the cache, not Tesseract), and without
+/// --ocr the scan is skipped with the advice to use it.
+#[test]
+fn scanned_pdfs_are_read_by_ocr_marked_and_cached() {
+    if tifa::extract::ocr::missing().is_some() || !tifa::extract::poppler::available() {
+        assert!(
+            std::env::var_os("TIFA_OCR_TESTS").is_none(),
+            "TIFA_OCR_TESTS is set but OCR cannot run: {:?}",
+            tifa::extract::ocr::missing()
+        );
+        eprintln!("SKIPPED: no Tesseract/Poppler here (.ci/run installs them)");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let scan = scanned_pdf(
+        &[
+            "各国应尊重网络主权，",
+            "共同构建网络空间命运共同体。",
+            "互联网是人类的共同家园。",
+        ],
+        dir.path(),
+    );
+    let root = dir.path().join("scans");
+    write(&root, "wic-2015-scan.pdf", &scan);
+    let cache = dir.path().join("ocr-cache");
+    let index = dir.path().join("idx");
+    let build = |ocr: bool| {
+        let mut cmd = tifa(&index);
+        cmd.env("TIFA_OCR_CACHE", &cache).arg("index").arg(&root);
+        if ocr {
+            cmd.arg("--ocr");
+        }
+        cmd.assert().success()
+    };
+    // Without --ocr: skipped, with the advice.
+    let out = build(false);
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("no text layer"), "{err}");
+    build(true);
+    let hits = json(&index, &["search", "网络空间命运共同体", "--json"]);
+    assert_eq!(hits["total"], 1, "{hits}");
+    let meta = &hits["hits"][0]["meta"];
+    assert_eq!(meta["ocr"], "true");
+    let confidence: f64 = meta["ocr_confidence"]
+        .as_str()
+        .and_then(|c| c.parse().ok())
+        .expect("confidence");
+    assert!((1.0..=100.0).contains(&confidence), "{meta}");
+    let shown = stdout(&index, &["search", "网络空间命运共同体"]);
+    let shown = shown.as_str().unwrap_or_default();
+    assert!(
+        shown.contains(&format!("text from OCR, confidence {confidence:.0} %")),
+        "{shown}"
+    );
+    // The web page's document view says so too.
+    let server = common::serve(&index);
+    let (status, _, page) = common::get(&server.base, "/doc/wic-2015-scan.pdf");
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("id=\"ocr-note\">text from OCR, confidence"),
+        "{page}"
+    );
+    drop(server);
+    // Cached by content: a changed cache entry is what the rebuild reads.
+    let entries: Vec<PathBuf> = std::fs::read_dir(&cache)
+        .expect("cache")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    let cached = std::fs::read_to_string(&entries[0]).expect("cached");
+    std::fs::write(
+        &entries[0],
+        cached.replace("网络空间命运共同体", "缓存里的文字"),
+    )
+    .expect("edit");
+    build(true);
+    let hits = json(&index, &["search", "缓存里的文字", "--json"]);
+    assert_eq!(hits["total"], 1, "the rebuild read the cache: {hits}");
+}

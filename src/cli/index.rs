@@ -67,11 +67,26 @@ pub struct IndexArgs {
     /// document costs about 7× its text in memory; see the README).
     #[arg(long, value_name = "MIB", default_value_t = tifa::corpus::DEFAULT_MAX_DOC_BYTES >> 20)]
     pub max_doc_mb: usize,
+    /// Read scanned PDFs (pages without a text layer) by OCR: Poppler renders
+    /// each page, Tesseract reads it (chi_sim+eng, or the sheet's `lang`:
+    /// en → eng, zh-Hant → chi_tra+eng). The documents get the fields
+    /// ocr=true and ocr_confidence (mean word confidence, %); an exact search
+    /// over OCR text can miss what the scan holds. Results are cached by the
+    /// file's content (TIFA_OCR_CACHE or ~/.cache/tifa/ocr). Needs Debian's
+    /// tesseract-ocr, tesseract-ocr-chi-sim, tesseract-ocr-chi-tra,
+    /// tesseract-ocr-eng and poppler-utils.
+    #[arg(long)]
+    pub ocr: bool,
 }
 
 pub fn run(dir: &Path, args: IndexArgs) -> Result<()> {
     if args.rollback {
         return rollback(dir, args.wait);
+    }
+    if args.ocr
+        && let Some(why) = tifa::extract::ocr::missing()
+    {
+        return Err(tifa::error::UserError::BadFilter(why).into());
     }
     let total: u64 = {
         tifa::corpus::corpus_files_with(&args.paths, args.follow_links)?
@@ -93,6 +108,7 @@ pub fn run(dir: &Path, args: IndexArgs) -> Result<()> {
         limits: tifa::corpus::Limits {
             max_line_bytes: args.max_line_mb.saturating_mul(1 << 20),
             max_doc_bytes: args.max_doc_mb.saturating_mul(1 << 20),
+            ocr: args.ocr,
         },
         follow_links: args.follow_links,
         ..BuildOptions::default()

@@ -144,11 +144,18 @@ pub fn run(dir: &Path, args: SearchArgs) -> Result<()> {
             hit.score
         )?;
         // Extra metadata (country, speaker, pair, …); source and url are in --json.
+        // Text read by OCR is said in words: an exact search can miss what
+        // the scan holds.
         let extra: Vec<String> = hit
             .meta
             .iter()
-            .filter(|(k, _)| !matches!(k.as_str(), "source" | "url"))
+            .filter(|(k, _)| !matches!(k.as_str(), "source" | "url" | "ocr" | "ocr_confidence"))
             .map(|(k, v)| format!("{k}={v}"))
+            .chain(
+                hit.meta
+                    .get("ocr_confidence")
+                    .map(|c| format!("text from OCR, confidence {c} %")),
+            )
             .collect();
         if !extra.is_empty() {
             writeln!(out, "    {}", escape_terminal(&extra.join(" · ")))?;

@@ -134,7 +134,7 @@ fn read(bytes: &[u8]) -> Result<Extracted, Unread> {
             )));
         }
         return Err(Unread::Final(format!(
-            "no text layer in {} page(s): scanned? run OCR first (e.g. `ocrmypdf --language chi_sim+eng in.pdf out.pdf`) and index the result",
+            "no text layer in {} page(s): scanned? run OCR first: `tifa index --ocr` (Tesseract; see --help), or `ocrmypdf --language chi_sim+eng in.pdf out.pdf` and index the result",
             layout.pages
         )));
     }

@@ -716,6 +716,14 @@ pub async fn doc_page(
                 esc(&doc.lang),
                 esc(&doc.kind)
             );
+            // An exact search over OCR text can miss what the scan holds.
+            if let Some(confidence) = doc.meta.get("ocr_confidence") {
+                let _ = write!(
+                    c,
+                    "<tr class=\"ocr\"><th>text</th><td id=\"ocr-note\">text from OCR, confidence {} %: a search can miss what the scan holds</td></tr>",
+                    esc(confidence)
+                );
+            }
             for (k, v) in &doc.meta {
                 let value = if k == "pair" {
                     format!("<a href=\"/doc/{}\">{}</a>", esc(&urlencode(v)), esc(v))
