@@ -199,6 +199,69 @@ pub fn parse(input: &str) -> Result<Expr, String> {
     parse_with(input, &QueryOptions::default())
 }
 
+/// `@name` words of a query (outside quotes) as the family's variants, each
+/// quoted, OR'd in parentheses: `@belt-and-road` finds what `tifa trace
+/// @belt-and-road` counts (it used to find nothing, silently). The built-in
+/// families; an unknown name is an error that lists them.
+pub fn expand_families(input: &str) -> Result<String, String> {
+    if !input.contains('@') {
+        return Ok(input.to_string());
+    }
+    static BUILTIN: std::sync::OnceLock<Option<crate::terms::Families>> =
+        std::sync::OnceLock::new();
+    let families = BUILTIN.get_or_init(|| crate::terms::Families::load(None).ok());
+    let mut out = String::with_capacity(input.len());
+    let mut in_quotes = false;
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| -> Result<(), String> {
+        let name = word.as_str();
+        let is_family = name.len() > 1
+            && name.starts_with('@')
+            && name[1..]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if is_family {
+            let family = families
+                .as_ref()
+                .and_then(|f| f.0.get(&name[1..]))
+                .ok_or_else(|| {
+                    format!(
+                        "unknown family {name}: the families are {} (tifa families lists their variants)",
+                        families
+                            .as_ref()
+                            .map(|f| f.0.keys().map(|n| format!("@{n}")).collect::<Vec<_>>().join(", "))
+                            .unwrap_or_default()
+                    )
+                })?;
+            let variants: Vec<String> = family
+                .variants
+                .iter()
+                .map(|v| format!("\"{}\"", v.raw.replace('"', "")))
+                .collect();
+            out.push('(');
+            out.push_str(&variants.join(" OR "));
+            out.push(')');
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+        Ok(())
+    };
+    for c in input.chars() {
+        if c == '"' {
+            in_quotes = !in_quotes;
+        }
+        if in_quotes || c == '"' || c.is_whitespace() || c == '(' || c == ')' {
+            flush(&mut word, &mut out)?;
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut word, &mut out)?;
+    Ok(out)
+}
+
 /// How patterns in a query read, and whether one may read every document.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct QueryOptions {
@@ -212,7 +275,8 @@ pub struct QueryOptions {
 /// [`parse`] with pattern options: bare terms with `?`, `*` or `/…/` are
 /// patterns, `A NEAR/n B` a proximity; quoted phrases stay literal.
 pub fn parse_with(input: &str, options: &QueryOptions) -> Result<Expr, String> {
-    let tokens = lex(input)?;
+    let expanded = expand_families(input)?;
+    let tokens = lex(&expanded)?;
     if tokens.is_empty() {
         return Err("empty query: give a word, a Chinese string or a \"quoted phrase\"".into());
     }
@@ -573,6 +637,15 @@ mod tests {
         assert!(p("/abc").contains("unclosed regular expression"));
         assert!(p("* ?").contains("only wildcards"));
         assert!(p("/\\d+/").contains("--scan"));
+        // @family: its variants, quoted, OR'd; an unknown one is named.
+        let e = expand_families("@belt-and-road 合作").expect("family");
+        assert!(e.starts_with("(\"一带一路\" OR \"Belt and Road\""), "{e}");
+        assert!(e.ends_with(") 合作"), "{e}");
+        assert_eq!(
+            expand_families("\"@x y\" a@b").as_deref(),
+            Ok("\"@x y\" a@b")
+        );
+        assert!(expand_families("@nope").is_err_and(|e| e.contains("@belt-and-road")));
         let scan = QueryOptions {
             scan: true,
             ..QueryOptions::default()

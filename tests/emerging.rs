@@ -123,6 +123,11 @@ fn a_new_formulation_is_listed_whole_with_exact_figures() {
     assert_eq!(c["new"], true);
     assert_eq!(c["first"]["id"], "p-0");
     assert_eq!(c["first"]["date"], "2015-02-10");
+    // The evidence: the sentence of its first occurrence, as trace gives it.
+    assert_eq!(
+        c["first"]["sentence"],
+        "共同构建网络空间命运共同体，推动经济发展。"
+    );
     assert_eq!(c["by_year"]["2016"], 3);
     // Fragments of it (命运共同体, 网络空间, 空间命运 …) are not listed on their own.
     for t in &listed {

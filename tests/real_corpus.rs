@@ -2085,3 +2085,13 @@ fn the_pages_examples_have_hits() {
         );
     }
 }
+
+/// `@family` in a query is the family's variants: search finds the
+/// documents trace counts (it used to answer 0 without a word).
+#[test]
+fn family_queries_find_what_trace_counts() {
+    let search = tifa(&["search", "@belt-and-road", "--json", "--limit", "1"]);
+    let trace = tifa(&["trace", "@belt-and-road", "--json"]);
+    assert!(trace["docs"].as_u64().is_some_and(|n| n > 0), "{trace}");
+    assert_eq!(search["total"], trace["docs"]);
+}

@@ -62,7 +62,7 @@ pub struct EmergingArgs {
     /// Print JSON: {"period","reference","period_docs","reference_docs","statistic","qualified",
     /// "candidates":[{"term","docs","occurrences","ref_docs","ref_occurrences","per_million",
     /// "ref_per_million","expected_ref_docs","score","held_score","log_ratio","new","held","extensions",
-    /// "first":{"date","id","title"},"take_off","kinds","collections","by_year",
+    /// "first":{"date","id","title","sentence"},"take_off","kinds","collections","by_year",
     /// "class","signals":{"frame_share","top_frame","kinds_in_period",
     /// "authoritative_docs","authoritative_rate","continuation","continuation_share",
     /// "organisation","dictionary_word","loose_edge","carried_by",
@@ -290,6 +290,13 @@ pub fn run(dir: &Path, args: EmergingArgs) -> Result<()> {
                 .as_ref()
                 .map_or(String::new(), |t| format!(" · take-off {}", t.year))
         )?;
+        if let Some(sentence) = c.first.as_ref().and_then(|f| f.sentence.as_deref()) {
+            writeln!(
+                out,
+                "    “{}”",
+                escape_terminal(&around(sentence, &c.term, 40))
+            )?;
+        }
         if c.class != emerging::Class::Formulation || result.shown.len() > 1 {
             writeln!(
                 out,
@@ -325,4 +332,32 @@ pub fn run(dir: &Path, args: EmergingArgs) -> Result<()> {
         )?;
     }
     out.flush().context("cannot write output")
+}
+
+/// The sentence cut to `side` characters on each side of the term (… where
+/// cut), so that the term is always in what is shown.
+fn around(sentence: &str, term: &str, side: usize) -> String {
+    let Some(at) = sentence.find(term) else {
+        return output::fit(sentence, 2 * side).trim_end().to_string();
+    };
+    let before: Vec<char> = sentence[..at].chars().collect();
+    let after: Vec<char> = sentence[at + term.len()..].chars().collect();
+    let left: String = before[before.len().saturating_sub(side)..].iter().collect();
+    let right: String = after[..after.len().min(side)].iter().collect();
+    format!(
+        "{}{left}{term}{right}{}",
+        if before.len() > side { "…" } else { "" },
+        if after.len() > side { "…" } else { "" }
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::around;
+
+    #[test]
+    fn the_term_is_always_in_the_shown_sentence() {
+        assert_eq!(around("甲乙丙丁戊己", "丙丁", 1), "…乙丙丁戊…");
+        assert_eq!(around("丙丁", "丙丁", 5), "丙丁");
+    }
 }

@@ -195,6 +195,9 @@ pub struct First {
     pub date: String,
     pub id: String,
     pub title: String,
+    /// The sentence of its first occurrence in that document (title first,
+    /// then text), as `trace` shows it.
+    pub sentence: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -852,6 +855,17 @@ fn classify_all(scored: &mut [Scored], jieba: &jieba_rs::Jieba) {
     }
 }
 
+/// The sentence around the first occurrence of `term` in the fields, in
+/// the document's own characters (found by the matching rules of `trace`).
+fn first_sentence(term: &str, fields: &[&str]) -> Option<String> {
+    let subject = crate::terms::Subject::Literal(Literal::new(term).ok()?);
+    fields.iter().find_map(|field| {
+        let &(s, e) = subject.find(field).first()?;
+        let (a, b) = crate::matcher::sentence_around(field, s, e, 200);
+        Some(field[a..b].trim().to_string())
+    })
+}
+
 /// The substrings of a candidate shorter than it, at unit boundaries
 /// (characters for Chinese, words for English), each once.
 fn proper_substrings(term: &str, unit: Unit) -> Vec<&str> {
@@ -1417,10 +1431,12 @@ fn exact_figures(
                 .find(|d| !crate::history::superseded(&keys, d.key));
             if let Some(d) = first {
                 let doc = engine.stored(d.address)?;
+                let sentence = first_sentence(&c.term, &[&doc.title, &doc.text]);
                 c.first = Some(First {
                     date: doc.date.unwrap_or_default(),
                     id: doc.id,
                     title: doc.title,
+                    sentence,
                 });
             }
             out.push(c);

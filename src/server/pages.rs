@@ -1433,10 +1433,16 @@ pub async fn emerging_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQue
             let kinds: Vec<String> = c.kinds.iter().map(|(k, n)| format!("{k}:{n}")).collect();
             let first = c.first.as_ref().map_or(String::new(), |f| {
                 format!(
-                    "{} <a href=\"/doc/{}\">{}</a>",
+                    "{} <a href=\"/doc/{}?q={}\">{}</a>{}",
                     esc(&f.date),
                     esc(&urlencode(&f.id)),
-                    esc(&f.title)
+                    esc(&urlencode(&c.term)),
+                    esc(&f.title),
+                    f.sentence.as_ref().map_or(String::new(), |s| format!(
+                        "<br><q class=\"small\" lang=\"{}\">{}</q>",
+                        if s.chars().any(crate::text::is_han) { "zh" } else { "en" },
+                        esc(s)
+                    ))
                 )
             });
             let _ = write!(
