@@ -589,6 +589,23 @@ fn the_header_walks_every_view_of_the_same_term() {
     // Without a term the header links are the bare views.
     let (_, _, bare) = get(&server.base, "/search");
     assert_eq!(nav(&bare, "trace"), "/trace");
+    // Filters go with the term: the trace opened from a filtered search
+    // counts the same documents, and the concordance its occurrences.
+    let filters = "&from=2015&kind=speech";
+    let (status, _, search) = get(&server.base, &format!("/search?q={term}{filters}"));
+    assert_eq!(status, 200);
+    let total = number(&search, "total");
+    let occurrences = number(&search, "occurrences");
+    let all = number(&get(&server.base, &format!("/search?q={term}")).2, "total");
+    assert!(total < all, "the filter narrows: {total} of {all}");
+    let href = nav(&search, "trace");
+    assert!(href.ends_with("&kind=speech&from=2015"), "{href}");
+    assert_eq!(number(&get(&server.base, &href).2, "trace-docs"), total);
+    let href = nav(&search, "kwic");
+    assert_eq!(
+        number(&get(&server.base, &href).2, "kwic-total"),
+        occurrences
+    );
 }
 
 /// A concordance line shows its document's title and opens the document at
@@ -750,4 +767,52 @@ fn errors_keep_the_form_and_filters_are_pick_lists() {
         page.contains("<datalist id=\"collections\"><option value=\"docs.jsonl\">"),
         "{page}"
     );
+}
+
+/// The timeline page names its unit and defines it, warns when terms are
+/// counted in different units, offers per month, and shows a period a term
+/// lacks as 0.
+#[test]
+fn the_timeline_names_its_units() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = fixture(dir.path());
+    let server = serve(&index);
+    let (status, _, page) = get(
+        &server.base,
+        &format!(
+            "/timeline?term={}&term={}",
+            enc("网络主权"),
+            enc("cyber sovereignty")
+        ),
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("id=\"timeline-unit\">Per million: occurrences per million Han characters / English words"), "{page}");
+    assert!(page.contains("counted in different units"), "{page}");
+    assert!(page.contains("per million Han characters</th>"), "{page}");
+    assert!(
+        page.contains("<option value=\"month\">month</option>"),
+        "{page}"
+    );
+    // "cyber sovereignty" is only in 2014: its 2015 cells are 0, not blank.
+    let row = page
+        .split("<tr><td>2015</td>")
+        .nth(1)
+        .and_then(|r| r.split("</tr>").next())
+        .expect("the 2015 row");
+    assert!(
+        row.ends_with(
+            "<td class=\"num\">0</td><td class=\"num\">0</td><td class=\"num\">0.00</td>"
+        ),
+        "{row}"
+    );
+    let (_, _, page) = get(
+        &server.base,
+        &format!("/timeline?term={}&by=month&unit=docs", enc("网络主权")),
+    );
+    assert!(
+        page.contains("<option value=\"month\" selected>month</option>"),
+        "{page}"
+    );
+    assert!(page.contains("<tr><td>2015-12</td>"), "{page}");
+    assert!(!page.contains("different units"));
 }

@@ -48,6 +48,46 @@ pub(super) fn layout(title: &str, active: &str, body: &str) -> String {
 /// The page with its header; with a term, the header's views open that
 /// term (search → concordance → trace → timeline → renderings, one click).
 pub(super) fn layout_for(title: &str, active: &str, body: &str, term: Option<&str>) -> String {
+    layout_carrying(title, active, body, term, "")
+}
+
+/// The request's filters (language, kind, collection, dates, fields) as a
+/// query-string tail, for links that open another view of the same subset.
+pub(super) fn carried_filters(p: &Params) -> String {
+    let mut out = form_urlencoded::Serializer::new(String::new());
+    for key in [
+        "lang",
+        "kind",
+        "collection",
+        "from",
+        "to",
+        "where",
+        "where_not",
+    ] {
+        for value in p.all(key) {
+            if !value.is_empty() {
+                out.append_pair(key, &value);
+            }
+        }
+    }
+    let tail = out.finish();
+    if tail.is_empty() {
+        tail
+    } else {
+        format!("&{tail}")
+    }
+}
+
+/// [`layout_for`] whose header links carry the filters too (`filters` from
+/// [`carried_filters`]): the concordance opened from a filtered search is
+/// the concordance of the same documents.
+pub(super) fn layout_carrying(
+    title: &str,
+    active: &str,
+    body: &str,
+    term: Option<&str>,
+    filters: &str,
+) -> String {
     let term = term.map(str::trim).filter(|t| !t.is_empty());
     let nav = [
         ("search", "/search", "Search", Some("q")),
@@ -64,7 +104,9 @@ pub(super) fn layout_for(title: &str, active: &str, body: &str, term: Option<&st
     .iter()
     .map(|(key, path, label, param)| {
         let href = match (term, param) {
-            (Some(t), Some(name)) => format!("{path}?{name}={}", esc(&urlencode(t))),
+            (Some(t), Some(name)) => {
+                format!("{path}?{name}={}{}", esc(&urlencode(t)), esc(filters))
+            }
             _ => (*path).to_string(),
         };
         format!(
@@ -336,7 +378,7 @@ pub async fn search_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery
             }
         }
         body.push_str(&search_results(&p, &q, &all, page));
-        Ok(Html(layout_for(&format!("{q} — search"), "search", &body, Some(&q))).into_response())
+        Ok(Html(layout_carrying(&format!("{q} — search"), "search", &body, Some(&q), &carried_filters(&p))).into_response())
         })();
         keep_form("Search", "search", &form, &p, "/search", result)
     })
@@ -620,7 +662,7 @@ pub async fn kwic_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) 
             }
             b.push_str("</p>");
         }
-        Ok(Html(layout_for(&format!("{q} — concordance"), "kwic", &b, Some(&q))).into_response())
+        Ok(Html(layout_carrying(&format!("{q} — concordance"), "kwic", &b, Some(&q), &carried_filters(&p))).into_response())
         })();
         keep_form("Concordance", "kwic", &form, &p, "/kwic", result)
     })
@@ -916,7 +958,7 @@ pub async fn trace_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery)
             }
             b.push_str("</div>");
         }
-        Ok(Html(layout_for(&format!("{term} — trace"), "trace", &b, Some(&term))).into_response())
+        Ok(Html(layout_carrying(&format!("{term} — trace"), "trace", &b, Some(&term), &carried_filters(&p))).into_response())
         })();
         keep_form("Trace", "trace", &form, &p, "/trace", result)
     })
@@ -1014,10 +1056,12 @@ pub async fn timeline_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQue
         let unit = p.get("unit").unwrap_or("per_million");
         let _ = write!(
             b,
-            "{}<label>unit<select name=\"unit\"><option value=\"per_million\"{}>per million</option><option value=\"docs\"{}>documents</option></select></label><button type=\"submit\">Compare</button></form>",
+            "{}<label>unit<select name=\"unit\"><option value=\"per_million\"{}>per million</option><option value=\"docs\"{}>documents</option></select></label><label>per<select name=\"by\"><option value=\"year\"{}>year</option><option value=\"month\"{}>month</option></select></label><button type=\"submit\">Compare</button></form>",
             filter_inputs(&p, engine),
             if unit == "per_million" { " selected" } else { "" },
-            if unit == "docs" { " selected" } else { "" }
+            if unit == "docs" { " selected" } else { "" },
+            if p.get("by") != Some("month") { " selected" } else { "" },
+            if p.get("by") == Some("month") { " selected" } else { "" }
         );
         if terms.is_empty() {
             return Ok(Html(layout("Timeline", "timeline", &b)).into_response());
@@ -1026,6 +1070,26 @@ pub async fn timeline_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQue
         let result = (|| -> Result<Response> {
         let timelines = history::timelines(engine, &subjects_of(&p, "term")?, &timeline_options(&p)?)?;
         let _ = write!(b, "<p class=\"exports\"><a href=\"/export/timeline.csv?{}\">CSV</a><a href=\"/api/timeline?{}\">JSON</a></p>", p.with(&[]), p.with(&[]));
+        // The unit, defined; terms counted in different units are said to be so.
+        let mut units: Vec<&str> = timelines.iter().map(|t| t.units.describe()).collect();
+        units.dedup();
+        let _ = write!(
+            b,
+            "<p class=\"small\" id=\"timeline-unit\">{}</p>",
+            if unit == "docs" {
+                "Documents: the number of documents of the period with the term.".to_string()
+            } else {
+                format!(
+                    "Per million: occurrences per million {} of the period's documents (under the filters).{}",
+                    units.join(" / "),
+                    if units.len() > 1 {
+                        " The terms are counted in different units (Chinese terms per million Han characters, English ones per million English words): compare the shapes of their lines, not their heights, or choose documents as the unit."
+                    } else {
+                        ""
+                    }
+                )
+            }
+        );
         b.push_str(&timeline_chart(&timelines, unit == "docs"));
         // What the corpus covers: dashed lines and hollow points are explained here.
         let notes: Vec<String> = timelines
@@ -1043,7 +1107,7 @@ pub async fn timeline_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQue
         let years: std::collections::BTreeSet<&String> = timelines.iter().flat_map(|t| t.buckets.keys()).collect();
         b.push_str("<table class=\"data\" id=\"timeline\"><tr><th>period</th>");
         for t in &timelines {
-            let _ = write!(b, "<th class=\"num\">{} docs</th><th class=\"num\">occ.</th><th class=\"num\">per million</th>", esc(&t.term));
+            let _ = write!(b, "<th class=\"num\">{} docs</th><th class=\"num\">occ.</th><th class=\"num\">per million {}</th>", esc(&t.term), t.units.describe());
         }
         b.push_str("</tr>");
         for y in years {
@@ -1066,14 +1130,15 @@ pub async fn timeline_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQue
                         };
                         let _ = write!(b, "<td class=\"num\">{cell}</td><td class=\"num\">{}</td><td class=\"num\">{:.2}</td>", bk.occurrences, bk.per_million);
                     }
-                    None => b.push_str("<td></td><td></td><td></td>"),
+                    // A period another term has and this one not: none of it.
+                    None => b.push_str("<td class=\"num\">0</td><td class=\"num\">0</td><td class=\"num\">0.00</td>"),
                 }
             }
             b.push_str("</tr>");
         }
         b.push_str("</table>");
         let first = terms.first().map(String::as_str);
-        Ok(Html(layout_for("Timeline", "timeline", &b, first)).into_response())
+        Ok(Html(layout_carrying("Timeline", "timeline", &b, first, &carried_filters(&p))).into_response())
         })();
         keep_form("Timeline", "timeline", &form, &p, "/timeline", result)
     })

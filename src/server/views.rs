@@ -11,7 +11,9 @@ use anyhow::Result;
 use axum::extract::{RawQuery, State};
 use axum::response::{Html, IntoResponse, Response};
 
-use super::pages::{esc, filter_inputs, layout_for, subjects_of, urlencode};
+use super::pages::{
+    carried_filters, esc, filter_inputs, layout_carrying, layout_for, subjects_of, urlencode,
+};
 use super::{AppState, MAX_PAGE, Params, json_response, work};
 use crate::collocates::{CollocateOptions, GroupBy, Measure, Side};
 use crate::history::Period;
@@ -121,7 +123,14 @@ pub async fn collocates_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQ
             b.push_str("</tbody></table></section>");
         }
         b.push_str("</div>");
-        Ok(Html(layout_for("Collocates", "collocates", &b, Some(&term))).into_response())
+        Ok(Html(layout_carrying(
+            "Collocates",
+            "collocates",
+            &b,
+            Some(&term),
+            &carried_filters(&p),
+        ))
+        .into_response())
     })
     .await
 }
