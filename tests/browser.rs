@@ -83,6 +83,19 @@ fn fixture(dir: &Path) -> PathBuf {
             "zh-1",
         ),
     ];
+    // A line whose left context is longer than its cell: the cell must cut
+    // its far end, never the characters next to the hit.
+    lines.push(rec(
+        "zh-long",
+        "zh",
+        "2018-05-05",
+        "长句",
+        &format!(
+            "{}各方都应该坚定维护网络主权。",
+            "这是一个很长的上下文".repeat(8)
+        ),
+        "",
+    ));
     for (i, (year, left)) in [
         (2015, "甲方维护"),
         (2015, "乙方坚持"),
@@ -269,6 +282,30 @@ async fn search_click_sort_open_and_download_in_chromium() {
         "lines sorted by the left context read leftwards"
     );
     shot(&c, "concordance").await;
+    // Each left context shows its end, next to the hit (a long one is cut on
+    // its far side), also at the widest context.
+    c.goto(&format!("{}/kwic?q={}&width=200", server.base, enc(&term)))
+        .await
+        .expect("wide concordance");
+    let gaps = c
+        .execute(
+            "return Array.from(document.querySelectorAll('#kwic td.left')).map(td => { const r = td.querySelector('.ctx').getBoundingClientRect(), t = td.getBoundingClientRect(); return [r.right - t.right, r.width > t.width]; })",
+            vec![],
+        )
+        .await
+        .expect("left cells");
+    let gaps = gaps.as_array().expect("array");
+    assert!(
+        gaps.iter().any(|g| g[1] == serde_json::json!(true)),
+        "some left context is wider than its cell: {gaps:?}"
+    );
+    for g in gaps {
+        let over = g[0].as_f64().expect("gap");
+        assert!(
+            over <= 1.0,
+            "the end of a left context is cut off: {gaps:?}"
+        );
+    }
 
     // A paired document: its aligned segments row by row, both sides marked;
     // reached from the renderings page's example link.

@@ -641,7 +641,7 @@ pub async fn kwic_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) 
         for (i, l) in k.lines.iter().enumerate().skip((page - 1) * per).take(per) {
             let _ = write!(
                 b,
-                "<tr><td>{}</td><td><a class=\"line-doc\" href=\"/doc/{}?q={}#m{}\" title=\"{}\">{}</a></td><td class=\"left\">{}</td><td class=\"hit\"><mark>{}</mark></td><td class=\"right\">{}</td></tr>",
+                "<tr><td>{}</td><td><a class=\"line-doc\" href=\"/doc/{}?q={}#m{}\" title=\"{}\">{}</a></td><td class=\"left\"><span class=\"ctx\">{}</span></td><td class=\"hit\"><mark>{}</mark></td><td class=\"right\">{}</td></tr>",
                 esc(l.date.as_deref().unwrap_or("undated")),
                 esc(&urlencode(&l.id)),
                 esc(&urlencode(&q)),
