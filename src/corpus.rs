@@ -634,15 +634,15 @@ pub fn load_files(
                         own_file(file, extract::html::extract(&bytes), limits, row, relative)
                     }
                     Format::Pdf => {
-                        let extracted =
-                            match extract::pdf::extract_bounded(&bytes, limits.max_doc_bytes) {
-                                Err(reason)
-                                    if limits.ocr && reason.starts_with("no text layer") =>
-                                {
-                                    ocr_file(&bytes, row.and_then(|r| r.get("lang")))
-                                }
-                                other => other,
-                            };
+                        // --ocr: Tesseract's languages from the sheet's lang.
+                        let ocr = limits
+                            .ocr
+                            .then(|| extract::ocr::languages_for(row.and_then(|r| r.get("lang"))));
+                        let extracted = extract::pdf::extract_bounded(
+                            &bytes,
+                            limits.max_doc_bytes,
+                            ocr.as_deref(),
+                        );
                         own_file(file, extracted, limits, row, relative)
                     }
                     _ => own_file(file, extract::docx::extract(&bytes), limits, row, relative),
@@ -785,34 +785,6 @@ fn complete_file_fields(fields: &mut Vec<(String, FieldValue)>, file: &Path, rel
 
 /// An HTML page, PDF or Word file: the extracted text and metadata, then the
 /// sheet's row over them.
-/// A scanned PDF read by OCR, its facts kept as fields: `ocr=true`,
-/// `ocr_confidence` (mean word confidence, %), and the engine.
-fn ocr_file(bytes: &[u8], lang: Option<&str>) -> Result<Extracted, String> {
-    let languages = extract::ocr::languages_for(lang);
-    let read = extract::ocr::ocr_pdf(bytes, &languages)?;
-    if read.text.chars().all(char::is_whitespace) {
-        return Err(format!(
-            "no text layer in {} page(s), and OCR ({}) read no text in them",
-            read.pages, read.languages
-        ));
-    }
-    Ok(Extracted {
-        text: read.text,
-        fields: vec![
-            ("ocr".into(), "true".into()),
-            ("ocr_confidence".into(), format!("{:.0}", read.confidence)),
-            (
-                "extractor".into(),
-                format!(
-                    "{} ({}), {} page(s)",
-                    read.engine, read.languages, read.pages
-                ),
-            ),
-        ],
-        ..Extracted::default()
-    })
-}
-
 fn own_file(
     file: &Path,
     extracted: Result<Extracted, String>,

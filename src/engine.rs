@@ -198,6 +198,9 @@ impl Filter {
     }
 }
 
+/// A field's values with their numbers of documents, most frequent first.
+pub type ValueCounts = Arc<Vec<(String, u64)>>;
+
 /// One metadata field, for `tifa fields`.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct FieldSummary {
@@ -319,6 +322,9 @@ pub struct Engine {
     pub manifest: Manifest,
     columns: Vec<Columns>,
     field_values: std::sync::Mutex<HashMap<String, Arc<FieldValues>>>,
+    /// `value_counts` per field, counted once per opened index (the web
+    /// page's pick-lists ask for them on every form).
+    value_counts: std::sync::Mutex<HashMap<String, ValueCounts>>,
     word_tokens: std::sync::OnceLock<u64>,
     by_date: std::sync::OnceLock<Vec<(u64, DocAddress)>>,
     /// The generation folder (for the files stored beside the tantivy index).
@@ -376,6 +382,7 @@ impl Engine {
             manifest: opened.manifest,
             columns,
             field_values: std::sync::Mutex::new(HashMap::new()),
+            value_counts: std::sync::Mutex::new(HashMap::new()),
             word_tokens: std::sync::OnceLock::new(),
             by_date: std::sync::OnceLock::new(),
             generation,
@@ -813,15 +820,29 @@ impl Engine {
                 field: field.clone(),
                 docs: *docs,
                 distinct: counts.len(),
-                top: counts.into_iter().take(top).collect(),
+                top: counts.iter().take(top).cloned().collect(),
             });
         }
         out.sort_by(|a, b| b.docs.cmp(&a.docs).then(a.field.cmp(&b.field)));
         Ok(out)
     }
 
-    /// Documents per value of a metadata field, most frequent first.
-    pub fn value_counts(&self, field: &str) -> Result<Vec<(String, u64)>> {
+    /// Documents per value of a metadata field, most frequent first
+    /// (counted once per opened index).
+    pub fn value_counts(&self, field: &str) -> Result<ValueCounts> {
+        let poisoned = |_| anyhow::anyhow!("poisoned cache");
+        if let Some(v) = self.value_counts.lock().map_err(poisoned)?.get(field) {
+            return Ok(v.clone());
+        }
+        let counted = Arc::new(self.count_values(field)?);
+        self.value_counts
+            .lock()
+            .map_err(poisoned)?
+            .insert(field.to_string(), counted.clone());
+        Ok(counted)
+    }
+
+    fn count_values(&self, field: &str) -> Result<Vec<(String, u64)>> {
         let values = self.field_values(field)?;
         let mut counts = vec![0u64; values.values.len()];
         for ords in &values.ordinals {

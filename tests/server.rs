@@ -767,6 +767,16 @@ fn errors_keep_the_form_and_filters_are_pick_lists() {
         page.contains("<datalist id=\"collections\"><option value=\"docs.jsonl\">"),
         "{page}"
     );
+    // field=value suggestions are the records' own fields, not identifiers
+    // (one value per document) nor the fields with boxes of their own.
+    let pairs = page
+        .split("<datalist id=\"field-values\">")
+        .nth(1)
+        .and_then(|d| d.split("</datalist>").next())
+        .expect("field=value pick-list");
+    for absent in ["value=\"id=", "value=\"kind=", "value=\"collection="] {
+        assert!(!pairs.contains(absent), "{absent} in {pairs}");
+    }
 }
 
 /// The timeline page names its unit and defines it, warns when terms are

@@ -54,7 +54,7 @@ pub const CARRIED_SHARE: f64 = 2.0 / 3.0;
 /// than not.
 pub const CONTINUATION_SHARE: f64 = 0.5;
 /// A candidate whose documents are of authoritative kinds at under this
-/// fraction of the corpus rate (over the same years) is news language.
+/// fraction of the corpus's share of them is news language.
 pub const AUTHORITATIVE_RATE_MIN: f64 = 1.0 / 3.0;
 /// What a candidate is, as far as the signals tell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
@@ -136,10 +136,10 @@ pub struct Signals {
     /// white papers, laws, regulations) with it, in any year; None when the
     /// filtered corpus holds too few such documents to tell.
     pub authoritative_docs: Option<u32>,
-    /// The share of its documents (period, reference and following years)
-    /// of authoritative kinds, over that share in the whole corpus over the
-    /// same years: 1 = as often as any text, under 1/3 = news language.
-    /// None when the filtered corpus holds too few authoritative documents.
+    /// The share of its documents (all years of the filtered corpus) of
+    /// authoritative kinds, over that share among all documents: 1 = as
+    /// often as any text, under 1/3 = news language. None when the filtered
+    /// corpus holds too few authoritative documents.
     pub authoritative_rate: Option<f64>,
     /// The character (word) that most often follows its first occurrence in
     /// a period document, and the share of the documents where it does.

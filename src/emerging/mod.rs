@@ -628,6 +628,7 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
             };
             let held = (n_following > 0.0)
                 .then(|| (following_docs / n_following).max(next_year) / (a / n1));
+            let score = log_likelihood(a, expected, n1, n2);
             let held_score = if n_following > 0.0 && !following_in_reference {
                 let (a2, n12) = (a + following_docs, n1 + n_following);
                 if a2 / n12 > expected / n2 {
@@ -636,7 +637,7 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
                     0.0
                 }
             } else {
-                log_likelihood(a, expected, n1, n2)
+                score
             };
             let authoritative_rate = authoritative_base.map(|base| {
                 f64::from(by[authoritative_group]) / f64::from(by[all_group].max(1)) / base
@@ -646,7 +647,7 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
                 unit,
                 term,
                 expected_ref_docs: expected,
-                score: log_likelihood(a, expected, n1, n2),
+                score,
                 held_score,
                 log_ratio: lr,
                 new: b == 0,
@@ -869,41 +870,29 @@ fn first_sentence(term: &str, fields: &[&str]) -> Option<String> {
 /// The substrings of a candidate shorter than it, at unit boundaries
 /// (characters for Chinese, words for English), each once.
 fn proper_substrings(term: &str, unit: Unit) -> Vec<&str> {
-    let cuts: Vec<usize> = match unit {
+    // Each unit's (start, end) in bytes.
+    let spans: Vec<(usize, usize)> = match unit {
         Unit::Han => term
             .char_indices()
-            .map(|(i, _)| i)
-            .chain([term.len()])
+            .map(|(i, c)| (i, i + c.len_utf8()))
             .collect(),
-        Unit::Word => std::iter::once(0)
-            .chain(term.match_indices(' ').flat_map(|(i, _)| [i, i + 1]))
-            .chain([term.len()])
+        Unit::Word => term
+            .split(' ')
+            .scan(0, |at, w| {
+                let span = (*at, *at + w.len());
+                *at += w.len() + 1;
+                Some(span)
+            })
             .collect(),
     };
-    let mut parts = Vec::new();
-    match unit {
-        Unit::Han => {
-            for (a, &from) in cuts.iter().enumerate() {
-                for &to in &cuts[a + 1..] {
-                    if to - from < term.len() {
-                        parts.push(&term[from..to]);
-                    }
-                }
-            }
-        }
-        Unit::Word => {
-            // Word starts are 0 and each i + 1; word ends each i and the end.
-            let starts: Vec<usize> = cuts.iter().step_by(2).copied().collect();
-            let ends: Vec<usize> = cuts.iter().skip(1).step_by(2).copied().collect();
-            for &from in &starts {
-                for &to in ends.iter().filter(|&&e| e > from) {
-                    if to - from < term.len() {
-                        parts.push(&term[from..to]);
-                    }
-                }
-            }
-        }
-    }
+    let mut parts: Vec<&str> = (0..spans.len())
+        .flat_map(|i| {
+            let from = spans[i].0;
+            spans[i..].iter().map(move |&(_, end)| (from, end))
+        })
+        .filter(|&(from, to)| to - from < term.len())
+        .map(|(from, to)| &term[from..to])
+        .collect();
     parts.sort_unstable();
     parts.dedup();
     parts

@@ -32,6 +32,33 @@ pub struct OcrText {
     pub engine: String,
 }
 
+/// A scanned PDF read by OCR, its facts kept as fields: `ocr=true`,
+/// `ocr_confidence` (mean word confidence, %), and the engine.
+pub fn extracted(bytes: &[u8], languages: &str) -> Result<super::Extracted, String> {
+    let read = ocr_pdf(bytes, languages)?;
+    if read.text.chars().all(char::is_whitespace) {
+        return Err(format!(
+            "no text layer in {} page(s), and OCR ({}) read no text in them",
+            read.pages, read.languages
+        ));
+    }
+    Ok(super::Extracted {
+        text: read.text,
+        fields: vec![
+            ("ocr".into(), "true".into()),
+            ("ocr_confidence".into(), format!("{:.0}", read.confidence)),
+            (
+                "extractor".into(),
+                format!(
+                    "{} ({}), {} page(s)",
+                    read.engine, read.languages, read.pages
+                ),
+            ),
+        ],
+        ..super::Extracted::default()
+    })
+}
+
 /// The Tesseract languages installed here, asked once.
 fn installed_languages() -> &'static [String] {
     static LANGS: OnceLock<Vec<String>> = OnceLock::new();

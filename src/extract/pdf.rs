@@ -16,13 +16,19 @@ use super::{Extracted, join_wrapped};
 
 /// Reads a PDF's text layer.
 pub fn extract(bytes: &[u8]) -> Result<Extracted, String> {
-    extract_bounded(bytes, usize::MAX)
+    extract_bounded(bytes, usize::MAX, None)
 }
 
 /// [`extract`], refusing a file with a compressed stream (other than an
 /// image, which is never decoded) that inflates past `max_stream_bytes`: a
-/// 2.5 KB decompression bomb must not take gigabytes.
-pub fn extract_bounded(bytes: &[u8], max_stream_bytes: usize) -> Result<Extracted, String> {
+/// 2.5 KB decompression bomb must not take gigabytes. With `ocr` (Tesseract's
+/// languages, `tifa index --ocr`), pages without a text layer are read by
+/// OCR ([`super::ocr`]).
+pub fn extract_bounded(
+    bytes: &[u8],
+    max_stream_bytes: usize,
+    ocr: Option<&str>,
+) -> Result<Extracted, String> {
     if let Some(size) = oversized_stream(bytes, max_stream_bytes) {
         return Err(format!(
             "a compressed stream of this PDF decompresses to more than {} MB ({size} bytes read before stopping): decompressed size over the limit (--max-doc-mb); not read",
@@ -35,6 +41,12 @@ pub fn extract_bounded(bytes: &[u8], max_stream_bytes: usize) -> Result<Extracte
     let why = match result {
         Ok(Err(Unread::Failed(why))) => why,
         Ok(Err(Unread::Final(message))) => return Err(message),
+        Ok(Err(Unread::Scanned(message))) => {
+            return match ocr {
+                Some(languages) => super::ocr::extracted(bytes, languages),
+                None => Err(message),
+            };
+        }
         Ok(Ok(extracted)) => return Ok(extracted),
         Err(panic) => panic
             .downcast_ref::<String>()
@@ -53,9 +65,12 @@ pub fn extract_bounded(bytes: &[u8], max_stream_bytes: usize) -> Result<Extracte
     let text = super::poppler::pdftotext(bytes)
         .map_err(|e| format!("the PDF reader failed on this file ({why}), and {e}"))?;
     if text.chars().all(char::is_whitespace) {
-        return Err(format!(
-            "the PDF reader failed on this file ({why}), and pdftotext found no text in it: scanned? run OCR first"
-        ));
+        return match ocr {
+            Some(languages) => super::ocr::extracted(bytes, languages),
+            None => Err(format!(
+                "the PDF reader failed on this file ({why}), and pdftotext found no text in it: scanned? run OCR first (`tifa index --ocr`)"
+            )),
+        };
     }
     Ok(Extracted {
         text,
@@ -68,10 +83,11 @@ pub fn extract_bounded(bytes: &[u8], max_stream_bytes: usize) -> Result<Extracte
     })
 }
 
-/// Why pdf-extract gave no text: a failure another reader may get past, or
-/// a final answer (password, no text layer).
+/// Why pdf-extract gave no text: a failure another reader may get past, a
+/// scan (pages of images, for OCR), or a final answer (password, damage).
 enum Unread {
     Failed(String),
+    Scanned(String),
     Final(String),
 }
 
@@ -133,7 +149,7 @@ fn read(bytes: &[u8]) -> Result<Extracted, Unread> {
                 layout.pages
             )));
         }
-        return Err(Unread::Final(format!(
+        return Err(Unread::Scanned(format!(
             "no text layer in {} page(s): scanned? run OCR first: `tifa index --ocr` (Tesseract; see --help), or `ocrmypdf --language chi_sim+eng in.pdf out.pdf` and index the result",
             layout.pages
         )));

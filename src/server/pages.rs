@@ -280,11 +280,17 @@ pub(super) fn filter_inputs(p: &Params, engine: &Engine) -> String {
             )
         })
         .collect();
-    // field=value pairs of the records' own fields, most frequent values first.
+    // field=value pairs of the records' own fields, most frequent values
+    // first; not identifiers (id, url: one value per document), nor the
+    // fields that have boxes of their own.
     let pairs: Vec<(String, u64)> = engine
         .fields_summary(20)
         .unwrap_or_default()
         .into_iter()
+        .filter(|f| {
+            f.distinct as u64 != f.docs
+                && !matches!(f.field.as_str(), "lang" | "kind" | "collection")
+        })
         .flat_map(|f| {
             f.top
                 .into_iter()
@@ -1454,26 +1460,19 @@ pub async fn emerging_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQue
     let p = Params::parse(raw);
     work(&s, true, move |engine| {
         let period = p.get("period").unwrap_or("");
-        let select = |name: &str, values: &[&str], default: &str| {
-            let chosen = p.get(name).unwrap_or(default);
-            let options: String = values
-                .iter()
-                .map(|v| {
-                    format!(
-                        "<option value=\"{v}\"{}>{v}</option>",
-                        if *v == chosen { " selected" } else { "" }
-                    )
-                })
-                .collect();
-            format!("<label>{name}<select name=\"{name}\">{options}</select></label>")
-        };
         let mut b = format!(
             "<form class=\"query\" method=\"get\" action=\"/emerging\"><label>period<input class=\"q\" type=\"text\" name=\"period\" value=\"{}\" placeholder=\"2015 or 2013..2015\" size=\"12\"></label><label>against<input type=\"text\" name=\"against\" value=\"{}\" size=\"10\"></label>{}{}{}<button type=\"submit\">List</button></form><p class=\"help\">Strings whose use took off in the period. Formulations are listed; boilerplate (repeated sentence frames), topics (news only, general words) and fragments have their own lists, each line with the reason.</p>",
             esc(period),
             esc(p.get("against").unwrap_or("before")),
             filter_inputs(&p, engine),
-            select("show", &["formulations", "boilerplate", "topics", "fragments", "all"], "formulations"),
-            select("rank", &["held", "keyness", "spread"], "held"),
+            super::views::select(
+                &p,
+                "show",
+                "show",
+                &[("formulations", "formulations"), ("boilerplate", "boilerplate"), ("topics", "topics"), ("fragments", "fragments"), ("all", "all")],
+                "formulations"
+            ),
+            super::views::select(&p, "rank", "rank", &[("held", "held"), ("keyness", "keyness"), ("spread", "spread")], "held"),
         );
         if period.is_empty() {
             return Ok(Html(layout("Emerging", "emerging", &b)).into_response());

@@ -19,8 +19,15 @@ use crate::collocates::{CollocateOptions, GroupBy, Measure, Side};
 use crate::history::Period;
 use crate::history::coverage::CoverageOptions;
 
-/// A `<select>` of `values` named `name`, the request's value chosen.
-fn select(p: &Params, name: &str, label: &str, values: &[(&str, &str)], default: &str) -> String {
+/// A `<select>` of `values` (value, shown) named `name`, the request's
+/// value chosen.
+pub(super) fn select(
+    p: &Params,
+    name: &str,
+    label: &str,
+    values: &[(&str, &str)],
+    default: &str,
+) -> String {
     let chosen = p.get(name).unwrap_or(default);
     let options: String = values
         .iter()
@@ -259,8 +266,8 @@ pub async fn fields_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery
         let mut sections: Vec<FieldSection> = Vec::new();
         for (field, label) in [("lang", "language"), ("kind", "kind"), ("collection", "collection")] {
             let counts = engine.value_counts(field)?;
-            let distinct = counts.len();
-            sections.push((field.to_string(), label.to_string(), counts, distinct));
+            let shown = counts.iter().take(top).cloned().collect();
+            sections.push((field.to_string(), label.to_string(), shown, counts.len()));
         }
         for f in engine.fields_summary(top)? {
             let label = format!("{} ({} documents)", f.field, f.docs);
