@@ -65,7 +65,7 @@ pub struct EmergingArgs {
     /// "first":{"date","id","title","sentence"},"take_off","kinds","collections","by_year",
     /// "class","signals":{"frame_share","top_frame","kinds_in_period",
     /// "authoritative_docs","authoritative_rate","continuation","continuation_share",
-    /// "organisation","dictionary_word","loose_edge","carried_by",
+    /// "organisation","organisation_share","dictionary_word","loose_edge","carried_by",
     /// "carried_share","rise_docs","reason"},"spread_score"}],"following","faded",
     /// "classes","shown"}.
     #[arg(long, conflicts_with = "csv")]

@@ -56,6 +56,9 @@ pub const CONTINUATION_SHARE: f64 = 0.5;
 /// A candidate whose documents are of authoritative kinds at under this
 /// fraction of the corpus's share of them is news language.
 pub const AUTHORITATIVE_RATE_MIN: f64 = 1.0 / 3.0;
+/// Share of documents using it inside an organisation's name (国家卫生健康委)
+/// from which a candidate is that name's piece, a topic.
+pub const ORGANISATION_NAME_SHARE: f64 = 1.0 / 3.0;
 /// What a candidate is, as far as the signals tell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
@@ -149,6 +152,8 @@ pub struct Signals {
     pub dictionary_word: Option<DictionaryWord>,
     /// The last word when it names an organisation (农村部, 投资银行).
     pub organisation: Option<String>,
+    /// Share of its period documents where an organisation's head follows it.
+    pub organisation_share: f64,
     /// The word at its edge that makes it a piece of a sentence.
     pub loose_edge: Option<String>,
     /// The longer candidate that carries most of this one's rise, and how much.
@@ -168,6 +173,9 @@ pub(super) struct FrameStats {
     frames: FxHashMap<u64, (u32, String)>,
     /// What follows the first occurrence, per document (end of run: nothing).
     next: FxHashMap<String, u32>,
+    /// Documents whose first occurrence goes on into the name of an
+    /// organisation (卫生健康 → 卫生健康委, 农业农村 → 农业农村部).
+    pub organisation_docs: u32,
 }
 
 impl FrameStats {
@@ -193,6 +201,11 @@ impl FrameStats {
         Some((next.clone(), f64::from(*n) / f64::from(self.docs.max(1))))
     }
 
+    /// Share of its documents that use it inside an organisation's name.
+    pub fn organisation_share(&self) -> f64 {
+        f64::from(self.organisation_docs) / f64::from(self.docs.max(1))
+    }
+
     pub fn top_frame(&self) -> Option<String> {
         self.frames
             .values()
@@ -204,7 +217,7 @@ impl FrameStats {
 
 /// One candidate's first occurrence in a text: pattern, frame hash, frame as
 /// shown, and what follows it.
-type FirstUse = (u32, u64, String, Option<String>);
+type FirstUse = (u32, u64, String, Option<String>, bool);
 
 /// The frame of each candidate's first occurrence in each period text (with
 /// the text's kind), one pass of all candidates over the texts.
@@ -212,6 +225,7 @@ pub(super) fn frames(
     patterns: &[String],
     texts: &[(&str, u32)],
     han: bool,
+    jieba: &jieba_rs::Jieba,
 ) -> Result<Vec<FrameStats>> {
     let ac = AhoCorasick::builder()
         .match_kind(MatchKind::Standard)
@@ -265,15 +279,17 @@ pub(super) fn frames(
                     (!word.is_empty() && !super::STOP_WORDS.contains(&word))
                         .then(|| word.to_string())
                 };
-                out.push((p, h.finish(), shown, next));
+                let in_name = han && goes_on_into_name(jieba, rest);
+                out.push((p, h.finish(), shown, next, in_name));
             }
             out
         })
         .collect();
     let mut stats: Vec<FrameStats> = (0..patterns.len()).map(|_| FrameStats::default()).collect();
     for (per_text, (_, kind)) in found.into_iter().zip(texts) {
-        for (p, hash, shown, next) in per_text {
+        for (p, hash, shown, next, in_name) in per_text {
             let s = &mut stats[p as usize];
+            s.organisation_docs += u32::from(in_name);
             if let Some(next) = next {
                 *s.next.entry(next).or_insert(0) += 1;
             }
@@ -286,6 +302,23 @@ pub(super) fn frames(
         }
     }
     Ok(stats)
+}
+
+/// Whether the text after a candidate starts with the head of an
+/// organisation's name (部, 委员会, 总局…), unless the head character begins
+/// another word of the dictionary (部署, 局面, 办法, 司法).
+fn goes_on_into_name(jieba: &jieba_rs::Jieba, rest: &str) -> bool {
+    let heads = ORGANISATION_HEADS.iter().chain(NAME_PREFIXED_HEADS);
+    heads.clone().any(|h| {
+        let Some(after) = rest.strip_prefix(h) else {
+            return false;
+        };
+        let Some(c) = after.chars().next() else {
+            return true;
+        };
+        let word = &rest[..h.len() + c.len_utf8()];
+        !jieba.has_word(word) || heads.clone().any(|o| o == &word)
+    })
 }
 
 fn floor_char(t: &str, mut i: usize) -> usize {
@@ -360,11 +393,15 @@ pub(super) fn loose_edge(jieba: &jieba_rs::Jieba, term: &str) -> Option<String> 
         return None;
     }
     let loose = |tag: &str| matches!(tag.chars().next(), Some('f' | 'u' | 'p' | 'c'));
+    // Inside a run of lone characters (a word jieba does not know: 碳/中/和)
+    // the edge character belongs to that word.
+    let single = |i: usize| tags.get(i).is_some_and(|t| t.word.chars().nth(1).is_none());
+    let n = tags.len();
     let (first, last) = (tags.first()?, tags.last()?);
-    if loose(first.tag) {
+    if loose(first.tag) && !(single(0) && single(1) && single(2)) {
         return Some(format!("{}/{}", first.word, first.tag));
     }
-    if loose(last.tag) {
+    if loose(last.tag) && !(n >= 3 && single(n - 1) && single(n - 2) && single(n - 3)) {
         return Some(format!("{}/{}", last.word, last.tag));
     }
     None
@@ -393,6 +430,10 @@ const ORGANISATION_HEADS: &[&str] = &[
     "委员会",
     "组织",
 ];
+
+/// Heads that follow a field to name an office (市场监督管理 + 总局 or 部门):
+/// not ends of a word of their own, so only for what follows a candidate.
+const NAME_PREFIXED_HEADS: &[&str] = &["总局", "部门", "领导小组", "办公室"];
 
 /// The last word of a candidate that names an organisation: a noun (as
 /// jieba tags it) of three or more characters ending in an organisation head
@@ -485,6 +526,15 @@ pub(super) fn decide(s: &Signals, new: bool) -> (Class, String) {
             ),
         );
     }
+    if s.organisation_share >= ORGANISATION_NAME_SHARE {
+        return (
+            Class::Topic,
+            format!(
+                "part of an organisation's name in {:.0} % of its documents (an office goes on after it)",
+                s.organisation_share * 100.0
+            ),
+        );
+    }
     if let Some(head) = &s.organisation {
         return (
             Class::Topic,
@@ -519,6 +569,7 @@ mod tests {
             continuation: None,
             continuation_share: 0.0,
             organisation: None,
+            organisation_share: 0.0,
             dictionary_word: None,
             loose_edge: None,
             carried_by: None,
@@ -539,6 +590,16 @@ mod tests {
         assert!(!builds_on(&jieba, "新常态下", "新常态"));
         assert!(loose_edge(&jieba, "峰会上").is_some());
         assert!(loose_edge(&jieba, "命运共同体").is_none());
+        // 和 ends 碳中和, a word jieba cuts into lone characters (碳/中/和).
+        assert!(loose_edge(&jieba, "碳中和").is_none());
+        assert!(loose_edge(&jieba, "改革和").is_some());
+        // An office goes on after it; 部署 and 局面 are words, not offices.
+        assert!(goes_on_into_name(&jieba, "委今天通报"));
+        assert!(goes_on_into_name(&jieba, "部"));
+        assert!(goes_on_into_name(&jieba, "总局局长"));
+        assert!(!goes_on_into_name(&jieba, "部署"));
+        assert!(!goes_on_into_name(&jieba, "局面"));
+        assert!(!goes_on_into_name(&jieba, "发展"));
         assert!(dictionary_word(&jieba, "巴黎").is_some_and(|w| w.tag == "ns"));
         // A clause ending in 的 describes the formulation: a use, not a whole.
         assert!(!builds_on(
@@ -597,6 +658,11 @@ mod tests {
         assert_eq!(decide(&news_language, false).0, Class::Topic);
         news_language.authoritative_rate = Some(0.34);
         assert_eq!(decide(&news_language, false).0, Class::Formulation);
+        let mut office = signals();
+        office.organisation_share = 0.45;
+        assert_eq!(decide(&office, true).0, Class::Topic);
+        office.organisation_share = 0.2;
+        assert_eq!(decide(&office, true).0, Class::Formulation);
         let mut organisation_name = signals();
         organisation_name.organisation = Some("管理部".into());
         assert_eq!(decide(&organisation_name, true).0, Class::Topic);

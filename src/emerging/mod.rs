@@ -678,11 +678,12 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
                 .filter(|((_, s), _)| **s == Side::Period)
                 .map(|((d, _), &k)| (unit.text(d), k as u32))
                 .collect();
-            let stats = classify::frames(&patterns, &texts, matches!(unit, Unit::Han))?;
+            let stats = classify::frames(&patterns, &texts, matches!(unit, Unit::Han), &jieba)?;
             for ((s, f), by_kind) in scored[from..].iter_mut().zip(stats).zip(&ref_by_kind) {
                 s.signals.frame_share = f.share();
                 s.signals.kinds_in_period = f.kinds.len() as u32;
                 s.signals.top_frame = f.top_frame();
+                s.signals.organisation_share = f.organisation_share();
                 if let Some((next, share)) = f.continuation() {
                     s.signals.continuation = Some(next);
                     s.signals.continuation_share = share;
@@ -1019,9 +1020,22 @@ fn tokens(text: &str, unit: Unit, jieba: &jieba_rs::Jieba) -> Tokens {
                 // word before ends here (may end); function words do neither.
                 let mut starts = vec![false; line.len() + 1];
                 let mut ends = vec![false; line.len() + 1];
-                for w in jieba.cut(line, false) {
-                    if !FUNCTION_WORDS.contains(&w.word) {
+                let words = jieba.cut(line, false);
+                // jieba cuts a word it does not know into single characters
+                // (碳/达/峰/碳/中/和 for 碳达峰碳中和); a function character whose
+                // two neighbours on the string's side are lone characters too is
+                // part of such a word, not a function word of its own (开创/新/的
+                // still ends nothing).
+                let single = |i: Option<usize>| {
+                    i.and_then(|i| words.get(i))
+                        .is_some_and(|w| w.word.chars().nth(1).is_none())
+                };
+                for (i, w) in words.iter().enumerate() {
+                    let function = FUNCTION_WORDS.contains(&w.word);
+                    if !function || (single(Some(i + 1)) && single(Some(i + 2))) {
                         starts[w.byte_start] = true;
+                    }
+                    if !function || (single(i.checked_sub(1)) && single(i.checked_sub(2))) {
                         ends[w.byte_end] = true;
                     }
                 }
@@ -1479,6 +1493,31 @@ mod tests {
         assert!(YearSpan::parse("2013-2015").is_err());
         assert_eq!(Reference::parse("before"), Ok(Reference::Before));
         assert!(Reference::parse("earlier").is_err());
+    }
+
+    #[test]
+    fn unknown_words_end_on_function_characters() {
+        let jieba = jieba_rs::Jieba::new();
+        let text = "实现碳达峰碳中和目标";
+        let t = tokens(text, Unit::Han, &jieba);
+        let end_of = |s: &str| {
+            let at = text.find(s).map(|i| i + s.len()).unwrap_or(0);
+            t.ranges
+                .iter()
+                .position(|r| r.1 as usize == at)
+                .map(|i| t.may_end[i])
+        };
+        // 碳/中/和: 和 belongs to the unknown word 碳中和.
+        assert_eq!(end_of("碳中和"), Some(true));
+        // 改革/和/发展: 和 is a conjunction and ends nothing.
+        let text2 = "深化改革和发展";
+        let t2 = tokens(text2, Unit::Han, &jieba);
+        let at = text2
+            .find("改革和")
+            .map(|i| i + "改革和".len())
+            .unwrap_or(0);
+        let i = t2.ranges.iter().position(|r| r.1 as usize == at);
+        assert_eq!(i.map(|i| t2.may_end[i]), Some(false));
     }
 
     #[test]
