@@ -355,6 +355,14 @@ impl Engine {
         Engine::from_open(index::open(dir)?)
     }
 
+    /// The name of the generation folder this engine reads (changes with
+    /// every build or update).
+    pub fn generation_name(&self) -> String {
+        self.generation
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().to_string())
+    }
+
     /// An engine over an opened generation (also one being built).
     pub fn from_open(opened: index::OpenIndex) -> Result<Engine> {
         let generation = opened.generation.clone();

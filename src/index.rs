@@ -135,6 +135,11 @@ pub struct Manifest {
     /// The alignments of paired documents stored with this generation.
     #[serde(default)]
     pub alignments: AlignmentStats,
+    /// Content hash of the indexed corpus: blake3 over every input file's
+    /// collection, name and content hash, in name order. The same files give
+    /// the same hash wherever they lie; a changed byte changes it.
+    #[serde(default)]
+    pub corpus_hash: String,
 }
 
 /// What the build spent on aligning paired documents (stored beside the index).
@@ -1061,6 +1066,20 @@ fn count_problems(report: &LoadReport, listing: &corpus::CorpusFiles, stats: &mu
     }
 }
 
+/// See [`Manifest::corpus_hash`].
+fn corpus_hash(inputs: &Inputs) -> String {
+    let mut files: Vec<&InputFile> = inputs.files.iter().collect();
+    files.sort_by(|a, b| (&a.collection, &a.relative).cmp(&(&b.collection, &b.relative)));
+    let mut hasher = blake3::Hasher::new();
+    for f in files {
+        for part in [&f.collection, &f.relative, &f.hash] {
+            hasher.update(part.as_bytes());
+            hasher.update(b"\0");
+        }
+    }
+    hasher.finalize().to_hex().to_string()
+}
+
 /// The manifest as the sum of its files' figures, plus the listing's own
 /// problems (unreadable files, bad sheet rows).
 fn manifest_from(paths: &[PathBuf], inputs: &Inputs, listing: &corpus::CorpusFiles) -> Manifest {
@@ -1088,6 +1107,7 @@ fn manifest_from(paths: &[PathBuf], inputs: &Inputs, listing: &corpus::CorpusFil
         files: BTreeMap::new(),
         fields: BTreeMap::new(),
         alignments: AlignmentStats::default(),
+        corpus_hash: corpus_hash(inputs),
     };
     let (mut first, mut last) = (None, None);
     for f in &inputs.files {

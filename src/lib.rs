@@ -11,9 +11,11 @@
 
 pub mod align;
 pub mod alignments;
+pub mod chart;
 pub mod collocates;
 pub mod corpus;
 pub mod date;
+pub mod dossier;
 pub mod emerging;
 pub mod engine;
 pub mod error;

@@ -304,6 +304,29 @@ pub fn escape_error(e: &anyhow::Error) -> String {
         .join("\n")
 }
 
+/// HTML-escapes text and attribute values; bidirectional controls are shown
+/// as visible escapes.
+pub fn escape_html(s: &str) -> String {
+    // Bidirectional overrides and isolates in corpus strings would reorder
+    // what a reader sees around them (a title that displays backwards):
+    // shown as visible escapes, as on the terminal.
+    let is_bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if !s.chars().any(is_bidi) {
+        return escape_markup(s);
+    }
+    let visible: String = s
+        .chars()
+        .map(|c| {
+            if is_bidi(c) {
+                format!("\\u{{{:04x}}}", c as u32)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    escape_markup(&visible)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

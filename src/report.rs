@@ -87,7 +87,7 @@ pub struct TermFigures {
 /// are computed over.
 pub fn source_line(m: &crate::index::Manifest) -> String {
     format!(
-        "Source: tifa {} over {} ({} documents, {} – {}); per million Han characters (Chinese terms) or English words (other terms); a chart mixing both shows shares of documents.",
+        "Source: tifa {} over {} ({} documents, {} – {}; corpus hash {}); per million Han characters (Chinese terms) or English words (other terms); a chart mixing both shows shares of documents.",
         env!("CARGO_PKG_VERSION"),
         // The corpus by name, never a local path.
         m.sources
@@ -101,7 +101,12 @@ pub fn source_line(m: &crate::index::Manifest) -> String {
             .join(", "),
         m.documents,
         m.first_date.as_deref().unwrap_or("?"),
-        m.last_date.as_deref().unwrap_or("?")
+        m.last_date.as_deref().unwrap_or("?"),
+        if m.corpus_hash.is_empty() {
+            "unknown"
+        } else {
+            &m.corpus_hash[..m.corpus_hash.len().min(16)]
+        }
     )
 }
 

@@ -449,5 +449,46 @@ async fn search_click_sort_open_and_download_in_chromium() {
         click_and_load(&c, suggestion, "the suggestion").await;
         assert_eq!(number(&c, "total").await, total);
     }
+    // The dossier: the page `tifa dossier` writes, complete without a single
+    // request beyond itself (no script, style or image from anywhere).
+    {
+        c.goto(&format!("{}/dossier?term={}", server.base, enc(&term)))
+            .await
+            .expect("dossier");
+        let h1 = c
+            .find(Locator::Css("h1"))
+            .await
+            .expect("title")
+            .text()
+            .await
+            .expect("text");
+        assert_eq!(h1, format!("Dossier: {term}"));
+        let answer = c
+            .find(Locator::Css("p.answer"))
+            .await
+            .expect("the answer")
+            .text()
+            .await
+            .expect("text");
+        assert!(
+            answer.contains("first appears in the corpus on"),
+            "{answer}"
+        );
+        let requests = c
+            .execute(
+                "return performance.getEntriesByType('resource').map(e => e.name)",
+                vec![],
+            )
+            .await
+            .expect("resources");
+        assert_eq!(requests, serde_json::json!([]), "{requests}");
+        // The chart is drawn (inline SVG with one point per year).
+        let points = c
+            .find_all(Locator::Css("svg.chart circle"))
+            .await
+            .expect("points");
+        assert!(!points.is_empty(), "no chart points");
+        shot(&c, "dossier").await;
+    }
     c.close().await.expect("close");
 }

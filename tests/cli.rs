@@ -963,3 +963,45 @@ fn csv_outputs_cite_and_patterns_scan_in_trace() {
         .expect("json");
     assert_eq!(first["term"], "/\\d+/");
 }
+
+/// The corpus hash of `tifa info`: the same files give the same hash wherever
+/// they lie and however the index was made (full build or update); a changed
+/// byte changes it.
+#[test]
+fn corpus_hash_follows_the_content_of_the_corpus() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let record = |id: &str, text: &str| {
+        format!(
+            "{{\"id\":\"{id}\",\"lang\":\"zh\",\"kind\":\"speech\",\"date\":\"2015-12-16\",\"title\":\"t\",\"text\":\"{text}\"}}\n"
+        )
+    };
+    let a = write(
+        dir.path(),
+        "a/corpus/docs.jsonl",
+        record("d1", "网络主权").as_bytes(),
+    );
+    let b = write(
+        dir.path(),
+        "b/corpus/docs.jsonl",
+        record("d1", "网络主权").as_bytes(),
+    );
+    let hash = |index: &Path| -> String {
+        json(index, &["info"])["corpus_hash"]
+            .as_str()
+            .expect("corpus_hash")
+            .to_string()
+    };
+    let ia = build_index(&dir.path().join("a"), a.parent().expect("folder"));
+    let ib = build_index(&dir.path().join("b"), b.parent().expect("folder"));
+    let first = hash(&ia);
+    assert_eq!(first.len(), 64);
+    assert_eq!(first, hash(&ib), "the same corpus in another folder");
+    // One character changed: another hash; updating the first index to it
+    // gives what a full build gives.
+    std::fs::write(&b, record("d1", "网络主權")).expect("write");
+    let ib2 = build_index(&dir.path().join("b2"), b.parent().expect("folder"));
+    assert_ne!(first, hash(&ib2));
+    std::fs::write(&a, record("d1", "网络主權")).expect("write");
+    common::update_index(&ia, &[a.parent().expect("folder")]);
+    assert_eq!(hash(&ia), hash(&ib2), "update and full build agree");
+}

@@ -145,20 +145,9 @@ fn index_dir() -> &'static PathBuf {
 }
 
 fn tifa(args: &[&str]) -> Value {
-    let out = Command::cargo_bin("tifa")
-        .expect("binary")
-        .arg("--index")
-        .arg(index_dir())
-        .args(args)
-        .output()
-        .expect("run tifa");
-    assert!(
-        out.status.success(),
-        "tifa {args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = tifa_text(args);
     // One JSON value per line; a family is followed by its variants: take the first.
-    serde_json::Deserializer::from_slice(&out.stdout)
+    serde_json::Deserializer::from_str(&out)
         .into_iter::<Value>()
         .next()
         .expect("json output")
@@ -2094,4 +2083,186 @@ fn family_queries_find_what_trace_counts() {
     let trace = tifa(&["trace", "@belt-and-road", "--json"]);
     assert!(trace["docs"].as_u64().is_some_and(|n| n > 0), "{trace}");
     assert_eq!(search["total"], trace["docs"]);
+}
+
+/// Runs tifa and returns its standard output as text.
+fn tifa_text(args: &[&str]) -> String {
+    let out = Command::cargo_bin("tifa")
+        .expect("binary")
+        .arg("--index")
+        .arg(index_dir())
+        .args(args)
+        .output()
+        .expect("run tifa");
+    assert!(
+        out.status.success(),
+        "tifa {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+#[test]
+fn dossier_figures_equal_the_individual_commands_for_every_dev_term() {
+    let mut terms = dev_terms();
+    terms.push("@cyber-sovereignty".into());
+    for term in &terms {
+        let d = tifa(&["dossier", term, "--json"]);
+        let t = tifa(&["trace", term, "--json", "--first", "10"]);
+        let ctx = |what: &str| format!("{term}: {what}");
+        assert_eq!(d["trace"]["docs"], t["docs"], "{}", ctx("docs"));
+        assert_eq!(
+            d["trace"]["occurrences"],
+            t["occurrences"],
+            "{}",
+            ctx("occurrences")
+        );
+        assert_eq!(
+            d["trace"]["first"]["id"],
+            t["first"]["id"],
+            "{}",
+            ctx("first")
+        );
+        assert_eq!(d["trace"]["take_off"], t["take_off"], "{}", ctx("take-off"));
+        let ids = |v: &Value| -> Vec<Value> {
+            v.as_array()
+                .map_or(Vec::new(), |a| a.iter().map(|x| x["id"].clone()).collect())
+        };
+        assert_eq!(
+            ids(&d["trace"]["earliest"]),
+            ids(&t["earliest"]),
+            "{}",
+            ctx("earliest")
+        );
+        let timeline = tifa(&["timeline", term, "--json"]);
+        assert_eq!(
+            d["timeline"]["by_year"],
+            timeline["by_year"],
+            "{}",
+            ctx("timeline")
+        );
+        // Every document has one kind: the kinds add up to the documents.
+        let by_kind: u64 = d["by_kind"]
+            .as_object()
+            .expect("by_kind")
+            .values()
+            .map(|v| v[0].as_u64().expect("docs"))
+            .sum();
+        assert_eq!(Some(by_kind), t["docs"].as_u64(), "{}", ctx("kinds"));
+        // Every cited document is among the sources, numbered from 1.
+        let sources = d["sources"].as_array().expect("sources");
+        let cited: Vec<&str> = sources
+            .iter()
+            .map(|s| s["id"].as_str().expect("id"))
+            .collect();
+        for (i, s) in sources.iter().enumerate() {
+            assert_eq!(
+                s["number"].as_u64(),
+                Some(i as u64 + 1),
+                "{}",
+                ctx("numbering")
+            );
+        }
+        if let Some(id) = d["trace"]["first"]["id"].as_str() {
+            assert!(cited.contains(&id), "{}", ctx("first appearance cited"));
+        }
+        for line in d["earliest_lines"].as_array().expect("lines") {
+            assert!(
+                cited.contains(&line["id"].as_str().expect("id")),
+                "{}",
+                ctx("line cited")
+            );
+        }
+        // The collocates of the take-off column are `tifa collocates` over those years.
+        if let Some(year) = d["trace"]["take_off"]["year"].as_i64()
+            && let Some(col) = d["collocates"].as_array().and_then(|c| c.last())
+        {
+            let from = year.to_string();
+            let c = tifa(&[
+                "collocates",
+                term,
+                "--stop-words",
+                "--from",
+                &from,
+                "--limit",
+                "10",
+                "--json",
+            ]);
+            let words = |g: &Value| -> Vec<(Value, Value)> {
+                g["collocates"].as_array().map_or(Vec::new(), |a| {
+                    a.iter()
+                        .map(|x| (x["word"].clone(), x["freq"].clone()))
+                        .collect()
+                })
+            };
+            assert_eq!(
+                words(&col["group"]),
+                words(&c["groups"][0]),
+                "{}",
+                ctx("collocates")
+            );
+        }
+        // Renderings (Chinese literal terms with aligned pairs).
+        if !term.starts_with('@') && d["renderings"].is_object() {
+            let r = tifa(&["renderings", term, "--json", "--limit", "5"]);
+            let texts = |v: &Value| -> Vec<(Value, Value)> {
+                v["renderings"].as_array().map_or(Vec::new(), |a| {
+                    a.iter()
+                        .map(|x| (x["text"].clone(), x["pairs"].clone()))
+                        .collect()
+                })
+            };
+            assert_eq!(texts(&d["renderings"]), texts(&r), "{}", ctx("renderings"));
+        }
+    }
+}
+
+#[test]
+fn dossier_page_is_self_contained_and_its_citations_parse() {
+    let term = "网络空间命运共同体";
+    let html = tifa_text(&["dossier", term]);
+    assert!(html.starts_with("<!doctype html>"));
+    for section in [
+        "id=\"first\"",
+        "id=\"timeline\"",
+        "id=\"renderings\"",
+        "id=\"collocates\"",
+        "id=\"diffusion\"",
+        "id=\"concordance\"",
+        "id=\"caveats\"",
+        "id=\"sources\"",
+        "class=\"stamp\"",
+    ] {
+        assert!(html.contains(section), "missing {section}");
+    }
+    // Nothing the page would fetch: no script, stylesheet, image or frame.
+    for fetch in ["<script", "<link", "<img", "<iframe", " src=", "url("] {
+        assert!(!html.contains(fetch), "the page fetches: {fetch}");
+    }
+    // The stamp names the corpus hash that `tifa info` prints.
+    let info = tifa(&["info"]);
+    let hash = info["corpus_hash"].as_str().expect("corpus_hash");
+    assert_eq!(hash.len(), 64);
+    assert!(html.contains(&hash[..16]), "stamp without the corpus hash");
+    // CSL-JSON: an array of items with id, type, title and an issued date.
+    let csl: Value = serde_json::from_str(&tifa_text(&["dossier", term, "--cite", "csl-json"]))
+        .expect("CSL-JSON parses");
+    let items = csl.as_array().expect("an array");
+    assert!(!items.is_empty());
+    for item in items {
+        for key in ["id", "type", "title", "accessed"] {
+            assert!(item.get(key).is_some(), "CSL item without {key}: {item}");
+        }
+    }
+    assert!(
+        items
+            .iter()
+            .any(|i| i["issued"]["date-parts"][0][0] == 2015)
+    );
+    // BibTeX, read back by a BibTeX parser.
+    let bib = tifa_text(&["dossier", term, "--cite", "bibtex"]);
+    let parsed = biblatex::Bibliography::parse(&bib).expect("BibTeX parses");
+    assert_eq!(parsed.len(), items.len());
+    let ris = tifa_text(&["dossier", term, "--cite", "ris"]);
+    assert_eq!(ris.matches("ER  - ").count(), items.len());
 }

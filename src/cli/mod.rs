@@ -14,6 +14,7 @@ use tifa::output::escape_terminal;
 mod check;
 mod collocates;
 mod coverage;
+mod dossier;
 mod emerging;
 mod export;
 mod families;
@@ -98,6 +99,19 @@ pub enum Command {
     /// formulation keeps changes (传播正能量 in the news, 注入正能量 at the
     /// Foreign Ministry).
     Collocates(collocates::CollocatesArgs),
+    /// One citable page about a formulation: the answer in two sentences, its
+    /// first appearance (sentence, quoted or not, early matches, what the corpus
+    /// holds before), use per year, kind and collection, renderings, collocates
+    /// before and after its take-off, first use per state, concordance lines,
+    /// caveats from the data, every cited document numbered, and a stamp
+    /// (version, index, corpus hash, command) that reproduces it. Every figure
+    /// is what trace, timeline, renderings, collocates and kwic print.
+    ///
+    /// tifa dossier 网络空间命运共同体 --out cyberspace.html
+    /// tifa dossier @cyber-sovereignty --out sovereignty.md   (chart as .svg beside it)
+    /// tifa dossier 网络主权 --cite bibtex > refs.bib
+    /// tifa dossier --terms bench/terms100.txt --out dossiers/   (one page per term + index.html)
+    Dossier(dossier::DossierArgs),
     /// When did a term first appear, where, in which sentence, and when last.
     ///
     /// TERMs are literal strings (no query syntax: `win-win cooperation` and
@@ -323,6 +337,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Coverage(args) => coverage::run(&cli.index, args),
         Command::Collocates(args) => collocates::run(&cli.index, args),
         Command::Emerging(args) => emerging::run(&cli.index, args),
+        Command::Dossier(args) => dossier::run(&cli.index, args),
         Command::Families(args) => families::run(args),
         Command::Export(args) => export::run_export(&cli.index, args),
         Command::Verify(args) => export::run_verify(&cli.index, args),

@@ -201,6 +201,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/collocates", get(views::collocates_page))
         .route("/coverage", get(views::coverage_page))
         .route("/fields", get(views::fields_page))
+        .route("/dossier", get(views::dossier_page))
         .route("/api/collocates", get(views::api_collocates))
         .route("/api/coverage", get(views::api_coverage))
         .route("/api/fields", get(views::api_fields))
@@ -273,10 +274,13 @@ async fn not_found() -> Response {
 
 async fn security_headers(mut response: Response) -> Response {
     let h = response.headers_mut();
-    h.insert(
-        header::CONTENT_SECURITY_POLICY,
-        HeaderValue::from_static(CSP),
-    );
+    // A page that carries its own policy (the self-contained dossier) keeps it.
+    if !h.contains_key(header::CONTENT_SECURITY_POLICY) {
+        h.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -20,26 +20,7 @@ use crate::search::{self, SearchOptions, SearchResult, Sort};
 use crate::terms::{self, Families, Subject};
 
 /// HTML-escapes text and attribute values.
-pub fn esc(s: &str) -> String {
-    // Bidirectional overrides and isolates in corpus strings would reorder
-    // what a reader sees around them (a title that displays backwards):
-    // shown as visible escapes, as on the terminal.
-    let is_bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
-    if !s.chars().any(is_bidi) {
-        return crate::output::escape_markup(s);
-    }
-    let visible: String = s
-        .chars()
-        .map(|c| {
-            if is_bidi(c) {
-                format!("\\u{{{:04x}}}", c as u32)
-            } else {
-                c.to_string()
-            }
-        })
-        .collect();
-    crate::output::escape_markup(&visible)
-}
+pub use crate::output::escape_html as esc;
 
 pub(super) fn layout(title: &str, active: &str, body: &str) -> String {
     layout_for(title, active, body, None)
@@ -98,6 +79,7 @@ pub(super) fn layout_carrying(
         ("emerging", "/emerging", "Emerging", None),
         ("renderings", "/renderings", "Renderings", Some("term")),
         ("collocates", "/collocates", "Collocates", Some("term")),
+        ("dossier", "/dossier", "Dossier", Some("term")),
         ("coverage", "/coverage", "Coverage", None),
         ("fields", "/fields", "Fields", None),
     ]
@@ -428,9 +410,10 @@ fn search_results(p: &Params, q: &str, all: &SearchResult, page: usize) -> Strin
     let qs = p.with(&[("page", None)]);
     let _ = write!(
         b,
-        "<p class=\"exports\">Export all {} documents: <a id=\"export-csv\" href=\"/export/search.csv?{qs}\">CSV</a><a href=\"/api/search?{}\">JSON</a> · <a id=\"to-kwic\" href=\"/kwic?{qs}\">concordance of every occurrence</a> · <a href=\"/trace?{}\">trace</a> · <a href=\"/timeline?{}\">timeline</a></p>",
+        "<p class=\"exports\">Export all {} documents: <a id=\"export-csv\" href=\"/export/search.csv?{qs}\">CSV</a><a href=\"/api/search?{}\">JSON</a> · <a id=\"to-kwic\" href=\"/kwic?{qs}\">concordance of every occurrence</a> · <a href=\"/trace?{}\">trace</a> · <a href=\"/timeline?{}\">timeline</a> · <a id=\"to-dossier\" href=\"/dossier?{}\">dossier</a></p>",
         all.total,
         p.with(&[("page", None), ("all", Some("true"))]),
+        term_link(q),
         term_link(q),
         term_link(q)
     );
@@ -867,11 +850,12 @@ pub async fn trace_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery)
         for t in &traces {
             let _ = write!(
                 b,
-                "<div class=\"card\" id=\"trace\"><h2>{}</h2><p class=\"summary\"><b id=\"trace-docs\">{}</b> documents, {} occurrences · <a href=\"/api/trace?{}\">JSON</a></p>",
+                "<div class=\"card\" id=\"trace\"><h2>{}</h2><p class=\"summary\"><b id=\"trace-docs\">{}</b> documents, {} occurrences · <a href=\"/api/trace?{}\">JSON</a> · <a class=\"to-dossier\" href=\"/dossier?{}\">dossier</a></p>",
                 esc(&t.term),
                 t.docs,
                 t.occurrences,
-                p.with(&[])
+                p.with(&[]),
+                p.with(&[("group_by", None)])
             );
             match &t.first {
                 Some(f) => {
@@ -1096,7 +1080,7 @@ pub async fn timeline_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQue
                 )
             }
         );
-        b.push_str(&timeline_chart(&timelines, unit == "docs"));
+        b.push_str(&crate::chart::timeline_svg(&timelines, unit == "docs"));
         // What the corpus covers: dashed lines and hollow points are explained here.
         let notes: Vec<String> = timelines
             .iter()
@@ -1155,112 +1139,6 @@ pub async fn timeline_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQue
 /// its characters literally.
 fn tifa_pattern(term: &str) -> bool {
     crate::matcher::is_pattern_syntax(term)
-}
-
-/// Lines per term over the periods (inline SVG; a point's tooltip gives its figures).
-fn timeline_chart(timelines: &[history::Timeline], docs: bool) -> String {
-    const COLOURS: [&str; 6] = [
-        "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
-    ];
-    let labels: Vec<&String> = {
-        let set: std::collections::BTreeSet<&String> = timelines
-            .iter()
-            .flat_map(|t| t.buckets.keys())
-            .filter(|k| *k != "unknown")
-            .collect();
-        set.into_iter().collect()
-    };
-    if labels.is_empty() {
-        return String::new();
-    }
-    let value = |b: &history::Bucket| if docs { b.docs as f64 } else { b.per_million };
-    let max = timelines
-        .iter()
-        .flat_map(|t| t.buckets.values().map(value))
-        .fold(0.0, f64::max)
-        .max(1e-9);
-    let (w, h, left, bottom) = (900.0, 320.0, 60.0, 40.0);
-    let x = |i: usize| left + (i as f64 + 0.5) * (w - left - 20.0) / labels.len() as f64;
-    let y = |v: f64| 20.0 + (h - bottom - 20.0) * (1.0 - v / max);
-    let mut s = format!(
-        "<svg class=\"chart\" id=\"timeline-chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\"><title>{}</title><text x=\"8\" y=\"14\" font-size=\"11\">{} (max {:.2})</text>",
-        if docs {
-            "documents per period"
-        } else {
-            "occurrences per million per period"
-        },
-        if docs { "documents" } else { "per million" },
-        max
-    );
-    for (i, l) in labels.iter().enumerate() {
-        if labels.len() <= 30 || i % (labels.len() / 30 + 1) == 0 {
-            let _ = write!(
-                s,
-                "<text x=\"{:.1}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\">{}</text>",
-                x(i),
-                h - bottom + 14.0,
-                esc(l)
-            );
-        }
-    }
-    for (n, t) in timelines.iter().enumerate() {
-        let colour = COLOURS[n % COLOURS.len()];
-        let points: Vec<(usize, &history::Bucket)> = labels
-            .iter()
-            .enumerate()
-            .filter_map(|(i, l)| t.buckets.get(*l).map(|b| (i, b)))
-            .collect();
-        // Segments touching a period the line's collections do not cover (or
-        // a partial last period) are dashed, their points hollow: a fall
-        // there is the corpus ending, not use stopping.
-        for pair in points.windows(2) {
-            let ((i, a), (j, c)) = (pair[0], pair[1]);
-            let covered = t.coverage.is_covered(labels[i]) && t.coverage.is_covered(labels[j]);
-            let _ = write!(
-                s,
-                "<line class=\"{}\" x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"{colour}\" stroke-width=\"2\"{}/>",
-                if covered { "covered" } else { "uncovered" },
-                x(i),
-                y(value(a)),
-                x(j),
-                y(value(c)),
-                if covered {
-                    ""
-                } else {
-                    " stroke-dasharray=\"4 4\" stroke-opacity=\"0.6\""
-                }
-            );
-        }
-        for (i, b) in points {
-            let mark = t.coverage.mark(labels[i]);
-            let _ = write!(
-                s,
-                "<circle cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{}\" stroke=\"{colour}\"><title>{} {}: {} documents, {} occurrences, {:.2} per million{}</title></circle>",
-                x(i),
-                y(value(b)),
-                if mark.is_empty() { colour } else { "white" },
-                esc(&t.term),
-                esc(labels[i]),
-                b.docs,
-                b.occurrences,
-                b.per_million,
-                if mark.is_empty() {
-                    String::new()
-                } else {
-                    format!(" — {}", esc(&mark))
-                }
-            );
-        }
-        let _ = write!(
-            s,
-            "<text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"{colour}\">{}</text>",
-            w - 240.0,
-            20.0 + 16.0 * n as f64,
-            esc(&t.term)
-        );
-    }
-    s.push_str("</svg>");
-    s
 }
 
 pub async fn timeline_csv(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {

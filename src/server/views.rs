@@ -308,6 +308,51 @@ pub async fn fields_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery
     .await
 }
 
+/// The dossier of a term: the very page `tifa dossier` writes (self-contained,
+/// no script), with its own policy allowing the inline style it carries.
+pub async fn dossier_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
+    let p = Params::parse(raw);
+    work(&s, false, move |engine| {
+        let term = p.all("term").join(" ");
+        if term.is_empty() {
+            let b = format!(
+                "<form class=\"query\" method=\"get\" action=\"/dossier\"><label>term<input class=\"q\" type=\"text\" name=\"term\" value=\"\"></label>{}<button type=\"submit\">Dossier</button></form><p class=\"help\">One citable page about a formulation: first appearance, use per year, renderings, collocates, first use per state, concordance, caveats and every cited document (also <code>tifa dossier TERM</code>).</p>",
+                filter_inputs(&p, engine)
+            );
+            return Ok(Html(layout_for("Dossier", "dossier", &b, None)).into_response());
+        }
+        let subject = subjects_of(&p, "term")?.remove(0);
+        let command = format!("/dossier?{}", p.with(&[]));
+        let d = crate::dossier::dossier(engine, &subject, &p.filter()?, command)?;
+        if let Some(format) = p.get("cite") {
+            let format = crate::dossier::CiteFormat::parse(format)
+                .map_err(crate::error::UserError::BadQuery)?;
+            let (mime, name) = match format {
+                crate::dossier::CiteFormat::CslJson => ("application/json", "dossier.json"),
+                crate::dossier::CiteFormat::Bibtex => ("application/x-bibtex", "dossier.bib"),
+                crate::dossier::CiteFormat::Ris => ("application/x-research-info-systems", "dossier.ris"),
+            };
+            let body = crate::dossier::citations(&d.sources, format, &d.stamp.built)?;
+            return Ok(super::download(mime, name, body.into_bytes()));
+        }
+        let links = format!(
+            "<nav class=\"downloads\">References: <a href=\"/dossier?{q}&amp;cite=csl-json\">CSL-JSON</a> · <a href=\"/dossier?{q}&amp;cite=bibtex\">BibTeX</a> · <a href=\"/dossier?{q}&amp;cite=ris\">RIS</a> · <a href=\"/trace?{q}\">trace</a> · <a href=\"/search?q={t}\">search</a></nav>",
+            q = esc(&p.with(&[])),
+            t = urlencode(&term)
+        );
+        let page = d.html().replacen("<main>", &format!("<main>{links}"), 1);
+        let mut response = Html(page).into_response();
+        response.headers_mut().insert(
+            axum::http::header::CONTENT_SECURITY_POLICY,
+            axum::http::HeaderValue::from_static(
+                "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'",
+            ),
+        );
+        Ok(response)
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::heat;

@@ -1,0 +1,1126 @@
+//! `tifa dossier TERM`: one citable page per formulation, gathered from the
+//! same functions as `trace`, `timeline`, `renderings`, `collocates` and
+//! `kwic` (so every figure equals what those commands print), with the
+//! documents it cites numbered and a stamp that says how to reproduce it.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use anyhow::Result;
+use serde::Serialize;
+
+use crate::collocates::{self, CollocateOptions, GroupBy, Measure, Side};
+use crate::engine::{Engine, Filter};
+use crate::history::{self, Appearance, Period, TimelineOptions};
+use crate::kwic::{self, KwicOptions, KwicSort};
+use crate::output::escape_html as esc;
+use crate::renderings::{self, RenderingOptions};
+use crate::terms::{self, Subject};
+
+/// Concordance lines drawn at random (with [`SAMPLE_SEED`]).
+pub const SAMPLE_LINES: usize = 10;
+pub const SAMPLE_SEED: u64 = 1;
+/// Earliest concordance lines given in full.
+pub const EARLIEST_LINES: usize = 10;
+/// Collocates per period.
+pub const COLLOCATES_SHOWN: usize = 10;
+/// Renderings listed.
+pub const RENDERINGS_SHOWN: usize = 5;
+
+/// What reproduces a page: the tool, the index it read and the corpus behind it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Stamp {
+    pub tool: String,
+    /// The index generation (a new one with every build or update).
+    pub generation: String,
+    /// [`crate::index::Manifest::corpus_hash`].
+    pub corpus_hash: String,
+    /// When the index was built (UTC date): the "accessed" date of citations.
+    pub built: String,
+    pub documents: u64,
+    /// The command that gives the same page.
+    pub command: String,
+}
+
+impl Stamp {
+    pub fn of(engine: &Engine, command: String) -> Stamp {
+        let m = &engine.manifest;
+        Stamp {
+            tool: format!("tifa {}", env!("CARGO_PKG_VERSION")),
+            generation: engine.generation_name(),
+            corpus_hash: m.corpus_hash.clone(),
+            built: unix_date(m.built_at_unix),
+            documents: m.documents,
+            command,
+        }
+    }
+
+    /// One line for a footer.
+    pub fn line(&self) -> String {
+        format!(
+            "{} · index {} built {} · corpus {} ({} documents) · reproduce: {}",
+            self.tool,
+            self.generation,
+            self.built,
+            short_hash(&self.corpus_hash),
+            self.documents,
+            self.command
+        )
+    }
+}
+
+fn short_hash(h: &str) -> &str {
+    if h.is_empty() {
+        "hash unknown (index built before tifa recorded it: rebuild)"
+    } else {
+        &h[..h.len().min(16)]
+    }
+}
+
+/// YYYY-MM-DD of a Unix time (UTC), by the civil-from-days algorithm.
+pub fn unix_date(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// A document the page cites.
+#[derive(Clone, Debug, Serialize)]
+pub struct Source {
+    pub number: usize,
+    pub id: String,
+    pub date: String,
+    pub title: String,
+    pub kind: String,
+    pub lang: String,
+    pub collection: String,
+    pub url: Option<String>,
+    pub provenance: Option<String>,
+}
+
+/// Collocates of one period.
+#[derive(Clone, Debug, Serialize)]
+pub struct CollocatePeriod {
+    pub label: String,
+    /// `--from`/`--to` that give the same list with `tifa collocates`.
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub group: Option<collocates::Group>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct Dossier {
+    pub term: String,
+    pub summary: String,
+    pub trace: history::Trace,
+    pub timeline: history::Timeline,
+    /// Documents and occurrences per kind and per collection.
+    pub by_kind: BTreeMap<String, (usize, u64)>,
+    pub by_collection: BTreeMap<String, (usize, u64)>,
+    /// First use per state (UN General Debate), where the corpus has countries.
+    pub diffusion: Vec<(String, Appearance)>,
+    pub renderings: Option<renderings::Renderings>,
+    /// Why renderings are missing, when they are.
+    pub renderings_note: Option<String>,
+    pub collocates: Vec<CollocatePeriod>,
+    pub sample: kwic::Kwic,
+    pub earliest_lines: Vec<kwic::KwicLine>,
+    pub caveats: Vec<String>,
+    pub sources: Vec<Source>,
+    pub stamp: Stamp,
+}
+
+/// Gathers the dossier of one subject under the filter.
+pub fn dossier(
+    engine: &Engine,
+    subject: &Subject,
+    filter: &Filter,
+    command: String,
+) -> Result<Dossier> {
+    let allowed = engine.allowed(filter)?;
+    let trace = history::trace(engine, subject, &allowed, EARLIEST_LINES, None)?;
+    let grouped = |field: &str| -> Result<BTreeMap<String, (usize, u64)>> {
+        if !engine.manifest.fields.contains_key(field) && field != "kind" {
+            return Ok(BTreeMap::new());
+        }
+        let t = history::trace(engine, subject, &allowed, 1, Some(field))?;
+        Ok(t.groups
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, g)| (k, (g.docs, g.occurrences)))
+            .collect())
+    };
+    let by_kind = grouped("kind")?;
+    let by_collection = grouped("collection")?;
+    let diffusion = if engine.manifest.fields.contains_key("country") {
+        let t = history::trace(engine, subject, &allowed, 1, Some("country"))?;
+        let mut firsts: Vec<(String, Appearance)> = t
+            .groups
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|(k, _)| k != history::NO_VALUE)
+            .filter_map(|(k, g)| g.first.map(|f| (k, f)))
+            .collect();
+        firsts.sort_by(|a, b| a.1.date.cmp(&b.1.date).then_with(|| a.0.cmp(&b.0)));
+        firsts
+    } else {
+        Vec::new()
+    };
+    let timeline = history::timelines(
+        engine,
+        std::slice::from_ref(subject),
+        &TimelineOptions {
+            filter: filter.clone(),
+            by: Period::Year,
+            expand_families: false,
+        },
+    )?
+    .into_iter()
+    .next()
+    .ok_or_else(|| anyhow::anyhow!("no timeline for {}", subject.label()))?;
+    let literal = match subject {
+        Subject::Literal(l) if !l.is_pattern() => Some(l.raw.clone()),
+        _ => None,
+    };
+    let (renderings, renderings_note) = match &literal {
+        None => (
+            None,
+            Some("renderings are given for a single literal term (ask `tifa renderings` for each member of a family)".to_string()),
+        ),
+        Some(term) => match renderings::renderings(
+            engine,
+            term,
+            &RenderingOptions {
+                filter: filter.clone(),
+                limit: RENDERINGS_SHOWN,
+                by_year: false,
+            },
+        ) {
+            Ok(r) if r.segments_with_term > 0 => (Some(r), None),
+            Ok(_) => (
+                None,
+                Some("no aligned translation pair of the corpus contains it".to_string()),
+            ),
+            Err(e) => (None, Some(format!("{e:#}"))),
+        },
+    };
+    let take_off = trace.take_off.as_ref().map(|t| t.year);
+    let periods: Vec<(String, Option<String>, Option<String>)> = match take_off {
+        Some(y) => vec![
+            (format!("before {y}"), None, Some(format!("{}", y - 1))),
+            (format!("{y} on (take-off)"), Some(format!("{y}")), None),
+        ],
+        None => vec![("all years".to_string(), None, None)],
+    };
+    let mut collocate_periods = Vec::new();
+    for (label, from, to) in periods {
+        let mut f = filter.clone();
+        let narrowed = Filter::parse(&[], &[], &[], from.as_deref(), to.as_deref(), &[], &[])?;
+        if from.is_some() {
+            f.dates.from = narrowed.dates.from;
+        }
+        if to.is_some() {
+            f.dates.to = narrowed.dates.to;
+        }
+        let c = collocates::collocates(
+            engine,
+            subject,
+            &CollocateOptions {
+                filter: f,
+                window: 5,
+                side: Side::Both,
+                min_freq: 3,
+                stop_words: true,
+                by: GroupBy::All,
+                measure: Measure::LogDice,
+                limit: COLLOCATES_SHOWN,
+            },
+        )?;
+        collocate_periods.push(CollocatePeriod {
+            label,
+            from,
+            to,
+            group: c.groups.into_iter().next(),
+        });
+    }
+    let query = kwic_query(subject);
+    let kwic_options = |sample: Option<usize>| KwicOptions {
+        filter: filter.clone(),
+        width: 20,
+        sort: KwicSort::Date,
+        sample,
+        seed: SAMPLE_SEED,
+        query: crate::query::QueryOptions::default(),
+        max_lines: None,
+    };
+    let sample = kwic::kwic(engine, &query, &kwic_options(Some(SAMPLE_LINES)))?;
+    let mut all = kwic::kwic(engine, &query, &kwic_options(None))?;
+    all.lines.truncate(EARLIEST_LINES);
+    let earliest_lines = all.lines;
+    let caveats = caveats(engine, subject, &allowed, &trace, &timeline)?;
+    let summary = summary(&trace, &timeline);
+    let sources = sources(engine, &trace, &diffusion, &sample, &earliest_lines)?;
+    Ok(Dossier {
+        term: subject.label(),
+        summary,
+        trace,
+        timeline,
+        by_kind,
+        by_collection,
+        diffusion,
+        renderings,
+        renderings_note,
+        collocates: collocate_periods,
+        sample,
+        earliest_lines,
+        caveats,
+        sources,
+        stamp: Stamp::of(engine, command),
+    })
+}
+
+/// The concordance query for a subject: a literal quoted as a phrase, a family by name.
+fn kwic_query(subject: &Subject) -> String {
+    match subject {
+        Subject::Literal(l) if l.is_pattern() => l.raw.clone(),
+        Subject::Literal(l) => format!("\"{}\"", l.raw.replace('"', "")),
+        Subject::Family(_) => subject.label(),
+    }
+}
+
+/// The answer in two sentences.
+fn summary(trace: &history::Trace, timeline: &history::Timeline) -> String {
+    let Some(first) = &trace.first else {
+        return format!(
+            "{} is in no dated document of the corpus ({} documents in all).",
+            trace.term, trace.docs
+        );
+    };
+    let mut s = format!(
+        "{} first appears in the corpus on {}{} in “{}” ({}).",
+        trace.term,
+        first.date,
+        if first.approximate {
+            " (a date known only to the year or month)"
+        } else {
+            ""
+        },
+        first.title,
+        first.cite.collection.as_deref().unwrap_or(&first.kind)
+    );
+    let peak = timeline
+        .buckets
+        .iter()
+        .filter(|(k, _)| *k != "unknown")
+        // The earliest of equal peaks.
+        .max_by(|a, b| a.1.docs.cmp(&b.1.docs).then_with(|| b.0.cmp(a.0)));
+    match (&trace.take_off, peak) {
+        (Some(t), Some((year, b))) => {
+            let _ = write!(
+                s,
+                " Its use takes off in {} ({} documents) and peaks in {} ({} documents); {} documents use it in all.",
+                t.year, t.docs, year, b.docs, trace.docs
+            );
+        }
+        (None, _) => {
+            let _ = write!(
+                s,
+                " It is not in common use in the corpus (no two years running with at least 5 documents and 10 % of its peak); {} documents use it in all.",
+                trace.docs
+            );
+        }
+        (Some(t), None) => {
+            let _ = write!(s, " Its use takes off in {}.", t.year);
+        }
+    }
+    s
+}
+
+fn caveats(
+    engine: &Engine,
+    subject: &Subject,
+    allowed: &crate::engine::Allowed,
+    trace: &history::Trace,
+    timeline: &history::Timeline,
+) -> Result<Vec<String>> {
+    let mut out: Vec<String> = timeline.coverage.notes.clone();
+    if let Some((period, to)) = &timeline.coverage.partial {
+        out.push(format!(
+            "{period} is a partial year: the corpus ends on {to}, so its figure is not comparable with whole years."
+        ));
+    }
+    for (period, missing) in &timeline.coverage.uncovered {
+        out.push(format!(
+            "{period}: no documents of {} in the corpus — a gap in the line there is the corpus, not the term.",
+            missing.join(", ")
+        ));
+    }
+    if let Some(b) = timeline.buckets.get("unknown")
+        && b.docs > 0
+    {
+        out.push(format!(
+            "{} matching documents have no date: they count in the totals, not in the timeline or the first appearance.",
+            b.docs
+        ));
+    }
+    if trace.early_total > 0 {
+        out.push(format!(
+            "{} early matches stand years before the take-off or apart from the rest: check their dates and sources (listed under first appearance).",
+            trace.early_total
+        ));
+    }
+    if let Some(first) = &trace.first
+        && first.quoted == Some(true)
+    {
+        out.push("The first appearance stands inside quotation or title marks: the document may cite a formulation coined elsewhere.".to_string());
+    }
+    let matches = terms::evaluate(engine, subject, allowed)?;
+    if engine.manifest.fields.contains_key("ocr") {
+        let ocr = engine.field_values("ocr")?;
+        let n = matches
+            .iter()
+            .filter(|m| ocr.get(m.address).is_some_and(|v| !v.is_empty()))
+            .count();
+        if n > 0 {
+            out.push(format!(
+                "{n} matching documents were read by OCR: their text (and a match in it) may differ from the printed page."
+            ));
+        }
+    }
+    // Other script forms (網絡主權 for 网络主权) are not counted unless asked.
+    if let Subject::Literal(l) = subject
+        && l.cjk
+        && !l.is_pattern()
+        && let Some(Subject::Family(f)) = terms::with_script_forms(vec![subject.clone()])
+            .into_iter()
+            .next()
+    {
+        let with_forms = terms::evaluate(engine, &Subject::Family(f.clone()), allowed)?;
+        let more = with_forms.len().saturating_sub(matches.len());
+        if more > 0 {
+            out.push(format!(
+                "{more} more documents write it in another script form ({}): not counted here (`--variants` counts them).",
+                f.variants
+                    .iter()
+                    .map(|v| v.raw.clone())
+                    .filter(|v| *v != l.raw)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
+    }
+    if out.is_empty() {
+        out.push("None found: the collections behind the line cover every year of it.".into());
+    }
+    Ok(out)
+}
+
+/// Every document the page names, numbered in order of first mention.
+fn sources(
+    engine: &Engine,
+    trace: &history::Trace,
+    diffusion: &[(String, Appearance)],
+    sample: &kwic::Kwic,
+    earliest: &[kwic::KwicLine],
+) -> Result<Vec<Source>> {
+    let mut ids: Vec<String> = Vec::new();
+    let mut push = |id: &str| {
+        if !ids.iter().any(|i| i == id) {
+            ids.push(id.to_string());
+        }
+    };
+    if let Some(f) = &trace.first {
+        push(&f.id);
+        for p in &f.possibly_earlier {
+            push(&p.id);
+        }
+    }
+    for a in trace.early.iter().chain(&trace.earliest).chain(&trace.last) {
+        push(&a.id);
+    }
+    for (_, a) in diffusion {
+        push(&a.id);
+    }
+    for l in earliest.iter().chain(&sample.lines) {
+        push(&l.id);
+    }
+    let mut out = Vec::with_capacity(ids.len());
+    for (i, id) in ids.iter().enumerate() {
+        let Some(address) = engine.address_of(id)? else {
+            continue;
+        };
+        let d = engine.stored(address)?;
+        out.push(Source {
+            number: i + 1,
+            id: d.id,
+            date: d.date.unwrap_or_else(|| "undated".into()),
+            title: d.title,
+            kind: d.kind,
+            lang: d.lang,
+            collection: d.meta.get("collection").cloned().unwrap_or_default(),
+            url: d.meta.get("url").cloned().filter(|u| !u.is_empty()),
+            provenance: d.meta.get("source").cloned().filter(|u| !u.is_empty()),
+        });
+    }
+    Ok(out)
+}
+
+impl Dossier {
+    /// The number of a cited document, as `[n]`.
+    fn cite(&self, id: &str) -> String {
+        self.sources
+            .iter()
+            .find(|s| s.id == id)
+            .map_or(String::new(), |s| format!("[{}]", s.number))
+    }
+
+    /// A self-contained HTML page: inline CSS and SVG, no script.
+    pub fn html(&self) -> String {
+        let mut b = String::new();
+        let _ = write!(
+            b,
+            "<!doctype html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>Dossier: {t}</title><style>{STYLE}</style></head><body><main><h1>Dossier: {t}</h1><p class=\"answer\">{}</p>",
+            esc(&self.summary),
+            t = esc(&self.term)
+        );
+        self.html_first(&mut b);
+        self.html_timeline(&mut b);
+        self.html_renderings(&mut b);
+        self.html_collocates(&mut b);
+        self.html_diffusion(&mut b);
+        self.html_lines(&mut b);
+        b.push_str("<h2 id=\"caveats\">Caveats</h2><ul>");
+        for c in &self.caveats {
+            let _ = write!(b, "<li>{}</li>", esc(c));
+        }
+        b.push_str("</ul><h2 id=\"sources\">Sources</h2><ol class=\"sources\">");
+        for s in &self.sources {
+            let _ = write!(
+                b,
+                "<li id=\"s{}\" value=\"{}\">{} · {} · {} [{}, {}] · id <code>{}</code>{}{}</li>",
+                s.number,
+                s.number,
+                esc(&s.date),
+                esc(&s.title),
+                esc(&s.collection),
+                esc(&s.kind),
+                esc(&s.lang),
+                esc(&s.id),
+                s.url
+                    .as_ref()
+                    .map_or(String::new(), |u| format!(" · {}", esc(u))),
+                s.provenance
+                    .as_ref()
+                    .map_or(String::new(), |p| format!(" · source: {}", esc(p)))
+            );
+        }
+        let _ = write!(
+            b,
+            "</ol><footer class=\"stamp\">{}</footer></main></body></html>",
+            esc(&self.stamp.line())
+        );
+        b
+    }
+
+    fn html_first(&self, b: &mut String) {
+        b.push_str("<h2 id=\"first\">First appearance</h2>");
+        let Some(f) = &self.trace.first else {
+            b.push_str("<p>No dated document contains it.</p>");
+            return;
+        };
+        let _ = write!(
+            b,
+            "<p><b>{}</b>{} — {} {} ({}, {})</p>",
+            esc(&f.date),
+            if f.approximate { " (approximate)" } else { "" },
+            esc(&f.title),
+            self.cite(&f.id),
+            esc(&f.kind),
+            esc(&f.lang)
+        );
+        if let Some(c) = &f.context {
+            let _ = write!(b, "<blockquote>{}</blockquote>", esc(c));
+        }
+        let _ = write!(
+            b,
+            "<p>Quoted: {}.</p>",
+            match f.quoted {
+                Some(true) => "yes — inside quotation or title marks (the document may cite it)",
+                Some(false) => "no — the document uses it in its own words",
+                None => "not known",
+            }
+        );
+        if !f.possibly_earlier.is_empty() {
+            b.push_str("<p>Possibly earlier (dated only to a year or month that includes the first):</p><ul>");
+            for p in &f.possibly_earlier {
+                let _ = write!(
+                    b,
+                    "<li>{} {} {}</li>",
+                    esc(&p.date),
+                    esc(&p.title),
+                    self.cite(&p.id)
+                );
+            }
+            b.push_str("</ul>");
+        }
+        if !self.trace.early.is_empty() {
+            let _ = write!(
+                b,
+                "<p>Early matches to check ({} in all):</p><ul>",
+                self.trace.early_total
+            );
+            for p in &self.trace.early {
+                let _ = write!(
+                    b,
+                    "<li>{} {} {} — {}</li>",
+                    esc(&p.date),
+                    esc(&p.title),
+                    self.cite(&p.id),
+                    esc(p.note.as_deref().unwrap_or(""))
+                );
+            }
+            b.push_str("</ul>");
+        }
+        if let Some(c) = &self.trace.coverage_before {
+            let _ = write!(
+                b,
+                "<p>Coverage before: the corpus holds {} documents{} from {} to {} (the 12 months before): {}.{}</p>",
+                c.docs,
+                c.lang
+                    .as_deref()
+                    .map_or(String::new(), |l| format!(" in {l}")),
+                esc(&c.from),
+                esc(&c.to),
+                esc(&c
+                    .by_collection
+                    .iter()
+                    .map(|(k, v)| format!("{k} {v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")),
+                match &c.nearest_same_collection {
+                    Some(d) => format!(
+                        " The nearest earlier document of {} is of {} ({}).",
+                        esc(&c.collection),
+                        esc(&d.date),
+                        esc(&d.title)
+                    ),
+                    None => format!(
+                        " {} starts with this document: the corpus cannot show earlier use there.",
+                        esc(&c.collection)
+                    ),
+                }
+            );
+        }
+    }
+
+    fn html_timeline(&self, b: &mut String) {
+        b.push_str("<h2 id=\"timeline\">Use per year</h2>");
+        b.push_str(&crate::chart::timeline_svg(
+            std::slice::from_ref(&self.timeline),
+            true,
+        ));
+        b.push_str("<p class=\"note\">Documents per year (hollow points: a year the line's collections do not cover, or the partial last year).</p><table><tr><th>year</th><th>documents</th><th>occurrences</th><th>per million</th><th>share of documents</th><th></th></tr>");
+        for (year, bucket) in &self.timeline.buckets {
+            let _ = write!(
+                b,
+                "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2}</td><td class=\"n\">{:.4}</td><td>{}</td></tr>",
+                esc(year),
+                bucket.docs,
+                bucket.occurrences,
+                bucket.per_million,
+                bucket.share,
+                esc(&self.timeline.coverage.mark(year))
+            );
+        }
+        b.push_str("</table>");
+        for (title, rows) in [
+            ("Per kind", &self.by_kind),
+            ("Per collection", &self.by_collection),
+        ] {
+            if rows.is_empty() {
+                continue;
+            }
+            let _ = write!(
+                b,
+                "<h3>{title}</h3><table><tr><th></th><th>documents</th><th>occurrences</th></tr>"
+            );
+            let mut sorted: Vec<_> = rows.iter().collect();
+            sorted.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(b.0)));
+            for (k, (d, o)) in sorted {
+                let _ = write!(
+                    b,
+                    "<tr><td>{}</td><td class=\"n\">{d}</td><td class=\"n\">{o}</td></tr>",
+                    esc(k)
+                );
+            }
+            b.push_str("</table>");
+        }
+    }
+
+    fn html_renderings(&self, b: &mut String) {
+        b.push_str("<h2 id=\"renderings\">Renderings</h2>");
+        let Some(r) = &self.renderings else {
+            let _ = write!(
+                b,
+                "<p>{}</p>",
+                esc(self.renderings_note.as_deref().unwrap_or("none"))
+            );
+            return;
+        };
+        let _ = write!(
+            b,
+            "<p>{} of {} aligned segments contain it; {} have none of the renderings below.</p><table><tr><th>rendering</th><th>share</th><th>segments</th><th>first</th><th>last</th></tr>",
+            r.segments_with_term, r.segments, r.not_rendered
+        );
+        for x in &r.renderings {
+            let _ = write!(
+                b,
+                "<tr><td>{}</td><td class=\"n\">{:.0} %</td><td class=\"n\">{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&x.text),
+                x.share * 100.0,
+                x.pairs,
+                esc(&x.first),
+                esc(&x.last)
+            );
+        }
+        b.push_str("</table>");
+        // Two different aligned pairs (renderings often share their best example).
+        let mut shown: Vec<(&str, usize)> = Vec::new();
+        for x in &r.renderings {
+            let e = &x.example;
+            if shown.len() == 2 || shown.contains(&(e.pair.as_str(), e.segment)) {
+                continue;
+            }
+            shown.push((e.pair.as_str(), e.segment));
+            let _ = write!(
+                b,
+                "<div class=\"pair\"><p>{}</p><p>{}</p><p class=\"note\">{} · {} segment {}</p></div>",
+                esc(&e.source),
+                esc(&e.target),
+                esc(&e.date),
+                esc(&e.pair),
+                e.segment
+            );
+        }
+    }
+
+    fn html_collocates(&self, b: &mut String) {
+        b.push_str("<h2 id=\"collocates\">Collocates</h2><p class=\"note\">Words within 5 on either side, function words left out, by logDice (as <code>tifa collocates TERM --stop-words</code> with the dates of each column).</p><div class=\"columns\">");
+        for p in &self.collocates {
+            let _ = write!(b, "<div><h3>{}</h3>", esc(&p.label));
+            match &p.group {
+                Some(g) if !g.collocates.is_empty() => {
+                    let _ = write!(
+                        b,
+                        "<p class=\"note\">{} occurrences in {} documents</p><table><tr><th>word</th><th>together</th><th>logDice</th></tr>",
+                        g.occurrences, g.docs
+                    );
+                    for c in &g.collocates {
+                        let _ = write!(
+                            b,
+                            "<tr><td>{}</td><td class=\"n\">{}</td><td class=\"n\">{:.2}</td></tr>",
+                            esc(&c.word),
+                            c.freq,
+                            c.log_dice
+                        );
+                    }
+                    b.push_str("</table>");
+                }
+                _ => b.push_str("<p>No word occurs with it 3 times or more.</p>"),
+            }
+            b.push_str("</div>");
+        }
+        b.push_str("</div>");
+    }
+
+    fn html_diffusion(&self, b: &mut String) {
+        b.push_str("<h2 id=\"diffusion\">Diffusion</h2>");
+        if self.diffusion.is_empty() {
+            b.push_str("<p>No document with a country (UN General Debate statements) uses it.</p>");
+            return;
+        }
+        let _ = write!(
+            b,
+            "<p>First use per country ({} countries):</p><table><tr><th>country</th><th>first</th><th>document</th></tr>",
+            self.diffusion.len()
+        );
+        for (country, a) in &self.diffusion {
+            let _ = write!(
+                b,
+                "<tr><td>{}</td><td>{}</td><td>{} {}</td></tr>",
+                esc(country),
+                esc(&a.date),
+                esc(&a.title),
+                self.cite(&a.id)
+            );
+        }
+        b.push_str("</table>");
+    }
+
+    fn html_lines(&self, b: &mut String) {
+        let line = |b: &mut String, l: &kwic::KwicLine| {
+            let _ = write!(
+                b,
+                "<tr><td>{}</td><td class=\"left\">{}</td><td class=\"hit\">{}</td><td>{}</td><td>{}</td></tr>",
+                esc(l.date.as_deref().unwrap_or("undated")),
+                esc(&l.left),
+                esc(&l.hit),
+                esc(&l.right),
+                self.cite(&l.id)
+            );
+        };
+        let _ = write!(
+            b,
+            "<h2 id=\"concordance\">Concordance</h2><p class=\"note\">A random sample of {} of its {} occurrences in {} documents (seed {SAMPLE_SEED}: <code>tifa kwic {} --sample {SAMPLE_LINES} --seed {SAMPLE_SEED}</code>), by date:</p><table class=\"kwic\">",
+            self.sample.lines.len(),
+            self.sample.total,
+            self.sample.docs,
+            esc(&kwic_query_shell(&self.sample.query))
+        );
+        for l in &self.sample.lines {
+            line(b, l);
+        }
+        let _ = write!(
+            b,
+            "</table><h3>The earliest {}</h3><table class=\"kwic\">",
+            self.earliest_lines.len()
+        );
+        for l in &self.earliest_lines {
+            line(b, l);
+        }
+        b.push_str("</table>");
+    }
+
+    /// Markdown, with the chart as a separate SVG file (`chart_file` is how
+    /// the page links it).
+    pub fn markdown(&self, chart_file: &str) -> String {
+        let md = crate::report::md_cell;
+        let mut m = format!(
+            "# Dossier: {}\n\n{}\n\n## First appearance\n\n",
+            self.term, self.summary
+        );
+        match &self.trace.first {
+            None => m.push_str("No dated document contains it.\n"),
+            Some(f) => {
+                let _ = writeln!(m, "**{}** — {} {}\n", f.date, f.title, self.cite(&f.id));
+                if let Some(c) = &f.context {
+                    let _ = writeln!(m, "> {}\n", c.replace('\n', " "));
+                }
+                let _ = writeln!(
+                    m,
+                    "Quoted: {}.\n",
+                    if f.quoted == Some(true) { "yes" } else { "no" }
+                );
+            }
+        }
+        for p in &self.trace.early {
+            let _ = writeln!(
+                m,
+                "- early: {} {} {} — {}",
+                p.date,
+                p.title,
+                self.cite(&p.id),
+                p.note.as_deref().unwrap_or("")
+            );
+        }
+        let _ = write!(
+            m,
+            "\n## Use per year\n\n![documents per year]({chart_file})\n\n| year | documents | occurrences | per million |\n|---|---|---|---|\n"
+        );
+        for (y, bk) in &self.timeline.buckets {
+            let _ = writeln!(
+                m,
+                "| {y} | {} | {} | {:.2} |",
+                bk.docs, bk.occurrences, bk.per_million
+            );
+        }
+        for (title, rows) in [
+            ("Per kind", &self.by_kind),
+            ("Per collection", &self.by_collection),
+        ] {
+            let _ = write!(
+                m,
+                "\n### {title}\n\n| | documents | occurrences |\n|---|---|---|\n"
+            );
+            for (k, (d, o)) in rows {
+                let _ = writeln!(m, "| {} | {d} | {o} |", md(k));
+            }
+        }
+        m.push_str("\n## Renderings\n\n");
+        match &self.renderings {
+            None => {
+                let _ = writeln!(m, "{}", self.renderings_note.as_deref().unwrap_or("none"));
+            }
+            Some(r) => {
+                m.push_str("| rendering | share | segments |\n|---|---|---|\n");
+                for x in &r.renderings {
+                    let _ = writeln!(
+                        m,
+                        "| {} | {:.0} % | {} |",
+                        md(&x.text),
+                        x.share * 100.0,
+                        x.pairs
+                    );
+                }
+            }
+        }
+        m.push_str("\n## Collocates\n\n");
+        for p in &self.collocates {
+            let words = p.group.as_ref().map_or(String::new(), |g| {
+                g.collocates
+                    .iter()
+                    .map(|c| format!("{} ({})", c.word, c.freq))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            });
+            let _ = writeln!(m, "- **{}**: {}", p.label, words);
+        }
+        m.push_str("\n## Diffusion\n\n");
+        for (country, a) in &self.diffusion {
+            let _ = writeln!(m, "- {country}: {} {}", a.date, self.cite(&a.id));
+        }
+        let _ = write!(
+            m,
+            "\n## Concordance (sample of {}, seed {SAMPLE_SEED}; then the earliest {})\n\n",
+            self.sample.lines.len(),
+            self.earliest_lines.len()
+        );
+        for l in self.sample.lines.iter().chain(&self.earliest_lines) {
+            let _ = writeln!(
+                m,
+                "- {} … {} **{}** {} … {}",
+                l.date.as_deref().unwrap_or("undated"),
+                l.left,
+                l.hit,
+                l.right,
+                self.cite(&l.id)
+            );
+        }
+        m.push_str("\n## Caveats\n\n");
+        for c in &self.caveats {
+            let _ = writeln!(m, "- {c}");
+        }
+        m.push_str("\n## Sources\n\n");
+        for s in &self.sources {
+            let _ = writeln!(
+                m,
+                "{}. {} · {} · {} [{}] · id `{}`{}",
+                s.number,
+                s.date,
+                s.title,
+                s.collection,
+                s.kind,
+                s.id,
+                s.url.as_ref().map_or(String::new(), |u| format!(" · {u}"))
+            );
+        }
+        let _ = writeln!(m, "\n---\n{}", self.stamp.line());
+        m
+    }
+
+    /// The page's chart alone (for the Markdown page's SVG file).
+    pub fn chart_svg(&self) -> String {
+        crate::chart::timeline_svg(std::slice::from_ref(&self.timeline), true)
+    }
+}
+
+fn kwic_query_shell(q: &str) -> String {
+    format!("'{}'", q.replace('\'', "'\\''"))
+}
+
+const STYLE: &str = "body{font-family:sans-serif;margin:0;color:#222}main{max-width:960px;margin:auto;padding:1em}\
+h1{font-size:1.6em}h2{border-bottom:1px solid #ccc;margin-top:1.6em}.answer{font-size:1.15em;background:#f4f7fb;padding:.6em;border-left:4px solid #1f77b4}\
+table{border-collapse:collapse;margin:.5em 0}td,th{border:1px solid #ddd;padding:2px 6px;font-size:.9em;vertical-align:top}td.n{text-align:right}\
+td.left{text-align:right}td.hit{font-weight:bold;color:#b00}blockquote{border-left:3px solid #999;margin:.5em 0;padding-left:.8em}\
+.note{color:#555;font-size:.9em}.columns{display:flex;gap:2em;flex-wrap:wrap}.pair{border:1px solid #ddd;padding:.4em;margin:.4em 0}\
+.sources li{margin:.2em 0;font-size:.9em}.stamp{margin-top:2em;border-top:1px solid #ccc;padding-top:.5em;font-size:.8em;color:#555}";
+
+/// The cited documents as references.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CiteFormat {
+    CslJson,
+    Bibtex,
+    Ris,
+}
+
+impl CiteFormat {
+    pub fn parse(s: &str) -> Result<CiteFormat, String> {
+        match s {
+            "csl-json" => Ok(CiteFormat::CslJson),
+            "bibtex" => Ok(CiteFormat::Bibtex),
+            "ris" => Ok(CiteFormat::Ris),
+            other => Err(format!(
+                "unknown citation format {other:?}: use csl-json, bibtex or ris"
+            )),
+        }
+    }
+}
+
+/// The type of reference a document kind is.
+fn csl_type(kind: &str) -> &'static str {
+    match kind {
+        "law" | "regulation" => "legislation",
+        "report" | "white_paper" => "report",
+        "speech" => "speech",
+        "article" => "article-newspaper",
+        _ => "document",
+    }
+}
+
+/// Year, month, day of a corpus date (YYYY, YYYY-MM or YYYY-MM-DD).
+fn date_parts(date: &str) -> Vec<u32> {
+    date.split('-')
+        .map_while(|p| p.parse().ok())
+        .take(3)
+        .collect()
+}
+
+/// The references of the sources, in `format`; `accessed` is the index's
+/// build date (when the texts were taken).
+pub fn citations(sources: &[Source], format: CiteFormat, accessed: &str) -> Result<String> {
+    let accessed_parts = date_parts(accessed);
+    match format {
+        CiteFormat::CslJson => {
+            let items: Vec<serde_json::Value> = sources
+                .iter()
+                .map(|s| {
+                    let mut v = serde_json::json!({
+                        "id": s.id,
+                        "type": csl_type(&s.kind),
+                        "title": s.title,
+                        "publisher": s.collection,
+                        "accessed": {"date-parts": [accessed_parts]},
+                        "note": format!("tifa id {}", s.id),
+                    });
+                    let parts = date_parts(&s.date);
+                    if !parts.is_empty() {
+                        v["issued"] = serde_json::json!({"date-parts": [parts]});
+                    }
+                    if let Some(u) = &s.url {
+                        v["URL"] = serde_json::json!(u);
+                    }
+                    if let Some(p) = &s.provenance {
+                        v["source"] = serde_json::json!(p);
+                    }
+                    v
+                })
+                .collect();
+            Ok(serde_json::to_string_pretty(&items)? + "\n")
+        }
+        CiteFormat::Bibtex => {
+            let mut out = String::new();
+            for s in sources {
+                let entry = match csl_type(&s.kind) {
+                    "report" => "techreport",
+                    _ => "misc",
+                };
+                let key: String =
+                    s.id.chars()
+                        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                        .collect();
+                let parts = date_parts(&s.date);
+                let _ = writeln!(out, "@{entry}{{tifa_{key},");
+                let _ = writeln!(out, "  title = {{{}}},", bib(&s.title));
+                if entry == "techreport" {
+                    let _ = writeln!(out, "  institution = {{{}}},", bib(&s.collection));
+                } else {
+                    let _ = writeln!(out, "  publisher = {{{}}},", bib(&s.collection));
+                }
+                if let Some(y) = parts.first() {
+                    let _ = writeln!(out, "  year = {{{y}}},");
+                }
+                if let Some(mo) = parts.get(1) {
+                    let _ = writeln!(out, "  month = {{{mo}}},");
+                }
+                if !s.date.is_empty() && s.date != "undated" {
+                    let _ = writeln!(out, "  date = {{{}}},", bib(&s.date));
+                }
+                if let Some(u) = &s.url {
+                    let _ = writeln!(out, "  url = {{{}}},", bib(u));
+                }
+                let _ = writeln!(out, "  urldate = {{{}}},", bib(accessed));
+                let _ = writeln!(out, "  note = {{tifa id {}}}", bib(&s.id));
+                out.push_str("}\n\n");
+            }
+            Ok(out)
+        }
+        CiteFormat::Ris => {
+            let mut out = String::new();
+            for s in sources {
+                let ty = match csl_type(&s.kind) {
+                    "legislation" => "STAT",
+                    "report" => "RPRT",
+                    "speech" => "SOUND",
+                    "article-newspaper" => "NEWS",
+                    _ => "GEN",
+                };
+                let _ = writeln!(out, "TY  - {ty}");
+                let _ = writeln!(out, "TI  - {}", s.title.replace('\n', " "));
+                let _ = writeln!(out, "PB  - {}", s.collection);
+                let parts = date_parts(&s.date);
+                if !parts.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "DA  - {}",
+                        parts
+                            .iter()
+                            .map(|p| format!("{p:02}"))
+                            .collect::<Vec<_>>()
+                            .join("/")
+                    );
+                    let _ = writeln!(out, "PY  - {}", parts[0]);
+                }
+                if let Some(u) = &s.url {
+                    let _ = writeln!(out, "UR  - {u}");
+                }
+                let _ = writeln!(out, "Y2  - {accessed}");
+                let _ = writeln!(out, "N1  - tifa id {}", s.id);
+                out.push_str("ER  - \n\n");
+            }
+            Ok(out)
+        }
+    }
+}
+
+/// BibTeX-safe text: braces balanced by removal, TeX specials escaped.
+fn bib(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '{' | '}' => {}
+            '\\' => out.push_str("\\textbackslash{}"),
+            '&' | '%' | '$' | '#' | '_' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '\n' => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_of_unix_times() {
+        assert_eq!(unix_date(0), "1970-01-01");
+        assert_eq!(unix_date(1_449_619_200), "2015-12-09");
+        assert_eq!(unix_date(951_782_400), "2000-02-29");
+    }
+
+    #[test]
+    fn bibtex_text_is_escaped() {
+        assert_eq!(bib("R&D {x} 50%_a"), "R\\&D x 50\\%\\_a");
+    }
+}
