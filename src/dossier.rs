@@ -62,18 +62,10 @@ impl Stamp {
             self.tool,
             self.generation,
             self.built,
-            short_hash(&self.corpus_hash),
+            crate::index::short_hash(&self.corpus_hash),
             self.documents,
             self.command
         )
-    }
-}
-
-fn short_hash(h: &str) -> &str {
-    if h.is_empty() {
-        "hash unknown (index built before tifa recorded it: rebuild)"
-    } else {
-        &h[..h.len().min(16)]
     }
 }
 
@@ -146,12 +138,17 @@ pub fn dossier(
     command: String,
 ) -> Result<Dossier> {
     let allowed = engine.allowed(filter)?;
-    let trace = history::trace(engine, subject, &allowed, EARLIEST_LINES, None)?;
+    // The matches once, for the trace and each of its groupings.
+    let matches = terms::evaluate(engine, subject, &allowed)?;
+    let trace_by = |first_n: usize, field: Option<&str>| {
+        history::trace_of(engine, subject, &matches, &allowed, first_n, field)
+    };
+    let trace = trace_by(EARLIEST_LINES, None)?;
     let grouped = |field: &str| -> Result<BTreeMap<String, (usize, u64)>> {
         if !engine.manifest.fields.contains_key(field) && field != "kind" {
             return Ok(BTreeMap::new());
         }
-        let t = history::trace(engine, subject, &allowed, 1, Some(field))?;
+        let t = trace_by(1, Some(field))?;
         Ok(t.groups
             .unwrap_or_default()
             .into_iter()
@@ -161,7 +158,7 @@ pub fn dossier(
     let by_kind = grouped("kind")?;
     let by_collection = grouped("collection")?;
     let diffusion = if engine.manifest.fields.contains_key("country") {
-        let t = history::trace(engine, subject, &allowed, 1, Some("country"))?;
+        let t = trace_by(1, Some("country"))?;
         let mut firsts: Vec<(String, Appearance)> = t
             .groups
             .unwrap_or_default()
@@ -222,14 +219,14 @@ pub fn dossier(
     };
     let mut collocate_periods = Vec::new();
     for (label, from, to) in periods {
+        // The column's years within the user's dates.
         let mut f = filter.clone();
         let narrowed = Filter::parse(&[], &[], &[], from.as_deref(), to.as_deref(), &[], &[])?;
-        if from.is_some() {
-            f.dates.from = narrowed.dates.from;
-        }
-        if to.is_some() {
-            f.dates.to = narrowed.dates.to;
-        }
+        f.dates.from = f.dates.from.max(narrowed.dates.from);
+        f.dates.to = match (f.dates.to, narrowed.dates.to) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
         let c = collocates::collocates(
             engine,
             subject,
@@ -251,21 +248,27 @@ pub fn dossier(
             group: c.groups.into_iter().next(),
         });
     }
-    let query = kwic_query(subject);
-    let kwic_options = |sample: Option<usize>| KwicOptions {
-        filter: filter.clone(),
-        width: 20,
-        sort: KwicSort::Date,
-        sample,
-        seed: SAMPLE_SEED,
-        query: crate::query::QueryOptions::default(),
-        max_lines: None,
+    // One concordance: its sample (as `tifa kwic --sample --seed` draws it)
+    // and its earliest lines.
+    let all = kwic::kwic(
+        engine,
+        &kwic_query(subject),
+        &KwicOptions {
+            filter: filter.clone(),
+            width: 20,
+            sort: KwicSort::Date,
+            sample: None,
+            seed: SAMPLE_SEED,
+            query: crate::query::QueryOptions::default(),
+            max_lines: None,
+        },
+    )?;
+    let earliest_lines = all.lines[..all.lines.len().min(EARLIEST_LINES)].to_vec();
+    let sample = kwic::Kwic {
+        lines: kwic::sampled(all.lines, SAMPLE_LINES, SAMPLE_SEED, KwicSort::Date),
+        ..all
     };
-    let sample = kwic::kwic(engine, &query, &kwic_options(Some(SAMPLE_LINES)))?;
-    let mut all = kwic::kwic(engine, &query, &kwic_options(None))?;
-    all.lines.truncate(EARLIEST_LINES);
-    let earliest_lines = all.lines;
-    let caveats = caveats(engine, subject, &allowed, &trace, &timeline)?;
+    let caveats = caveats(engine, subject, &allowed, &matches, &trace, &timeline)?;
     let summary = summary(&trace, &timeline);
     let sources = sources(engine, &trace, &diffusion, &sample, &earliest_lines)?;
     Ok(Dossier {
@@ -348,6 +351,7 @@ fn caveats(
     engine: &Engine,
     subject: &Subject,
     allowed: &crate::engine::Allowed,
+    matches: &[crate::engine::Match],
     trace: &history::Trace,
     timeline: &history::Timeline,
 ) -> Result<Vec<String>> {
@@ -382,7 +386,6 @@ fn caveats(
     {
         out.push("The first appearance stands inside quotation or title marks: the document may cite a formulation coined elsewhere.".to_string());
     }
-    let matches = terms::evaluate(engine, subject, allowed)?;
     if engine.manifest.fields.contains_key("ocr") {
         let ocr = engine.field_values("ocr")?;
         let n = matches

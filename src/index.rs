@@ -1066,6 +1066,16 @@ fn count_problems(report: &LoadReport, listing: &corpus::CorpusFiles, stats: &mu
     }
 }
 
+/// The first 16 hex digits of a corpus hash, as footers show it (or why
+/// there is none).
+pub fn short_hash(hash: &str) -> &str {
+    if hash.is_empty() {
+        "unknown (the index was built before tifa recorded it: rebuild it)"
+    } else {
+        &hash[..hash.len().min(16)]
+    }
+}
+
 /// See [`Manifest::corpus_hash`].
 fn corpus_hash(inputs: &Inputs) -> String {
     let mut files: Vec<&InputFile> = inputs.files.iter().collect();

@@ -124,12 +124,13 @@ pub fn kwic(engine: &Engine, query_text: &str, options: &KwicOptions) -> Result<
         lines.extend(l?);
     }
     let total = lines.len();
-    if let Some(n) = options.sample
-        && n < lines.len()
-    {
-        sample(&mut lines, n, options.seed);
-    }
-    sort(&mut lines, options.sort);
+    let lines = match options.sample {
+        Some(n) => sampled(lines, n, options.seed, options.sort),
+        None => {
+            sort(&mut lines, options.sort);
+            lines
+        }
+    };
     Ok(Kwic {
         query: query_text.to_string(),
         total,
@@ -327,6 +328,16 @@ fn sort(lines: &mut [KwicLine], by: KwicSort) {
         }),
         KwicSort::Id => lines.sort_by_cached_key(position),
     }
+}
+
+/// The lines `sample: Some(n)` with `seed` keeps from a whole concordance,
+/// in the order `sort`.
+pub fn sampled(mut lines: Vec<KwicLine>, n: usize, seed: u64, order: KwicSort) -> Vec<KwicLine> {
+    if n < lines.len() {
+        sample(&mut lines, n, seed);
+    }
+    sort(&mut lines, order);
+    lines
 }
 
 /// Keeps `n` lines chosen at random (splitmix64 from `seed`: the same seed

@@ -102,11 +102,7 @@ pub fn source_line(m: &crate::index::Manifest) -> String {
         m.documents,
         m.first_date.as_deref().unwrap_or("?"),
         m.last_date.as_deref().unwrap_or("?"),
-        if m.corpus_hash.is_empty() {
-            "unknown"
-        } else {
-            &m.corpus_hash[..m.corpus_hash.len().min(16)]
-        }
+        crate::index::short_hash(&m.corpus_hash)
     )
 }
 

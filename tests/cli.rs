@@ -1005,3 +1005,42 @@ fn corpus_hash_follows_the_content_of_the_corpus() {
     common::update_index(&ia, &[a.parent().expect("folder")]);
     assert_eq!(hash(&ia), hash(&ib2), "update and full build agree");
 }
+
+/// `tifa dossier --terms FILE --out DIR`: one page per term and an index
+/// linking them; two terms whose names make the same file name both keep a page.
+#[test]
+fn dossier_batch_writes_a_page_per_term_and_an_index() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let corpus = write(
+        dir.path(),
+        "corpus/docs.jsonl",
+        "{\"id\":\"d1\",\"lang\":\"en\",\"kind\":\"speech\",\"date\":\"2015-12-16\",\"title\":\"t\",\"text\":\"We respect cyber sovereignty.\"}\n"
+            .as_bytes(),
+    );
+    let index = build_index(dir.path(), corpus.parent().expect("folder"));
+    let terms = write(
+        dir.path(),
+        "terms.txt",
+        b"cyber sovereignty\ncyber_sovereignty\n",
+    );
+    let out = dir.path().join("pages");
+    tifa(&index)
+        .args(["dossier", "--terms"])
+        .arg(&terms)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let first = std::fs::read_to_string(out.join("cyber_sovereignty.html")).expect("first page");
+    let second =
+        std::fs::read_to_string(out.join("cyber_sovereignty-2.html")).expect("second page");
+    assert!(
+        first.contains("<h1>Dossier: cyber sovereignty</h1>"),
+        "{first}"
+    );
+    assert!(second.contains("<h1>Dossier: cyber_sovereignty</h1>"));
+    assert!(first.contains("first appears in the corpus on 2015-12-16"));
+    let listing = std::fs::read_to_string(out.join("index.html")).expect("index page");
+    assert!(listing.contains("href=\"cyber_sovereignty.html\""));
+    assert!(listing.contains("href=\"cyber_sovereignty-2.html\""));
+}

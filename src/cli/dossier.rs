@@ -75,30 +75,40 @@ pub fn run(dir: &Path, args: DossierArgs) -> Result<()> {
             terms.len() as u64,
             "dossiers {bar:40} {pos}/{len} {elapsed}",
         );
-        let pages: Vec<(String, String)> = terms
+        let dossiers: Vec<Dossier> = terms
             .par_iter()
             .map(|t| {
-                let d = dossier::dossier(&engine, &t.subject, &filter, command.clone())?;
+                let d = dossier::dossier(&engine, &t.subject, &filter, command.clone());
                 bar.inc(1);
-                Ok((d.term.clone(), d.summary.clone())).and_then(|(term, summary)| {
-                    let name = file_name(&term);
-                    std::fs::write(out.join(&name), d.html())
-                        .with_context(|| format!("cannot write {}", out.join(&name).display()))?;
-                    Ok::<_, anyhow::Error>((name, format!("{term}\t{summary}")))
-                })
+                d
             })
             .collect::<Result<_>>()?;
         bar.finish_and_clear();
+        // Names from the terms; two terms that make the same name (a b, a_b)
+        // get a number rather than one page overwriting the other.
+        let mut pages: Vec<(String, &Dossier)> = Vec::with_capacity(dossiers.len());
+        for d in &dossiers {
+            let base = file_stem(&d.term);
+            let mut name = format!("{base}.html");
+            let mut n = 2;
+            while pages.iter().any(|(taken, _)| *taken == name) || name == "index.html" {
+                name = format!("{base}-{n}.html");
+                n += 1;
+            }
+            let path = out.join(&name);
+            std::fs::write(&path, d.html())
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            pages.push((name, d));
+        }
         let mut index = String::from(
             "<!doctype html><html><head><meta charset=\"utf-8\"><title>Dossiers</title></head><body><h1>Dossiers</h1><ul>",
         );
-        for (name, line) in &pages {
-            let (term, summary) = line.split_once('\t').unwrap_or((line, ""));
+        for (name, d) in &pages {
             index.push_str(&format!(
                 "<li><a href=\"{}\">{}</a> — {}</li>",
                 tifa::output::escape_html(name),
-                tifa::output::escape_html(term),
-                tifa::output::escape_html(summary)
+                tifa::output::escape_html(&d.term),
+                tifa::output::escape_html(&d.summary)
             ));
         }
         index.push_str(&format!(
@@ -171,8 +181,9 @@ fn write_to(path: Option<&Path>, body: &[u8]) -> Result<()> {
     }
 }
 
-/// A file name for a term's page: its characters where safe, others as _.
-fn file_name(term: &str) -> String {
+/// A file name (without extension) for a term's page: its characters where
+/// safe, others as _.
+fn file_stem(term: &str) -> String {
     let safe: String = term
         .chars()
         .map(|c| {
@@ -183,5 +194,10 @@ fn file_name(term: &str) -> String {
             }
         })
         .collect();
-    format!("{}.html", safe.trim_matches('_'))
+    let stem = safe.trim_matches('_');
+    if stem.is_empty() {
+        "term".to_string()
+    } else {
+        stem.to_string()
+    }
 }

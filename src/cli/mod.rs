@@ -171,7 +171,8 @@ pub enum Command {
     /// phrases first (not padded with words rendering Chinese outside the
     /// term), spellings grouped. --by year shows a drift.
     Renderings(renderings::RenderingsArgs),
-    /// Show what the index holds: documents per language and kind, dates, build.
+    /// Show what the index holds: documents per language and kind, dates, build,
+    /// and `corpus_hash` (the indexed files' content: cite figures with it).
     Info,
     /// List the metadata fields: documents that have each, and the top values.
     ///

@@ -161,18 +161,13 @@ fn run(bytes: &[u8], languages: &str) -> Result<OcrText, String> {
     let dir = tempfile::tempdir().map_err(|e| format!("cannot make a folder for OCR: {e}"))?;
     let pdf = dir.path().join("in.pdf");
     std::fs::write(&pdf, bytes).map_err(|e| format!("cannot write a file for OCR: {e}"))?;
-    let out = Command::new("pdftoppm")
-        .args(["-r", "300", "-gray", "-png"])
-        .arg(&pdf)
-        .arg(dir.path().join("page"))
-        .output()
-        .map_err(|e| format!("cannot run pdftoppm ({e})"))?;
-    if !out.status.success() {
-        return Err(format!(
-            "pdftoppm could not render the pages for OCR ({})",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
+    super::poppler::output_of(
+        Command::new("pdftoppm")
+            .args(["-r", "300", "-gray", "-png"])
+            .arg(&pdf)
+            .arg(dir.path().join("page")),
+        "pdftoppm could not render the pages for OCR",
+    )?;
     let mut pages: Vec<PathBuf> = std::fs::read_dir(dir.path())
         .map_err(|e| format!("cannot list the rendered pages: {e}"))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -189,20 +184,14 @@ fn run(bytes: &[u8], languages: &str) -> Result<OcrText, String> {
     let mut paragraphs: Vec<String> = Vec::new();
     let (mut conf_sum, mut words) = (0f64, 0u64);
     for page in &pages {
-        let out = Command::new("tesseract")
-            .arg(page)
-            .arg("stdout")
-            .args(["-l", languages, "tsv"])
-            .output()
-            .map_err(|e| format!("cannot run tesseract ({e})"))?;
-        if !out.status.success() {
-            return Err(format!(
-                "tesseract failed on page {} ({})",
-                page.display(),
-                String::from_utf8_lossy(&out.stderr).trim()
-            ));
-        }
-        let (page_paragraphs, sum, n) = from_tsv(&String::from_utf8_lossy(&out.stdout));
+        let tsv = super::poppler::output_of(
+            Command::new("tesseract")
+                .arg(page)
+                .arg("stdout")
+                .args(["-l", languages, "tsv"]),
+            &format!("tesseract failed on page {}", page.display()),
+        )?;
+        let (page_paragraphs, sum, n) = from_tsv(&String::from_utf8_lossy(&tsv));
         paragraphs.extend(page_paragraphs);
         conf_sum += sum;
         words += n;

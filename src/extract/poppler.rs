@@ -34,19 +34,32 @@ pub fn pdftotext(bytes: &[u8]) -> Result<String, String> {
     file.write_all(bytes)
         .and_then(|()| file.flush())
         .map_err(|e| format!("cannot write a temporary file for pdftotext: {e}"))?;
-    let out = Command::new("pdftotext")
-        .args(["-enc", "UTF-8", "-q"])
-        .arg(file.path())
-        .arg("-")
-        .output()
-        .map_err(|e| format!("cannot run pdftotext ({e})"))?;
+    let out = output_of(
+        Command::new("pdftotext")
+            .args(["-enc", "UTF-8", "-q"])
+            .arg(file.path())
+            .arg("-"),
+        "pdftotext failed too",
+    )?;
+    Ok(rejoin(&String::from_utf8_lossy(&out)))
+}
+
+/// Runs an external tool; its standard output, or an error naming the tool
+/// (`failed` says what went wrong) with what it wrote on standard error.
+pub(super) fn output_of(command: &mut Command, failed: &str) -> Result<Vec<u8>, String> {
+    let out = command.output().map_err(|e| {
+        format!(
+            "cannot run {} ({e})",
+            command.get_program().to_string_lossy()
+        )
+    })?;
     if !out.status.success() {
         return Err(format!(
-            "pdftotext failed too ({})",
+            "{failed} ({})",
             String::from_utf8_lossy(&out.stderr).trim()
         ));
     }
-    Ok(rejoin(&String::from_utf8_lossy(&out.stdout)))
+    Ok(out.stdout)
 }
 
 /// pdftotext's lines (pages separated by form feeds, blocks by blank lines)
