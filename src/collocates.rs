@@ -109,6 +109,21 @@ pub const STOP_WORDS: &[&str] = &[
     "with",
 ];
 
+/// The widest window: beyond it "near" means "anywhere", and the cost grows
+/// with the window (100,000 did not finish in 180 s).
+pub const MAX_WINDOW: usize = 50;
+
+/// Refuses a window of 0 or wider than [`MAX_WINDOW`], saying why.
+pub fn check_window(window: usize) -> Result<()> {
+    if window == 0 || window > MAX_WINDOW {
+        return Err(crate::error::UserError::BadQuery(format!(
+            "--window must be between 1 and {MAX_WINDOW} words (a collocate is a word near the term; for whole documents use `tifa search`)"
+        ))
+        .into());
+    }
+    Ok(())
+}
+
 pub fn collocates(
     engine: &Engine,
     subject: &Subject,

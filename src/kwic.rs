@@ -27,6 +27,21 @@ pub enum KwicSort {
     Id,
 }
 
+impl KwicSort {
+    /// The order named as the CLI's `--sort` and the API's `sort=` name it.
+    pub fn parse(name: &str) -> Result<KwicSort, crate::error::UserError> {
+        match name {
+            "left" => Ok(KwicSort::Left),
+            "right" => Ok(KwicSort::Right),
+            "date" => Ok(KwicSort::Date),
+            "id" => Ok(KwicSort::Id),
+            other => Err(crate::error::UserError::BadQuery(format!(
+                "sort={other:?}: use left, right, date or id"
+            ))),
+        }
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct KwicOptions {
     pub filter: Filter,

@@ -11,6 +11,7 @@
 
 pub mod align;
 pub mod alignments;
+pub mod api;
 pub mod chart;
 pub mod collocates;
 pub mod corpus;

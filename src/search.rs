@@ -22,6 +22,20 @@ pub enum Sort {
     NewestFirst,
 }
 
+impl Sort {
+    /// The order named as the CLI's `--sort` and the API's `sort=` name it.
+    pub fn parse(name: &str) -> Result<Sort, crate::error::UserError> {
+        match name {
+            "relevance" => Ok(Sort::Relevance),
+            "date" => Ok(Sort::Date),
+            "-date" => Ok(Sort::NewestFirst),
+            other => Err(crate::error::UserError::BadQuery(format!(
+                "sort={other:?}: use relevance, date or -date"
+            ))),
+        }
+    }
+}
+
 pub struct SearchOptions {
     pub limit: Option<usize>,
     pub sort: Sort,

@@ -7,7 +7,6 @@ use anyhow::{Context, Result};
 use clap::{Args, ValueEnum};
 
 use tifa::collocates::{self, CollocateOptions, GroupBy, Measure, Side};
-use tifa::error::UserError;
 use tifa::output::{self, escape_terminal};
 
 use super::{FamiliesArg, FilterArgs, open_engine};
@@ -71,18 +70,9 @@ pub struct CollocatesArgs {
     pub families: FamiliesArg,
 }
 
-/// The widest window: beyond it "near" means "anywhere", and the cost grows
-/// with the window (100,000 did not finish in 180 s).
-pub const MAX_WINDOW: usize = 50;
-
 pub fn run(dir: &Path, args: CollocatesArgs) -> Result<()> {
     let engine = open_engine(dir)?;
-    if args.window == 0 || args.window > MAX_WINDOW {
-        return Err(UserError::BadQuery(format!(
-            "--window must be between 1 and {MAX_WINDOW} words (a collocate is a word near the term; for whole documents use `tifa search`)"
-        ))
-        .into());
-    }
+    collocates::check_window(args.window)?;
     let subjects = args.families.subjects(std::slice::from_ref(&args.term))?;
     let options = CollocateOptions {
         filter: args.filter.to_filter()?,

@@ -6,7 +6,7 @@ use std::path::Path;
 use anyhow::{Context, Result};
 use clap::Args;
 
-use tifa::emerging::{self, EmergingOptions, Languages, Reference, YearSpan};
+use tifa::emerging::{self, EmergingOptions, Reference, YearSpan};
 use tifa::error::UserError;
 use tifa::output::{self, escape_terminal};
 
@@ -79,18 +79,9 @@ pub fn run(dir: &Path, args: EmergingArgs) -> Result<()> {
     let engine = open_engine(dir)?;
     let period = YearSpan::parse(&args.period).map_err(UserError::BadDate)?;
     let against = Reference::parse(&args.against).map_err(UserError::BadDate)?;
-    // --lang picks the candidates too: zh (default) Chinese strings, en English
-    // n-grams, both (not a document language) both kinds over every document.
     let mut filter_args = args.filter.clone();
-    let both = filter_args.lang.iter().any(|l| l == "both");
-    filter_args.lang.retain(|l| l != "both");
-    let languages = if both {
-        Languages::Both
-    } else if !filter_args.lang.is_empty() && filter_args.lang.iter().all(|l| l == "en") {
-        Languages::English
-    } else {
-        Languages::Chinese
-    };
+    let (languages, lang) = emerging::Languages::from_lang(&filter_args.lang);
+    filter_args.lang = lang;
     let show = emerging::classify::parse_show(&args.show).map_err(UserError::BadFilter)?;
     let options = EmergingOptions {
         filter: filter_args.to_filter()?,

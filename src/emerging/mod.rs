@@ -148,6 +148,24 @@ pub enum Languages {
     Both,
 }
 
+impl Languages {
+    /// The candidates `--lang` picks, and the document languages it leaves
+    /// to filter on: zh (default) Chinese strings, en English n-grams, `both`
+    /// (not a document language) both kinds over every document.
+    pub fn from_lang(lang: &[String]) -> (Languages, Vec<String>) {
+        let both = lang.iter().any(|l| l == "both");
+        let rest: Vec<String> = lang.iter().filter(|l| *l != "both").cloned().collect();
+        let languages = if both {
+            Languages::Both
+        } else if !rest.is_empty() && rest.iter().all(|l| l == "en") {
+            Languages::English
+        } else {
+            Languages::Chinese
+        };
+        (languages, rest)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct EmergingOptions {
     pub filter: Filter,

@@ -813,6 +813,12 @@ impl Denominators {
         }
         Denominators { by, totals }
     }
+
+    /// Documents, Han characters and English words of a period (zeros for
+    /// a period without documents).
+    pub fn totals(&self, period: &str) -> (u64, u64, u64) {
+        self.totals.get(period).copied().unwrap_or_default()
+    }
 }
 
 /// Per-period figures of a term, from its first to its last period with a

@@ -293,17 +293,7 @@ pub(super) fn filter_inputs(p: &Params, engine: &Engine) -> String {
 }
 
 fn search_options(p: &Params, limit: Option<usize>, snippets: usize) -> Result<SearchOptions> {
-    let sort = match p.get("sort").unwrap_or("relevance") {
-        "relevance" => Sort::Relevance,
-        "date" => Sort::Date,
-        "-date" => Sort::NewestFirst,
-        other => {
-            return Err(UserError::BadQuery(format!(
-                "sort={other:?}: use relevance, date or -date"
-            ))
-            .into());
-        }
-    };
+    let sort = Sort::parse(p.get("sort").unwrap_or("relevance"))?;
     Ok(SearchOptions {
         limit,
         sort,
@@ -554,18 +544,7 @@ pub async fn api_search(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery)
 // ---- concordance ----------------------------------------------------------
 
 fn kwic_options(p: &Params) -> Result<KwicOptions> {
-    let sort = match p.get("sort").unwrap_or("date") {
-        "left" => KwicSort::Left,
-        "right" => KwicSort::Right,
-        "date" => KwicSort::Date,
-        "id" => KwicSort::Id,
-        other => {
-            return Err(UserError::BadQuery(format!(
-                "sort={other:?}: use left, right, date or id"
-            ))
-            .into());
-        }
-    };
+    let sort = KwicSort::parse(p.get("sort").unwrap_or("date"))?;
     Ok(KwicOptions {
         filter: p.filter()?,
         width: p.number("width", 20, 200)?,
@@ -1285,16 +1264,7 @@ fn emerging_options(p: &Params) -> Result<crate::emerging::EmergingOptions> {
     let period = YearSpan::parse(p.get("period").unwrap_or("")).map_err(UserError::BadDate)?;
     let against =
         Reference::parse(p.get("against").unwrap_or("before")).map_err(UserError::BadDate)?;
-    let mut langs = p.list("lang");
-    let both = langs.iter().any(|l| l == "both");
-    langs.retain(|l| l != "both");
-    let languages = if both {
-        Languages::Both
-    } else if !langs.is_empty() && langs.iter().all(|l| l == "en") {
-        Languages::English
-    } else {
-        Languages::Chinese
-    };
+    let (languages, langs) = Languages::from_lang(&p.list("lang"));
     let filter = crate::engine::Filter::parse(
         &langs,
         &p.list("kind"),
