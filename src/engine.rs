@@ -32,6 +32,8 @@ pub enum Part {
     Char(char),
     /// Every English word that starts with this (lower-cased) prefix.
     Prefix(String),
+    /// Documents with any of these parts.
+    AnyOf(Vec<Part>),
 }
 
 /// How a literal is evaluated.
@@ -54,6 +56,17 @@ pub fn plan(literal: &Literal) -> Plan {
             }
         }
         parts.extend(p.required_prefixes.iter().map(|w| Part::Prefix(w.clone())));
+        parts.extend(p.required_any.iter().map(|tokens| {
+            Part::AnyOf(
+                tokens
+                    .iter()
+                    .map(|t| Part::Phrase {
+                        tokens: vec![t.clone()],
+                        span: 1,
+                    })
+                    .collect(),
+            )
+        }));
         return Plan::Verify(parts);
     }
     let norm = &literal.normalized;
@@ -1009,11 +1022,27 @@ impl Engine {
         let title_end = &self.columns[segment as usize].title_end;
         let mut out = Vec::new();
         match part {
+            Part::AnyOf(parts) => {
+                // Candidates only: occurrences of the alternatives summed.
+                let mut by_doc: BTreeMap<DocId, (u32, u32)> = BTreeMap::new();
+                for p in parts {
+                    for m in self.part_matches(segment, p)? {
+                        let e = by_doc.entry(m.address.doc_id).or_default();
+                        e.0 += m.occurrences;
+                        e.1 += m.title_occurrences;
+                    }
+                }
+                out.extend(by_doc.into_iter().map(|(doc, (occ, title))| Match {
+                    address: DocAddress::new(segment, doc),
+                    occurrences: occ,
+                    title_occurrences: title,
+                }));
+            }
             Part::Char(_) | Part::Prefix(_) => {
                 let prefix = match part {
                     Part::Char(c) => c.to_string().into_bytes(),
                     Part::Prefix(p) => p.clone().into_bytes(),
-                    Part::Phrase { .. } => Vec::new(),
+                    Part::Phrase { .. } | Part::AnyOf(_) => Vec::new(),
                 };
                 let mut upper = prefix.clone();
                 if let Some(last) = upper.last_mut() {

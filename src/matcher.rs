@@ -16,7 +16,8 @@ pub struct Literal {
     pub cjk: bool,
     english: Option<EnglishPattern>,
     /// A pattern (`?`, `*`, `NEAR/n`, `/regex/`) instead of a literal string.
-    pub pattern: Option<Pattern>,
+    /// Boxed: most terms are plain, and a term is held in every query node.
+    pub pattern: Option<Box<Pattern>>,
 }
 
 /// A pattern compiled to a regular expression, with what the index can use
@@ -30,6 +31,19 @@ pub struct Pattern {
     pub required: Vec<Literal>,
     /// Word prefixes every match contains (`cyber` of `cyber*`).
     pub required_prefixes: Vec<String>,
+    /// Sets of gram tokens (exact terms of the gram field): every match
+    /// contains one token of each set (a phrase under --loose-punct: each
+    /// pair of neighbouring characters is a bigram, or the first ends a run).
+    pub required_any: Vec<Vec<String>>,
+}
+
+impl Pattern {
+    /// Whether the index can narrow the documents to read (else: --scan).
+    pub fn has_index_part(&self) -> bool {
+        !self.required.is_empty()
+            || !self.required_prefixes.is_empty()
+            || !self.required_any.is_empty()
+    }
 }
 
 /// How patterns read: the most characters `*` stands for in Chinese.
@@ -179,12 +193,13 @@ impl Literal {
                 normalized: nfkc.clone(),
                 cjk: has_cjk(body),
                 english: None,
-                pattern: Some(Pattern {
+                pattern: Some(Box::new(Pattern {
                     regex,
                     on_lowered: false,
                     required,
                     required_prefixes,
-                }),
+                    required_any: Vec::new(),
+                })),
             });
         }
         let (source, required, required_prefixes, on_lowered) = glob_regex(&nfkc, options)?;
@@ -197,6 +212,7 @@ impl Literal {
                 on_lowered,
                 required,
                 required_prefixes,
+                required_any: Vec::new(),
             },
         ))
     }
@@ -207,7 +223,7 @@ impl Literal {
             normalized,
             cjk: !pattern.on_lowered,
             english: None,
-            pattern: Some(pattern),
+            pattern: Some(Box::new(pattern)),
         }
     }
 
@@ -237,6 +253,11 @@ impl Literal {
                 .as_ref()
                 .map_or(Vec::new(), |p| p.required_prefixes.clone()),
         );
+        let required_any = [a, b]
+            .iter()
+            .filter_map(|l| l.pattern.as_ref())
+            .flat_map(|p| p.required_any.iter().cloned())
+            .collect();
         let raw = format!("{} NEAR/{n} {}", a.raw, b.raw);
         Ok(Literal::of_pattern(
             raw.clone(),
@@ -246,6 +267,7 @@ impl Literal {
                 on_lowered,
                 required,
                 required_prefixes,
+                required_any,
             },
         ))
     }
@@ -288,7 +310,33 @@ impl Literal {
             .collect::<Vec<_>>()
             .join(&class);
         let regex = Regex::new(&source).map_err(|e| format!("term too complex: {e}"))?;
-        let required = pieces.iter().filter_map(|p| Literal::new(p).ok()).collect();
+        // Candidates from exact gram lookups rather than every gram of each
+        // character: two neighbouring characters a, b of the phrase stand in
+        // the text as the bigram ab, or with punctuation between — then a is
+        // followed by a CJK punctuation mark (the bigram a、) or ends its CJK
+        // run (the gram a alone).
+        let single_cjk = |p: &str| {
+            let mut chars = p.chars();
+            matches!((chars.next(), chars.next()), (Some(c), None) if text::is_cjk(c))
+        };
+        let cjk_marks: Vec<char> = class.chars().filter(|&c| text::is_cjk(c)).collect();
+        let mut required_any: Vec<Vec<String>> = Vec::new();
+        let mut paired = vec![false; pieces.len()];
+        for (i, pair) in pieces.windows(2).enumerate() {
+            if single_cjk(pair[0]) && single_cjk(pair[1]) {
+                let mut tokens = vec![format!("{}{}", pair[0], pair[1]), pair[0].to_string()];
+                tokens.extend(cjk_marks.iter().map(|m| format!("{}{m}", pair[0])));
+                required_any.push(tokens);
+                paired[i] = true;
+                paired[i + 1] = true;
+            }
+        }
+        let required = pieces
+            .iter()
+            .zip(&paired)
+            .filter(|(_, paired)| !**paired)
+            .filter_map(|(p, _)| Literal::new(p).ok())
+            .collect();
         Ok(Literal::of_pattern(
             literal.raw.clone(),
             literal.normalized.clone(),
@@ -297,6 +345,7 @@ impl Literal {
                 on_lowered: false,
                 required,
                 required_prefixes: Vec::new(),
+                required_any,
             },
         ))
     }
@@ -758,6 +807,46 @@ pub fn window_around(text: &str, start: usize, end: usize, width: usize) -> (usi
 
 #[cfg(test)]
 mod tests {
+
+    /// Every text the loose pattern matches holds one gram of each set the
+    /// index narrows the candidates with (tokenised as the index does).
+    #[test]
+    fn loose_candidates_hold_every_match() {
+        let l = super::Literal::loose("网络主权").expect("loose");
+        let p = l.pattern.as_ref().expect("a pattern");
+        assert_eq!(p.required_any.len(), 3);
+        assert!(
+            p.required.is_empty(),
+            "no prefix lookups of single characters"
+        );
+        for text in [
+            "网络主权",
+            "网络、主权",
+            "“网络”主权",
+            "网络 主权",
+            "网 络，主《权》",
+            "网络・主权",
+            "《网络》《主权》",
+        ] {
+            assert!(!l.find(text).is_empty(), "{text} should match");
+            let mut tokens = Vec::new();
+            let n = text::GramTokenizer::tokenize_into(&text::nfkc(text), &mut tokens);
+            let grams: Vec<&str> = tokens[..n].iter().map(|t| t.text.as_str()).collect();
+            for set in &p.required_any {
+                assert!(
+                    set.iter().any(|t| grams.contains(&t.as_str())),
+                    "{text}: none of {set:?} in {grams:?}"
+                );
+            }
+        }
+        // A sign inside (互联网+) still leaves the neighbouring characters to narrow by.
+        let l = super::Literal::loose("互联网+行动").expect("loose");
+        assert!(
+            l.pattern
+                .as_ref()
+                .is_some_and(|p| !p.required_any.is_empty())
+        );
+    }
 
     /// The offset map stated per character (as it was before the map kept
     /// only the characters that change length).

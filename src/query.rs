@@ -421,8 +421,7 @@ impl Parser {
     }
     fn check_scan(&self, l: &Literal) -> Result<(), String> {
         if let Some(p) = &l.pattern
-            && p.required.is_empty()
-            && p.required_prefixes.is_empty()
+            && !p.has_index_part()
             && !self.options.scan
         {
             return Err(format!(

@@ -264,11 +264,7 @@ impl Families {
         }
         if crate::matcher::is_pattern_syntax(term) {
             let l = Literal::pattern(term, crate::matcher::PatternOptions::default())?;
-            if !scan
-                && l.pattern
-                    .as_ref()
-                    .is_some_and(|p| p.required.is_empty() && p.required_prefixes.is_empty())
-            {
+            if !scan && l.pattern.as_ref().is_some_and(|p| !p.has_index_part()) {
                 return Err(format!(
                     "the pattern {term} has no literal part the index can look up: give some fixed characters or a whole word (\\bword\\b in a /regex/), or add --scan to read every document"
                 ));
