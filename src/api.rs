@@ -135,8 +135,9 @@ pub fn call(engine: &Engine, name: &str, request: &str) -> Result<String> {
         "document" => document_call(engine, request),
         "fields" => fields_call(engine, request),
         "info" => to_json(&engine.manifest),
+        "stamp" => stamp_call(engine, request),
         other => Err(UserError::BadQuery(format!(
-            "no call named {other:?}: search, kwic, timeline, trace, emerging, collocates, renderings, document, fields or info"
+            "no call named {other:?}: search, kwic, timeline, trace, emerging, collocates, renderings, document, fields, info or stamp"
         ))
         .into()),
     }
@@ -569,6 +570,19 @@ fn document_call(engine: &Engine, request: &str) -> Result<String> {
         "id": d.id, "lang": d.lang, "kind": d.kind, "date": d.date,
         "title": d.title, "text": d.text, "meta": d.meta,
     }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StampRequest {
+    command: String,
+}
+
+/// The reproducibility stamp of this index with `command` (as the CLI's
+/// `--json` outputs carry it).
+fn stamp_call(engine: &Engine, request: &str) -> Result<String> {
+    let r: StampRequest = parse("stamp", request)?;
+    to_json(&crate::stamp::Stamp::of(engine, r.command))
 }
 
 #[derive(Deserialize)]

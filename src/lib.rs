@@ -33,5 +33,6 @@ pub mod report;
 pub mod search;
 pub mod server;
 pub mod sheet;
+pub mod stamp;
 pub mod terms;
 pub mod text;

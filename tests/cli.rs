@@ -1006,6 +1006,46 @@ fn corpus_hash_follows_the_content_of_the_corpus() {
     assert_eq!(hash(&ia), hash(&ib2), "update and full build agree");
 }
 
+/// The JSON of search, kwic, timeline and trace carries the stamp: tifa's
+/// version, the index generation, the corpus hash of `tifa info`, and the
+/// command that gives the same answer.
+#[test]
+fn json_outputs_carry_the_stamp() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let corpus = write(
+        dir.path(),
+        "corpus/docs.jsonl",
+        "{\"id\":\"d1\",\"lang\":\"zh\",\"kind\":\"speech\",\"date\":\"2015-12-16\",\"title\":\"t\",\"text\":\"尊重网络主权。\"}\n"
+            .as_bytes(),
+    );
+    let index = build_index(dir.path(), corpus.parent().expect("folder"));
+    let info = json(&index, &["info"]);
+    for args in [
+        ["search", "网络主权", "--json"],
+        ["kwic", "网络主权", "--json"],
+        ["timeline", "网络主权", "--json"],
+        ["trace", "网络主权", "--json"],
+    ] {
+        let v = json(&index, &args);
+        let stamp = &v["stamp"];
+        assert_eq!(stamp["corpus_hash"], info["corpus_hash"], "{args:?}");
+        assert_eq!(stamp["documents"], info["documents"], "{args:?}");
+        assert_eq!(
+            stamp["tool"],
+            format!("tifa {}", env!("CARGO_PKG_VERSION")).as_str()
+        );
+        assert!(
+            stamp["generation"].as_str().is_some_and(|g| !g.is_empty()),
+            "{stamp}"
+        );
+        let command = stamp["command"].as_str().expect("command");
+        assert!(
+            command.starts_with("tifa ") && command.ends_with(&args.join(" ")),
+            "{command}"
+        );
+    }
+}
+
 /// `tifa dossier --terms FILE --out DIR`: one page per term and an index
 /// linking them; two terms whose names make the same file name both keep a page.
 #[test]

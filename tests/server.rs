@@ -156,8 +156,41 @@ fn pages_and_api_give_the_cli_numbers() {
         &server.base,
         &format!("/api/timeline?term={}", enc("网络主权")),
     );
-    let tl: Value = serde_json::from_str(&tl).expect("json");
+    let mut tl: Value = serde_json::from_str(&tl).expect("json");
+    // The stamps differ only in what reproduces them: the address, the command.
+    let (api_stamp, cli_stamp) = (tl["stamp"].take(), cli_tl["stamp"].clone());
+    let mut cli_tl = cli_tl;
+    cli_tl["stamp"].take();
     assert_eq!(tl, cli_tl);
+    assert_eq!(api_stamp["corpus_hash"], cli_stamp["corpus_hash"]);
+    assert_eq!(api_stamp["generation"], cli_stamp["generation"]);
+    assert!(
+        api_stamp["command"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("/api/timeline?term=")),
+        "{api_stamp}"
+    );
+    assert!(
+        cli_stamp["command"]
+            .as_str()
+            .is_some_and(|c| c.ends_with("timeline 网络主权 --json")),
+        "{cli_stamp}"
+    );
+    // Every page has the stamp in its footer.
+    let hash = cli_stamp["corpus_hash"].as_str().expect("hash");
+    for page in [
+        "/search?q=%E7%BD%91%E7%BB%9C%E4%B8%BB%E6%9D%83",
+        "/timeline?term=x",
+        "/fields",
+    ] {
+        let (_, _, html) = get(&server.base, page);
+        let footer = html
+            .split("<footer class=\"stamp\">")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{page}: no stamp"));
+        assert!(footer.contains(&hash[..12]), "{page}: {footer}");
+        assert!(footer.contains("reproduce: /"), "{page}: {footer}");
+    }
     let (_, _, trace_page) = get(&server.base, &format!("/trace?term={}", enc("网络主权")));
     assert_eq!(
         number(&trace_page, "trace-docs"),
@@ -472,7 +505,12 @@ fn renderings_page_and_api_give_the_cli_renderings() {
         &format!("/api/renderings?term={}", enc("网络主权")),
     );
     assert_eq!(status, 200);
-    let api: Value = serde_json::from_str(&api).expect("json");
+    let mut api: Value = serde_json::from_str(&api).expect("json");
+    let mut cli = cli;
+    // The stamps name the same index; what reproduces them differs.
+    assert_eq!(api["stamp"]["corpus_hash"], cli["stamp"]["corpus_hash"]);
+    api["stamp"].take();
+    cli["stamp"].take();
     assert_eq!(api, cli);
     // Two segments only (title and sentence): "respect cyber sovereignty" holds both.
     assert!(

@@ -43,6 +43,11 @@ class Cli:
         return [json.loads(line) for line in self.run(*args, "--json").stdout.splitlines()]
 
 
+def unstamped(answer):
+    """An answer without its stamp (whose command differs by design)."""
+    return {k: v for k, v in answer.items() if k != "stamp"}
+
+
 FIXTURE = [
     {"id": "a1", "date": "2014-11-19", "lang": "zh", "kind": "speech",
      "title": "第一届世界互联网大会", "text": "尊重网络主权。网络空间命运共同体。网络主权！"},

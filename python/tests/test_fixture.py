@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import tifa
+from conftest import unstamped
 
 
 def test_build_reports_the_broken_record_and_counts(fixture_build):
@@ -76,12 +77,28 @@ def test_timeline_equals_cli_and_is_tidy(fixture_index, fixture_cli):
 
 
 def test_trace_equals_cli(fixture_index, fixture_cli):
-    assert fixture_index.trace("网络空间命运共同体") == fixture_cli.json_lines(
-        "trace", "网络空间命运共同体")[0]
+    mine = fixture_index.trace("网络空间命运共同体")
+    cli = fixture_cli.json_lines("trace", "网络空间命运共同体")[0]
+    assert unstamped(mine) == unstamped(cli)
+    # The stamp: the same index and corpus, the call that reproduces it.
+    for key in ("tool", "generation", "corpus_hash", "built", "documents"):
+        assert mine["stamp"][key] == cli["stamp"][key]
+    assert cli["stamp"]["command"].endswith("trace 网络空间命运共同体 --json")
+    assert mine["stamp"]["command"].endswith(".trace('网络空间命运共同体')")
     table = fixture_index.traces(["网络空间命运共同体", "网络主权", "不存在的提法"])
     assert table["first_id"].tolist()[:2] == ["a1", "a1"]
     assert pd.isna(table["first_id"].tolist()[2]) and table["docs"].tolist()[2] == 0
     assert str(table["take_off"].dtype) == "Int64"
+
+
+def test_tables_carry_the_stamp(fixture_index):
+    frame = fixture_index.search("网络主权", date_from="2015", limit=2)
+    stamp = frame.attrs["stamp"]
+    assert stamp["corpus_hash"] == fixture_index.info()["corpus_hash"]
+    assert stamp["command"].endswith(".search('网络主权', limit=2, date_from='2015')")
+    for table in (fixture_index.kwic("网络主权"), fixture_index.timeline("网络主权"),
+                  fixture_index.traces(["网络主权"])):
+        assert table.attrs["stamp"]["generation"] == stamp["generation"]
 
 
 def test_document_and_fields(fixture_index):

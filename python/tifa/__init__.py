@@ -30,6 +30,8 @@ Python warnings of the class :class:`tifa.Note`.
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 import os
 import sys
@@ -142,10 +144,33 @@ def _typed(frame: pd.DataFrame, ints=(), floats=(), strings=()) -> pd.DataFrame:
 
 def _notes(answer: Mapping[str, Any]) -> None:
     for w in answer.get("warnings") or []:
-        warnings.warn(str(w), Note, stacklevel=3)
+        warnings.warn(str(w), Note, stacklevel=4)
     hint = answer.get("hint")
     if hint:
-        warnings.warn(str(hint), Note, stacklevel=3)
+        warnings.warn(str(hint), Note, stacklevel=4)
+
+
+def _stamped(method):
+    """Puts the reproducibility stamp on what ``method`` returns (a table's
+    ``attrs["stamp"]``, a dict's ``"stamp"``): tifa version, index generation,
+    corpus hash, and the call that gives it again."""
+    signature = inspect.signature(method)
+
+    @functools.wraps(method)
+    def wrapper(self, *args, **kwargs):
+        result = method(self, *args, **kwargs)
+        given = list(signature.bind(self, *args, **kwargs).arguments.items())[1:]
+        shown = [repr(v) if signature.parameters[k].kind == inspect.Parameter.POSITIONAL_OR_KEYWORD
+                 and i < len(args) else f"{k}={v!r}" for i, (k, v) in enumerate(given)]
+        command = f"tifa.open({os.fspath(self.path)!r}).{method.__name__}({', '.join(shown)})"
+        stamp = self._call("stamp", {"command": command})
+        if isinstance(result, pd.DataFrame):
+            result.attrs["stamp"] = stamp
+        elif isinstance(result, dict):
+            result["stamp"] = stamp
+        return result
+
+    return wrapper
 
 
 class Index:
@@ -186,6 +211,7 @@ class Index:
             "filter": _filter(lang, kind, collection, date_from, date_to, where, where_not),
         })
 
+    @_stamped
     def search(self, query: str, *, limit: Optional[int] = None, sort: str = "relevance",
                snippets: int = 1, pair: bool = False, gap: Optional[int] = None,
                loose_punct: bool = False, variants: bool = False, scan: bool = False,
@@ -226,6 +252,7 @@ class Index:
         frame.attrs.update({k: answer.get(k) for k in ("query", "total", "warnings", "hint")})
         return frame
 
+    @_stamped
     def kwic(self, query: str, *, width: int = 20, sort: str = "date",
              sample: Optional[int] = None, seed: int = 1, gap: Optional[int] = None,
              loose_punct: bool = False, variants: bool = False, scan: bool = False,
@@ -259,6 +286,7 @@ class Index:
 
     # ---- over time ------------------------------------------------------
 
+    @_stamped
     def timeline(self, terms: Strings, *, by: str = "year", families=None,
                  variants: bool = False, scan: bool = False, lang: Strings = None,
                  kind: Strings = None, collection: Strings = None, date_from=None,
@@ -281,11 +309,11 @@ class Index:
         })
         for t in answer["timelines"]:
             for w in t.get("warnings") or []:
-                warnings.warn(f"{t['term']}: {w}", Note, stacklevel=2)
+                warnings.warn(f"{t['term']}: {w}", Note, stacklevel=3)
             if not t.get("by_year", t.get("by_month")):
                 warnings.warn(f"{t['term']}: no document matches, so it has no rows "
                               f"(idx.search({t['term']!r}) says what comes near)", Note,
-                              stacklevel=2)
+                              stacklevel=3)
         columns = ["term", "family", "period", "docs", "occurrences", "per_million", "share",
                    "denominator", "unit", "period_docs", "coverage"]
         frame = pd.DataFrame(answer["rows"], columns=columns)
@@ -297,6 +325,7 @@ class Index:
         frame.attrs["timelines"] = answer["timelines"]
         return frame
 
+    @_stamped
     def trace(self, term: str, *, first: int = 5, group_by: Optional[str] = None,
               pair: bool = False, families=None, variants: bool = False, scan: bool = False,
               lang: Strings = None, kind: Strings = None, collection: Strings = None,
@@ -319,9 +348,10 @@ class Index:
         })
         for t in answer:
             for w in t.get("warnings") or []:
-                warnings.warn(f"{t['term']}: {w}", Note, stacklevel=3)
+                warnings.warn(f"{t['term']}: {w}", Note, stacklevel=4)
         return answer
 
+    @_stamped
     def traces(self, terms: Strings, *, families=None, variants: bool = False,
                scan: bool = False, lang: Strings = None, kind: Strings = None,
                collection: Strings = None, date_from=None, date_to=None,
@@ -365,6 +395,7 @@ class Index:
 
     # ---- judgement ------------------------------------------------------
 
+    @_stamped
     def emerging(self, period: Union[str, int], *, against: str = "before",
                  min_docs: int = 5, min_dates: int = 3, min_log_ratio: float = 1.0,
                  include_faded: bool = False, limit: int = 50, show: str = "formulations",
@@ -416,6 +447,7 @@ class Index:
         frame.attrs.update({k: v for k, v in answer.items() if k != "candidates"})
         return frame
 
+    @_stamped
     def collocates(self, term: str, *, window: int = 5, side: str = "both",
                    min_freq: int = 3, stop_words: bool = False, by: Optional[str] = None,
                    sort: str = "log-dice", limit: int = 20, families=None,
@@ -447,6 +479,7 @@ class Index:
                                  for g in answer["groups"]]
         return frame
 
+    @_stamped
     def renderings(self, term: str, *, limit: int = 10, by: Optional[str] = None,
                    lang: Strings = None, kind: Strings = None, collection: Strings = None,
                    date_from=None, date_to=None, where: Where = None,

@@ -61,6 +61,7 @@ pub struct CollocatesArgs {
     pub limit: usize,
     /// Print JSON: {"term","window","side","measure","groups":[{"group","docs","occurrences",
     /// "tokens","qualified","collocates":[{"word","freq","corpus_freq","log_dice","log_likelihood"}]}]}.
+    /// With "stamp": {"tool","generation","corpus_hash","built","documents","command"}, what reproduces it.
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
     /// CSV with the header group,rank,word,freq,corpus_freq,log_dice,log_likelihood.
@@ -98,7 +99,7 @@ pub fn run(dir: &Path, args: CollocatesArgs) -> Result<()> {
     let result = collocates::collocates(&engine, &subjects[0], &options)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
-        output::write_json_line(&mut out, &result)?;
+        super::write_stamped_json(&mut out, &engine, &result)?;
         return out.flush().context("cannot write output");
     }
     if args.csv {

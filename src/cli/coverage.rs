@@ -22,6 +22,7 @@ pub struct CoverageArgs {
     pub by: PeriodArg,
     /// Print JSON: {"collections":[{"collection","docs","undated","first","last","daily",
     /// "by_year":{"2013":{"docs","han_chars","en_words"}},"gaps":[…]}]} ("by_month" with --by month).
+    /// With "stamp": {"tool","generation","corpus_hash","built","documents","command"}, what reproduces it.
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
     /// CSV with the header collection,period,docs,han_chars,en_words.
@@ -48,7 +49,7 @@ pub fn run(dir: &Path, args: CoverageArgs) -> Result<()> {
     }
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
-        output::write_json_line(&mut out, &cov)?;
+        super::write_stamped_json(&mut out, &engine, &cov)?;
         return out.flush().context("cannot write output");
     }
     if args.csv {

@@ -41,30 +41,10 @@ pub struct DossierArgs {
     pub families: FamiliesArg,
 }
 
-/// The command line as typed, each argument quoted for a POSIX shell.
-fn command_line() -> String {
-    std::env::args()
-        .enumerate()
-        .map(|(i, a)| {
-            if i == 0 {
-                "tifa".to_string()
-            } else if !a.is_empty()
-                && a.chars()
-                    .all(|c| c.is_alphanumeric() || "-_./=@:,".contains(c))
-            {
-                a
-            } else {
-                format!("'{}'", a.replace('\'', "'\\''"))
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
 pub fn run(dir: &Path, args: DossierArgs) -> Result<()> {
     let engine = open_engine(dir)?;
     let filter = args.filter.to_filter()?;
-    let command = command_line();
+    let command = super::command_line();
     if let Some(list) = &args.terms {
         let out = args.out.as_deref().context("--terms needs --out FOLDER")?;
         let families = Families::load(args.families.families.as_deref())?;

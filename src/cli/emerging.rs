@@ -68,6 +68,7 @@ pub struct EmergingArgs {
     /// "organisation","organisation_share","dictionary_word","loose_edge","carried_by",
     /// "carried_share","rise_docs","reason"},"spread_score"}],"following","faded",
     /// "classes","shown"}.
+    /// With "stamp": {"tool","generation","corpus_hash","built","documents","command"}, what reproduces it.
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
     /// CSV, one row per candidate (kinds and collections as name:docs;…).
@@ -102,7 +103,7 @@ pub fn run(dir: &Path, args: EmergingArgs) -> Result<()> {
     let result = result?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
-        output::write_json_line(&mut out, &result)?;
+        super::write_stamped_json(&mut out, &engine, &result)?;
         return out.flush().context("cannot write output");
     }
     let joined = |m: &std::collections::BTreeMap<String, u64>| {

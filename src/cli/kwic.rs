@@ -59,6 +59,7 @@ pub struct KwicArgs {
     /// Print JSON: {"query","total","docs","lines":[{"id","date","title","field","left","hit",
     /// "right","start","end","line","line_start","line_end"}]} (offsets in characters:
     /// start/end into the field's text, line_start/line_end into the line).
+    /// With "stamp": {"tool","generation","corpus_hash","built","documents","command"}, what reproduces it.
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
     /// CSV with the header id,date,field,line,left,hit,right,start,end,line_start,line_end,
@@ -83,7 +84,7 @@ pub fn run(dir: &Path, args: KwicArgs) -> Result<()> {
     })?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
-        output::write_json_line(&mut out, &result)?;
+        super::write_stamped_json(&mut out, &engine, &result)?;
         return out.flush().context("cannot write output");
     }
     if args.csv {

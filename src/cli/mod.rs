@@ -345,6 +345,26 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
+/// The command line as typed, each argument quoted for a POSIX shell.
+pub(crate) fn command_line() -> String {
+    std::env::args()
+        .enumerate()
+        .map(|(i, a)| {
+            if i == 0 {
+                "tifa".to_string()
+            } else if !a.is_empty()
+                && a.chars()
+                    .all(|c| c.is_alphanumeric() || "-_./=@:,".contains(c))
+            {
+                a
+            } else {
+                format!("'{}'", a.replace('\'', "'\\''"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// A progress bar on stderr (hidden when stderr is not a terminal).
 fn progress_bar(total: u64, template: &str) -> ProgressBar {
     if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {
@@ -354,6 +374,23 @@ fn progress_bar(total: u64, template: &str) -> ProgressBar {
         ProgressStyle::with_template(template)
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
+    )
+}
+
+/// Writes `value` as one JSON line with the stamp of `engine` and this
+/// command beside its keys.
+fn write_stamped_json<W: std::io::Write, T: serde::Serialize>(
+    out: &mut W,
+    engine: &Engine,
+    value: &T,
+) -> Result<()> {
+    let stamp = tifa::stamp::Stamp::of(engine, command_line());
+    tifa::output::write_json_line(
+        out,
+        &tifa::stamp::Stamped {
+            inner: value,
+            stamp: &stamp,
+        },
     )
 }
 

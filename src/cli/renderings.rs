@@ -32,6 +32,7 @@ pub struct RenderingsArgs {
     #[arg(long, value_name = "NAME")]
     pub suggest_family: Option<String>,
     /// Print JSON: {"term","segments_with_term","segments","renderings":[{"text","spellings","share","renders_parts","pairs","score","first","last","example":{"id","pair","segment","date","source","target"},"by_year"}],"not_rendered","not_rendered_example","parts","by_year"}.
+    /// With "stamp": {"tool","generation","corpus_hash","built","documents","command"}, what reproduces it.
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
     /// CSV with the header year,rank,text,spellings,pairs,share,score,first,last.
@@ -64,7 +65,7 @@ pub fn run(dir: &Path, mut args: RenderingsArgs) -> Result<()> {
     let r = renderings::renderings(&engine, args.term.trim(), &options)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
-        output::write_json_line(&mut out, &r)?;
+        super::write_stamped_json(&mut out, &engine, &r)?;
         return out.flush().context("cannot write output");
     }
     if args.csv {

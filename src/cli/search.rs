@@ -61,6 +61,7 @@ pub struct SearchArgs {
     pub pair: bool,
     /// Print JSON: {"query","total","hits":[{"id","date","title","lang","kind","meta","score","occurrences","snippets":[{"field","start","end","context"}]}]},
     /// plus "warnings" and "hint" when there are any.
+    /// With "stamp": {"tool","generation","corpus_hash","built","documents","command"}, what reproduces it.
     #[arg(long)]
     pub json: bool,
     /// Print CSV, one row per document shown (with --all: every document):
@@ -84,7 +85,7 @@ pub fn run(dir: &Path, args: SearchArgs) -> Result<()> {
     })?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
-        output::write_json_line(&mut out, &result)?;
+        super::write_stamped_json(&mut out, &engine, &result)?;
         return out.flush().context("cannot write output");
     }
     if args.csv {

@@ -39,6 +39,7 @@ pub struct TimelineArgs {
     pub by: PeriodArg,
     /// One JSON object per term per line: {"term","by_year":{"2015":{"docs","occurrences","per_million","share"}}}
     /// ("by_month" with keys "2015-12" under --by month; "unknown" for undated matches).
+    /// With "stamp": {"tool","generation","corpus_hash","built","documents","command"}, what reproduces it.
     #[arg(long, conflicts_with = "csv")]
     pub json: bool,
     /// CSV with the header term,period,docs,occurrences,per_million,share,coverage
@@ -65,7 +66,7 @@ pub fn run(dir: &Path, args: TimelineArgs) -> Result<()> {
     }
     for t in &timelines {
         if args.json {
-            output::write_json_line(&mut out, t)?;
+            super::write_stamped_json(&mut out, &engine, t)?;
             continue;
         }
         let max = t

@@ -26,6 +26,7 @@ pub struct TraceArgs {
     pub group_by: Option<String>,
     /// One JSON object per term per line: {"term","docs","occurrences","first","last",
     /// "earliest","first_by_lang","first_by_kind","variants","groups"}.
+    /// With "stamp": {"tool","generation","corpus_hash","built","documents","command"}, what reproduces it.
     #[arg(long)]
     pub json: bool,
     /// Under the first appearance's sentence, the aligned paragraph of the
@@ -49,7 +50,7 @@ pub fn run(dir: &Path, args: TraceArgs) -> Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for t in traces {
         if args.json {
-            output::write_json_line(&mut out, &t)?;
+            super::write_stamped_json(&mut out, &engine, &t)?;
             continue;
         }
         let e = escape_terminal;

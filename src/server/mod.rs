@@ -207,6 +207,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/api/fields", get(views::api_fields))
         .route("/assets/tifa.css", get(css))
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), stamp))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             check_host_and_origin,
@@ -270,6 +271,64 @@ async fn not_found() -> Response {
         StatusCode::NOT_FOUND,
         "No such page: try /search, /kwic, /trace, /timeline or /report.",
     )
+}
+
+/// The reproducibility stamp on what carries numbers: a footer on every page
+/// (unless it has its own, as the dossier), a `"stamp"` key in every JSON
+/// object the API answers; the address of the request reproduces it.
+async fn stamp(
+    axum::extract::State(state): axum::extract::State<Arc<AppState>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let address = request
+        .uri()
+        .path_and_query()
+        .map_or_else(|| request.uri().path().to_string(), ToString::to_string);
+    let response = next.run(request).await;
+    let kind = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let html = kind.starts_with("text/html");
+    let json = kind.starts_with("application/json");
+    if !response.status().is_success() || !(html || json) {
+        return response;
+    }
+    let Ok(current) = state.current.read().map(|c| c.1.clone()) else {
+        return response;
+    };
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
+        return (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "cannot read the response",
+        )
+            .into_response();
+    };
+    let stamp = crate::stamp::Stamp::of(&current, address);
+    let mut text = String::from_utf8_lossy(&bytes).into_owned();
+    if html
+        && !text.contains("class=\"stamp\"")
+        && let Some(end) = text.rfind("</body>")
+    {
+        text.insert_str(
+            end,
+            &format!(
+                "<footer class=\"stamp\">{}</footer>",
+                crate::output::escape_html(&stamp.line())
+            ),
+        );
+    } else if json
+        && text.starts_with('{')
+        && text.len() > 2
+        && let Ok(value) = serde_json::to_string(&stamp)
+    {
+        text.insert_str(1, &format!("\"stamp\":{value},"));
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, axum::body::Body::from(text))
 }
 
 async fn security_headers(mut response: Response) -> Response {

@@ -1,0 +1,73 @@
+//! The reproducibility stamp: which tifa, which index generation and which
+//! corpus (its content hash) gave a figure, and the command or address that
+//! gives it again. Dossiers, `--json` outputs, web pages and Python tables
+//! carry it.
+
+use serde::Serialize;
+
+use crate::engine::Engine;
+
+/// What reproduces an output: the tool, the index it read and the corpus behind it.
+#[derive(Clone, Debug, Serialize)]
+pub struct Stamp {
+    pub tool: String,
+    /// The index generation (a new one with every build or update).
+    pub generation: String,
+    /// [`crate::index::Manifest::corpus_hash`].
+    pub corpus_hash: String,
+    /// When the index was built (UTC date): the "accessed" date of citations.
+    pub built: String,
+    pub documents: u64,
+    /// The command that gives the same page.
+    pub command: String,
+}
+
+impl Stamp {
+    pub fn of(engine: &Engine, command: String) -> Stamp {
+        let m = &engine.manifest;
+        Stamp {
+            tool: format!("tifa {}", env!("CARGO_PKG_VERSION")),
+            generation: engine.generation_name(),
+            corpus_hash: m.corpus_hash.clone(),
+            built: unix_date(m.built_at_unix),
+            documents: m.documents,
+            command,
+        }
+    }
+
+    /// One line for a footer.
+    pub fn line(&self) -> String {
+        format!(
+            "{} · index {} built {} · corpus {} ({} documents) · reproduce: {}",
+            self.tool,
+            self.generation,
+            self.built,
+            crate::index::short_hash(&self.corpus_hash),
+            self.documents,
+            self.command
+        )
+    }
+}
+
+/// YYYY-MM-DD of a Unix time (UTC), by the civil-from-days algorithm.
+pub fn unix_date(secs: u64) -> String {
+    let days = (secs / 86_400) as i64;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// An output with its stamp beside its own keys (`{…, "stamp": {…}}`).
+#[derive(Serialize)]
+pub struct Stamped<'a, T: Serialize + ?Sized> {
+    #[serde(flatten)]
+    pub inner: &'a T,
+    pub stamp: &'a Stamp,
+}
