@@ -875,7 +875,11 @@ impl Dossier {
 
     /// The page's chart alone (for the Markdown page's SVG file).
     pub fn chart_svg(&self) -> String {
-        crate::chart::timeline_svg(std::slice::from_ref(&self.timeline), true)
+        crate::chart::timeline_svg_with_footer(
+            std::slice::from_ref(&self.timeline),
+            true,
+            Some(&self.stamp.line()),
+        )
     }
 }
 

@@ -1046,6 +1046,36 @@ fn json_outputs_carry_the_stamp() {
     }
 }
 
+/// A dossier in Markdown: its chart is an SVG file beside it, and the chart
+/// carries the stamp (it travels without the page).
+#[test]
+fn dossier_markdown_chart_carries_the_stamp() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let corpus = write(
+        dir.path(),
+        "corpus/docs.jsonl",
+        "{\"id\":\"d1\",\"lang\":\"zh\",\"kind\":\"speech\",\"date\":\"2015-12-16\",\"title\":\"t\",\"text\":\"尊重网络主权。\"}\n"
+            .as_bytes(),
+    );
+    let index = build_index(dir.path(), corpus.parent().expect("folder"));
+    let page = dir.path().join("page.md");
+    tifa(&index)
+        .args(["dossier", "网络主权", "--out"])
+        .arg(&page)
+        .assert()
+        .success();
+    let md = std::fs::read_to_string(&page).expect("md");
+    assert!(md.contains("page.svg"), "{md}");
+    let svg = std::fs::read_to_string(dir.path().join("page.svg")).expect("svg");
+    let hash = json(&index, &["info"])["corpus_hash"]
+        .as_str()
+        .expect("hash")
+        .to_string();
+    assert!(svg.contains(&hash[..16]), "{svg}");
+    assert!(svg.contains("reproduce: tifa"), "{svg}");
+    assert!(svg.trim_end().ends_with("</svg>"));
+}
+
 /// `tifa dossier --terms FILE --out DIR`: one page per term and an index
 /// linking them; two terms whose names make the same file name both keep a page.
 #[test]
