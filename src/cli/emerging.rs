@@ -64,7 +64,7 @@ pub struct EmergingArgs {
     /// "ref_per_million","expected_ref_docs","score","held_score","log_ratio","new","held","extensions",
     /// "first":{"date","id","title","sentence"},"take_off","kinds","collections","by_year",
     /// "class","signals":{"frame_share","top_frame","kinds_in_period",
-    /// "authoritative_docs","authoritative_rate","continuation","continuation_share",
+    /// "authoritative_docs","authoritative_rate","continuation","continuation_share","preceded_by","preceded_share",
     /// "organisation","organisation_share","dictionary_word","loose_edge","carried_by",
     /// "carried_share","rise_docs","reason"},"spread_score"}],"following","faded",
     /// "classes","shown"}.

@@ -21,6 +21,12 @@
 //! * **continuation** — the character (word) that follows its first
 //!   occurrence in most period documents (提质 → 增效): a piece of a longer
 //!   expression. Function words after it (的, 和) do not count.
+//! * **preceded by a name or number** — the same name (习近平, 京津冀) or
+//!   number (21 of 21世纪) stands right before its first occurrence in most
+//!   period documents: the tail of a longer name (新时代中国特色社会主义思想为指导
+//!   after 习近平). Only names and numerals (jieba's ns, nt, nz, m, and nr
+//!   for a three-character full name: jieba tags 弘扬 nr) count: a verb or
+//!   common noun before it (构建, 经济) is its use.
 //! * **authoritative rate** — the share of its documents (all years) of
 //!   authoritative kinds over that share in the corpus: news language
 //!   (习近平主席, 加征关税) sits far under it.
@@ -148,6 +154,11 @@ pub struct Signals {
     /// a period document, and the share of the documents where it does.
     pub continuation: Option<String>,
     pub continuation_share: f64,
+    /// The name or number that most often stands right before its first
+    /// occurrence in a period document, and the share of the documents where
+    /// it does (shown when that share is at least [`CONTINUATION_SHARE`]).
+    pub preceded_by: Option<String>,
+    pub preceded_share: f64,
     /// jieba's dictionary entry when the candidate is one dictionary word.
     pub dictionary_word: Option<DictionaryWord>,
     /// The last word when it names an organisation (农村部, 投资银行).
@@ -173,6 +184,9 @@ pub(super) struct FrameStats {
     frames: FxHashMap<u64, (u32, String)>,
     /// What follows the first occurrence, per document (end of run: nothing).
     next: FxHashMap<String, u32>,
+    /// The character before the first occurrence, per document, with one
+    /// left context it ends (to tell the word it ends).
+    prev: FxHashMap<char, (u32, String)>,
     /// Documents whose first occurrence goes on into the name of an
     /// organisation (卫生健康 → 卫生健康委, 农业农村 → 农业农村部).
     pub organisation_docs: u32,
@@ -201,6 +215,30 @@ impl FrameStats {
         Some((next.clone(), f64::from(*n) / f64::from(self.docs.max(1))))
     }
 
+    /// The name or number standing right before the first occurrence in most
+    /// documents ([`CONTINUATION_SHARE`]), with that share: the word the
+    /// commonest preceding character ends, when jieba tags it a person,
+    /// place, organisation or other proper name, or a numeral.
+    pub fn preceded_by(&self, jieba: &jieba_rs::Jieba) -> Option<(String, f64)> {
+        let (_, (n, left)) = self
+            .prev
+            .iter()
+            .max_by(|a, b| a.1.0.cmp(&b.1.0).then_with(|| b.0.cmp(a.0)))?;
+        let share = f64::from(*n) / f64::from(self.docs.max(1));
+        if share < CONTINUATION_SHARE {
+            return None;
+        }
+        let tags = jieba.tag(left, false);
+        let last = tags.last()?;
+        let numeral = last.word.chars().all(|c| c.is_ascii_digit());
+        // jieba's dictionary tags some verbs and slogans as person names
+        // (弘扬, 从严治党, 绿水青山): a person's name counts only as the
+        // three characters of a full name (习近平).
+        let person = matches!(last.tag, "nr" | "nrfg" | "nrt") && last.word.chars().count() == 3;
+        let name = person || matches!(last.tag, "ns" | "nt" | "nz" | "m");
+        (numeral || name).then(|| (last.word.to_string(), share))
+    }
+
     /// Share of its documents that use it inside an organisation's name.
     pub fn organisation_share(&self) -> f64 {
         f64::from(self.organisation_docs) / f64::from(self.docs.max(1))
@@ -216,8 +254,16 @@ impl FrameStats {
 }
 
 /// One candidate's first occurrence in a text: pattern, frame hash, frame as
-/// shown, and what follows it.
-type FirstUse = (u32, u64, String, Option<String>, bool);
+/// shown, what follows it, whether that goes on into an organisation's name,
+/// and the character before it with the left context it ends.
+type FirstUse = (
+    u32,
+    u64,
+    String,
+    Option<String>,
+    bool,
+    Option<(char, String)>,
+);
 
 /// The frame of each candidate's first occurrence in each period text (with
 /// the text's kind), one pass of all candidates over the texts.
@@ -280,15 +326,29 @@ pub(super) fn frames(
                         .then(|| word.to_string())
                 };
                 let in_name = han && goes_on_into_name(jieba, rest);
-                out.push((p, h.finish(), shown, next, in_name));
+                // The character before it: a Han character that is not a
+                // function word, or a digit (21 of 21世纪).
+                let prev = left
+                    .chars()
+                    .next_back()
+                    .filter(|&c| {
+                        han && (c.is_ascii_digit()
+                            || (crate::text::is_han(c)
+                                && !super::FUNCTION_WORDS.contains(&c.to_string().as_str())))
+                    })
+                    .map(|c| (c, left.to_string()));
+                out.push((p, h.finish(), shown, next, in_name, prev));
             }
             out
         })
         .collect();
     let mut stats: Vec<FrameStats> = (0..patterns.len()).map(|_| FrameStats::default()).collect();
     for (per_text, (_, kind)) in found.into_iter().zip(texts) {
-        for (p, hash, shown, next, in_name) in per_text {
+        for (p, hash, shown, next, in_name, prev) in per_text {
             let s = &mut stats[p as usize];
+            if let Some((c, left)) = prev {
+                s.prev.entry(c).or_insert((0, left)).0 += 1;
+            }
             s.organisation_docs += u32::from(in_name);
             if let Some(next) = next {
                 *s.next.entry(next).or_insert(0) += 1;
@@ -505,6 +565,17 @@ pub(super) fn decide(s: &Signals, new: bool) -> (Class, String) {
             ),
         );
     }
+    if let Some(before) = &s.preceded_by
+        && s.preceded_share >= CONTINUATION_SHARE
+    {
+        return (
+            Class::Fragment,
+            format!(
+                "{before} stands before it in {:.0} % of its documents (the tail of a longer name)",
+                s.preceded_share * 100.0
+            ),
+        );
+    }
     if let Some(n) = s.authoritative_docs
         && n < MIN_AUTHORITATIVE_DOCS
     {
@@ -568,6 +639,8 @@ mod tests {
             authoritative_rate: Some(1.0),
             continuation: None,
             continuation_share: 0.0,
+            preceded_by: None,
+            preceded_share: 0.0,
             organisation: None,
             organisation_share: 0.0,
             dictionary_word: None,
@@ -623,6 +696,73 @@ mod tests {
         assert!(dictionary_word(&jieba, "一带一路").is_none());
     }
 
+    /// The same name or number before it in most documents makes it the tail
+    /// of a longer name; a verb or a minority of documents does not.
+    #[test]
+    fn preceded_by_a_name_or_number() {
+        let jieba = jieba_rs::Jieba::new();
+        let of = |term: &str, texts: &[&str]| {
+            let texts: Vec<(&str, u32)> = texts.iter().map(|t| (*t, 0)).collect();
+            let stats = frames(&[term.to_string()], &texts, true, &jieba).expect("frames");
+            stats[0].preceded_by(&jieba)
+        };
+        let tail = of(
+            "新时代中国特色社会主义思想",
+            &[
+                "坚持以习近平新时代中国特色社会主义思想为指导",
+                "用习近平新时代中国特色社会主义思想武装头脑",
+                "学习习近平新时代中国特色社会主义思想",
+                "贯彻新时代中国特色社会主义思想",
+            ],
+        );
+        assert_eq!(tail, Some(("习近平".to_string(), 0.75)));
+        let number = of(
+            "世纪海上丝绸之路",
+            &[
+                "共建21世纪海上丝绸之路",
+                "21世纪海上丝绸之路倡议",
+                "推进21世纪海上丝绸之路",
+            ],
+        );
+        assert_eq!(number.map(|(w, _)| w), Some("21".to_string()));
+        // jieba's dictionary tags 弘扬 a person's name: a two-character "name" is not one.
+        assert_eq!(
+            of(
+                "伟大建党精神",
+                &[
+                    "大力弘扬伟大建党精神",
+                    "继续弘扬伟大建党精神",
+                    "要弘扬伟大建党精神"
+                ]
+            ),
+            None
+        );
+        // A verb before it is its use, not a longer name.
+        assert_eq!(
+            of(
+                "人类命运共同体",
+                &[
+                    "推动构建人类命运共同体",
+                    "共同构建人类命运共同体",
+                    "构建人类命运共同体"
+                ]
+            ),
+            None
+        );
+        // Half the documents at most: no.
+        assert_eq!(
+            of(
+                "新时代中国特色社会主义思想",
+                &[
+                    "以习近平新时代中国特色社会主义思想为指导",
+                    "新时代中国特色社会主义思想",
+                    "贯彻新时代中国特色社会主义思想"
+                ]
+            ),
+            None
+        );
+    }
+
     #[test]
     fn the_first_signal_that_speaks_decides() {
         let plain = signals();
@@ -652,6 +792,13 @@ mod tests {
         assert_eq!(decide(&piece, false).0, Class::Fragment);
         piece.continuation_share = 0.49;
         assert_eq!(decide(&piece, false).0, Class::Formulation);
+        // The same name before it in most documents: the tail of a name.
+        let mut tail = signals();
+        tail.preceded_by = Some("京津冀".into());
+        tail.preceded_share = 0.8;
+        assert_eq!(decide(&tail, false).0, Class::Fragment);
+        tail.preceded_share = 0.4;
+        assert_eq!(decide(&tail, false).0, Class::Formulation);
         // Authoritative texts use it at under a third of their corpus share.
         let mut news_language = signals();
         news_language.authoritative_rate = Some(0.3);

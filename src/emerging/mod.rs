@@ -706,6 +706,10 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
                     s.signals.continuation = Some(next);
                     s.signals.continuation_share = share;
                 }
+                if let Some((before, share)) = f.preceded_by(&jieba) {
+                    s.signals.preceded_by = Some(before);
+                    s.signals.preceded_share = share;
+                }
                 // Keyness per kind of text, summed over the kinds it rose in.
                 s.spread_score = f
                     .kinds
