@@ -864,3 +864,37 @@ fn the_timeline_names_its_units() {
     assert!(page.contains("<tr><td>2015-12</td>"), "{page}");
     assert!(!page.contains("different units"));
 }
+
+/// `/families`: every built-in family with its variants; the documents of a
+/// family and of each variant are what trace and search count.
+#[test]
+fn families_page_lists_the_families_with_the_cli_counts() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = fixture(dir.path());
+    let server = serve(&index);
+    let (status, _, page) = get(&server.base, "/families");
+    assert_eq!(status, 200, "{page}");
+    let section = page
+        .split("<section class=\"family\" id=\"family-cyber-sovereignty\">")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .expect("the @cyber-sovereignty section");
+    let trace = json(&index, &["trace", "@cyber-sovereignty", "--json"]);
+    assert_eq!(
+        number(section, "docs-cyber-sovereignty"),
+        trace["docs"].as_u64().expect("docs")
+    );
+    let cli = json(&index, &["search", "\"网络主权\"", "--json"]);
+    assert!(
+        section.contains(&format!(
+            "网络主权</td><td class=\"n\">{}</td>",
+            cli["total"]
+        )),
+        "{section}"
+    );
+    assert!(
+        section.contains("href=\"/trace?term=%40cyber-sovereignty\""),
+        "{section}"
+    );
+    assert!(page.contains("id=\"nav-families\""));
+}

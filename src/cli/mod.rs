@@ -151,7 +151,7 @@ pub enum Command {
     /// A local web page (search, concordance, documents, trace, timeline,
     /// report) and a JSON API, with the CLI's numbers.
     ///
-    /// Pages at /, /search?q=…, /kwic?q=…, /doc/ID, /trace?term=…, /emerging?period=…,
+    /// Pages at /, /search?q=…, /kwic?q=…, /doc/ID, /trace?term=…, /emerging?period=…, /families,
     /// /timeline?term=…&term=…, /report; the API at /api/search, /api/kwic,
     /// /api/trace, /api/timeline, /api/emerging, /api/collocates, /api/coverage,
     /// /api/fields, with the CLI's option names as parameters and its --json

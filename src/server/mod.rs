@@ -201,6 +201,7 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/collocates", get(views::collocates_page))
         .route("/coverage", get(views::coverage_page))
         .route("/fields", get(views::fields_page))
+        .route("/families", get(views::families_page))
         .route("/dossier", get(views::dossier_page))
         .route("/api/collocates", get(views::api_collocates))
         .route("/api/coverage", get(views::api_coverage))

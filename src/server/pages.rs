@@ -82,6 +82,7 @@ pub(super) fn layout_carrying(
         ("dossier", "/dossier", "Dossier", Some("term")),
         ("coverage", "/coverage", "Coverage", None),
         ("fields", "/fields", "Fields", None),
+        ("families", "/families", "Families", None),
     ]
     .iter()
     .map(|(key, path, label, param)| {

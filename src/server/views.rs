@@ -308,6 +308,65 @@ pub async fn fields_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery
     .await
 }
 
+/// The term families (`@name`): each with its description and variants, the
+/// documents of each (after the filters) and links that open the family or
+/// one variant in every view — `tifa families` on the page.
+pub async fn families_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
+    let p = Params::parse(raw);
+    work(&s, false, move |engine| {
+        let families = crate::terms::Families::load(None)?;
+        let allowed = engine.allowed(&p.filter()?)?;
+        let filters = super::pages::carried_filters(&p);
+        let mut b = String::from(
+            "<p class=\"help\">A family groups the ways one formulation is written — its Chinese forms and the official English renderings — so that trace, timeline, search and the report follow them together: type <code>@name</code> wherever a term goes. These are the built-in families (<code>corpus/families.toml</code>; the CLI takes more with <code>--families FILE</code>); the numbers are documents with each variant under the filters of this page.</p>",
+        );
+        for (name, family) in &families.0 {
+            let at = format!("@{name}");
+            let family_docs = crate::terms::evaluate(
+                engine,
+                &crate::terms::Subject::Family(family.clone()),
+                &allowed,
+            )?
+            .len();
+            let link = |path: &str, param: &str, label: &str, term: &str| {
+                format!(
+                    "<a href=\"{path}?{param}={}{}\">{label}</a>",
+                    esc(&urlencode(term)),
+                    esc(&filters)
+                )
+            };
+            let _ = write!(
+                b,
+                "<section class=\"family\" id=\"family-{}\"><h2>{}</h2><p>{}</p><p class=\"small\"><span id=\"docs-{}\">{family_docs}</span> documents with any variant · {} · {} · {} · {}</p><table><tr><th>variant</th><th>documents</th><th></th></tr>",
+                esc(name),
+                esc(&at),
+                esc(&family.description),
+                esc(name),
+                link("/search", "q", "search", &at),
+                link("/trace", "term", "trace", &at),
+                link("/timeline", "term", "timeline", &at),
+                link("/dossier", "term", "dossier", &at),
+            );
+            for v in &family.variants {
+                let docs = engine.evaluate(v, &allowed)?.len();
+                let quoted = format!("\"{}\"", v.raw);
+                let _ = write!(
+                    b,
+                    "<tr><td{}>{}</td><td class=\"n\">{docs}</td><td>{} · {} · {}</td></tr>",
+                    if v.cjk { " lang=\"zh\"" } else { " lang=\"en\"" },
+                    esc(&v.raw),
+                    link("/search", "q", "search", &quoted),
+                    link("/kwic", "q", "concordance", &quoted),
+                    link("/renderings", "term", "renderings", &v.raw),
+                );
+            }
+            b.push_str("</table></section>");
+        }
+        Ok(Html(layout_for("Families", "families", &b, None)).into_response())
+    })
+    .await
+}
+
 /// The dossier of a term: the very page `tifa dossier` writes (self-contained,
 /// no script), with its own policy allowing the inline style it carries.
 pub async fn dossier_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
