@@ -63,6 +63,16 @@ pub fn json(index: &Path, args: &[&str]) -> Value {
     serde_json::from_str(&run_ok(index, args)).expect("json")
 }
 
+/// The JSON lines of `tifa --index INDEX ARGS` (one object per term), as an array.
+pub fn json_lines(index: &Path, args: &[&str]) -> Value {
+    Value::Array(
+        run_ok(index, args)
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json line"))
+            .collect(),
+    )
+}
+
 /// Indexes `corpus` (a file or folder) into `dir/idx`, which must succeed;
 /// returns the index folder.
 pub fn build_index(dir: &Path, corpus: &Path) -> PathBuf {
@@ -215,7 +225,7 @@ pub fn answers(index: &Path, terms: &[&str]) -> Value {
         "manifest": manifest,
         "inputs": inputs,
         "fields": stdout(index, &["fields", "--json"]),
-        "timeline": stdout(index, &[&["timeline"], terms, &["--json"]].concat()),
+        "timeline": json_lines(index, &[&["timeline"], terms, &["--json"]].concat()),
     });
     for term in terms {
         out[format!("search {term}")] = json(index, &["search", term, "--all", "--json"]);
@@ -223,7 +233,7 @@ pub fn answers(index: &Path, terms: &[&str]) -> Value {
             index,
             &["search", term, "--all", "--json", "--sort", "date"],
         );
-        out[format!("trace {term}")] = stdout(index, &["trace", term, "--json"]);
+        out[format!("trace {term}")] = json_lines(index, &["trace", term, "--json"]);
     }
     let terms_file = index.with_extension("terms.txt");
     std::fs::write(&terms_file, terms.join("\n")).expect("terms");
@@ -239,8 +249,37 @@ pub fn stdout(index: &Path, args: &[&str]) -> Value {
     Value::String(run_ok(index, args))
 }
 
+/// A JSON answer without the parts of its stamp that name the index folder,
+/// its generation and build date (which differ between two indexes by
+/// design); the tool, corpus hash and documents stay compared.
+fn without_index_names(v: &Value) -> Value {
+    let mut v = v.clone();
+    match &mut v {
+        Value::Object(map) => {
+            if let Some(Value::Object(stamp)) = map.get_mut("stamp") {
+                for key in ["command", "generation", "built"] {
+                    stamp.remove(key);
+                }
+            }
+            for (key, inner) in map.iter_mut() {
+                if key != "stamp" {
+                    *inner = without_index_names(inner);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items.iter_mut() {
+                *item = without_index_names(item);
+            }
+        }
+        _ => {}
+    }
+    v
+}
+
 /// Compares field by field, so that a failure names what differs.
 pub fn assert_same(updated: &Value, rebuilt: &Value) {
+    let (updated, rebuilt) = (without_index_names(updated), without_index_names(rebuilt));
     let (Some(a), Some(b)) = (updated.as_object(), rebuilt.as_object()) else {
         panic!("not objects");
     };
