@@ -64,7 +64,10 @@ pub struct Dossier {
     /// First use per state (UN General Debate), where the corpus has countries.
     pub diffusion: Vec<(String, Appearance)>,
     pub renderings: Option<renderings::Renderings>,
-    /// Why renderings are missing, when they are.
+    /// The term the renderings are of: the term itself, or for a family the
+    /// member in the most aligned segments.
+    pub renderings_of: Option<String>,
+    /// Why renderings are missing, or whose they are for a family.
     pub renderings_note: Option<String>,
     pub collocates: Vec<CollocatePeriod>,
     pub sample: kwic::Kwic,
@@ -127,31 +130,67 @@ pub fn dossier(
     .into_iter()
     .next()
     .ok_or_else(|| anyhow::anyhow!("no timeline for {}", subject.label()))?;
-    let literal = match subject {
-        Subject::Literal(l) if !l.is_pattern() => Some(l.raw.clone()),
-        _ => None,
+    let options = RenderingOptions {
+        filter: filter.clone(),
+        limit: RENDERINGS_SHOWN,
+        by_year: false,
     };
-    let (renderings, renderings_note) = match &literal {
-        None => (
+    let (renderings, renderings_of, renderings_note) = match subject {
+        Subject::Literal(l) if !l.is_pattern() => {
+            match renderings::renderings(engine, &l.raw, &options) {
+                Ok(r) if r.segments_with_term > 0 => (Some(r), Some(l.raw.clone()), None),
+                Ok(_) => (
+                    None,
+                    None,
+                    Some("no aligned translation pair of the corpus contains it".to_string()),
+                ),
+                Err(e) => (None, None, Some(format!("{e:#}"))),
+            }
+        }
+        Subject::Literal(_) => (
             None,
-            Some("renderings are given for a single literal term (ask `tifa renderings` for each member of a family)".to_string()),
+            None,
+            Some("renderings are given for a literal term, not a pattern".to_string()),
         ),
-        Some(term) => match renderings::renderings(
-            engine,
-            term,
-            &RenderingOptions {
-                filter: filter.clone(),
-                limit: RENDERINGS_SHOWN,
-                by_year: false,
-            },
-        ) {
-            Ok(r) if r.segments_with_term > 0 => (Some(r), None),
-            Ok(_) => (
-                None,
-                Some("no aligned translation pair of the corpus contains it".to_string()),
-            ),
-            Err(e) => (None, Some(format!("{e:#}"))),
-        },
+        // A family: its Chinese members are what the English renders (its
+        // English members, when it has no Chinese one with pairs); the member
+        // in the most aligned segments speaks for it, and the page says so.
+        Subject::Family(f) => {
+            let mut best: Option<(String, renderings::Renderings)> = None;
+            let chinese = f.variants.iter().any(|v| v.cjk && !v.is_pattern());
+            for v in f
+                .variants
+                .iter()
+                .filter(|v| !v.is_pattern() && (v.cjk || !chinese))
+            {
+                if let Ok(r) = renderings::renderings(engine, &v.raw, &options)
+                    && r.segments_with_term > 0
+                    && best
+                        .as_ref()
+                        .is_none_or(|(_, b)| r.segments_with_term > b.segments_with_term)
+                {
+                    best = Some((v.raw.clone(), r));
+                }
+            }
+            match best {
+                Some((member, r)) => {
+                    let note = format!(
+                        "The renderings of {member}, the member of {} in the most aligned segments ({}); `tifa renderings` gives each of the others.",
+                        subject.label(),
+                        r.segments_with_term
+                    );
+                    (Some(r), Some(member), Some(note))
+                }
+                None => (
+                    None,
+                    None,
+                    Some(
+                        "no aligned translation pair of the corpus contains a member of the family"
+                            .to_string(),
+                    ),
+                ),
+            }
+        }
     };
     let take_off = trace.take_off.as_ref().map(|t| t.year);
     let periods: Vec<(String, Option<String>, Option<String>)> = match take_off {
@@ -224,6 +263,7 @@ pub fn dossier(
         by_collection,
         diffusion,
         renderings,
+        renderings_of,
         renderings_note,
         collocates: collocate_periods,
         sample,
@@ -622,6 +662,9 @@ impl Dossier {
             );
             return;
         };
+        if let Some(note) = &self.renderings_note {
+            let _ = write!(b, "<p class=\"note\">{}</p>", esc(note));
+        }
         let _ = write!(
             b,
             "<p>{} of {} aligned segments contain it; {} have none of the renderings below.</p><table><tr><th>rendering</th><th>share</th><th>segments</th><th>first</th><th>last</th></tr>",
@@ -807,6 +850,9 @@ impl Dossier {
                 let _ = writeln!(m, "{}", self.renderings_note.as_deref().unwrap_or("none"));
             }
             Some(r) => {
+                if let Some(note) = &self.renderings_note {
+                    let _ = writeln!(m, "{}\n", md(note));
+                }
                 m.push_str("| rendering | share | segments |\n|---|---|---|\n");
                 for x in &r.renderings {
                     let _ = writeln!(

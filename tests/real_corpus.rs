@@ -2106,8 +2106,13 @@ fn tifa_text(args: &[&str]) -> String {
 fn dossier_figures_equal_the_individual_commands_for_every_dev_term() {
     let mut terms = dev_terms();
     terms.push("@cyber-sovereignty".into());
+    // A family whose Chinese member has aligned pairs: its renderings are that member's.
+    terms.push("@mankind-community".into());
     for term in &terms {
         let d = tifa(&["dossier", term, "--json"]);
+        if term == "@mankind-community" {
+            assert!(d["renderings"].is_object(), "{term}: renderings");
+        }
         let t = tifa(&["trace", term, "--json", "--first", "10"]);
         let ctx = |what: &str| format!("{term}: {what}");
         assert_eq!(d["trace"]["docs"], t["docs"], "{}", ctx("docs"));
@@ -2202,9 +2207,22 @@ fn dossier_figures_equal_the_individual_commands_for_every_dev_term() {
                 ctx("collocates")
             );
         }
-        // Renderings (Chinese literal terms with aligned pairs).
-        if !term.starts_with('@') && d["renderings"].is_object() {
-            let r = tifa(&["renderings", term, "--json", "--limit", "5"]);
+        // Renderings (literal terms with aligned pairs; for a family, its
+        // member in the most aligned segments, named in `renderings_of`).
+        if d["renderings"].is_object() {
+            let of = d["renderings_of"].as_str().expect("renderings_of");
+            if term.starts_with('@') {
+                assert!(
+                    d["renderings_note"]
+                        .as_str()
+                        .is_some_and(|n| n.contains(of)),
+                    "{}",
+                    ctx("renderings note")
+                );
+            } else {
+                assert_eq!(of, term.as_str(), "{}", ctx("renderings_of"));
+            }
+            let r = tifa(&["renderings", of, "--json", "--limit", "5"]);
             let texts = |v: &Value| -> Vec<(Value, Value)> {
                 v["renderings"].as_array().map_or(Vec::new(), |a| {
                     a.iter()
