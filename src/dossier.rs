@@ -274,12 +274,27 @@ pub fn dossier(
     })
 }
 
-/// The concordance query for a subject: a literal quoted as a phrase, a family by name.
+/// The concordance query for a subject: a literal quoted as a phrase, a
+/// family as its members OR'd (not `@name`, which the query language reads
+/// from the built-in families only: a family of `--families FILE` must work).
 fn kwic_query(subject: &Subject) -> String {
+    let literal = |l: &crate::matcher::Literal| {
+        if l.is_pattern() {
+            l.raw.clone()
+        } else {
+            format!("\"{}\"", l.raw.replace('"', ""))
+        }
+    };
     match subject {
-        Subject::Literal(l) if l.is_pattern() => l.raw.clone(),
-        Subject::Literal(l) => format!("\"{}\"", l.raw.replace('"', "")),
-        Subject::Family(_) => subject.label(),
+        Subject::Literal(l) => literal(l),
+        Subject::Family(f) => format!(
+            "({})",
+            f.variants
+                .iter()
+                .map(literal)
+                .collect::<Vec<_>>()
+                .join(" OR ")
+        ),
     }
 }
 

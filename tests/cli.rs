@@ -1076,6 +1076,33 @@ fn dossier_markdown_chart_carries_the_stamp() {
     assert!(svg.trim_end().ends_with("</svg>"));
 }
 
+/// The dossier of a family from `--families FILE`: its concordance lines are
+/// the members' (the query names them, not `@name`, which only the built-in
+/// families answer).
+#[test]
+fn dossier_of_an_own_family_has_its_concordance() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let corpus = write(
+        dir.path(),
+        "corpus/docs.jsonl",
+        "{\"id\":\"d1\",\"lang\":\"zh\",\"kind\":\"speech\",\"date\":\"2015-12-16\",\"title\":\"t\",\"text\":\"尊重网络主权。坚持网络空间主权。\"}\n"
+            .as_bytes(),
+    );
+    let index = build_index(dir.path(), corpus.parent().expect("folder"));
+    let families = write(
+        dir.path(),
+        "mine.toml",
+        "[mine]\ndescription = \"test\"\nvariants = [\"网络主权\", \"网络空间主权\"]\n".as_bytes(),
+    );
+    let families = families.display().to_string();
+    let d = json(
+        &index,
+        &["dossier", "@mine", "--families", &families, "--json"],
+    );
+    assert_eq!(d["sample"]["total"], 2, "{}", d["sample"]);
+    assert_eq!(d["trace"]["occurrences"], 2);
+}
+
 /// `tifa dossier --terms FILE --out DIR`: one page per term and an index
 /// linking them; two terms whose names make the same file name both keep a page.
 #[test]
