@@ -237,19 +237,8 @@ pub fn search(engine: &Engine, query_text: &str, options: &SearchOptions) -> Res
         .map(|&(address, score, occurrences, _)| {
             let doc = engine.stored(address)?;
             let mut snippets = snippets(&doc, &literals, options.snippets);
-            if options.pair && doc.meta.contains_key("pair") {
-                // The other language's paragraph aligned with each snippet's.
-                let aligned = crate::align::pair(engine, &doc.id)?;
-                for sn in &mut snippets {
-                    sn.pair = aligned.segments.iter().find_map(|seg| {
-                        let (same, other) = if doc.lang == "en" {
-                            (&seg.en, &seg.zh)
-                        } else {
-                            (&seg.zh, &seg.en)
-                        };
-                        same.contains(sn.context.trim()).then(|| other.clone())
-                    });
-                }
+            if options.pair {
+                attach_pairs(engine, &doc, &mut snippets)?;
             }
             Ok(Hit {
                 id: doc.id,
@@ -556,6 +545,26 @@ fn near_miss(
 /// are found, so a long law costs no more than its first matching lines; only
 /// when no line has a match (an English phrase broken across a line break) is
 /// the whole text searched.
+/// For a document with a translation (`pair`): each snippet's aligned
+/// paragraph of the other language (see `tifa pair`), when one holds it.
+pub fn attach_pairs(engine: &Engine, doc: &StoredDoc, snippets: &mut [Snippet]) -> Result<()> {
+    if !doc.meta.contains_key("pair") || snippets.is_empty() {
+        return Ok(());
+    }
+    let aligned = crate::align::pair(engine, &doc.id)?;
+    for sn in snippets {
+        sn.pair = aligned.segments.iter().find_map(|seg| {
+            let (same, other) = if doc.lang == "en" {
+                (&seg.en, &seg.zh)
+            } else {
+                (&seg.zh, &seg.en)
+            };
+            same.contains(sn.context.trim()).then(|| other.clone())
+        });
+    }
+    Ok(())
+}
+
 pub fn snippets(doc: &StoredDoc, literals: &[Literal], max: usize) -> Vec<Snippet> {
     let mut out = Vec::new();
     if max == 0 {

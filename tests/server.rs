@@ -898,3 +898,36 @@ fn families_page_lists_the_families_with_the_cli_counts() {
     );
     assert!(page.contains("id=\"nav-families\""));
 }
+
+/// The search page puts the aligned paragraph of a paired document's
+/// translation under its passage (the CLI's `search --pair`), unless pair=0.
+#[test]
+fn search_page_shows_the_translation_under_a_paired_hit() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = fixture(dir.path());
+    let server = serve(&index);
+    let cli = json(&index, &["search", "网络主权", "--pair", "--all", "--json"]);
+    let pairs: Vec<String> = cli["hits"]
+        .as_array()
+        .expect("hits")
+        .iter()
+        .flat_map(|h| h["snippets"].as_array().cloned().unwrap_or_default())
+        .filter_map(|s| s["pair"].as_str().map(str::to_string))
+        .collect();
+    assert!(!pairs.is_empty(), "the fixture has a paired hit: {cli}");
+    let (status, _, page) = get(&server.base, &format!("/search?q={}", enc("网络主权")));
+    assert_eq!(status, 200);
+    for pair in &pairs {
+        assert!(
+            page.contains(&format!("<div class=\"pair\" lang=\"en\">⟷ {pair}</div>")),
+            "{pair} not under its passage: {page}"
+        );
+    }
+    assert!(page.contains("id=\"pair-toggle\""));
+    let (_, _, hidden) = get(
+        &server.base,
+        &format!("/search?q={}&pair=0", enc("网络主权")),
+    );
+    assert!(!hidden.contains("class=\"pair\""), "{hidden}");
+    assert!(hidden.contains("Show them"));
+}

@@ -344,8 +344,12 @@ pub async fn search_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery
         let form = body.clone();
         let result = (|| -> Result<Response> {
         let page = p.number("page", 1, 1_000_000)?.max(1);
-        // All documents (for totals and breakdowns); snippets for the page only.
-        let mut all = search::search(engine, &q, &search_options(&p, None, 0)?)?;
+        // All documents (for totals and breakdowns); snippets (and their
+        // translations, unless pair=0) for the page only.
+        let mut options = search_options(&p, None, 0)?;
+        options.pair = false;
+        let mut all = search::search(engine, &q, &options)?;
+        let pairs = !matches!(p.get("pair"), Some("0" | "off" | "false" | "no"));
         let literals: Vec<crate::matcher::Literal> =
             crate::query::parse_with(&q, &p.query_options()?)
                 .map(|e| e.positive_terms().into_iter().cloned().collect())
@@ -353,7 +357,11 @@ pub async fn search_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery
         let from = (page - 1) * PER_PAGE;
         for h in all.hits.iter_mut().skip(from).take(PER_PAGE) {
             if let Some(address) = engine.address_of(&h.id)? {
-                h.snippets = search::snippets(&engine.stored(address)?, &literals, 3);
+                let doc = engine.stored(address)?;
+                h.snippets = search::snippets(&doc, &literals, 3);
+                if pairs {
+                    search::attach_pairs(engine, &doc, &mut h.snippets)?;
+                }
             }
         }
         body.push_str(&search_results(&p, &q, &all, page));
@@ -391,6 +399,19 @@ fn search_results(p: &Params, q: &str, all: &SearchResult, page: usize) -> Strin
         "<p class=\"summary\" id=\"summary\"><b id=\"total\">{}</b> documents, <b id=\"occurrences\">{occurrences}</b> occurrences of <q>{}</q></p>",
         all.total,
         esc(q)
+    );
+    // Translations under the passages of paired documents: on unless pair=0.
+    let hidden = matches!(p.get("pair"), Some("0" | "off" | "false" | "no"));
+    let _ = write!(
+        b,
+        "<p class=\"small\" id=\"pair-toggle\">{} <a href=\"/search?{}\">{}</a></p>",
+        if hidden {
+            "Translations of paired documents are hidden."
+        } else {
+            "Under a passage of a document with a translation stands the aligned paragraph (⟷)."
+        },
+        esc(&p.with(&[("pair", if hidden { None } else { Some("0") })])),
+        if hidden { "Show them" } else { "Hide them" }
     );
     for w in &all.warnings {
         let _ = write!(b, "<p class=\"note\">{}</p>", esc(w));
@@ -479,6 +500,21 @@ fn search_results(p: &Params, q: &str, all: &SearchResult, page: usize) -> Strin
                 if sn.field == "title" { "[title] " } else { "" },
                 marked(&sn.context, sn.highlight.0, sn.highlight.1)
             );
+            // The aligned paragraph of the document's translation.
+            if let Some(pair) = &sn.pair {
+                let short: String = pair.chars().take(400).collect();
+                let _ = write!(
+                    b,
+                    "<div class=\"pair\" lang=\"{}\">⟷ {}{}</div>",
+                    if h.lang == "en" { "zh" } else { "en" },
+                    esc(&short),
+                    if pair.chars().count() > 400 {
+                        "…"
+                    } else {
+                        ""
+                    }
+                );
+            }
         }
         b.push_str("</div>");
     }
