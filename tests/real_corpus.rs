@@ -2058,6 +2058,41 @@ fn work_past_its_budget_stops() {
     assert_eq!(status, 200);
 }
 
+/// More requests than workers, each longer than the budget: those that wait
+/// past the budget for a worker get 503 with `Retry-After`; those that ran
+/// over it get 503 without (coming back would not help); the server then
+/// answers again.
+#[test]
+fn a_busy_server_says_when_to_come_back() {
+    let server = common::serve_with(index_dir(), &["--time-budget", "1"]);
+    let workers = std::thread::available_parallelism().map_or(2, |n| n.get().max(2));
+    let answers: Vec<(u16, String, String)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..workers * 2 + 2)
+            .map(|_| s.spawn(|| common::get(&server.base, "/api/emerging?period=2021")))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("request"))
+            .collect()
+    });
+    let busy: Vec<&(u16, String, String)> = answers
+        .iter()
+        .filter(|(_, _, b)| b.contains("busy"))
+        .collect();
+    assert!(!busy.is_empty(), "none waited for a worker: {answers:?}");
+    for (status, head, body) in &answers {
+        assert_eq!(*status, 503, "{body}");
+        assert_eq!(
+            head.contains("retry-after: 2"),
+            body.contains("busy"),
+            "{head}\n{body}"
+        );
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    let (status, _, _) = common::get(&server.base, "/api/fields");
+    assert_eq!(status, 200);
+}
+
 /// The web page's help examples (#23 item 4) all give something on the shared
 /// corpus: each search example has hits, each renderings example renderings.
 #[test]

@@ -379,13 +379,18 @@ where
     {
         Ok(Ok(permit)) => permit,
         _ => {
-            return fail(
+            // Busy, not failed: a client may come back (a request over its
+            // budget gets no such header — it would take as long again).
+            let mut busy = fail(
                 StatusCode::SERVICE_UNAVAILABLE,
                 format!(
                     "the server is busy ({} requests are being answered): try again in a moment",
                     worker_permits()
                 ),
             );
+            busy.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("2"));
+            return busy;
         }
     };
     // Set when the budget runs out or the client goes away (this future is
