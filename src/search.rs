@@ -546,9 +546,14 @@ fn near_miss(
 /// when no line has a match (an English phrase broken across a line break) is
 /// the whole text searched.
 /// For a document with a translation (`pair`): each snippet's aligned
-/// paragraph of the other language (see `tifa pair`), when one holds it.
+/// paragraph of the other language (see `tifa pair`), when one holds it. An
+/// empty `pair`, or one naming a document the index lacks, gives none (a
+/// search does not fail over a translation that is not there).
 pub fn attach_pairs(engine: &Engine, doc: &StoredDoc, snippets: &mut [Snippet]) -> Result<()> {
-    if !doc.meta.contains_key("pair") || snippets.is_empty() {
+    let Some(other) = doc.meta.get("pair").filter(|p| !p.trim().is_empty()) else {
+        return Ok(());
+    };
+    if snippets.is_empty() || engine.address_of(other)?.is_none() {
         return Ok(());
     }
     let aligned = crate::align::pair(engine, &doc.id)?;

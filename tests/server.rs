@@ -931,3 +931,41 @@ fn search_page_shows_the_translation_under_a_paired_hit() {
     assert!(!hidden.contains("class=\"pair\""), "{hidden}");
     assert!(hidden.contains("Show them"));
 }
+
+/// A `pair` field that is empty or names a document the index lacks: the
+/// search (page and CLI --pair) still answers, without a translation.
+#[test]
+fn search_survives_an_empty_or_dangling_pair() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let lines = [
+        record(
+            "a",
+            "zh",
+            "2015-01-01",
+            "甲",
+            "尊重网络主权。",
+            &[("pair", "")],
+        ),
+        record(
+            "b",
+            "zh",
+            "2015-01-02",
+            "乙",
+            "维护网络主权。",
+            &[("pair", "missing")],
+        ),
+    ];
+    let corpus = write(
+        dir.path(),
+        "corpus/docs.jsonl",
+        (lines.join("\n") + "\n").as_bytes(),
+    );
+    let index = build_index(dir.path(), corpus.parent().expect("folder"));
+    let cli = json(&index, &["search", "网络主权", "--pair", "--json"]);
+    assert_eq!(cli["total"], 2);
+    let server = serve(&index);
+    let (status, _, page) = get(&server.base, &format!("/search?q={}", enc("网络主权")));
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(number(&page, "total"), 2);
+    assert!(!page.contains("class=\"pair\""));
+}
