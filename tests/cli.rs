@@ -1006,19 +1006,21 @@ fn corpus_hash_follows_the_content_of_the_corpus() {
     assert_eq!(hash(&ia), hash(&ib2), "update and full build agree");
 }
 
+/// An index of one speech (id d1, 2015-12-16) in `lang` with `text`.
+fn one_record_index(dir: &Path, lang: &str, text: &str) -> PathBuf {
+    let record = serde_json::json!({"id": "d1", "lang": lang, "kind": "speech",
+        "date": "2015-12-16", "title": "t", "text": text});
+    let corpus = write(dir, "corpus/docs.jsonl", format!("{record}\n").as_bytes());
+    build_index(dir, corpus.parent().expect("folder"))
+}
+
 /// The JSON of search, kwic, timeline and trace carries the stamp: tifa's
 /// version, the index generation, the corpus hash of `tifa info`, and the
 /// command that gives the same answer.
 #[test]
 fn json_outputs_carry_the_stamp() {
     let dir = tempfile::tempdir().expect("tmp");
-    let corpus = write(
-        dir.path(),
-        "corpus/docs.jsonl",
-        "{\"id\":\"d1\",\"lang\":\"zh\",\"kind\":\"speech\",\"date\":\"2015-12-16\",\"title\":\"t\",\"text\":\"尊重网络主权。\"}\n"
-            .as_bytes(),
-    );
-    let index = build_index(dir.path(), corpus.parent().expect("folder"));
+    let index = one_record_index(dir.path(), "zh", "尊重网络主权。");
     let info = json(&index, &["info"]);
     for args in [
         ["search", "网络主权", "--json"],
@@ -1051,13 +1053,7 @@ fn json_outputs_carry_the_stamp() {
 #[test]
 fn dossier_markdown_chart_carries_the_stamp() {
     let dir = tempfile::tempdir().expect("tmp");
-    let corpus = write(
-        dir.path(),
-        "corpus/docs.jsonl",
-        "{\"id\":\"d1\",\"lang\":\"zh\",\"kind\":\"speech\",\"date\":\"2015-12-16\",\"title\":\"t\",\"text\":\"尊重网络主权。\"}\n"
-            .as_bytes(),
-    );
-    let index = build_index(dir.path(), corpus.parent().expect("folder"));
+    let index = one_record_index(dir.path(), "zh", "尊重网络主权。");
     let page = dir.path().join("page.md");
     tifa(&index)
         .args(["dossier", "网络主权", "--out"])
@@ -1082,13 +1078,7 @@ fn dossier_markdown_chart_carries_the_stamp() {
 #[test]
 fn dossier_of_an_own_family_has_its_concordance() {
     let dir = tempfile::tempdir().expect("tmp");
-    let corpus = write(
-        dir.path(),
-        "corpus/docs.jsonl",
-        "{\"id\":\"d1\",\"lang\":\"zh\",\"kind\":\"speech\",\"date\":\"2015-12-16\",\"title\":\"t\",\"text\":\"尊重网络主权。坚持网络空间主权。\"}\n"
-            .as_bytes(),
-    );
-    let index = build_index(dir.path(), corpus.parent().expect("folder"));
+    let index = one_record_index(dir.path(), "zh", "尊重网络主权。坚持网络空间主权。");
     let families = write(
         dir.path(),
         "mine.toml",
@@ -1108,13 +1098,7 @@ fn dossier_of_an_own_family_has_its_concordance() {
 #[test]
 fn dossier_batch_writes_a_page_per_term_and_an_index() {
     let dir = tempfile::tempdir().expect("tmp");
-    let corpus = write(
-        dir.path(),
-        "corpus/docs.jsonl",
-        "{\"id\":\"d1\",\"lang\":\"en\",\"kind\":\"speech\",\"date\":\"2015-12-16\",\"title\":\"t\",\"text\":\"We respect cyber sovereignty.\"}\n"
-            .as_bytes(),
-    );
-    let index = build_index(dir.path(), corpus.parent().expect("folder"));
+    let index = one_record_index(dir.path(), "en", "We respect cyber sovereignty.");
     let terms = write(
         dir.path(),
         "terms.txt",
