@@ -540,13 +540,15 @@ impl Dossier {
         };
         let _ = write!(
             b,
-            "<p><b>{}</b>{} — {} {} ({}, {})</p>",
+            "<p><b>{}</b>{} — {} {} ({}, {}{})</p>",
             esc(&f.date),
             if f.approximate { " (approximate)" } else { "" },
             esc(&f.title),
             self.cite(&f.id),
             esc(&f.kind),
-            esc(&f.lang)
+            esc(&f.lang),
+            f.ocr_note()
+                .map_or(String::new(), |n| format!("; {}", esc(&n)))
         );
         if let Some(c) = &f.context {
             let _ = write!(b, "<blockquote>{}</blockquote>", esc(c));

@@ -818,6 +818,12 @@ fn scanned_pdfs_are_read_by_ocr_marked_and_cached() {
     );
     let root = dir.path().join("scans");
     write(&root, "wic-2015-scan.pdf", &scan);
+    // Dated by the sheet, so that it is a first appearance of a trace.
+    write(
+        &root,
+        "manifest.csv",
+        b"path,date,title\nwic-2015-scan.pdf,2015-12-16,Scan of a speech\n",
+    );
     let cache = dir.path().join("ocr-cache");
     let index = dir.path().join("idx");
     let build = |ocr: bool| {
@@ -848,8 +854,33 @@ fn scanned_pdfs_are_read_by_ocr_marked_and_cached() {
         shown.contains(&format!("text from OCR, confidence {confidence:.0} %")),
         "{shown}"
     );
+    // So does the evidence of a trace: its first appearance, in JSON, in
+    // the terminal and on the trace page.
+    let trace = json(&index, &["trace", "网络空间命运共同体", "--json"]);
+    assert_eq!(
+        trace["first"]["ocr_confidence"].as_str(),
+        meta["ocr_confidence"].as_str(),
+        "{trace}"
+    );
+    let traced = stdout(&index, &["trace", "网络空间命运共同体"]);
+    assert!(
+        traced
+            .as_str()
+            .unwrap_or_default()
+            .contains(&format!("text from OCR, confidence {confidence:.0} %")),
+        "{traced}"
+    );
     // The web page's document view says so too.
     let server = common::serve(&index);
+    let (status, _, page) = common::get(
+        &server.base,
+        "/trace?term=%E7%BD%91%E7%BB%9C%E4%B8%BB%E6%9D%83",
+    );
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("class=\"ocr\">text from OCR, confidence"),
+        "{page}"
+    );
     let (status, _, page) = common::get(&server.base, "/doc/wic-2015-scan.pdf");
     assert_eq!(status, 200, "{page}");
     assert!(

@@ -61,15 +61,18 @@ pub fn run(dir: &Path, args: TraceArgs) -> Result<()> {
             t.docs,
             t.occurrences
         )?;
+        // Text read by OCR is said on the line: its first appearance may be
+        // a misreading, or the scan may hold an earlier one.
         let line = |a: &history::Appearance| {
             format!(
-                "{}{}  {}  [{} · {} · {}]",
+                "{}{}  {}  [{} · {} · {}{}]",
                 e(&a.date),
                 if a.approximate { " (approximate)" } else { "" },
                 e(&a.title),
                 e(&a.id),
                 e(&a.lang),
-                e(&a.kind)
+                e(&a.kind),
+                a.ocr_note().map_or(String::new(), |n| format!(" · {n}"))
             )
         };
         for w in &t.warnings {

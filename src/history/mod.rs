@@ -77,6 +77,19 @@ pub struct Appearance {
     /// the sentence of the first match (see [`crate::align`]).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pair: Option<String>,
+    /// For a document whose text was read by OCR: the mean word confidence
+    /// (percent) Tesseract gave. An exact search can miss what the scan holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ocr_confidence: Option<String>,
+}
+
+impl Appearance {
+    /// "text from OCR, confidence 87 %" for a document read by OCR.
+    pub fn ocr_note(&self) -> Option<String> {
+        self.ocr_confidence
+            .as_ref()
+            .map(|c| format!("text from OCR, confidence {c} %"))
+    }
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -532,6 +545,7 @@ fn appearance(
         possibly_earlier_total: 0,
         note: None,
         pair: None,
+        ocr_confidence: cite("ocr_confidence")?,
     })
 }
 

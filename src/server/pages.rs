@@ -836,14 +836,18 @@ fn trace_options(p: &Params) -> Result<TraceOptions> {
 
 fn appearance_html(a: &history::Appearance) -> String {
     format!(
-        "{}{} <a href=\"/doc/{}\">{}</a> <span class=\"small\">[{} · {} · {}]</span>",
+        "{}{} <a href=\"/doc/{}\">{}</a> <span class=\"small\">[{} · {} · {}{}]</span>",
         esc(&a.date),
         if a.approximate { " (approximate)" } else { "" },
         esc(&urlencode(&a.id)),
         esc(&a.title),
         esc(&a.id),
         esc(&a.lang),
-        esc(&a.kind)
+        esc(&a.kind),
+        a.ocr_note().map_or(String::new(), |n| format!(
+            " · <span class=\"ocr\">{}</span>",
+            esc(&n)
+        ))
     )
 }
 
