@@ -7,7 +7,7 @@
 //!
 //! * **frame share** — the share of the period's documents whose first
 //!   occurrence sits in a frame (the few characters or words on each side,
-//!   digits dropped) that at least two other documents repeat verbatim. The
+//!   any number written as one `#`) that at least two other documents repeat verbatim. The
 //!   daily epidemic bulletin, "经…签批" and "据…报道" live in such frames;
 //!   a formulation is used in sentences of many shapes.
 //! * **dictionary word** — the candidate is one word of jieba's general
@@ -65,6 +65,12 @@ pub const AUTHORITATIVE_RATE_MIN: f64 = 1.0 / 3.0;
 /// Share of documents using it inside an organisation's name (国家卫生健康委)
 /// from which a candidate is that name's piece, a topic.
 pub const ORGANISATION_NAME_SHARE: f64 = 1.0 / 3.0;
+/// How a number in digits (see [`super::NUMBER`]) is named in a signal.
+pub const A_NUMBER: &str = "a number";
+/// Fewest of its period documents in which a candidate must end what is
+/// said at least once; under this it is the first part of longer
+/// expressions (十九届 → 十九届中央, 十九届二中全会).
+pub const FREE_SHARE_MIN: f64 = 0.1;
 /// What a candidate is, as far as the signals tell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
@@ -132,6 +138,16 @@ pub struct DictionaryWord {
     pub tag: String,
 }
 
+/// Where a candidate has a person's full name.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PersonEdge {
+    /// A name and the verb after it: how the news reports someone (李克强主持).
+    NameVerb(String),
+    /// It ends on a name after a verb, pronoun or preposition (这是习近平).
+    EndsOnName(String),
+}
+
 /// The signals of one candidate and the reason for its class.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Signals {
@@ -167,6 +183,16 @@ pub struct Signals {
     pub organisation_share: f64,
     /// The word at its edge that makes it a piece of a sentence.
     pub loose_edge: Option<String>,
+    /// Share of its period documents where it ends what is said at least
+    /// once (a punctuation mark, the end of the text or a function word
+    /// after it); 十九届 always goes on (十九届中央, 十九届二中全会).
+    pub free_share: f64,
+    /// The ordinal of a congress, session or plenum it holds (十九大, 十三届,
+    /// 五中全会): it names a meeting.
+    pub meeting: Option<String>,
+    /// A person's full name at its edge: "name verb" (李克强主持) or a
+    /// string ending on a name after a verb (这是习近平).
+    pub person: Option<PersonEdge>,
     /// The longer candidate that carries most of this one's rise, and how much.
     pub carried_by: Option<String>,
     pub carried_share: Option<f64>,
@@ -190,6 +216,10 @@ pub(super) struct FrameStats {
     /// Documents whose first occurrence goes on into the name of an
     /// organisation (卫生健康 → 卫生健康委, 农业农村 → 农业农村部).
     pub organisation_docs: u32,
+    /// Documents where at least one occurrence ends what is said: the end of
+    /// its run of text (punctuation, a quotation mark) or a function word
+    /// after it.
+    pub free_docs: u32,
 }
 
 impl FrameStats {
@@ -212,7 +242,11 @@ impl FrameStats {
             .next
             .iter()
             .max_by(|a, b| a.1.cmp(b.1).then_with(|| b.0.cmp(a.0)))?;
-        Some((next.clone(), f64::from(*n) / f64::from(self.docs.max(1))))
+        let share = f64::from(*n) / f64::from(self.docs.max(1));
+        if next.starts_with(super::NUMBER) {
+            return Some((A_NUMBER.to_string(), share));
+        }
+        Some((next.clone(), share))
     }
 
     /// The name or number standing right before the first occurrence in most
@@ -230,13 +264,21 @@ impl FrameStats {
         }
         let tags = jieba.tag(left, false);
         let last = tags.last()?;
-        let numeral = last.word.chars().all(|c| c.is_ascii_digit());
+        let numeral = last.word.chars().all(|c| c == super::NUMBER);
         // jieba's dictionary tags some verbs and slogans as person names
         // (弘扬, 从严治党, 绿水青山): a person's name counts only as the
         // three characters of a full name (习近平).
         let person = matches!(last.tag, "nr" | "nrfg" | "nrt") && last.word.chars().count() == 3;
         let name = person || matches!(last.tag, "ns" | "nt" | "nz" | "m");
-        (numeral || name).then(|| (last.word.to_string(), share))
+        if numeral {
+            return Some((A_NUMBER.to_string(), share));
+        }
+        name.then(|| (last.word.to_string(), share))
+    }
+
+    /// Share of its documents where it ends what is said at least once.
+    pub fn free_share(&self) -> f64 {
+        f64::from(self.free_docs) / f64::from(self.docs.max(1))
     }
 
     /// Share of its documents that use it inside an organisation's name.
@@ -263,6 +305,7 @@ type FirstUse = (
     Option<String>,
     bool,
     Option<(char, String)>,
+    bool,
 );
 
 /// The frame of each candidate's first occurrence in each period text (with
@@ -283,13 +326,18 @@ pub(super) fn frames(
     let found: Vec<Vec<FirstUse>> = texts
         .par_iter()
         .map(|(t, _)| {
-            let mut seen: FxHashMap<u32, ()> = FxHashMap::default();
-            let mut out = Vec::new();
+            // Per pattern: its entry in `out`.
+            let mut seen: FxHashMap<u32, usize> = FxHashMap::default();
+            let mut out: Vec<FirstUse> = Vec::new();
             for m in ac.find_overlapping_iter(*t) {
                 let p = m.pattern().as_u32();
-                if seen.insert(p, ()).is_some() {
+                let rest = &t[m.end()..];
+                let free = ends_freely(rest, han);
+                if let Some(&at) = seen.get(&p) {
+                    out[at].6 |= free;
                     continue;
                 }
+                seen.insert(p, out.len());
                 let (left, right) = if han {
                     (
                         t[..m.start()]
@@ -311,7 +359,6 @@ pub(super) fn frames(
                 left.hash(&mut h);
                 right.hash(&mut h);
                 let shown = format!("{}…{}", left.replace('\n', "｜"), right.replace('\n', "｜"));
-                let rest = &t[m.end()..];
                 // A function word after it (的, 和; of, and) is the candidate
                 // in use, not a longer expression.
                 let next = if han {
@@ -327,25 +374,26 @@ pub(super) fn frames(
                 };
                 let in_name = han && goes_on_into_name(jieba, rest);
                 // The character before it: a Han character that is not a
-                // function word, or a digit (21 of 21世纪).
+                // function word, or a number (21 of 21世纪).
                 let prev = left
                     .chars()
                     .next_back()
                     .filter(|&c| {
-                        han && (c.is_ascii_digit()
+                        han && (c == super::NUMBER
                             || (crate::text::is_han(c)
                                 && !super::FUNCTION_WORDS.contains(&c.to_string().as_str())))
                     })
                     .map(|c| (c, left.to_string()));
-                out.push((p, h.finish(), shown, next, in_name, prev));
+                out.push((p, h.finish(), shown, next, in_name, prev, free));
             }
             out
         })
         .collect();
     let mut stats: Vec<FrameStats> = (0..patterns.len()).map(|_| FrameStats::default()).collect();
     for (per_text, (_, kind)) in found.into_iter().zip(texts) {
-        for (p, hash, shown, next, in_name, prev) in per_text {
+        for (p, hash, shown, next, in_name, prev, free) in per_text {
             let s = &mut stats[p as usize];
+            s.free_docs += u32::from(free);
             if let Some((c, left)) = prev {
                 s.prev.entry(c).or_insert((0, left)).0 += 1;
             }
@@ -362,6 +410,22 @@ pub(super) fn frames(
         }
     }
     Ok(stats)
+}
+
+/// Whether an occurrence ends what is said: nothing of its run follows it
+/// (punctuation, a quotation mark or the end of the text) or a function word
+/// does (的, 和; of, and). A number after it (中国制造2025) goes on.
+fn ends_freely(rest: &str, han: bool) -> bool {
+    if han {
+        match rest.chars().next() {
+            None | Some('\n') => true,
+            Some(c) => super::FUNCTION_WORDS.contains(&&*c.encode_utf8(&mut [0; 4])),
+        }
+    } else {
+        // The pattern ends with the space before the next word.
+        let word = rest.split([' ', '\n']).next().unwrap_or("");
+        word.is_empty() || super::STOP_WORDS.contains(&word)
+    }
 }
 
 /// Whether the text after a candidate starts with the head of an
@@ -467,6 +531,63 @@ pub(super) fn loose_edge(jieba: &jieba_rs::Jieba, term: &str) -> Option<String> 
     None
 }
 
+/// Han numerals, for the ordinals of meetings.
+const HAN_NUMERALS: &str = "一二三四五六七八九十";
+
+/// The ordinal of a meeting in a candidate: a numeral of two or more
+/// characters with 十 before 大 or 届 (十九大, 二十大, 十三届: a congress or
+/// a session; 三大攻坚战 and 十大 are not), or any numeral before 中全会,
+/// 次会议, 次全体会议 or 次全会 (五中全会, 一次会议).
+pub(super) fn meeting(term: &str) -> Option<String> {
+    let chars: Vec<char> = term.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if !HAN_NUMERALS.contains(chars[i]) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && HAN_NUMERALS.contains(chars[i]) {
+            i += 1;
+        }
+        let numeral: String = chars[start..i].iter().collect();
+        let rest: String = chars[i..].iter().collect();
+        let congress = numeral.chars().count() >= 2
+            && numeral.contains('十')
+            && (rest.starts_with('大') || rest.starts_with('届'));
+        let plenum = ["中全会", "次会议", "次全体会议", "次全会"]
+            .iter()
+            .any(|m| rest.starts_with(m));
+        if congress || plenum {
+            let head = if congress { 1 } else { 3 };
+            let end = (i + head).min(chars.len());
+            return Some(chars[start..end].iter().collect());
+        }
+    }
+    None
+}
+
+/// A person's full name (three characters, as jieba tags it: its dictionary
+/// tags verbs such as 弘扬 as two-character names) at the candidate's edge.
+pub(super) fn person_edge(jieba: &jieba_rs::Jieba, term: &str) -> Option<PersonEdge> {
+    let tags = jieba.tag(term, false);
+    let name =
+        |t: &jieba_rs::Tag| matches!(t.tag, "nr" | "nrfg" | "nrt") && t.word.chars().count() == 3;
+    let (first, last) = (tags.first()?, tags.last()?);
+    if tags.len() == 2 && name(first) && tags[1].tag.starts_with('v') {
+        return Some(PersonEdge::NameVerb(format!(
+            "{}{}",
+            first.word, tags[1].word
+        )));
+    }
+    // Only after a verb, pronoun or preposition (这是习近平, 坚持以习近平): a
+    // name closing a piece of a sentence. After a noun it may be no name at
+    // all (总体国家安全观: jieba tags 安全观 a name).
+    let before = tags.len().checked_sub(2).map(|i| &tags[i])?;
+    (name(last) && matches!(before.tag.chars().next(), Some('v' | 'r' | 'p')))
+        .then(|| PersonEdge::EndsOnName(last.word.to_string()))
+}
+
 /// Characters that end the name of an organisation in Chinese (a ministry
 /// 部, bureau 局, commission 委, office 办, administration 署, court or
 /// academy 院, department 厅, station 台, bank 行, company 司, centre 中心…):
@@ -499,15 +620,34 @@ const NAME_PREFIXED_HEADS: &[&str] = &["总局", "部门", "领导小组", "办�
 /// jieba tags it) of three or more characters ending in an organisation head
 /// (应急管理部 ends in 管理部, 亚洲基础设施投资银行 in 投资银行). Two-character
 /// words such as 部署 (deploy) or 银行 alone are left out.
+///
+/// Two more shapes of the same grammar: a one-character head standing as a
+/// word of its own after a noun phrase of two or more characters
+/// (自然资源/部, 国家医保/局), and a word jieba's dictionary tags as an
+/// organisation (统战部/nt, 中央军委/nt).
 pub(super) fn organisation(jieba: &jieba_rs::Jieba, term: &str) -> Option<String> {
     let tags = jieba.tag(term, false);
     let last = tags.last()?;
     let noun = last.tag.starts_with('n') && last.tag != "nr" && last.tag != "nrfg";
-    (noun
-        && last.word.chars().count() >= 3
-        && ORGANISATION_HEADS.iter().any(|h| last.word.ends_with(h)))
-    .then(|| last.word.to_string())
+    let chars = last.word.chars().count();
+    if noun && chars >= 3 && ORGANISATION_HEADS.iter().any(|h| last.word.ends_with(h)) {
+        return Some(last.word.to_string());
+    }
+    if last.tag == "nt" && chars >= 3 {
+        return Some(last.word.to_string());
+    }
+    let before = tags.len().checked_sub(2).map(|i| &tags[i])?;
+    let noun_phrase = matches!(before.tag.chars().next(), Some('n' | 'l' | 'j'))
+        && !before.tag.starts_with("nr")
+        && before.word.chars().count() >= 2;
+    (noun_phrase && SINGLE_HEADS.contains(&last.word))
+        .then(|| format!("{}{}", before.word, last.word))
 }
+
+/// Organisation heads that stand as a word of their own after the field they
+/// govern (自然资源/部): ministry, bureau, commission, administration,
+/// department, court or academy, office.
+const SINGLE_HEADS: &[&str] = &["部", "局", "委", "署", "厅", "院", "办"];
 
 /// The dictionary entry of a candidate that jieba reads as one word of its
 /// dictionary.
@@ -575,6 +715,36 @@ pub(super) fn decide(s: &Signals, new: bool) -> (Class, String) {
                 s.preceded_share * 100.0
             ),
         );
+    }
+    if s.free_share < FREE_SHARE_MIN {
+        return (
+            Class::Fragment,
+            format!(
+                "it ends what is said in {:.0} % of its documents only: elsewhere it goes on into a longer expression",
+                s.free_share * 100.0
+            ),
+        );
+    }
+    if let Some(m) = &s.meeting {
+        return (
+            Class::Topic,
+            format!("names a meeting ({m}: the ordinal of a congress, session or plenum)"),
+        );
+    }
+    match &s.person {
+        Some(PersonEdge::NameVerb(nv)) => {
+            return (
+                Class::Boilerplate,
+                format!("a person's name and a verb ({nv}): how the news reports someone"),
+            );
+        }
+        Some(PersonEdge::EndsOnName(name)) => {
+            return (
+                Class::Fragment,
+                format!("ends on a person's name ({name}) after a verb: a piece of a sentence"),
+            );
+        }
+        None => {}
     }
     if let Some(n) = s.authoritative_docs
         && n < MIN_AUTHORITATIVE_DOCS
@@ -645,6 +815,9 @@ mod tests {
             organisation_share: 0.0,
             dictionary_word: None,
             loose_edge: None,
+            free_share: 1.0,
+            meeting: None,
+            person: None,
             carried_by: None,
             carried_share: None,
             rise_docs: 10.0,
@@ -689,8 +862,19 @@ mod tests {
             organisation(&jieba, "亚洲基础设施投资银行").as_deref(),
             Some("投资银行")
         );
-        for not_one in ["决策部署", "新发展格局", "人类命运共同体", "全过程人民民主"]
-        {
+        assert_eq!(
+            organisation(&jieba, "自然资源部").as_deref(),
+            Some("自然资源部")
+        );
+        assert!(organisation(&jieba, "统战部").is_some());
+        for not_one in [
+            "决策部署",
+            "新发展格局",
+            "人类命运共同体",
+            "全过程人民民主",
+            "主体责任",
+            "党的建设",
+        ] {
             assert_eq!(organisation(&jieba, not_one), None, "{not_one}");
         }
         assert!(dictionary_word(&jieba, "一带一路").is_none());
@@ -719,12 +903,12 @@ mod tests {
         let number = of(
             "世纪海上丝绸之路",
             &[
-                "共建21世纪海上丝绸之路",
-                "21世纪海上丝绸之路倡议",
-                "推进21世纪海上丝绸之路",
+                "共建#世纪海上丝绸之路",
+                "#世纪海上丝绸之路倡议",
+                "推进#世纪海上丝绸之路",
             ],
         );
-        assert_eq!(number.map(|(w, _)| w), Some("21".to_string()));
+        assert_eq!(number.map(|(w, _)| w), Some(A_NUMBER.to_string()));
         // jieba's dictionary tags 弘扬 a person's name: a two-character "name" is not one.
         assert_eq!(
             of(
@@ -763,10 +947,103 @@ mod tests {
         );
     }
 
+    /// A string that never ends what is said (十九届 → 中央, 二中全会) has a
+    /// low free share; one followed by punctuation, the end or 的 somewhere
+    /// in a document is free there. A number after it goes on.
+    #[test]
+    fn free_share_counts_documents_where_it_ends() {
+        let jieba = jieba_rs::Jieba::new();
+        let free = |term: &str, texts: &[&str]| {
+            let texts: Vec<(&str, u32)> = texts.iter().map(|t| (*t, 0)).collect();
+            frames(&[term.to_string()], &texts, true, &jieba).expect("frames")[0].free_share()
+        };
+        assert_eq!(
+            free("十九届", &["党的十九届二中全会", "十九届中央委员会"]),
+            0.0
+        );
+        // Free at its second occurrence in the first text, and before 的.
+        assert_eq!(
+            free(
+                "新发展格局",
+                &[
+                    "构建新发展格局重大举措，构建新发展格局\n",
+                    "新发展格局的",
+                    "新发展格局战略"
+                ]
+            ),
+            2.0 / 3.0
+        );
+        assert_eq!(free("中国制造", &["中国制造#\n"]), 0.0);
+        let cont = |texts: &[&str]| {
+            let texts: Vec<(&str, u32)> = texts.iter().map(|t| (*t, 0)).collect();
+            frames(&["中国制造".to_string()], &texts, true, &jieba).expect("frames")[0]
+                .continuation()
+        };
+        assert_eq!(
+            cont(&["中国制造#\n", "推进中国制造#"]).map(|(w, _)| w),
+            Some(A_NUMBER.to_string())
+        );
+    }
+
+    #[test]
+    fn meetings_by_their_ordinals() {
+        for (term, m) in [
+            ("十九大", "十九大"),
+            ("党的十九大精神", "十九大"),
+            ("二十大胜利召开", "二十大"),
+            ("十三届全国人大", "十三届"),
+            ("五中全会", "五中全会"),
+            ("十二届全国人大一次会议", "十二届"),
+        ] {
+            assert_eq!(meeting(term).as_deref(), Some(m), "{term}");
+        }
+        for none in [
+            "三大攻坚战",
+            "十大",
+            "十三五",
+            "四个全面",
+            "第二个百年奋斗目标",
+            "两个一百年",
+        ] {
+            assert_eq!(meeting(none), None, "{none}");
+        }
+    }
+
+    #[test]
+    fn a_persons_name_at_the_edge() {
+        let jieba = jieba_rs::Jieba::new();
+        assert!(matches!(
+            person_edge(&jieba, "李克强主持"),
+            Some(PersonEdge::NameVerb(_))
+        ));
+        assert!(matches!(
+            person_edge(&jieba, "这是习近平"),
+            Some(PersonEdge::EndsOnName(n)) if n == "习近平"
+        ));
+        // The name inside a formulation, or a verb jieba tags as a name (弘扬).
+        for none in [
+            "习近平新时代中国特色社会主义思想",
+            "大力弘扬",
+            "习近平",
+            "人类命运共同体",
+            "总体国家安全观",
+        ] {
+            assert!(person_edge(&jieba, none).is_none(), "{none}");
+        }
+    }
+
     #[test]
     fn the_first_signal_that_speaks_decides() {
         let plain = signals();
         assert_eq!(decide(&plain, false).0, Class::Formulation);
+        let mut bound = signals();
+        bound.free_share = 0.05;
+        assert_eq!(decide(&bound, false).0, Class::Fragment);
+        let mut named = signals();
+        named.person = Some(PersonEdge::NameVerb("李克强主持".into()));
+        assert_eq!(decide(&named, false).0, Class::Boilerplate);
+        named.person = Some(PersonEdge::EndsOnName("习近平".into()));
+        assert_eq!(decide(&named, false).0, Class::Fragment);
         let mut templated = signals();
         templated.frame_share = 0.9;
         templated.kinds_in_period = 1;
