@@ -607,6 +607,74 @@ fn utf16_be(s: &str) -> Vec<u8> {
 /// reads them (`.ci/run` installs poppler-utils and sets TIFA_PDF_TESTS):
 /// the text is exact, the document says which reader gave it, and the
 /// phrase is found. Without pdftotext the error names the package.
+/// A PDF as researchers often make one: a web page printed by headless
+/// Chromium (embedded CID TrueType subsets with a Unicode map, Type 3 glyphs
+/// for marks). The test prints a page the test writes and reads it back:
+/// every paragraph exact, title from the PDF, both languages searchable.
+#[test]
+fn chromium_printed_pdfs_are_read_exactly() {
+    let chromium = std::path::Path::new("/usr/bin/chromium");
+    if !chromium.exists() {
+        assert!(
+            std::env::var_os("TIFA_BROWSER_TESTS").is_none(),
+            "TIFA_BROWSER_TESTS is set but /usr/bin/chromium is missing: apt-get install chromium"
+        );
+        eprintln!("SKIPPED: no Chromium here (.ci/run installs it)");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let paragraphs = [
+        "各国应尊重网络主权，共同构建网络空间命运共同体。",
+        "China advocates a community with a shared future in cyberspace.",
+        "互联网是人类的共同家园。",
+    ];
+    let html = format!(
+        "<!doctype html><html lang=\"zh\"><head><meta charset=\"utf-8\"><title>网络空间国际合作</title></head><body><h1>网络空间国际合作战略</h1>{}</body></html>",
+        paragraphs
+            .iter()
+            .map(|p| format!("<p>{p}</p>"))
+            .collect::<String>()
+    );
+    let page = dir.path().join("page.html");
+    std::fs::write(&page, html).expect("html");
+    let root = dir.path().join("own");
+    std::fs::create_dir_all(&root).expect("own");
+    let pdf = root.join("printed.pdf");
+    let status = std::process::Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-pdf-header-footer",
+        ])
+        .arg(format!("--print-to-pdf={}", pdf.display()))
+        .arg(format!("file://{}", page.display()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("chromium runs");
+    assert!(status.success() && pdf.exists(), "chromium printed no PDF");
+    let (docs, report) = documents(std::slice::from_ref(&pdf));
+    assert_eq!(docs.len(), 1, "{:?}", report.problems);
+    let text = &docs[0].text;
+    assert!(text.contains("网络空间国际合作战略"), "{text}");
+    for p in paragraphs {
+        assert!(
+            text.contains(p),
+            "{p} not read exactly from the printed PDF: {text}"
+        );
+    }
+    let index = dir.path().join("idx");
+    tifa(&index).arg("index").arg(&root).assert().success();
+    for q in [
+        "网络空间命运共同体",
+        "\"community with a shared future in cyberspace\"",
+    ] {
+        let hits = json(&index, &["search", q, "--json"]);
+        assert_eq!(hits["total"], 1, "{q}: {hits}");
+    }
+}
+
 #[test]
 fn predefined_cjk_encodings_are_read_through_poppler() {
     let simplified = "各国应尊重网络主权";
