@@ -607,6 +607,66 @@ fn utf16_be(s: &str) -> Vec<u8> {
 /// reads them (`.ci/run` installs poppler-utils and sets TIFA_PDF_TESTS):
 /// the text is exact, the document says which reader gave it, and the
 /// phrase is found. Without pdftotext the error names the package.
+/// A two-column page drawn row by row (left line 1, right line 1, left line
+/// 2, …: how many publishing systems write it) under a heading that spans
+/// both columns: read as the heading, the left column, the right column —
+/// not interleaved.
+#[test]
+fn two_column_pdfs_are_read_column_by_column() {
+    let left = [
+        "网络空间命运共同体是各",
+        "国的共同愿景，需要各方",
+        "携手努力。",
+    ];
+    let right = [
+        "互联网是人类的共同家园",
+        "，让它更好地造福世界各",
+        "国人民。",
+    ];
+    let mut lines: Vec<(f64, f64, &str)> = vec![(
+        72.0,
+        760.0,
+        "第二届世界互联网大会主旨演讲摘要与各方回应全文",
+    )];
+    for (i, (l, r)) in left.iter().zip(&right).enumerate() {
+        let y = 730.0 - 15.0 * i as f64;
+        lines.push((72.0, y, l));
+        lines.push((320.0, y, r));
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let root = dir.path().join("own");
+    write(&root, "columns.pdf", &pdf_with_text(&lines, None));
+    let (docs, report) = documents(&[root.join("columns.pdf")]);
+    assert_eq!(docs.len(), 1, "{:?}", report.problems);
+    let paragraphs: Vec<&str> = docs[0].text.lines().collect();
+    assert_eq!(
+        paragraphs,
+        [
+            "第二届世界互联网大会主旨演讲摘要与各方回应全文",
+            "网络空间命运共同体是各国的共同愿景，需要各方携手努力。",
+            "互联网是人类的共同家园，让它更好地造福世界各国人民。",
+        ],
+        "{}",
+        docs[0].text
+    );
+    // One column with a wide gap on a line (a tab stop) stays one line.
+    let tabbed = pdf_with_text(
+        &[
+            (72.0, 760.0, "第一条"),
+            (200.0, 760.0, "为了保障网络安全，维护网络空间主权，"),
+            (72.0, 745.0, "制定本法。"),
+        ],
+        None,
+    );
+    write(&root, "tabbed.pdf", &tabbed);
+    let (docs, _) = documents(&[root.join("tabbed.pdf")]);
+    assert!(
+        docs[0].text.contains("第一条 为了保障网络安全"),
+        "{}",
+        docs[0].text
+    );
+}
+
 /// A PDF as researchers often make one: a web page printed by headless
 /// Chromium (embedded CID TrueType subsets with a Unicode map, Type 3 glyphs
 /// for marks). The test prints a page the test writes and reads it back:

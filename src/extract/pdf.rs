@@ -7,8 +7,11 @@
 //! wraps joined by [`super::join_wrapped`], and a paragraph break where the
 //! gap between lines is large, the next line is indented, or the previous line
 //! stops short after sentence-final punctuation. Page numbers alone on the
-//! first or last line of a page are dropped. Multi-column layouts are read in
-//! the order the PDF draws them (usually column by column).
+//! first or last line of a page are dropped. Columns are found from the x
+//! positions (a gap that no line crosses, running down the page beside lines
+//! on both sides) and read one after the other, top to bottom, whatever
+//! order the PDF draws them in; a line spanning the columns (a heading)
+//! stands between the bands above and below it.
 
 use pdf_extract::{MediaBox, OutputDev, OutputError, Transform};
 
@@ -209,14 +212,126 @@ fn pdf_text_string(bytes: &[u8]) -> String {
     }
 }
 
-/// One line of text as drawn.
-#[derive(Debug, Default)]
+/// One line of text as drawn (a run on one baseline; a wide gap on the
+/// baseline starts another, which `continues` the one before it).
+#[derive(Debug, Default, Clone)]
 struct Line {
     text: String,
     x_start: f64,
     x_end: f64,
     y: f64,
     size: f64,
+    continues: bool,
+}
+
+/// A gap on one baseline wider than this many font sizes separates two
+/// runs (a column gutter, or a tab stop that stays on its line).
+const RUN_GAP: f64 = 2.5;
+/// Fewest lines each column must hold for a page to be read as columns.
+const MIN_COLUMN_LINES: usize = 3;
+
+/// Lines read together: a column of a band, or a line spanning the columns.
+struct Block {
+    lines: Vec<Line>,
+    /// A heading spanning the columns, and what follows it, start paragraphs.
+    breaks_before: bool,
+}
+
+/// The page's lines in reading order, in blocks: two or more columns are
+/// read one after the other, each top to bottom; one column keeps the
+/// drawing order, runs on one baseline joined again.
+fn reading_order(lines: Vec<Line>) -> Vec<Block> {
+    let size = {
+        let mut sizes: Vec<f64> = lines.iter().map(|l| l.size).collect();
+        sizes.sort_by(f64::total_cmp);
+        sizes.get(sizes.len() / 2).copied().unwrap_or(12.0).max(1.0)
+    };
+    let (left, right) = (
+        lines
+            .iter()
+            .map(|l| l.x_start)
+            .fold(f64::INFINITY, f64::min),
+        lines
+            .iter()
+            .map(|l| l.x_end)
+            .fold(f64::NEG_INFINITY, f64::max),
+    );
+    // Lines narrower than 60 % of the text's width make the columns; the
+    // union of their spans leaves the gutters.
+    let narrow = |l: &Line| l.x_end - l.x_start < 0.6 * (right - left);
+    let mut spans: Vec<(f64, f64)> = lines
+        .iter()
+        .filter(|l| narrow(l))
+        .map(|l| (l.x_start, l.x_end))
+        .collect();
+    spans.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let mut gutters: Vec<f64> = Vec::new();
+    let mut reach = f64::NEG_INFINITY;
+    for (start, end) in spans {
+        if reach > f64::NEG_INFINITY && start - reach >= size {
+            gutters.push((start + reach) / 2.0);
+        }
+        reach = reach.max(end);
+    }
+    let column_of = |l: &Line| gutters.iter().filter(|&&g| l.x_start > g).count();
+    let crosses = |l: &Line| gutters.iter().any(|&g| l.x_start < g && l.x_end > g);
+    let columns = gutters.len() + 1;
+    let mut per_column = vec![0usize; columns];
+    for l in lines.iter().filter(|l| !crosses(l)) {
+        per_column[column_of(l)] += 1;
+    }
+    if gutters.is_empty() || per_column.iter().any(|&n| n < MIN_COLUMN_LINES) {
+        // One column: the runs of a baseline are one line again.
+        let mut joined: Vec<Line> = Vec::new();
+        for l in lines {
+            match joined.last_mut() {
+                Some(last) if l.continues => {
+                    if !last.text.ends_with(' ') {
+                        last.text.push(' ');
+                    }
+                    last.text.push_str(&l.text);
+                    last.x_end = last.x_end.max(l.x_end);
+                    last.size = last.size.max(l.size);
+                }
+                _ => joined.push(l),
+            }
+        }
+        return vec![Block {
+            lines: joined,
+            breaks_before: false,
+        }];
+    }
+    // Bands between the lines that cross a gutter (headings), top down.
+    let mut spanning: Vec<Line> = lines.iter().filter(|l| crosses(l)).cloned().collect();
+    spanning.sort_by(|a, b| b.y.total_cmp(&a.y));
+    let mut blocks: Vec<Block> = Vec::new();
+    for band in 0..=spanning.len() {
+        let mut after_heading = band > 0;
+        let top = band.checked_sub(1).map_or(f64::INFINITY, |i| spanning[i].y);
+        let bottom = spanning.get(band).map_or(f64::NEG_INFINITY, |l| l.y);
+        for column in 0..columns {
+            let mut block: Vec<Line> = lines
+                .iter()
+                .filter(|l| !crosses(l) && column_of(l) == column && l.y < top && l.y > bottom)
+                .cloned()
+                .collect();
+            // Top to bottom (PDF y grows upwards); the drawing order breaks ties.
+            block.sort_by(|a, b| b.y.total_cmp(&a.y));
+            if !block.is_empty() {
+                blocks.push(Block {
+                    lines: block,
+                    breaks_before: std::mem::take(&mut after_heading),
+                });
+            }
+        }
+        if let Some(l) = spanning.get(band) {
+            blocks.push(Block {
+                lines: vec![l.clone()],
+                breaks_before: true,
+            });
+        }
+    }
+    blocks
 }
 
 #[derive(Default)]
@@ -264,7 +379,7 @@ fn ends_sentence(text: &str) -> bool {
 }
 
 impl Layout {
-    /// Turns the page's lines into paragraphs.
+    /// Turns the page's lines into paragraphs, column by column.
     fn end_page_lines(&mut self) {
         let mut lines = std::mem::take(&mut self.lines);
         lines.retain(|l| !l.text.trim().is_empty());
@@ -277,6 +392,16 @@ impl Layout {
         if lines.is_empty() {
             return;
         }
+        for block in reading_order(lines) {
+            if block.breaks_before && !self.open.is_empty() {
+                self.paragraphs.push(std::mem::take(&mut self.open));
+            }
+            self.block_paragraphs(&block.lines);
+        }
+    }
+
+    /// The paragraphs of one block of lines (its own left and right edges).
+    fn block_paragraphs(&mut self, lines: &[Line]) {
         let left = lines
             .iter()
             .map(|l| l.x_start)
@@ -286,7 +411,7 @@ impl Layout {
             .map(|l| l.x_end)
             .fold(f64::NEG_INFINITY, f64::max);
         let mut previous: Option<&Line> = None;
-        for line in &lines {
+        for line in lines {
             let size = line.size.max(1.0);
             let new_paragraph = match previous {
                 None => self.open.is_empty() || (self.open_ends_short && ends_sentence(&self.open)),
@@ -342,17 +467,23 @@ impl OutputDev for Layout {
         let size = (font_size * scale).abs().max(0.1);
         let (x, y) = (trm.m31, trm.m32);
         let advance = width * size;
-        let same_line = self
+        let same_baseline = self
             .lines
             .last()
             .is_some_and(|l| (l.y - y).abs() <= 0.5 * size && x >= l.x_start - 0.5 * size);
-        if !same_line {
+        // A wide gap on the baseline starts a run of its own (a column).
+        let far = self
+            .lines
+            .last()
+            .is_some_and(|l| !l.text.is_empty() && x - l.x_end > RUN_GAP * size);
+        if !same_baseline || far {
             self.lines.push(Line {
                 text: String::new(),
                 x_start: x,
                 x_end: x,
                 y,
                 size,
+                continues: same_baseline,
             });
         }
         let line = self.lines.last_mut().expect("a line was just pushed");
