@@ -48,7 +48,7 @@ pub struct SearchOptions {
     pub query: crate::query::QueryOptions,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Snippet {
     pub field: &'static str,
     /// Character offsets of the match in the original field text.
@@ -63,7 +63,7 @@ pub struct Snippet {
     pub pair: Option<String>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Hit {
     pub id: String,
     pub date: Option<String>,

@@ -2319,3 +2319,69 @@ fn dossier_page_is_self_contained_and_its_citations_parse() {
     let ris = tifa_text(&["dossier", term, "--cite", "ris"]);
     assert_eq!(ris.matches("ER  - ").count(), items.len());
 }
+
+/// The ids a result page links to, in order (`href="/doc/ID?`).
+fn linked_ids(page: &str, marker: &str) -> Vec<String> {
+    page.split(marker)
+        .skip(1)
+        .map(|p| p.split(['?', '#', '"']).next().unwrap_or("").to_string())
+        .collect()
+}
+
+/// The next page of a long search or concordance is read from the kept
+/// evaluation of the first (`X-Tifa-Evaluation: kept`), not a new one, and
+/// lists what the CLI lists there.
+#[test]
+fn next_pages_come_from_the_kept_evaluation_and_equal_the_cli() {
+    let server = common::serve(index_dir());
+    let term = "网络安全";
+    let q = common::enc(term);
+    let (status, head, _) = common::get(&server.base, &format!("/search?q={q}&sort=date"));
+    assert_eq!(status, 200);
+    assert!(
+        head.to_lowercase().contains("x-tifa-evaluation: new"),
+        "{head}"
+    );
+    let (status, head, page2) =
+        common::get(&server.base, &format!("/search?q={q}&sort=date&page=2"));
+    assert_eq!(status, 200);
+    assert!(
+        head.to_lowercase().contains("x-tifa-evaluation: kept"),
+        "{head}"
+    );
+    let cli = tifa(&[
+        "search",
+        term,
+        "--sort",
+        "date",
+        "--limit",
+        "40",
+        "--json",
+        "--snippets",
+        "0",
+    ]);
+    let want: Vec<String> = cli["hits"].as_array().expect("hits")[20..40]
+        .iter()
+        .map(|h| h["id"].as_str().expect("id").to_string())
+        .collect();
+    assert_eq!(linked_ids(&page2, "<a class=\"title\" href=\"/doc/"), want);
+    // The concordance: 50 lines a page, page 2 kept, lines 51–100 of the CLI's.
+    let (_, head, _) = common::get(&server.base, &format!("/kwic?q={q}&per_page=50"));
+    assert!(
+        head.to_lowercase().contains("x-tifa-evaluation: new"),
+        "{head}"
+    );
+    let (status, head, kwic2) =
+        common::get(&server.base, &format!("/kwic?q={q}&per_page=50&page=2"));
+    assert_eq!(status, 200);
+    assert!(
+        head.to_lowercase().contains("x-tifa-evaluation: kept"),
+        "{head}"
+    );
+    let cli = tifa(&["kwic", term, "--json"]);
+    let want: Vec<String> = cli["lines"].as_array().expect("lines")[50..100]
+        .iter()
+        .map(|l| l["id"].as_str().expect("id").to_string())
+        .collect();
+    assert_eq!(linked_ids(&kwic2, "class=\"line-doc\" href=\"/doc/"), want);
+}

@@ -317,6 +317,7 @@ const PER_PAGE: usize = 20;
 
 pub async fn search_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
     let p = Params::parse(raw);
+    let state = s.clone();
     work(&s, false, move |engine| {
         let q = p.get("q").unwrap_or("").to_string();
         let mut body = format!(
@@ -348,14 +349,19 @@ pub async fn search_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery
         // translations, unless pair=0) for the page only.
         let mut options = search_options(&p, None, 0)?;
         options.pair = false;
-        let mut all = search::search(engine, &q, &options)?;
+        // Page 2 of an expensive search is read from the evaluation of page 1.
+        let (all, cached) = state.evaluations.get_or(
+            format!("search {} {}", engine.generation_name(), p.with(&[("page", None), ("pair", None)])),
+            || search::search(engine, &q, &options),
+        )?;
         let pairs = !matches!(p.get("pair"), Some("0" | "off" | "false" | "no"));
         let literals: Vec<crate::matcher::Literal> =
             crate::query::parse_with(&q, &p.query_options()?)
                 .map(|e| e.positive_terms().into_iter().cloned().collect())
                 .unwrap_or_default();
         let from = (page - 1) * PER_PAGE;
-        for h in all.hits.iter_mut().skip(from).take(PER_PAGE) {
+        let mut page_hits: Vec<search::Hit> = all.hits.iter().skip(from).take(PER_PAGE).cloned().collect();
+        for h in &mut page_hits {
             if let Some(address) = engine.address_of(&h.id)? {
                 let doc = engine.stored(address)?;
                 h.snippets = search::snippets(&doc, &literals, 3);
@@ -364,8 +370,8 @@ pub async fn search_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery
                 }
             }
         }
-        body.push_str(&search_results(&p, &q, &all, page));
-        Ok(Html(layout_carrying(&format!("{q} — search"), "search", &body, Some(&q), &carried_filters(&p))).into_response())
+        body.push_str(&search_results(&p, &q, &all, &page_hits, page));
+        Ok(super::from_cache(cached, Html(layout_carrying(&format!("{q} — search"), "search", &body, Some(&q), &carried_filters(&p))).into_response()))
         })();
         keep_form("Search", "search", &form, &p, "/search", result)
     })
@@ -391,7 +397,13 @@ fn corpus_line(engine: &Engine) -> String {
     )
 }
 
-fn search_results(p: &Params, q: &str, all: &SearchResult, page: usize) -> String {
+fn search_results(
+    p: &Params,
+    q: &str,
+    all: &SearchResult,
+    page_hits: &[search::Hit],
+    page: usize,
+) -> String {
     let mut b = String::new();
     let occurrences: u64 = all.hits.iter().map(|h| u64::from(h.occurrences)).sum();
     let _ = write!(
@@ -475,8 +487,7 @@ fn search_results(p: &Params, q: &str, all: &SearchResult, page: usize) -> Strin
         b.push_str("</table>");
     }
     b.push_str("</div>");
-    let from = (page - 1) * PER_PAGE;
-    for h in all.hits.iter().skip(from).take(PER_PAGE) {
+    for h in page_hits {
         let _ = write!(
             b,
             "<div class=\"hit\"><div><b>{}</b> <a class=\"title\" href=\"/doc/{}?q={}\">{}</a></div><div class=\"meta\">{} · {} · {} · {} occurrence{}{}</div>",
@@ -598,6 +609,7 @@ fn kwic_options(p: &Params) -> Result<KwicOptions> {
 
 pub async fn kwic_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
     let p = Params::parse(raw);
+    let state = s.clone();
     work(&s, false, move |engine| {
         let q = p.get("q").unwrap_or("").to_string();
         let mut b = format!(
@@ -612,7 +624,12 @@ pub async fn kwic_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) 
         }
         let form = b.clone();
         let result = (|| -> Result<Response> {
-        let k = kwic::kwic(engine, &q, &kwic_options(&p)?)?;
+        let options = kwic_options(&p)?;
+        // Page 2 of a long concordance is read from the lines of page 1.
+        let (k, cached) = state.evaluations.get_or(
+            format!("kwic {} {}", engine.generation_name(), p.with(&[("page", None)])),
+            || kwic::kwic(engine, &q, &options),
+        )?;
         let page = p.number("page", 1, 1_000_000)?.max(1);
         let per = p.number("per_page", 200, MAX_PAGE)?.max(1);
         let _ = write!(
@@ -667,7 +684,7 @@ pub async fn kwic_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) 
             }
             b.push_str("</p>");
         }
-        Ok(Html(layout_carrying(&format!("{q} — concordance"), "kwic", &b, Some(&q), &carried_filters(&p))).into_response())
+        Ok(super::from_cache(cached, Html(layout_carrying(&format!("{q} — concordance"), "kwic", &b, Some(&q), &carried_filters(&p))).into_response()))
         })();
         keep_form("Concordance", "kwic", &form, &p, "/kwic", result)
     })
@@ -676,9 +693,19 @@ pub async fn kwic_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) 
 
 pub async fn kwic_csv(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
     let p = Params::parse(raw);
+    let state = s.clone();
     work(&s, false, move |engine| {
         let q = query_of(&p)?;
-        let k = kwic::kwic(engine, &q, &kwic_options(&p)?)?;
+        let options = kwic_options(&p)?;
+        // The lines the concordance page showed, when it is kept.
+        let (k, _) = state.evaluations.get_or(
+            format!(
+                "kwic {} {}",
+                engine.generation_name(),
+                p.with(&[("page", None)])
+            ),
+            || kwic::kwic(engine, &q, &options),
+        )?;
         let mut body = Vec::new();
         kwic::write_csv(&mut body, &k)?;
         Ok(download("text/csv; charset=utf-8", "concordance.csv", body))
