@@ -72,6 +72,31 @@ pub fn pair(engine: &crate::engine::Engine, id: &str) -> anyhow::Result<Aligned>
     })
 }
 
+/// The alignment stored at index time for a document already read and its
+/// pair, without reading either again (None when the index holds none):
+/// what a search page needs for each paired hit.
+pub fn stored_for(
+    engine: &crate::engine::Engine,
+    doc: &crate::engine::StoredDoc,
+) -> anyhow::Result<Option<Aligned>> {
+    let Some(other) = doc.meta.get("pair") else {
+        return Ok(None);
+    };
+    let (zh, en) = if doc.lang == "en" {
+        (other.as_str(), doc.id.as_str())
+    } else {
+        (doc.id.as_str(), other.as_str())
+    };
+    Ok(engine
+        .stored_alignment(zh)?
+        .filter(|stored| stored.pair == en)
+        .map(|stored| Aligned {
+            id: stored.id,
+            pair: stored.pair,
+            segments: stored.segments,
+        }))
+}
+
 /// The non-empty lines of a text: its paragraphs.
 pub fn paragraphs(text: &str) -> Vec<&str> {
     text.lines()

@@ -343,6 +343,9 @@ pub struct Engine {
     /// The generation folder (for the files stored beside the tantivy index).
     generation: std::path::PathBuf,
     alignments: std::sync::OnceLock<Arc<Vec<crate::alignments::StoredPair>>>,
+    /// Figures of the whole filtered corpus that many requests share (the
+    /// per-period denominators and holdings of a timeline), by filter.
+    memo: std::sync::Mutex<HashMap<String, Arc<dyn std::any::Any + Send + Sync>>>,
     alignment_index: std::sync::OnceLock<Option<HashMap<String, (u64, u64)>>>,
 }
 
@@ -364,6 +367,39 @@ impl FieldValues {
 }
 
 impl Engine {
+    /// Most figures [`Engine::memo`] keeps before it starts again.
+    const MEMO_KEEP: usize = 64;
+
+    /// The value under `key`, made once per opened index (a server asks for
+    /// the same corpus-wide figures on every request): `key` must name all
+    /// that `make` depends on (the filter, the period).
+    pub fn memo<T: std::any::Any + Send + Sync>(
+        &self,
+        key: String,
+        make: impl FnOnce() -> Result<T>,
+    ) -> Result<Arc<T>> {
+        if let Some(found) = self
+            .memo
+            .lock()
+            .map_err(|_| anyhow::anyhow!("poisoned memo"))?
+            .get(&key)
+            .cloned()
+            .and_then(|v| v.downcast::<T>().ok())
+        {
+            return Ok(found);
+        }
+        let value = Arc::new(make()?);
+        let mut memo = self
+            .memo
+            .lock()
+            .map_err(|_| anyhow::anyhow!("poisoned memo"))?;
+        if memo.len() >= Self::MEMO_KEEP {
+            memo.clear();
+        }
+        memo.insert(key, value.clone());
+        Ok(value)
+    }
+
     pub fn open(dir: &Path) -> Result<Engine> {
         Engine::from_open(index::open(dir)?)
     }
@@ -408,6 +444,7 @@ impl Engine {
             by_date: std::sync::OnceLock::new(),
             generation,
             alignments: std::sync::OnceLock::new(),
+            memo: std::sync::Mutex::new(HashMap::new()),
             alignment_index: std::sync::OnceLock::new(),
         })
     }

@@ -556,7 +556,11 @@ pub fn attach_pairs(engine: &Engine, doc: &StoredDoc, snippets: &mut [Snippet]) 
     if snippets.is_empty() || engine.address_of(other)?.is_none() {
         return Ok(());
     }
-    let aligned = crate::align::pair(engine, &doc.id)?;
+    // Stored at index time: neither document is read again.
+    let aligned = match crate::align::stored_for(engine, doc)? {
+        Some(aligned) => aligned,
+        None => crate::align::pair(engine, &doc.id)?,
+    };
     for sn in snippets {
         sn.pair = aligned.segments.iter().find_map(|seg| {
             let (same, other) = if doc.lang == "en" {

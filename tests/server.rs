@@ -176,6 +176,25 @@ fn pages_and_api_give_the_cli_numbers() {
             .is_some_and(|c| c.ends_with("timeline 网络主权 --json")),
         "{cli_stamp}"
     );
+    // The server keeps a timeline's corpus-wide figures per filter: after
+    // the unfiltered one, filtered and monthly ones still equal the CLI's.
+    for (query, args) in [
+        ("&from=2016", vec!["--from", "2016"]),
+        ("&kind=speech", vec!["--kind", "speech"]),
+        ("&by=month", vec!["--by", "month"]),
+    ] {
+        let mut cli_args = vec!["timeline", "网络主权", "--json"];
+        cli_args.extend(args);
+        let mut want = json(&index, &cli_args);
+        let (_, _, got) = get(
+            &server.base,
+            &format!("/api/timeline?term={}{query}", enc("网络主权")),
+        );
+        let mut got: Value = serde_json::from_str(&got).expect("json");
+        want["stamp"].take();
+        got["stamp"].take();
+        assert_eq!(got, want, "{query}");
+    }
     // Every page has the stamp in its footer.
     let hash = cli_stamp["corpus_hash"].as_str().expect("hash");
     for page in [

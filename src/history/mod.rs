@@ -678,7 +678,11 @@ pub fn timelines(
     options: &TimelineOptions,
 ) -> Result<Vec<Timeline>> {
     let allowed = engine.allowed(&options.filter)?;
-    let denominators = Denominators::new(engine, &allowed, options.by);
+    // The same for every term of this filter: made once per opened index.
+    let key = format!("{:?} {:?}", options.filter, options.by);
+    let denominators = engine.memo(format!("denominators {key}"), || {
+        Ok(Denominators::new(engine, &allowed, options.by))
+    })?;
     let mut expanded: Vec<Subject> = Vec::new();
     for s in subjects {
         expanded.push(s.clone());
@@ -694,7 +698,9 @@ pub fn timelines(
             _ => {}
         }
     }
-    let holdings = series::Holdings::new(engine, &allowed, options.by)?;
+    let holdings = engine.memo(format!("holdings {key}"), || {
+        series::Holdings::new(engine, &allowed, options.by)
+    })?;
     expanded
         .iter()
         .map(|subject| {
