@@ -78,8 +78,20 @@ pub struct KwicLine {
     pub line: usize,
     pub line_start: usize,
     pub line_end: usize,
+    /// For a document read by OCR: Tesseract's mean word confidence (%).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ocr_confidence: Option<String>,
     #[serde(skip)]
     date_key: u64,
+}
+
+impl KwicLine {
+    /// "text from OCR, confidence 87 %" for a line of a document read by OCR.
+    pub fn ocr_note(&self) -> Option<String> {
+        self.ocr_confidence
+            .as_ref()
+            .map(|c| format!("text from OCR, confidence {c} %"))
+    }
 }
 
 #[derive(Clone, Debug, Serialize)]
@@ -252,6 +264,7 @@ fn line_of(
         date: doc.date.clone(),
         title: doc.title.clone(),
         cite: crate::history::Citation::of(&doc.meta),
+        ocr_confidence: doc.meta.get("ocr_confidence").cloned(),
         field,
         left: left.replace(['\r', '\t'], " "),
         hit: hit.to_string(),

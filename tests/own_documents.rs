@@ -998,8 +998,30 @@ fn scanned_pdfs_are_read_by_ocr_marked_and_cached() {
             .contains(&format!("text from OCR, confidence {confidence:.0} %")),
         "{traced}"
     );
+    // And each concordance line of such a document.
+    let lines = json(&index, &["kwic", "网络空间命运共同体", "--json"]);
+    assert_eq!(
+        lines["lines"][0]["ocr_confidence"].as_str(),
+        meta["ocr_confidence"].as_str(),
+        "{lines}"
+    );
+    let shown = stdout(&index, &["kwic", "网络空间命运共同体"]);
+    assert!(
+        shown
+            .as_str()
+            .unwrap_or_default()
+            .contains(&format!("[text from OCR, confidence {confidence:.0} %]")),
+        "{shown}"
+    );
     // The web page's document view says so too.
     let server = common::serve(&index);
+    let (status, _, page) =
+        common::get(&server.base, "/kwic?q=%E7%BD%91%E7%BB%9C%E4%B8%BB%E6%9D%83");
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("class=\"ocr small\">text from OCR, confidence"),
+        "{page}"
+    );
     let (status, _, page) = common::get(
         &server.base,
         "/trace?term=%E7%BD%91%E7%BB%9C%E4%B8%BB%E6%9D%83",

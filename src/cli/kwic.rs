@@ -122,7 +122,7 @@ pub fn run(dir: &Path, args: KwicArgs) -> Result<()> {
     for (l, left) in result.lines.iter().zip(&lefts) {
         writeln!(
             out,
-            "{:<10} {}  {}{}{}{}{}{}",
+            "{:<10} {}  {}{}{}{}{}{}{}",
             escape_terminal(l.date.as_deref().unwrap_or("undated")),
             output::fit(&escape_terminal(&l.id), 28),
             " ".repeat(column - output::width(left)),
@@ -130,7 +130,9 @@ pub fn run(dir: &Path, args: KwicArgs) -> Result<()> {
             open,
             escape_terminal(&l.hit),
             close,
-            escape_terminal(&l.right)
+            escape_terminal(&l.right),
+            // After the line, so that the hits stay in one column.
+            l.ocr_note().map_or(String::new(), |n| format!("  [{n}]"))
         )?;
     }
     out.flush().context("cannot write output")

@@ -663,13 +663,14 @@ pub async fn kwic_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) 
         for (i, l) in k.lines.iter().enumerate().skip((page - 1) * per).take(per) {
             let _ = write!(
                 b,
-                "<tr><td>{}</td><td><a class=\"line-doc\" href=\"/doc/{}?q={}#m{}\" title=\"{}\">{}</a></td><td class=\"left\"><span class=\"ctx\">{}</span></td><td class=\"hit\"><mark>{}</mark></td><td class=\"right\">{}</td></tr>",
+                "<tr><td>{}</td><td><a class=\"line-doc\" href=\"/doc/{}?q={}#m{}\" title=\"{}\">{}</a>{}</td><td class=\"left\"><span class=\"ctx\">{}</span></td><td class=\"hit\"><mark>{}</mark></td><td class=\"right\">{}</td></tr>",
                 esc(l.date.as_deref().unwrap_or("undated")),
                 esc(&urlencode(&l.id)),
                 esc(&urlencode(&q)),
                 match_number[i],
                 esc(&l.id),
                 esc(&l.title),
+                l.ocr_note().map_or(String::new(), |n| format!(" <span class=\"ocr small\">{}</span>", esc(&n))),
                 esc(&l.left),
                 esc(&l.hit),
                 esc(&l.right)
