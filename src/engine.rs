@@ -328,6 +328,61 @@ impl From<StoredDoc> for StoredHead {
     }
 }
 
+/// Corpus-wide figures an opened index keeps (a few per filter and period).
+const MEMO_KEEP: usize = 64;
+/// Evaluations an opened index keeps for the web page's next pages (each
+/// may hold a concordance of up to `server::MAX_KWIC_LINES` lines).
+const EVALUATIONS_KEEP: usize = 8;
+
+/// Values made once and kept, the most recently used first; the oldest go
+/// when more than `keep` are held. Values of any type, under string keys.
+pub struct Kept {
+    entries: std::sync::Mutex<
+        std::collections::VecDeque<(String, Arc<dyn std::any::Any + Send + Sync>)>,
+    >,
+    keep: usize,
+}
+
+impl Kept {
+    pub fn new(keep: usize) -> Kept {
+        Kept {
+            entries: std::sync::Mutex::new(std::collections::VecDeque::new()),
+            keep,
+        }
+    }
+
+    /// The value under `key`, made by `make` when it is not kept; with
+    /// whether it was.
+    pub fn get_or<T: std::any::Any + Send + Sync>(
+        &self,
+        key: String,
+        make: impl FnOnce() -> Result<T>,
+    ) -> Result<(Arc<T>, bool)> {
+        {
+            let mut entries = self
+                .entries
+                .lock()
+                .map_err(|_| anyhow::anyhow!("poisoned cache"))?;
+            if let Some(at) = entries.iter().position(|(k, _)| *k == key)
+                && let Some((k, value)) = entries.remove(at)
+                && let Ok(found) = value.clone().downcast::<T>()
+            {
+                entries.push_front((k, value));
+                return Ok((found, true));
+            }
+        }
+        // Made without the lock: other requests go on meanwhile.
+        let value = Arc::new(make()?);
+        let mut entries = self
+            .entries
+            .lock()
+            .map_err(|_| anyhow::anyhow!("poisoned cache"))?;
+        entries.push_front((key, value.clone()));
+        entries.truncate(self.keep);
+        Ok((value, false))
+    }
+}
+
 /// An opened index ready for queries.
 pub struct Engine {
     pub searcher: Searcher,
@@ -345,7 +400,12 @@ pub struct Engine {
     alignments: std::sync::OnceLock<Arc<Vec<crate::alignments::StoredPair>>>,
     /// Figures of the whole filtered corpus that many requests share (the
     /// per-period denominators and holdings of a timeline), by filter.
-    memo: std::sync::Mutex<HashMap<String, Arc<dyn std::any::Any + Send + Sync>>>,
+    memo: Kept,
+    /// Evaluations of the last few searches and concordances of the web
+    /// page, so that the next page of a long result is not a new evaluation
+    /// (a search for 的 takes over a second on two cores); the key is the
+    /// request without its page number.
+    pub evaluations: Kept,
     alignment_index: std::sync::OnceLock<Option<HashMap<String, (u64, u64)>>>,
 }
 
@@ -367,9 +427,6 @@ impl FieldValues {
 }
 
 impl Engine {
-    /// Most figures [`Engine::memo`] keeps before it starts again.
-    const MEMO_KEEP: usize = 64;
-
     /// The value under `key`, made once per opened index (a server asks for
     /// the same corpus-wide figures on every request): `key` must name all
     /// that `make` depends on (the filter, the period).
@@ -378,26 +435,7 @@ impl Engine {
         key: String,
         make: impl FnOnce() -> Result<T>,
     ) -> Result<Arc<T>> {
-        if let Some(found) = self
-            .memo
-            .lock()
-            .map_err(|_| anyhow::anyhow!("poisoned memo"))?
-            .get(&key)
-            .cloned()
-            .and_then(|v| v.downcast::<T>().ok())
-        {
-            return Ok(found);
-        }
-        let value = Arc::new(make()?);
-        let mut memo = self
-            .memo
-            .lock()
-            .map_err(|_| anyhow::anyhow!("poisoned memo"))?;
-        if memo.len() >= Self::MEMO_KEEP {
-            memo.clear();
-        }
-        memo.insert(key, value.clone());
-        Ok(value)
+        Ok(self.memo.get_or(key, make)?.0)
     }
 
     pub fn open(dir: &Path) -> Result<Engine> {
@@ -444,7 +482,8 @@ impl Engine {
             by_date: std::sync::OnceLock::new(),
             generation,
             alignments: std::sync::OnceLock::new(),
-            memo: std::sync::Mutex::new(HashMap::new()),
+            memo: Kept::new(MEMO_KEEP),
+            evaluations: Kept::new(EVALUATIONS_KEEP),
             alignment_index: std::sync::OnceLock::new(),
         })
     }

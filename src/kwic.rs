@@ -90,7 +90,7 @@ impl KwicLine {
     pub fn ocr_note(&self) -> Option<String> {
         self.ocr_confidence
             .as_ref()
-            .map(|c| format!("text from OCR, confidence {c} %"))
+            .map(|c| crate::extract::ocr::note(c))
     }
 }
 

@@ -539,12 +539,6 @@ fn near_miss(
     }))
 }
 
-/// Up to `max` snippets: matches of any positive literal, title first, in text order.
-///
-/// Lines are searched one at a time and the search stops once `max` snippets
-/// are found, so a long law costs no more than its first matching lines; only
-/// when no line has a match (an English phrase broken across a line break) is
-/// the whole text searched.
 /// For a document with a translation (`pair`): each snippet's aligned
 /// paragraph of the other language (see `tifa pair`), when one holds it. An
 /// empty `pair`, or one naming a document the index lacks, gives none (a
@@ -574,6 +568,12 @@ pub fn attach_pairs(engine: &Engine, doc: &StoredDoc, snippets: &mut [Snippet]) 
     Ok(())
 }
 
+/// Up to `max` snippets: matches of any positive literal, title first, in text order.
+///
+/// Lines are searched one at a time and the search stops once `max` snippets
+/// are found, so a long law costs no more than its first matching lines; only
+/// when no line has a match (an English phrase broken across a line break) is
+/// the whole text searched.
 pub fn snippets(doc: &StoredDoc, literals: &[Literal], max: usize) -> Vec<Snippet> {
     let mut out = Vec::new();
     if max == 0 {

@@ -976,67 +976,56 @@ fn scanned_pdfs_are_read_by_ocr_marked_and_cached() {
         .and_then(|c| c.parse().ok())
         .expect("confidence");
     assert!((1.0..=100.0).contains(&confidence), "{meta}");
-    let shown = stdout(&index, &["search", "网络空间命运共同体"]);
-    let shown = shown.as_str().unwrap_or_default();
-    assert!(
-        shown.contains(&format!("text from OCR, confidence {confidence:.0} %")),
-        "{shown}"
-    );
-    // So does the evidence of a trace: its first appearance, in JSON, in
-    // the terminal and on the trace page.
-    let trace = json(&index, &["trace", "网络空间命运共同体", "--json"]);
-    assert_eq!(
-        trace["first"]["ocr_confidence"].as_str(),
-        meta["ocr_confidence"].as_str(),
-        "{trace}"
-    );
-    let traced = stdout(&index, &["trace", "网络空间命运共同体"]);
-    assert!(
-        traced
-            .as_str()
-            .unwrap_or_default()
-            .contains(&format!("text from OCR, confidence {confidence:.0} %")),
-        "{traced}"
-    );
-    // And each concordance line of such a document.
-    let lines = json(&index, &["kwic", "网络空间命运共同体", "--json"]);
-    assert_eq!(
-        lines["lines"][0]["ocr_confidence"].as_str(),
-        meta["ocr_confidence"].as_str(),
-        "{lines}"
-    );
-    let shown = stdout(&index, &["kwic", "网络空间命运共同体"]);
-    assert!(
-        shown
-            .as_str()
-            .unwrap_or_default()
-            .contains(&format!("[text from OCR, confidence {confidence:.0} %]")),
-        "{shown}"
-    );
-    // The web page's document view says so too.
+    // Every view of it says so: the terminal's search, trace and concordance
+    // lines, their JSON, and the trace, concordance and document pages.
+    let note = format!("text from OCR, confidence {confidence:.0} %");
+    let terminal_says = |args: &[&str]| {
+        let shown = stdout(&index, args);
+        assert!(
+            shown.as_str().unwrap_or_default().contains(&note),
+            "{args:?}: {shown}"
+        );
+    };
+    terminal_says(&["search", "网络空间命运共同体"]);
+    terminal_says(&["trace", "网络空间命运共同体"]);
+    terminal_says(&["kwic", "网络空间命运共同体"]);
+    for (args, pointer) in [
+        (
+            ["trace", "网络空间命运共同体", "--json"],
+            "/first/ocr_confidence",
+        ),
+        (
+            ["kwic", "网络空间命运共同体", "--json"],
+            "/lines/0/ocr_confidence",
+        ),
+    ] {
+        let answer = json(&index, &args);
+        assert_eq!(
+            answer.pointer(pointer).and_then(Value::as_str),
+            meta["ocr_confidence"].as_str(),
+            "{args:?}: {answer}"
+        );
+    }
     let server = common::serve(&index);
-    let (status, _, page) =
-        common::get(&server.base, "/kwic?q=%E7%BD%91%E7%BB%9C%E4%B8%BB%E6%9D%83");
-    assert_eq!(status, 200, "{page}");
-    assert!(
-        page.contains("class=\"ocr small\">text from OCR, confidence"),
-        "{page}"
-    );
-    let (status, _, page) = common::get(
-        &server.base,
-        "/trace?term=%E7%BD%91%E7%BB%9C%E4%B8%BB%E6%9D%83",
-    );
-    assert_eq!(status, 200, "{page}");
-    assert!(
-        page.contains("class=\"ocr\">text from OCR, confidence"),
-        "{page}"
-    );
-    let (status, _, page) = common::get(&server.base, "/doc/wic-2015-scan.pdf");
-    assert_eq!(status, 200, "{page}");
-    assert!(
-        page.contains("id=\"ocr-note\">text from OCR, confidence"),
-        "{page}"
-    );
+    let enc = common::enc("网络主权");
+    for (path, marker) in [
+        (
+            format!("/kwic?q={enc}"),
+            "class=\"ocr small\">text from OCR, confidence",
+        ),
+        (
+            format!("/trace?term={enc}"),
+            "class=\"ocr\">text from OCR, confidence",
+        ),
+        (
+            "/doc/wic-2015-scan.pdf".to_string(),
+            "id=\"ocr-note\">text from OCR, confidence",
+        ),
+    ] {
+        let (status, _, page) = common::get(&server.base, &path);
+        assert_eq!(status, 200, "{path}: {page}");
+        assert!(page.contains(marker), "{path}: {page}");
+    }
     drop(server);
     // Cached by content: a changed cache entry is what the rebuild reads.
     let entries: Vec<PathBuf> = std::fs::read_dir(&cache)

@@ -2336,19 +2336,19 @@ fn next_pages_come_from_the_kept_evaluation_and_equal_the_cli() {
     let server = common::serve(index_dir());
     let term = "网络安全";
     let q = common::enc(term);
-    let (status, head, _) = common::get(&server.base, &format!("/search?q={q}&sort=date"));
-    assert_eq!(status, 200);
-    assert!(
-        head.to_lowercase().contains("x-tifa-evaluation: new"),
-        "{head}"
-    );
-    let (status, head, page2) =
-        common::get(&server.base, &format!("/search?q={q}&sort=date&page=2"));
-    assert_eq!(status, 200);
-    assert!(
-        head.to_lowercase().contains("x-tifa-evaluation: kept"),
-        "{head}"
-    );
+    // A page's body, after checking that it answered and how it was evaluated.
+    let page = |path: &str, evaluation: &str| {
+        let (status, head, body) = common::get(&server.base, path);
+        assert_eq!(status, 200, "{path}");
+        assert!(
+            head.to_lowercase()
+                .contains(&format!("x-tifa-evaluation: {evaluation}")),
+            "{path}: {head}"
+        );
+        body
+    };
+    page(&format!("/search?q={q}&sort=date"), "new");
+    let page2 = page(&format!("/search?q={q}&sort=date&page=2"), "kept");
     let cli = tifa(&[
         "search",
         term,
@@ -2366,18 +2366,8 @@ fn next_pages_come_from_the_kept_evaluation_and_equal_the_cli() {
         .collect();
     assert_eq!(linked_ids(&page2, "<a class=\"title\" href=\"/doc/"), want);
     // The concordance: 50 lines a page, page 2 kept, lines 51–100 of the CLI's.
-    let (_, head, _) = common::get(&server.base, &format!("/kwic?q={q}&per_page=50"));
-    assert!(
-        head.to_lowercase().contains("x-tifa-evaluation: new"),
-        "{head}"
-    );
-    let (status, head, kwic2) =
-        common::get(&server.base, &format!("/kwic?q={q}&per_page=50&page=2"));
-    assert_eq!(status, 200);
-    assert!(
-        head.to_lowercase().contains("x-tifa-evaluation: kept"),
-        "{head}"
-    );
+    page(&format!("/kwic?q={q}&per_page=50"), "new");
+    let kwic2 = page(&format!("/kwic?q={q}&per_page=50&page=2"), "kept");
     let cli = tifa(&["kwic", term, "--json"]);
     let want: Vec<String> = cli["lines"].as_array().expect("lines")[50..100]
         .iter()

@@ -155,7 +155,7 @@ pub fn run(dir: &Path, args: SearchArgs) -> Result<()> {
             .chain(
                 hit.meta
                     .get("ocr_confidence")
-                    .map(|c| format!("text from OCR, confidence {c} %")),
+                    .map(|c| tifa::extract::ocr::note(c)),
             )
             .collect();
         if !extra.is_empty() {

@@ -80,6 +80,12 @@ fn installed_languages() -> &'static [String] {
     })
 }
 
+/// How every view marks a document read by OCR, from its `ocr_confidence`
+/// field: "text from OCR, confidence 87 %".
+pub fn note(confidence: &str) -> String {
+    format!("text from OCR, confidence {confidence} %")
+}
+
 /// Why OCR cannot run here (None: it can).
 pub fn missing() -> Option<String> {
     let runs = |cmd: &str, arg: &str| {

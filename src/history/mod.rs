@@ -88,7 +88,7 @@ impl Appearance {
     pub fn ocr_note(&self) -> Option<String> {
         self.ocr_confidence
             .as_ref()
-            .map(|c| format!("text from OCR, confidence {c} %"))
+            .map(|c| crate::extract::ocr::note(c))
     }
 }
 

@@ -11,11 +11,9 @@ mod pages;
 mod renderings;
 mod views;
 
-use std::any::Any;
-use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock};
+use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -132,52 +130,6 @@ fn worker_permits() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get().max(2))
 }
 
-/// Evaluations of the last few search and concordance requests, so that the
-/// next page of a long result is not a new evaluation (a search for 的 takes
-/// over a second on two cores). Keyed by generation and the request without
-/// its page; a new generation makes new keys, and the oldest entries go.
-#[derive(Default)]
-pub struct Evaluations {
-    entries: Mutex<VecDeque<(String, Arc<dyn Any + Send + Sync>)>>,
-}
-
-impl Evaluations {
-    /// Entries kept (each may hold a concordance of up to
-    /// [`MAX_KWIC_LINES`] lines).
-    const KEEP: usize = 8;
-
-    /// The evaluation under `key`, made by `make` when it is not kept; with
-    /// whether it was.
-    pub fn get_or<T: Any + Send + Sync>(
-        &self,
-        key: String,
-        make: impl FnOnce() -> Result<T>,
-    ) -> Result<(Arc<T>, bool)> {
-        {
-            let mut entries = self
-                .entries
-                .lock()
-                .map_err(|_| anyhow::anyhow!("poisoned cache"))?;
-            if let Some(at) = entries.iter().position(|(k, _)| *k == key)
-                && let Some((k, value)) = entries.remove(at)
-                && let Ok(found) = value.clone().downcast::<T>()
-            {
-                entries.push_front((k, value));
-                return Ok((found, true));
-            }
-        }
-        // Made without the lock: other requests go on meanwhile.
-        let value = Arc::new(make()?);
-        let mut entries = self
-            .entries
-            .lock()
-            .map_err(|_| anyhow::anyhow!("poisoned cache"))?;
-        entries.push_front((key, value.clone()));
-        entries.truncate(Self::KEEP);
-        Ok((value, false))
-    }
-}
-
 /// Says on a response whether it was read from a kept evaluation
 /// (`X-Tifa-Evaluation: kept` or `new`).
 fn from_cache(kept: bool, mut response: Response) -> Response {
@@ -196,8 +148,6 @@ pub struct AppState {
     hosts: HostRule,
     /// Bounds the work running at once (see [`worker_permits`]).
     permits: Arc<tokio::sync::Semaphore>,
-    /// Kept evaluations for the next pages.
-    pub evaluations: Evaluations,
 }
 
 impl AppState {
@@ -210,7 +160,6 @@ impl AppState {
             budget,
             hosts,
             permits: Arc::new(tokio::sync::Semaphore::new(worker_permits())),
-            evaluations: Evaluations::default(),
         })
     }
 

@@ -317,7 +317,6 @@ const PER_PAGE: usize = 20;
 
 pub async fn search_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
     let p = Params::parse(raw);
-    let state = s.clone();
     work(&s, false, move |engine| {
         let q = p.get("q").unwrap_or("").to_string();
         let mut body = format!(
@@ -350,8 +349,8 @@ pub async fn search_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery
         let mut options = search_options(&p, None, 0)?;
         options.pair = false;
         // Page 2 of an expensive search is read from the evaluation of page 1.
-        let (all, cached) = state.evaluations.get_or(
-            format!("search {} {}", engine.generation_name(), p.with(&[("page", None), ("pair", None)])),
+        let (all, cached) = engine.evaluations.get_or(
+            format!("search {}", p.with(&[("page", None), ("pair", None)])),
             || search::search(engine, &q, &options),
         )?;
         let pairs = !matches!(p.get("pair"), Some("0" | "off" | "false" | "no"));
@@ -609,7 +608,6 @@ fn kwic_options(p: &Params) -> Result<KwicOptions> {
 
 pub async fn kwic_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
     let p = Params::parse(raw);
-    let state = s.clone();
     work(&s, false, move |engine| {
         let q = p.get("q").unwrap_or("").to_string();
         let mut b = format!(
@@ -626,8 +624,8 @@ pub async fn kwic_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) 
         let result = (|| -> Result<Response> {
         let options = kwic_options(&p)?;
         // Page 2 of a long concordance is read from the lines of page 1.
-        let (k, cached) = state.evaluations.get_or(
-            format!("kwic {} {}", engine.generation_name(), p.with(&[("page", None)])),
+        let (k, cached) = engine.evaluations.get_or(
+            format!("kwic {}", p.with(&[("page", None)])),
             || kwic::kwic(engine, &q, &options),
         )?;
         let page = p.number("page", 1, 1_000_000)?.max(1);
@@ -694,19 +692,15 @@ pub async fn kwic_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) 
 
 pub async fn kwic_csv(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
     let p = Params::parse(raw);
-    let state = s.clone();
     work(&s, false, move |engine| {
         let q = query_of(&p)?;
         let options = kwic_options(&p)?;
         // The lines the concordance page showed, when it is kept.
-        let (k, _) = state.evaluations.get_or(
-            format!(
-                "kwic {} {}",
-                engine.generation_name(),
-                p.with(&[("page", None)])
-            ),
-            || kwic::kwic(engine, &q, &options),
-        )?;
+        let (k, _) = engine
+            .evaluations
+            .get_or(format!("kwic {}", p.with(&[("page", None)])), || {
+                kwic::kwic(engine, &q, &options)
+            })?;
         let mut body = Vec::new();
         kwic::write_csv(&mut body, &k)?;
         Ok(download("text/csv; charset=utf-8", "concordance.csv", body))
@@ -795,8 +789,8 @@ pub async fn doc_page(
             if let Some(confidence) = doc.meta.get("ocr_confidence") {
                 let _ = write!(
                     c,
-                    "<tr class=\"ocr\"><th>text</th><td id=\"ocr-note\">text from OCR, confidence {} %: a search can miss what the scan holds</td></tr>",
-                    esc(confidence)
+                    "<tr class=\"ocr\"><th>text</th><td id=\"ocr-note\">{}: a search can miss what the scan holds</td></tr>",
+                    esc(&crate::extract::ocr::note(confidence))
                 );
             }
             for (k, v) in &doc.meta {
