@@ -44,12 +44,16 @@ pub struct EmergingArgs {
     pub limit: usize,
     /// Which classes to list: formulations (default), boilerplate (reporting
     /// formulas and templates: the strings sit in a frame repeated across
-    /// documents), topics (news language that authoritative texts rarely use,
-    /// names of organisations, or one word of the general dictionary, e.g.
-    /// 周年, 巴黎), fragments (a longer candidate carries most of the rise, e.g.
-    /// 征程 in 新征程, or the same character follows it in most documents,
-    /// e.g. 提质 → 增效), or all; several with commas. Nothing is dropped: every
-    /// candidate has a class and the signals that decided it (--json).
+    /// documents, or a person's name and a verb, e.g. 李克强表示), topics (news
+    /// language that authoritative texts rarely use, names of organisations or
+    /// meetings, e.g. 十九大, or one word of the general dictionary, e.g. 周年,
+    /// 巴黎), fragments (a longer candidate carries most of the rise, e.g. 征程
+    /// in 新征程; the same character, name or number follows or precedes it in
+    /// most documents, e.g. 提质 → 增效, 21 before 世纪海上丝绸之路; or it
+    /// hardly ever ends what is said, e.g. 十九届), or all; several with
+    /// commas. Nothing is dropped: every candidate has a class and the signals
+    /// that decided it (--json). README, "Emerging formulations", has each
+    /// signal and what it measured.
     #[arg(long, default_value = "formulations", value_name = "CLASSES")]
     pub show: String,
     /// The order: held (default: G² of the period and the two years after it
@@ -65,7 +69,8 @@ pub struct EmergingArgs {
     /// "first":{"date","id","title","sentence"},"take_off","kinds","collections","by_year",
     /// "class","signals":{"frame_share","top_frame","kinds_in_period",
     /// "authoritative_docs","authoritative_rate","continuation","continuation_share","preceded_by","preceded_share",
-    /// "organisation","organisation_share","dictionary_word","loose_edge","carried_by",
+    /// "organisation","organisation_share","dictionary_word","loose_edge","free_share","meeting",
+    /// "person","carried_by",
     /// "carried_share","rise_docs","reason"},"spread_score"}],"following","faded",
     /// "classes","shown"}.
     /// With "stamp": {"tool","generation","corpus_hash","built","documents","command"}, what reproduces it.
