@@ -167,6 +167,26 @@ async fn number(c: &Client, id: &str) -> u64 {
         .unwrap_or_else(|_| panic!("#{id}: {text:?} is not a number"))
 }
 
+/// Clicks the first element matching a CSS selector and waits for the page
+/// it leads to.
+async fn follow(c: &Client, css: &str, what: &str) {
+    let element = c
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("no {css} ({what})"));
+    click_and_load(c, element, what).await;
+}
+
+/// The text of the first element matching a CSS selector.
+async fn text_of(c: &Client, css: &str) -> String {
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("no {css}"))
+        .text()
+        .await
+        .expect("text")
+}
+
 async fn shot(c: &Client, name: &str) {
     if let Ok(dir) = std::env::var("TIFA_SCREENSHOTS") {
         let png = c.screenshot().await.expect("screenshot");
@@ -214,8 +234,7 @@ async fn search_click_sort_open_and_download_in_chromium() {
         .await
         .expect("query box");
     q.send_keys(&term).await.expect("type");
-    let go = c.find(Locator::Id("go")).await.expect("button");
-    click_and_load(&c, go, "submit").await;
+    follow(&c, "#go", "submit").await;
     let total: u64 = number(&c, "total").await;
     assert!(total > 0);
     let marks = c
@@ -254,10 +273,8 @@ async fn search_click_sort_open_and_download_in_chromium() {
     assert_eq!(csv.lines().count() as u64, total + 1);
 
     // The concordance, sorted by the left context (nearest character first).
-    let to_kwic = c.find(Locator::Id("to-kwic")).await.expect("kwic link");
-    click_and_load(&c, to_kwic, "concordance link").await;
-    let sort = c.find(Locator::Id("sort-left")).await.expect("sort");
-    click_and_load(&c, sort, "sort by left context").await;
+    follow(&c, "#to-kwic", "concordance link").await;
+    follow(&c, "#sort-left", "sort by left context").await;
     let lefts = c
         .find_all(Locator::Css("#kwic td.left"))
         .await
@@ -318,20 +335,10 @@ async fn search_click_sort_open_and_download_in_chromium() {
             .for_element(Locator::Id("renderings-chart"))
             .await
             .expect("drift chart");
-        let rendering = c
-            .find(Locator::Css("#renderings .rendering"))
-            .await
-            .expect("a rendering")
-            .text()
-            .await
-            .expect("text");
+        let rendering = text_of(&c, "#renderings .rendering").await;
         assert!(rendering.contains("cyber sovereignty"), "{rendering}");
         shot(&c, "renderings").await;
-        let example = c
-            .find(Locator::Css("#renderings a.example"))
-            .await
-            .expect("example link");
-        click_and_load(&c, example, "example pair").await;
+        follow(&c, "#renderings a.example", "example pair").await;
         let rows = c
             .find_all(Locator::Css("#pair tbody tr"))
             .await
@@ -399,18 +406,68 @@ async fn search_click_sort_open_and_download_in_chromium() {
         assert!(shown, "the match a concordance line opens is visible");
     }
 
-    // Trace and timeline render their cards and charts.
-    c.goto(&format!("{}/trace?term={}", server.base, enc(&term)))
+    // A walk through the header's links, which carry the term: search →
+    // trace → timeline → concordance, each page about the same documents.
+    c.goto(&format!("{}/search?q={}", server.base, enc(&term)))
         .await
-        .expect("trace");
+        .expect("search");
+    follow(&c, "#nav-trace", "the header's trace link").await;
     let docs: u64 = number(&c, "trace-docs").await;
-    assert_eq!(docs, total);
+    assert_eq!(docs, total, "trace reached from the search page");
     shot(&c, "trace").await;
-    c.goto(&format!("{}/timeline?term={}", server.base, enc(&term)))
-        .await
-        .expect("timeline");
+    follow(&c, "#nav-timeline", "the header's timeline link").await;
     c.find(Locator::Id("timeline-chart")).await.expect("chart");
+    let documents_in_table: u64 = c
+        .execute(
+            "const t = document.getElementById('timeline'); const col = Array.from(t.rows[0].cells).findIndex(c => c.textContent.trim().endsWith(' docs')); return Array.from(t.rows).slice(1).map(r => parseInt(r.cells[col].textContent, 10) || 0).reduce((a, b) => a + b, 0)",
+            vec![],
+        )
+        .await
+        .expect("the timeline's documents")
+        .as_u64()
+        .expect("a number");
+    assert_eq!(documents_in_table, total, "timeline's documents per year");
     shot(&c, "timeline").await;
+    follow(&c, "#nav-kwic", "the header's concordance link").await;
+    let shown_term = text_of(&c, "p.summary q").await;
+    assert_eq!(shown_term, term, "the concordance keeps the term");
+    let occurrences = text_of(&c, "#kwic-total").await;
+    assert!(occurrences.parse::<u64>().expect("a number") >= total);
+
+    // The translation under a paired hit, and the switch that hides it.
+    if std::env::var_os("TIFA_SERVE_INDEX").is_none() {
+        c.goto(&format!("{}/search?q={}", server.base, enc(&term)))
+            .await
+            .expect("search");
+        let pair = text_of(&c, "div.pair").await;
+        assert!(pair.contains("cyber sovereignty"), "{pair}");
+        // Hide, then show again: the same documents, with and without.
+        for shown in [false, true] {
+            follow(&c, "#pair-toggle a", "the translations' switch").await;
+            assert_eq!(number(&c, "total").await, total);
+            let pairs = c.find_all(Locator::Css("div.pair")).await.expect("pairs");
+            assert_eq!(!pairs.is_empty(), shown, "translations shown: {shown}");
+        }
+
+        // The families page: a family's number of documents is what its
+        // search link finds, and more than one of its variants finds.
+        c.goto(&format!("{}/families", server.base))
+            .await
+            .expect("families");
+        let family_docs: u64 = number(&c, "docs-cyber-sovereignty").await;
+        assert_eq!(
+            family_docs,
+            total + 1,
+            "网络主权 documents and the English one"
+        );
+        follow(
+            &c,
+            "#family-cyber-sovereignty p.small a",
+            "the family's search",
+        )
+        .await;
+        assert_eq!(number(&c, "total").await, family_docs);
+    }
 
     // A mistake keeps the form: an unknown kind is named above the filled
     // form, its suggestion a link that gives the results.
@@ -442,11 +499,7 @@ async fn search_click_sort_open_and_download_in_chromium() {
             .expect("pick-list");
         assert_eq!(options, serde_json::json!(["speech"]), "{options}");
         shot(&c, "error-keeps-form").await;
-        let suggestion = c
-            .find(Locator::Css("#error a.suggestion"))
-            .await
-            .expect("a suggestion link");
-        click_and_load(&c, suggestion, "the suggestion").await;
+        follow(&c, "#error a.suggestion", "the suggestion").await;
         assert_eq!(number(&c, "total").await, total);
     }
     // The dossier: the page `tifa dossier` writes, complete without a single
@@ -455,21 +508,9 @@ async fn search_click_sort_open_and_download_in_chromium() {
         c.goto(&format!("{}/dossier?term={}", server.base, enc(&term)))
             .await
             .expect("dossier");
-        let h1 = c
-            .find(Locator::Css("h1"))
-            .await
-            .expect("title")
-            .text()
-            .await
-            .expect("text");
+        let h1 = text_of(&c, "h1").await;
         assert_eq!(h1, format!("Dossier: {term}"));
-        let answer = c
-            .find(Locator::Css("p.answer"))
-            .await
-            .expect("the answer")
-            .text()
-            .await
-            .expect("text");
+        let answer = text_of(&c, "p.answer").await;
         assert!(
             answer.contains("first appears in the corpus on"),
             "{answer}"
