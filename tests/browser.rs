@@ -244,6 +244,20 @@ async fn search_click_sort_open_and_download_in_chromium() {
     assert!(!marks.is_empty());
     assert_eq!(marks[0].text().await.expect("mark"), term);
     shot(&c, "search").await;
+    // The sort box offers the three orders, the help line its examples as links.
+    let orders = c
+        .execute(
+            "return Array.from(document.querySelector('select[name=sort]').options).map(o => o.value)",
+            vec![],
+        )
+        .await
+        .expect("sort options");
+    assert_eq!(orders, serde_json::json!(["relevance", "date", "-date"]));
+    let examples = c
+        .find_all(Locator::Css("#search-help a"))
+        .await
+        .expect("examples");
+    assert!(!examples.is_empty(), "the help line's examples are links");
 
     // Click a year in the breakdown: the filtered total is the number clicked.
     let year = c

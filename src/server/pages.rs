@@ -324,18 +324,18 @@ pub async fn search_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery
              <p class=\"help\" id=\"search-help\">A query is a phrase, as with grep; AND, OR, NOT (upper case), \"quotes\", patterns with <code>?</code> and <code>*</code>, <code>A NEAR/3 B</code> (within 3 words or characters), <code>/regex/</code>. Examples: {}.</p>",
             esc(&q),
             filter_inputs(&p, engine),
-            super::SEARCH_EXAMPLES
-                .iter()
-                .map(|q| example_link(q))
-                .collect::<Vec<_>>()
-                .join(", "),
             ["relevance", "date", "-date"]
                 .iter()
                 .map(|v| format!(
                     "<option{}>{v}</option>",
                     if p.get("sort") == Some(v) { " selected" } else { "" }
                 ))
-                .collect::<String>()
+                .collect::<String>(),
+            super::SEARCH_EXAMPLES
+                .iter()
+                .map(|q| example_link(q))
+                .collect::<Vec<_>>()
+                .join(", ")
         );
         if q.is_empty() {
             body.push_str(&corpus_line(engine));
