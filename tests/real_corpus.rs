@@ -1206,6 +1206,58 @@ fn emerging_2021_is_led_by_formulations_not_the_bulletin() {
     assert!(bulletin["signals"]["top_frame"].is_string());
 }
 
+/// 2015 saw many laws and regulations revised: their article numbers and
+/// statutory phrasing rise with them, and are listed as the drafting language
+/// of legislation, not as formulations.
+#[test]
+fn emerging_2015_keeps_the_language_of_laws_out_of_the_formulations() {
+    let article_number = |t: &str| {
+        t.starts_with('第')
+            && t.ends_with('条')
+            && t.chars().count() > 2
+            && t.chars()
+                .skip(1)
+                .take(t.chars().count() - 2)
+                .all(|c| "〇一二三四五六七八九十百千".contains(c))
+    };
+    let e = tifa(&["emerging", "--period", "2015", "--json", "--limit", "200"]);
+    for c in e["candidates"].as_array().expect("candidates") {
+        let term = c["term"].as_str().expect("term");
+        assert!(!article_number(term), "{term} listed as a formulation");
+        if let Some(legal) = c["signals"]["legal_share"].as_f64() {
+            assert!(legal < 0.9, "{term}: {legal}");
+        }
+    }
+    let b = tifa(&[
+        "emerging",
+        "--period",
+        "2015",
+        "--json",
+        "--limit",
+        "100000",
+        "--show",
+        "boilerplate",
+    ]);
+    let articles: Vec<&serde_json::Value> = b["candidates"]
+        .as_array()
+        .expect("candidates")
+        .iter()
+        .filter(|c| article_number(c["term"].as_str().expect("term")))
+        .collect();
+    assert!(
+        !articles.is_empty(),
+        "no article number among the boilerplate"
+    );
+    for c in articles {
+        let reason = c["signals"]["reason"].as_str().expect("reason");
+        assert!(
+            reason.contains("legislation") || reason.contains("frame"),
+            "{}: {reason}",
+            c["term"]
+        );
+    }
+}
+
 /// The /emerging page lists what `tifa emerging --json` lists, in its order,
 /// each term linking to its trace, with the class counts.
 #[test]

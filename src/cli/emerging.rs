@@ -44,7 +44,8 @@ pub struct EmergingArgs {
     pub limit: usize,
     /// Which classes to list: formulations (default), boilerplate (reporting
     /// formulas and templates: the strings sit in a frame repeated across
-    /// documents, or a person's name and a verb, e.g. 李克强表示), topics (news
+    /// documents, a person's name and a verb, e.g. 李克强表示, or the drafting
+    /// language of laws and regulations, e.g. 第五十条), topics (news
     /// language that authoritative texts rarely use, names of organisations or
     /// meetings, e.g. 十九大, or one word of the general dictionary, e.g. 周年,
     /// 巴黎), fragments (a longer candidate carries most of the rise, e.g. 征程

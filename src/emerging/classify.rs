@@ -193,12 +193,32 @@ pub struct Signals {
     /// A person's full name at its edge: "name verb" (李克强主持) or a
     /// string ending on a name after a verb (这是习近平).
     pub person: Option<PersonEdge>,
+    /// Share of its period documents that are laws or regulations
+    /// ([`LEGAL_KINDS`]): at least [`LEGAL_SHARE_MAX`] is the drafting
+    /// language of legislation (第五十条, 依法给予处分), not a formulation
+    /// that official discourse at large has taken up. None when legislation
+    /// is half the filtered corpus or more (`--kind law`): then it tells
+    /// nothing.
+    pub legal_share: Option<f64>,
     /// The longer candidate that carries most of this one's rise, and how much.
     pub carried_by: Option<String>,
     pub carried_share: Option<f64>,
     /// Period documents above those expected from the reference share.
     pub rise_docs: f64,
     pub reason: String,
+}
+
+impl Signals {
+    /// Whether a number stands before or after it in most of its documents
+    /// (世纪海上丝绸之路 of 21世纪海上丝绸之路): the whole, with its digits, is
+    /// never a candidate, so this string cannot stand for it as a line.
+    pub fn cut_by_number(&self) -> bool {
+        let number = |side: &Option<String>, share: f64| {
+            side.as_deref() == Some(A_NUMBER) && share >= CONTINUATION_SHARE
+        };
+        number(&self.preceded_by, self.preceded_share)
+            || number(&self.continuation, self.continuation_share)
+    }
 }
 
 /// What the period pass gathers for one candidate.
@@ -284,6 +304,18 @@ impl FrameStats {
     /// Share of its documents that use it inside an organisation's name.
     pub fn organisation_share(&self) -> f64 {
         f64::from(self.organisation_docs) / f64::from(self.docs.max(1))
+    }
+
+    /// Share of its documents of the kinds marked true in `legal` (indexed by
+    /// the caller's kind numbers).
+    pub fn share_of_kinds(&self, legal: &[bool]) -> f64 {
+        let n: u32 = self
+            .kinds
+            .iter()
+            .filter(|(k, _)| legal.get(*k as usize).copied().unwrap_or(false))
+            .map(|(_, n)| n)
+            .sum();
+        f64::from(n) / f64::from(self.docs.max(1))
     }
 
     pub fn top_frame(&self) -> Option<String> {
@@ -463,6 +495,13 @@ pub const AUTHORITATIVE_KINDS: &[&str] = &[
     "regulation",
 ];
 
+/// Kinds of text that are legislation.
+pub const LEGAL_KINDS: &[&str] = &["law", "regulation"];
+
+/// Share of a candidate's period documents that may be legislation before
+/// it counts as the drafting language of laws: all but one in ten.
+pub const LEGAL_SHARE_MAX: f64 = 0.9;
+
 /// Fewest documents of authoritative kinds (any year) that must use a
 /// candidate for it to count as official language rather than news only.
 pub const MIN_AUTHORITATIVE_DOCS: u32 = 2;
@@ -580,6 +619,17 @@ pub(super) fn person_edge(jieba: &jieba_rs::Jieba, term: &str) -> Option<PersonE
             first.word, tags[1].word
         )));
     }
+    // A name the dictionary lacks (韩正, 刘鹤), as jieba's HMM finds it: a
+    // word outside the dictionary tagged a person's name, then a verb of
+    // reporting — the HMM also tags pieces of new compounds as names
+    // (普惠/包容), so any verb would not do.
+    if let [who, verb] = jieba.tag(term, true).as_slice()
+        && who.tag == "nr"
+        && !jieba.has_word(who.word)
+        && REPORTING_VERBS.contains(&verb.word)
+    {
+        return Some(PersonEdge::NameVerb(format!("{}{}", who.word, verb.word)));
+    }
     // Only after a verb, pronoun or preposition (这是习近平, 坚持以习近平): a
     // name closing a piece of a sentence. After a noun it may be no name at
     // all (总体国家安全观: jieba tags 安全观 a name).
@@ -587,6 +637,13 @@ pub(super) fn person_edge(jieba: &jieba_rs::Jieba, term: &str) -> Option<PersonE
     (name(last) && matches!(before.tag.chars().next(), Some('v' | 'r' | 'p')))
         .then(|| PersonEdge::EndsOnName(last.word.to_string()))
 }
+
+/// The verbs with which the news reports what a person did or said
+/// (attended, chaired, met, inspected; said, pointed out, stressed).
+const REPORTING_VERBS: &[&str] = &[
+    "出席", "主持", "会见", "会谈", "参加", "考察", "调研", "视察", "看望", "慰问", "致辞", "讲话",
+    "表示", "指出", "强调", "说", "称", "介绍", "宣布", "签署",
+];
 
 /// Characters that end the name of an organisation in Chinese (a ministry
 /// 部, bureau 局, commission 委, office 办, administration 署, court or
@@ -677,6 +734,17 @@ pub(super) fn decide(s: &Signals, new: bool) -> (Class, String) {
                 "{:.0} % of its documents use it in a frame repeated in ≥ {} documents, all of one kind",
                 s.frame_share * 100.0,
                 FRAME_REPEATS
+            ),
+        );
+    }
+    if let Some(legal) = s.legal_share
+        && legal >= LEGAL_SHARE_MAX
+    {
+        return (
+            Class::Boilerplate,
+            format!(
+                "the drafting language of legislation: {:.0} % of its documents in the period are laws or regulations",
+                legal * 100.0
             ),
         );
     }
@@ -816,6 +884,7 @@ mod tests {
             dictionary_word: None,
             loose_edge: None,
             free_share: 1.0,
+            legal_share: Some(0.2),
             meeting: None,
             person: None,
             carried_by: None,
@@ -1016,6 +1085,11 @@ mod tests {
             person_edge(&jieba, "李克强主持"),
             Some(PersonEdge::NameVerb(_))
         ));
+        // A name jieba's dictionary lacks, found by its HMM.
+        assert!(matches!(
+            person_edge(&jieba, "韩正出席"),
+            Some(PersonEdge::NameVerb(nv)) if nv == "韩正出席"
+        ));
         assert!(matches!(
             person_edge(&jieba, "这是习近平"),
             Some(PersonEdge::EndsOnName(n)) if n == "习近平"
@@ -1027,6 +1101,11 @@ mod tests {
             "习近平",
             "人类命运共同体",
             "总体国家安全观",
+            "减税降费",
+            "稳就业",
+            "放管服",
+            "双碳",
+            "普惠包容",
         ] {
             assert!(person_edge(&jieba, none).is_none(), "{none}");
         }
@@ -1104,5 +1183,37 @@ mod tests {
         );
         assert_eq!(parse_show("all").map(|v| v.len()), Ok(4));
         assert!(parse_show("news").is_err());
+    }
+
+    #[test]
+    fn the_language_of_laws_and_strings_cut_by_numbers() {
+        // Nine in ten of its period documents are laws or regulations.
+        let mut drafting = signals();
+        drafting.legal_share = Some(0.95);
+        assert_eq!(decide(&drafting, true).0, Class::Boilerplate);
+        drafting.legal_share = Some(0.8);
+        assert_eq!(decide(&drafting, true).0, Class::Formulation);
+        // Unless legislation is most of what is searched (--kind law).
+        drafting.legal_share = None;
+        assert_eq!(decide(&drafting, true).0, Class::Formulation);
+        let mut stats = FrameStats {
+            docs: 10,
+            ..FrameStats::default()
+        };
+        stats.kinds = vec![(0, 1), (1, 6), (2, 3)];
+        let legal = [false, true, true];
+        assert!((stats.share_of_kinds(&legal) - 0.9).abs() < 1e-9);
+        // 世纪海上丝绸之路 after 21 in most documents: cut by a number.
+        let mut cut = signals();
+        cut.preceded_by = Some(A_NUMBER.into());
+        cut.preceded_share = 0.9;
+        assert!(cut.cut_by_number());
+        cut.preceded_share = 0.3;
+        assert!(!cut.cut_by_number());
+        cut.continuation = Some(A_NUMBER.into());
+        cut.continuation_share = 0.6;
+        assert!(cut.cut_by_number());
+        cut.continuation = Some("建".into());
+        assert!(!cut.cut_by_number());
     }
 }

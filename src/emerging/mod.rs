@@ -508,6 +508,10 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
         .iter()
         .map(|k| classify::AUTHORITATIVE_KINDS.contains(k))
         .collect();
+    let legal_kind: Vec<bool> = kind_numbers
+        .iter()
+        .map(|k| classify::LEGAL_KINDS.contains(k))
+        .collect();
     let mut scored: Vec<Scored> = Vec::new();
     let units: Vec<Unit> = [(want_han, Unit::Han), (want_words, Unit::Word)]
         .into_iter()
@@ -583,11 +587,13 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
         let mut n2_kind = vec![0f64; kind_numbers.len()];
         let mut grouped: Vec<(&str, Vec<usize>)> = Vec::new();
         let mut all_docs = 0u64;
+        let mut legal_docs = 0u64;
         for (((d, side), &c), &k) in docs.iter().zip(&sides).zip(&collection_of).zip(&kind_of) {
             if unit.text(d).is_empty() {
                 continue;
             }
             all_docs += 1;
+            legal_docs += u64::from(legal_kind[k]);
             let mut groups = vec![all_group];
             match side {
                 Side::Period => n1_kind[k] += 1.0,
@@ -610,6 +616,9 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
         }
         // The corpus share of authoritative texts, against which each
         // candidate's share is set.
+        // Legislation must be the lesser part of the corpus for a string's
+        // confinement to it to say anything.
+        let legal_corpus_is_minor = 2 * legal_docs < all_docs;
         let authoritative_base = (authoritative_corpus >= classify::AUTHORITATIVE_CORPUS_MIN)
             .then(|| authoritative_corpus as f64 / all_docs.max(1) as f64);
         let groups = kind_group + kind_numbers.len();
@@ -703,6 +712,8 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
                 s.signals.top_frame = f.top_frame();
                 s.signals.organisation_share = f.organisation_share();
                 s.signals.free_share = f.free_share();
+                s.signals.legal_share =
+                    legal_corpus_is_minor.then(|| f.share_of_kinds(&legal_kind));
                 if let Some((next, share)) = f.continuation() {
                     s.signals.continuation = Some(next);
                     s.signals.continuation_share = share;
@@ -849,6 +860,9 @@ fn classify_all(scored: &mut [Scored], jieba: &jieba_rs::Jieba) {
                     Unit::Han => classify::builds_on(jieba, &t.term, &s.term),
                     Unit::Word => true,
                 })
+                // A longer string cut by a number cannot be listed: the
+                // shorter one stands for the whole (海上丝绸之路).
+                .filter(|(_, t)| !t.signals.cut_by_number())
                 .map(|(i, t)| (i, t.signals.rise_docs / s.signals.rise_docs))
                 .max_by(|a, b| a.1.total_cmp(&b.1))
         })
