@@ -313,28 +313,55 @@ async fn search_click_sort_open_and_download_in_chromium() {
         "lines sorted by the left context read leftwards"
     );
     shot(&c, "concordance").await;
-    // Each left context shows its end, next to the hit (a long one is cut on
-    // its far side), also at the widest context.
+    // Every context is shown whole, the left one ending next to the hit,
+    // also at the widest context: a wide concordance scrolls sideways in
+    // its box instead of cutting a context; the cells hold what the API's
+    // lines hold.
     c.goto(&format!("{}/kwic?q={}&width=200", server.base, enc(&term)))
         .await
         .expect("wide concordance");
-    let gaps = c
+    let cells = c
         .execute(
-            "return Array.from(document.querySelectorAll('#kwic td.left')).map(td => { const r = td.querySelector('.ctx').getBoundingClientRect(), t = td.getBoundingClientRect(); return [r.right - t.right, r.width > t.width]; })",
+            "return Array.from(document.querySelectorAll('#kwic td.left')).map(td => { const r = td.querySelector('.ctx').getBoundingClientRect(), t = td.getBoundingClientRect(), h = td.nextElementSibling.getBoundingClientRect(); return [t.right - r.right, r.width <= t.width + 0.5, h.left - t.right, td.textContent, td.nextElementSibling.nextElementSibling.textContent]; })",
             vec![],
         )
         .await
         .expect("left cells");
-    let gaps = gaps.as_array().expect("array");
-    assert!(
-        gaps.iter().any(|g| g[1] == serde_json::json!(true)),
-        "some left context is wider than its cell: {gaps:?}"
+    let cells = cells.as_array().expect("array");
+    let (_, _, api) = get(
+        &server.base,
+        &format!("/api/kwic?q={}&width=200&limit=1000", enc(&term)),
     );
-    for g in gaps {
-        let over = g[0].as_f64().expect("gap");
+    let api: serde_json::Value = serde_json::from_str(&api).expect("kwic json");
+    let lines = api["lines"].as_array().expect("lines");
+    assert_eq!(cells.len(), lines.len().min(200), "one row per line");
+    for (cell, line) in cells.iter().zip(lines) {
+        let padding = cell[0].as_f64().expect("padding");
         assert!(
-            over <= 1.0,
-            "the end of a left context is cut off: {gaps:?}"
+            padding < 12.0,
+            "the left context does not end at the hit: {cell}"
+        );
+        assert_eq!(
+            cell[1],
+            serde_json::json!(true),
+            "a left context is cut: {cell}"
+        );
+        assert!(cell[2].as_f64().expect("gap").abs() < 1.0, "{cell}");
+        assert_eq!(cell[3], line["left"], "left context");
+        assert_eq!(cell[4], line["right"], "right context");
+    }
+    if std::env::var_os("TIFA_SERVE_INDEX").is_none() {
+        let scrolls = c
+            .execute(
+                "const b = document.querySelector('.kwic-box'); return b.scrollWidth > b.clientWidth && document.documentElement.scrollWidth <= window.innerWidth + 1",
+                vec![],
+            )
+            .await
+            .expect("box");
+        assert_eq!(
+            scrolls,
+            serde_json::json!(true),
+            "the long line scrolls in its box, not the page"
         );
     }
 

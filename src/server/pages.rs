@@ -657,11 +657,14 @@ pub async fn kwic_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) 
                 match_number[i] = n + 1;
             }
         }
-        b.push_str("<table class=\"kwic data\" id=\"kwic\"><tr><th>date</th><th>document</th><th class=\"num\">left</th><th>hit</th><th>right</th></tr>");
+        // The contexts are shown whole: a wide concordance scrolls sideways
+        // in its box rather than cutting any context.
+        b.push_str("<div class=\"kwic-box\"><table class=\"kwic data\" id=\"kwic\"><tr><th>date</th><th>document</th><th class=\"num\">left</th><th>hit</th><th>right</th></tr>");
         for (i, l) in k.lines.iter().enumerate().skip((page - 1) * per).take(per) {
             let _ = write!(
                 b,
-                "<tr><td>{}</td><td><a class=\"line-doc\" href=\"/doc/{}?q={}#m{}\" title=\"{}\">{}</a>{}</td><td class=\"left\"><span class=\"ctx\">{}</span></td><td class=\"hit\"><mark>{}</mark></td><td class=\"right\">{}</td></tr>",
+                "<tr lang=\"{}\"><td>{}</td><td class=\"doc\"><a class=\"line-doc\" href=\"/doc/{}?q={}#m{}\" title=\"{}\">{}</a>{}</td><td class=\"left\"><span class=\"ctx\">{}</span></td><td class=\"hit\"><mark>{}</mark></td><td class=\"right\">{}</td></tr>",
+                if l.hit.chars().any(crate::text::is_han) { "zh" } else { "en" },
                 esc(l.date.as_deref().unwrap_or("undated")),
                 esc(&urlencode(&l.id)),
                 esc(&urlencode(&q)),
@@ -674,7 +677,7 @@ pub async fn kwic_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) 
                 esc(&l.right)
             );
         }
-        b.push_str("</table>");
+        b.push_str("</table></div>");
         let pages = k.lines.len().div_ceil(per).max(1);
         if pages > 1 {
             let _ = write!(b, "<p class=\"pager\">lines {}–{} of {} (page {page} of {pages}) ", (page - 1) * per + 1, (page * per).min(k.lines.len()), k.lines.len());
