@@ -528,11 +528,16 @@ pub(super) fn builds_on(jieba: &jieba_rs::Jieba, longer: &str, shorter: &str) ->
             Some('v' | 'f' | 'u' | 'p' | 'c' | 'd' | 'y')
         ) && tag != "vn"
     };
+    // A verb before a short verb phrase joins it (减税 + 降费, 共抓 + 大保护):
+    // before a nominal one or a clause (使 + 市场在资源配置中起决定性作用)
+    // it takes the formulation as its object.
+    let shorter_tags = jieba.tag(shorter, false);
+    let verbal = shorter_tags.len() <= 2 && shorter_tags.last().is_some_and(|t| t.tag == "v");
     if !left.is_empty()
         && jieba
             .tag(left, false)
             .last()
-            .is_some_and(|t| use_before(t.tag))
+            .is_some_and(|t| use_before(t.tag) && !(verbal && t.tag == "v"))
     {
         return false;
     }
@@ -902,6 +907,14 @@ mod tests {
         assert!(builds_on(&jieba, "高质量发展", "高质量"));
         // A verb before, a locative after: a use of the formulation.
         assert!(!builds_on(&jieba, "构建新发展格局", "新发展格局"));
+        // A verb before a short verb phrase joins it; before a clause it
+        // takes it as its object.
+        assert!(builds_on(&jieba, "减税降费", "降费"));
+        assert!(!builds_on(
+            &jieba,
+            "使市场在资源配置中起决定性作用",
+            "市场在资源配置中起决定性作用"
+        ));
         assert!(!builds_on(&jieba, "新常态下", "新常态"));
         assert!(loose_edge(&jieba, "峰会上").is_some());
         assert!(loose_edge(&jieba, "命运共同体").is_none());
