@@ -514,7 +514,15 @@ pub const AUTHORITATIVE_CORPUS_MIN: u64 = 50;
 /// preposition or conjunction before it (构建新发展格局, 全面贯彻…) or a
 /// locative, particle or verb after it (新常态下, …的) makes a phrase that
 /// uses the formulation, and the shorter string stays a line of its own.
-pub(super) fn builds_on(jieba: &jieba_rs::Jieba, longer: &str, shorter: &str) -> bool {
+///
+/// `shorter_verbal` is [`short_verb_phrase`] of `shorter`, worked out once
+/// per candidate by the caller (a candidate has many longer ones).
+pub(super) fn builds_on(
+    jieba: &jieba_rs::Jieba,
+    longer: &str,
+    shorter: &str,
+    shorter_verbal: bool,
+) -> bool {
     let Some(at) = longer.find(shorter) else {
         return false;
     };
@@ -528,11 +536,7 @@ pub(super) fn builds_on(jieba: &jieba_rs::Jieba, longer: &str, shorter: &str) ->
             Some('v' | 'f' | 'u' | 'p' | 'c' | 'd' | 'y')
         ) && tag != "vn"
     };
-    // A verb before a short verb phrase joins it (减税 + 降费, 共抓 + 大保护):
-    // before a nominal one or a clause (使 + 市场在资源配置中起决定性作用)
-    // it takes the formulation as its object.
-    let shorter_tags = jieba.tag(shorter, false);
-    let verbal = shorter_tags.len() <= 2 && shorter_tags.last().is_some_and(|t| t.tag == "v");
+    let verbal = shorter_verbal;
     if !left.is_empty()
         && jieba
             .tag(left, false)
@@ -550,6 +554,15 @@ pub(super) fn builds_on(jieba: &jieba_rs::Jieba, longer: &str, shorter: &str) ->
         return false;
     }
     true
+}
+
+/// Whether a candidate is a short verb phrase (at most two jieba words, the
+/// last a verb: 降费, 大保护). A verb before such a phrase joins it (减税 +
+/// 降费, 共抓 + 大保护); before a nominal one or a clause (使 +
+/// 市场在资源配置中起决定性作用) it takes the formulation as its object.
+pub(super) fn short_verb_phrase(jieba: &jieba_rs::Jieba, term: &str) -> bool {
+    let tags = jieba.tag(term, false);
+    tags.len() <= 2 && tags.last().is_some_and(|t| t.tag == "v")
 }
 
 /// The jieba part of speech at an edge of the candidate that makes it a
@@ -902,20 +915,22 @@ mod tests {
     #[test]
     fn whole_formulations_and_uses_of_them() {
         let jieba = jieba_rs::Jieba::new();
+        let built = |longer: &str, shorter: &str| {
+            builds_on(&jieba, longer, shorter, short_verb_phrase(&jieba, shorter))
+        };
         // A noun before or a noun after: a whole formulation built on it.
-        assert!(builds_on(&jieba, "网络空间命运共同体", "命运共同体"));
-        assert!(builds_on(&jieba, "高质量发展", "高质量"));
+        assert!(built("网络空间命运共同体", "命运共同体"));
+        assert!(built("高质量发展", "高质量"));
         // A verb before, a locative after: a use of the formulation.
-        assert!(!builds_on(&jieba, "构建新发展格局", "新发展格局"));
+        assert!(!built("构建新发展格局", "新发展格局"));
         // A verb before a short verb phrase joins it; before a clause it
         // takes it as its object.
-        assert!(builds_on(&jieba, "减税降费", "降费"));
-        assert!(!builds_on(
-            &jieba,
+        assert!(built("减税降费", "降费"));
+        assert!(!built(
             "使市场在资源配置中起决定性作用",
             "市场在资源配置中起决定性作用"
         ));
-        assert!(!builds_on(&jieba, "新常态下", "新常态"));
+        assert!(!built("新常态下", "新常态"));
         assert!(loose_edge(&jieba, "峰会上").is_some());
         assert!(loose_edge(&jieba, "命运共同体").is_none());
         // 和 ends 碳中和, a word jieba cuts into lone characters (碳/中/和).
@@ -930,11 +945,7 @@ mod tests {
         assert!(!goes_on_into_name(&jieba, "发展"));
         assert!(dictionary_word(&jieba, "巴黎").is_some_and(|w| w.tag == "ns"));
         // A clause ending in 的 describes the formulation: a use, not a whole.
-        assert!(!builds_on(
-            &jieba,
-            "合作共赢为核心的新型国际关系",
-            "新型国际关系"
-        ));
+        assert!(!built("合作共赢为核心的新型国际关系", "新型国际关系"));
         // Names of organisations by their last word; a verb or a concept is not one.
         assert_eq!(
             organisation(&jieba, "应急管理部").as_deref(),

@@ -850,14 +850,15 @@ fn classify_all(scored: &mut [Scored], jieba: &jieba_rs::Jieba) {
         .par_iter()
         .zip(&containers)
         .map(|(s, within)| {
-            if s.signals.rise_docs <= 0.0 {
+            if s.signals.rise_docs <= 0.0 || within.is_empty() {
                 return None;
             }
+            let verbal = matches!(s.unit, Unit::Han) && classify::short_verb_phrase(jieba, &s.term);
             within
                 .iter()
                 .map(|&i| (i, &scored[i]))
                 .filter(|(_, t)| match t.unit {
-                    Unit::Han => classify::builds_on(jieba, &t.term, &s.term),
+                    Unit::Han => classify::builds_on(jieba, &t.term, &s.term, verbal),
                     Unit::Word => true,
                 })
                 // A longer string cut by a number cannot be listed: the
