@@ -543,6 +543,54 @@ async fn search_click_sort_open_and_download_in_chromium() {
         follow(&c, "#error a.suggestion", "the suggestion").await;
         assert_eq!(number(&c, "total").await, total);
     }
+    // Every page: one <h1>, a language on the document, a label for every
+    // box and pick-list (item 9), in the rendered page as a screen reader
+    // sees it.
+    for path in [
+        "/search",
+        "/kwic",
+        "/trace",
+        "/timeline",
+        "/report",
+        "/emerging",
+        "/renderings",
+        "/collocates",
+        "/dossier",
+        "/coverage",
+        "/fields",
+        "/families",
+    ] {
+        let url = if path == "/report"
+            || path == "/emerging"
+            || path == "/coverage"
+            || path == "/fields"
+            || path == "/families"
+        {
+            format!("{}{path}", server.base)
+        } else {
+            format!("{}{path}?q={t}&term={t}", server.base, t = enc(&term))
+        };
+        c.goto(&url).await.expect("page");
+        let audit = c
+            .execute(
+                "return { h1: document.querySelectorAll('h1').length, lang: document.documentElement.lang, unlabelled: Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea')).filter(e => e.labels.length === 0 && !e.getAttribute('aria-label')).map(e => e.name) }",
+                vec![],
+            )
+            .await
+            .expect("audit");
+        assert_eq!(audit["h1"], 1, "{path}: {audit}");
+        // English pages; the dossier of a Chinese term is a Chinese page.
+        assert!(
+            matches!(audit["lang"].as_str(), Some("en" | "zh")),
+            "{path}: {audit}"
+        );
+        assert_eq!(
+            audit["unlabelled"],
+            serde_json::json!([]),
+            "{path}: {audit}"
+        );
+    }
+
     // The dossier: the page `tifa dossier` writes, complete without a single
     // request beyond itself (no script, style or image from anywhere).
     {
