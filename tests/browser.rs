@@ -589,6 +589,19 @@ async fn search_click_sort_open_and_download_in_chromium() {
             serde_json::json!([]),
             "{path}: {audit}"
         );
+        // Chinese text (outside charts) stands in an element marked zh.
+        let unmarked = c
+            .execute(
+                "const out = []; const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT); let n; while ((n = w.nextNode())) { const el = n.parentElement; if (!/[\\u4e00-\\u9fff]/.test(n.textContent) || el.closest('svg, option, title')) continue; const l = el.closest('[lang]'); if (!l || l.lang !== 'zh') out.push(n.textContent.slice(0, 40)); } return out;",
+                vec![],
+            )
+            .await
+            .expect("Chinese text");
+        assert_eq!(
+            unmarked,
+            serde_json::json!([]),
+            "{path}: Chinese text without lang=zh"
+        );
     }
 
     // The dossier: the page `tifa dossier` writes, complete without a single

@@ -104,10 +104,57 @@ pub(super) fn layout_carrying(
     .collect::<Vec<_>>()
     .join("");
     format!(
-        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} · tifa</title><link rel=\"stylesheet\" href=\"/assets/tifa.css\"></head><body><header><span class=\"brand\">tifa 提法</span>{nav}</header><main><h1 class=\"page-title\">{}</h1>{body}</main></body></html>",
+        "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>{} · tifa</title><link rel=\"stylesheet\" href=\"/assets/tifa.css\"></head><body><header><span class=\"brand\" lang=\"zh\">tifa 提法</span>{nav}</header><main><h1 class=\"page-title\">{}</h1>{}</main></body></html>",
         esc(title),
-        esc(title)
+        chinese_marked(&esc(title)),
+        chinese_marked(body)
     )
+}
+
+/// The page's HTML with every run of Chinese text outside a tag wrapped in
+/// `<span lang="zh">` (the pages are English; titles, terms, contexts and
+/// sentences of the corpus are often Chinese, and a screen reader or a font
+/// choice needs to know). Runs inside SVG are left alone (a span is not SVG).
+pub(super) fn chinese_marked(html: &str) -> String {
+    let chinese = |c: char| {
+        crate::text::is_han(c)
+            || matches!(c, '\u{3000}'..='\u{303F}' | '\u{FF01}'..='\u{FF5E}' | '\u{2014}' | '\u{2026}' | '\u{201C}' | '\u{201D}')
+    };
+    let mut out = String::with_capacity(html.len() + html.len() / 8);
+    let (mut in_tag, mut in_svg, mut open) = (false, false, false);
+    let mut rest = html;
+    while let Some(c) = rest.chars().next() {
+        if !in_tag && c == '<' {
+            if open {
+                out.push_str("</span>");
+                open = false;
+            }
+            if rest.starts_with("<svg") {
+                in_svg = true;
+            } else if rest.starts_with("</svg>") {
+                in_svg = false;
+            }
+            in_tag = true;
+        } else if in_tag && c == '>' {
+            in_tag = false;
+        } else if !in_tag && !in_svg {
+            // A run starts at a Han character and goes on over Chinese
+            // punctuation; other text ends it.
+            if !open && crate::text::is_han(c) {
+                out.push_str("<span lang=\"zh\">");
+                open = true;
+            } else if open && !chinese(c) {
+                out.push_str("</span>");
+                open = false;
+            }
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    if open {
+        out.push_str("</span>");
+    }
+    out
 }
 
 pub fn error_page(status: StatusCode, message: &str) -> Response {
@@ -1444,4 +1491,22 @@ pub async fn emerging_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQue
         Ok(Html(layout("Emerging", "emerging", &b)).into_response())
     })
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::chinese_marked;
+
+    #[test]
+    fn chinese_runs_are_marked_outside_tags_and_charts() {
+        assert_eq!(
+            chinese_marked("<q title=\"网络\">网络主权</q> in 2015: 尊重网络主权。ok"),
+            "<q title=\"网络\"><span lang=\"zh\">网络主权</span></q> in 2015: <span lang=\"zh\">尊重网络主权。</span>ok"
+        );
+        assert_eq!(
+            chinese_marked("<svg><text>网络</text></svg>主权"),
+            "<svg><text>网络</text></svg><span lang=\"zh\">主权</span>"
+        );
+        assert_eq!(chinese_marked("no Chinese"), "no Chinese");
+    }
 }
