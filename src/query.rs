@@ -209,7 +209,22 @@ pub fn expand_families(input: &str) -> Result<String, String> {
     }
     static BUILTIN: std::sync::OnceLock<Option<crate::terms::Families>> =
         std::sync::OnceLock::new();
-    let families = BUILTIN.get_or_init(|| crate::terms::Families::load(None).ok());
+    match BUILTIN.get_or_init(|| crate::terms::Families::load(None).ok()) {
+        Some(families) => expand_families_in(input, families),
+        None => Err("the built-in families could not be read".into()),
+    }
+}
+
+/// [`expand_families`] with these families (the built-in ones and those of
+/// a `--families` file: [`crate::terms::Families::load`]).
+pub fn expand_families_in(
+    input: &str,
+    families: &crate::terms::Families,
+) -> Result<String, String> {
+    if !input.contains('@') {
+        return Ok(input.to_string());
+    }
+    let families = Some(families);
     let mut out = String::with_capacity(input.len());
     let mut in_quotes = false;
     let mut word = String::new();

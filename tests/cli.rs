@@ -1072,9 +1072,8 @@ fn dossier_markdown_chart_carries_the_stamp() {
     assert!(svg.trim_end().ends_with("</svg>"));
 }
 
-/// The dossier of a family from `--families FILE`: its concordance lines are
-/// the members' (the query names them, not `@name`, which only the built-in
-/// families answer).
+/// A family from `--families FILE`: the dossier's concordance lines are the
+/// members', and `search`/`kwic` read `@name` from the same file.
 #[test]
 fn dossier_of_an_own_family_has_its_concordance() {
     let dir = tempfile::tempdir().expect("tmp");
@@ -1091,6 +1090,47 @@ fn dossier_of_an_own_family_has_its_concordance() {
     );
     assert_eq!(d["sample"]["total"], 2, "{}", d["sample"]);
     assert_eq!(d["trace"]["occurrences"], 2);
+    // search and kwic read @mine from the same file, with other words too.
+    let s = json(
+        &index,
+        &[
+            "search",
+            "@mine",
+            "AND",
+            "尊重",
+            "--families",
+            &families,
+            "--json",
+        ],
+    );
+    assert_eq!(s["total"], 1, "{s}");
+    // Occurrences of each term of the query: the two members and 尊重.
+    assert_eq!(s["hits"][0]["occurrences"], 3, "{s}");
+    // The query reported is the one searched, the members written out.
+    assert_eq!(s["query"], "(\"网络主权\" OR \"网络空间主权\") AND 尊重");
+    let k = json(
+        &index,
+        &["kwic", "@mine", "--families", &families, "--json"],
+    );
+    assert_eq!(k["lines"].as_array().map(Vec::len), Some(2), "{k}");
+    // Without the file the name is unknown, and the error says which exist.
+    tifa(&index)
+        .args(["search", "@mine"])
+        .assert()
+        .failure()
+        .stderr(predicates::str::contains("unknown family @mine"));
+    // A built-in family still answers with the file given.
+    let built_in = json(
+        &index,
+        &[
+            "search",
+            "@cyber-sovereignty",
+            "--families",
+            &families,
+            "--json",
+        ],
+    );
+    assert_eq!(built_in["total"], 1, "{built_in}");
 }
 
 /// `tifa dossier --terms FILE --out DIR`: one page per term and an index

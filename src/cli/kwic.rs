@@ -80,7 +80,7 @@ pub fn run(dir: &Path, args: KwicArgs) -> Result<()> {
         max_lines: None,
     };
     let result = super::while_scanning(args.patterns.scan, || {
-        kwic::kwic(&engine, &args.query.join(" "), &options)
+        kwic::kwic(&engine, &args.patterns.query(&args.query)?, &options)
     })?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {

@@ -278,9 +278,28 @@ pub struct PatternArgs {
     /// (Simplified/Traditional conversion tables; the forms found are listed).
     #[arg(long)]
     pub variants: bool,
+    /// An extra families file (TOML, like corpus/families.toml) whose @name
+    /// words the query may use, besides the built-in ones.
+    #[arg(long, value_name = "FILE")]
+    pub families: Option<PathBuf>,
 }
 
 impl PatternArgs {
+    /// The query typed (its words joined with spaces), with the @name words
+    /// of `--families FILE` written out as their variants; the built-in
+    /// families the query language reads itself.
+    pub fn query(&self, words: &[String]) -> Result<String> {
+        let query = words.join(" ");
+        match &self.families {
+            None => Ok(query),
+            Some(path) => {
+                let families = tifa::terms::Families::load(Some(path))?;
+                tifa::query::expand_families_in(&query, &families)
+                    .map_err(|e| tifa::error::UserError::UnknownFamily(e).into())
+            }
+        }
+    }
+
     pub fn to_options(&self) -> tifa::query::QueryOptions {
         tifa::query::QueryOptions {
             patterns: tifa::matcher::PatternOptions {

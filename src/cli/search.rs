@@ -81,7 +81,7 @@ pub fn run(dir: &Path, args: SearchArgs) -> Result<()> {
         query: args.patterns.to_options(),
     };
     let result = super::while_scanning(args.patterns.scan, || {
-        search::search(&engine, &args.query.join(" "), &options)
+        search::search(&engine, &args.patterns.query(&args.query)?, &options)
     })?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
