@@ -458,6 +458,7 @@ async fn search_click_sort_open_and_download_in_chromium() {
     shot(&c, "trace").await;
     follow(&c, "#nav-timeline", "the header's timeline link").await;
     c.find(Locator::Id("timeline-chart")).await.expect("chart");
+    assert_eq!(text_of(&c, "h1").await, format!("{term} — timeline"));
     let documents_in_table: u64 = c
         .execute(
             "const t = document.getElementById('timeline'); const col = Array.from(t.rows[0].cells).findIndex(c => c.textContent.trim().endsWith(' docs')); return Array.from(t.rows).slice(1).map(r => parseInt(r.cells[col].textContent, 10) || 0).reduce((a, b) => a + b, 0)",

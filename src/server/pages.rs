@@ -1220,7 +1220,9 @@ pub async fn timeline_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQue
         }
         b.push_str("</table>");
         let first = terms.first().map(String::as_str);
-        Ok(Html(layout_carrying("Timeline", "timeline", &b, first, &carried_filters(&p))).into_response())
+        // Named by its terms, as the other views of a term are.
+        let title = format!("{} — timeline", terms.join(" · "));
+        Ok(Html(layout_carrying(&title, "timeline", &b, first, &carried_filters(&p))).into_response())
         })();
         keep_form("Timeline", "timeline", &form, &p, "/timeline", result)
     })
