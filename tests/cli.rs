@@ -1046,6 +1046,25 @@ fn json_outputs_carry_the_stamp() {
             "{command}"
         );
     }
+    // A CSV stays a plain table; its stamp (the footer's line) goes to stderr.
+    for args in [
+        ["search", "网络主权", "--csv"],
+        ["kwic", "网络主权", "--csv"],
+        ["timeline", "网络主权", "--csv"],
+    ] {
+        let out = tifa(&index).args(args).output().expect("run");
+        assert!(out.status.success(), "{args:?}");
+        let stdout = String::from_utf8(out.stdout).expect("utf8");
+        assert!(!stdout.contains("stamp"), "{args:?}: {stdout}");
+        let stderr = String::from_utf8(out.stderr).expect("utf8");
+        let line = stderr
+            .lines()
+            .find(|l| l.starts_with("tifa: stamp: tifa "))
+            .unwrap_or_else(|| panic!("{args:?}: no stamp on stderr: {stderr}"));
+        let hash = info["corpus_hash"].as_str().expect("hash");
+        assert!(line.contains(&hash[..12]), "{line}");
+        assert!(line.ends_with(&args.join(" ")), "{line}");
+    }
 }
 
 /// A dossier in Markdown: its chart is an SVG file beside it, and the chart

@@ -234,6 +234,19 @@ fn pages_and_api_give_the_cli_numbers() {
         .and_then(|rest| rest.lines().next())
         .expect("a CSV download starts with a UTF-8 BOM");
     assert!(header.starts_with("id,"), "{header}");
+    // Its stamp travels in a header (the table stays plain).
+    let stamp = head
+        .lines()
+        .find_map(|l| l.strip_prefix("x-tifa-stamp: "))
+        .expect("a CSV download carries X-Tifa-Stamp");
+    assert!(stamp.starts_with("tifa "), "{stamp}");
+    assert!(stamp.contains(&hash.to_lowercase()), "{stamp}");
+    assert!(
+        stamp.ends_with(
+            &format!("reproduce: /export/search.csv?q={}", enc("网络主权")).to_lowercase()
+        ),
+        "{stamp}"
+    );
     // A report, downloaded, is the CLI's report.csv.
     let terms = "网络主权\n@cyber-sovereignty\n";
     let (_, _, report_csv) = get(

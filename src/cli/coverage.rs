@@ -53,6 +53,7 @@ pub fn run(dir: &Path, args: CoverageArgs) -> Result<()> {
         return out.flush().context("cannot write output");
     }
     if args.csv {
+        super::note_csv_stamp(&engine);
         let mut w = csv::Writer::from_writer(&mut out);
         w.write_record(["collection", "period", "docs", "han_chars", "en_words"])?;
         for c in &cov.collections {

@@ -121,6 +121,7 @@ pub fn run(dir: &Path, args: EmergingArgs) -> Result<()> {
             .join(";")
     };
     if args.csv {
+        super::note_csv_stamp(&engine);
         let mut w = csv::Writer::from_writer(&mut out);
         w.write_record([
             "term",

@@ -88,6 +88,7 @@ pub fn run(dir: &Path, args: KwicArgs) -> Result<()> {
         return out.flush().context("cannot write output");
     }
     if args.csv {
+        super::note_csv_stamp(&engine);
         kwic::write_csv(&mut out, &result)?;
         return out.flush().context("cannot write output");
     }

@@ -413,6 +413,17 @@ fn write_stamped_json<W: std::io::Write, T: serde::Serialize>(
     )
 }
 
+/// The stamp of a CSV written to stdout, on stderr: the table stays one that
+/// every CSV reader takes, and the terminal (or a `2>` file) keeps what
+/// reproduces it.
+fn note_csv_stamp(engine: &Engine) {
+    let stamp = tifa::stamp::Stamp::of(engine, command_line());
+    eprintln!(
+        "tifa: stamp: {}",
+        tifa::output::escape_terminal(&stamp.line())
+    );
+}
+
 /// A spinner on stderr for work of unknown length (hidden when not a terminal).
 fn spinner(message: &'static str) -> ProgressBar {
     if !std::io::IsTerminal::is_terminal(&std::io::stderr()) {

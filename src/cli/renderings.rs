@@ -69,6 +69,7 @@ pub fn run(dir: &Path, mut args: RenderingsArgs) -> Result<()> {
         return out.flush().context("cannot write output");
     }
     if args.csv {
+        super::note_csv_stamp(&engine);
         let mut w = csv::Writer::from_writer(&mut out);
         w.write_record([
             "year",

@@ -89,6 +89,7 @@ pub fn run(dir: &Path, args: SearchArgs) -> Result<()> {
         return out.flush().context("cannot write output");
     }
     if args.csv {
+        super::note_csv_stamp(&engine);
         for w in &result.warnings {
             eprintln!("tifa: note: {}", escape_terminal(w));
         }

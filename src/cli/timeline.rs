@@ -61,6 +61,7 @@ pub fn run(dir: &Path, args: TimelineArgs) -> Result<()> {
     let timelines = history::timelines(&engine, &subjects, &options)?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.csv {
+        super::note_csv_stamp(&engine);
         history::write_timelines_csv(&mut out, &timelines)?;
         return out.flush().context("cannot write output");
     }

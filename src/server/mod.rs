@@ -304,12 +304,26 @@ async fn stamp(
         .unwrap_or("");
     let html = kind.starts_with("text/html");
     let json = kind.starts_with("application/json");
-    if !response.status().is_success() || !(html || json) {
+    let csv = kind.starts_with("text/csv");
+    if !response.status().is_success() || !(html || json || csv) {
         return response;
     }
     let Ok(current) = state.current.read().map(|c| c.1.clone()) else {
         return response;
     };
+    if csv {
+        // The table stays plain; the stamp goes with it as a header.
+        let mut response = response;
+        let st = crate::stamp::Stamp::of(&current, address);
+        let line = format!(
+            "{}; index {} built {}; corpus {} ({} documents); reproduce: {}",
+            st.tool, st.generation, st.built, st.corpus_hash, st.documents, st.command
+        );
+        if let Ok(v) = HeaderValue::from_str(&ascii_header(&line)) {
+            response.headers_mut().insert("x-tifa-stamp", v);
+        }
+        return response;
+    }
     let (mut parts, body) = response.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, usize::MAX).await else {
         return (
@@ -340,6 +354,20 @@ async fn stamp(
     }
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, axum::body::Body::from(text))
+}
+
+/// A header value of `text`: bytes outside visible ASCII percent-encoded
+/// (an address the client sent unencoded).
+fn ascii_header(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if (0x20..0x7f).contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 async fn security_headers(mut response: Response) -> Response {
