@@ -35,6 +35,25 @@ impl Stamp {
         }
     }
 
+    /// The stamp as an HTTP header value (`X-Tifa-Stamp` of a CSV download):
+    /// the full corpus hash, ASCII separators, and any byte outside visible
+    /// ASCII (an address the client sent unencoded) percent-encoded.
+    pub fn header(&self) -> String {
+        format!(
+            "{}; index {} built {}; corpus {} ({} documents); reproduce: {}",
+            self.tool, self.generation, self.built, self.corpus_hash, self.documents, self.command
+        )
+        .bytes()
+        .map(|b| {
+            if (0x20..0x7f).contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+    }
+
     /// One line for a footer.
     pub fn line(&self) -> String {
         format!(
@@ -70,4 +89,25 @@ pub struct Stamped<'a, T: Serialize + ?Sized> {
     #[serde(flatten)]
     pub inner: &'a T,
     pub stamp: &'a Stamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Stamp;
+
+    #[test]
+    fn header_is_ascii_with_the_address_percent_encoded() {
+        let stamp = Stamp {
+            tool: "tifa 0.1.0".into(),
+            generation: "gen-1".into(),
+            corpus_hash: "ab12".into(),
+            built: "2026-12-07".into(),
+            documents: 3,
+            command: "/export/search.csv?q=网".into(),
+        };
+        assert_eq!(
+            stamp.header(),
+            "tifa 0.1.0; index gen-1 built 2026-12-07; corpus ab12 (3 documents); reproduce: /export/search.csv?q=%E7%BD%91"
+        );
+    }
 }

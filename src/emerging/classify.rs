@@ -536,12 +536,11 @@ pub(super) fn builds_on(
             Some('v' | 'f' | 'u' | 'p' | 'c' | 'd' | 'y')
         ) && tag != "vn"
     };
-    let verbal = shorter_verbal;
     if !left.is_empty()
         && jieba
             .tag(left, false)
             .last()
-            .is_some_and(|t| use_before(t.tag) && !(verbal && t.tag == "v"))
+            .is_some_and(|t| use_before(t.tag) && !(shorter_verbal && t.tag == "v"))
     {
         return false;
     }

@@ -614,11 +614,11 @@ pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> 
             }
             grouped.push((unit.text(d), groups));
         }
-        // The corpus share of authoritative texts, against which each
-        // candidate's share is set.
         // Legislation must be the lesser part of the corpus for a string's
         // confinement to it to say anything.
         let legal_corpus_is_minor = 2 * legal_docs < all_docs;
+        // The corpus share of authoritative texts, against which each
+        // candidate's share is set.
         let authoritative_base = (authoritative_corpus >= classify::AUTHORITATIVE_CORPUS_MIN)
             .then(|| authoritative_corpus as f64 / all_docs.max(1) as f64);
         let groups = kind_group + kind_numbers.len();

@@ -314,12 +314,8 @@ async fn stamp(
     if csv {
         // The table stays plain; the stamp goes with it as a header.
         let mut response = response;
-        let st = crate::stamp::Stamp::of(&current, address);
-        let line = format!(
-            "{}; index {} built {}; corpus {} ({} documents); reproduce: {}",
-            st.tool, st.generation, st.built, st.corpus_hash, st.documents, st.command
-        );
-        if let Ok(v) = HeaderValue::from_str(&ascii_header(&line)) {
+        let header = crate::stamp::Stamp::of(&current, address).header();
+        if let Ok(v) = HeaderValue::from_str(&header) {
             response.headers_mut().insert("x-tifa-stamp", v);
         }
         return response;
@@ -354,20 +350,6 @@ async fn stamp(
     }
     parts.headers.remove(header::CONTENT_LENGTH);
     Response::from_parts(parts, axum::body::Body::from(text))
-}
-
-/// A header value of `text`: bytes outside visible ASCII percent-encoded
-/// (an address the client sent unencoded).
-fn ascii_header(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if (0x20..0x7f).contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 async fn security_headers(mut response: Response) -> Response {
