@@ -12,6 +12,7 @@ use crate::date::DateRange;
 use crate::engine::{Allowed, Engine};
 use crate::history::{self, Bucket, Denominators, Period};
 use crate::output::{CHART_FONTS, csv_term_cell};
+use crate::stamp::Stamp;
 use crate::terms::{Families, Subject};
 
 /// One line of the term file.
@@ -106,6 +107,34 @@ pub fn source_line(m: &crate::index::Manifest) -> String {
     )
 }
 
+/// The height of one footer line under a chart, in pixels.
+const FOOTER_LINE: u32 = 17;
+
+/// The footer of a chart: each text wrapped at its "; " and " · " joints into
+/// lines a 960-pixel chart shows whole (an SVG text line does not wrap).
+pub fn footer_lines(texts: &[&str]) -> Vec<String> {
+    const WIDTH: usize = 140;
+    let mut lines = Vec::new();
+    for text in texts {
+        let mut line = String::new();
+        for piece in text.split_inclusive(['·', ';']) {
+            if !line.is_empty() && line.chars().count() + piece.chars().count() > WIDTH {
+                lines.push(line.trim_end().to_string());
+                line = String::from("  ");
+            }
+            line.push_str(if line.trim().is_empty() {
+                piece.trim_start()
+            } else {
+                piece
+            });
+        }
+        if !line.trim().is_empty() {
+            lines.push(line.trim_end().to_string());
+        }
+    }
+    lines
+}
+
 /// `tifa report` in one call: the figures of every term under `filter`,
 /// written into `out`; returns the figures and the files written.
 pub fn run(
@@ -113,11 +142,12 @@ pub fn run(
     terms: &[TermLine],
     filter: &crate::engine::Filter,
     out: &Path,
+    stamp: &Stamp,
     progress: impl FnMut() + Send,
 ) -> Result<(Vec<TermFigures>, Vec<PathBuf>)> {
     let allowed = engine.allowed(filter)?;
     let figures = figures(engine, terms, &allowed, &filter.dates, progress)?;
-    let written = write(out, &figures, &source_line(&engine.manifest))?;
+    let written = write(out, &figures, &source_line(&engine.manifest), stamp)?;
     Ok((figures, written))
 }
 
@@ -212,8 +242,14 @@ fn term_figures(
 }
 
 /// Writes report.csv, report.json, report.md and the SVG charts into `dir`;
-/// returns the files written.
-pub fn write(dir: &Path, figures: &[TermFigures], source_line: &str) -> Result<Vec<PathBuf>> {
+/// returns the files written. The JSON, the Markdown and every chart carry
+/// `stamp` (what reproduces them); the CSV stays a plain table.
+pub fn write(
+    dir: &Path,
+    figures: &[TermFigures],
+    source_line: &str,
+    stamp: &Stamp,
+) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let mut written = Vec::new();
 
@@ -250,17 +286,18 @@ pub fn write(dir: &Path, figures: &[TermFigures], source_line: &str) -> Result<V
         .with_context(|| format!("cannot write {}", json_path.display()))?;
     crate::output::write_json(
         std::io::BufWriter::new(json_file),
-        &serde_json::json!({ "source": source_line, "terms": figures }),
+        &serde_json::json!({ "stamp": stamp, "source": source_line, "terms": figures }),
         true,
     )
     .with_context(|| format!("cannot write {}", json_path.display()))?;
     written.push(json_path);
 
     let md_path = dir.join("report.md");
-    std::fs::write(&md_path, markdown(figures, source_line))
+    std::fs::write(&md_path, markdown(figures, source_line, stamp))
         .with_context(|| format!("cannot write {}", md_path.display()))?;
     written.push(md_path);
 
+    let footer = footer_lines(&[source_line, &stamp.line()]);
     let mut families: BTreeMap<&str, Vec<&TermFigures>> = BTreeMap::new();
     for f in figures {
         if let Some(family) = &f.family {
@@ -275,7 +312,7 @@ pub fn write(dir: &Path, figures: &[TermFigures], source_line: &str) -> Result<V
         series.extend(variants.into_iter().filter(|v| v.occurrences > 0));
         let path = dir.join(format!("chart-{}.svg", family.trim_start_matches('@')));
         let title = format!("{family} and its variants");
-        if chart(&path, &title, &series, source_line)? {
+        if chart(&path, &title, &series, &footer)? {
             written.push(path);
         }
     }
@@ -291,7 +328,7 @@ pub fn write(dir: &Path, figures: &[TermFigures], source_line: &str) -> Result<V
             &path,
             "Use per year (the 10 most frequent terms)",
             &top,
-            source_line,
+            &footer,
         )? {
             written.push(path);
         }
@@ -322,9 +359,10 @@ fn remove_stale_outputs(dir: &Path, written: &[PathBuf]) -> Result<()> {
         .with_context(|| format!("cannot write {}", list.display()))
 }
 
-fn markdown(figures: &[TermFigures], source_line: &str) -> String {
+fn markdown(figures: &[TermFigures], source_line: &str, stamp: &Stamp) -> String {
     let mut md = String::from("# tifa report\n\n");
     md.push_str(&format!("{}\n\n", md_cell(source_line)));
+    md.push_str(&format!("Stamp: {}\n\n", md_cell(&stamp.line())));
     md.push_str("| term | documents | occurrences | first | first document | possibly earlier (dated only to the year or month) | peak year (per million) | last |\n|---|---:|---:|---|---|---|---|---|\n");
     let cell = md_cell;
     for f in figures {
@@ -457,7 +495,7 @@ impl Axis {
 /// A line chart over years, one line per series, on one unit (see [`Axis`]);
 /// each point has a tooltip (an SVG `<title>`) with the documents behind it.
 /// Returns false (and writes nothing) when no series has a dated point.
-fn chart(path: &Path, title: &str, series: &[&TermFigures], source_line: &str) -> Result<bool> {
+fn chart(path: &Path, title: &str, series: &[&TermFigures], footer: &[String]) -> Result<bool> {
     let axis = Axis::of(series);
     let buckets = |f: &TermFigures| -> Vec<(i32, Bucket)> {
         f.by_year
@@ -503,9 +541,10 @@ fn chart(path: &Path, title: &str, series: &[&TermFigures], source_line: &str) -
         Axis::Share => format!("{title} (share of documents: the lines count different units)"),
     };
     let draw = || -> Result<(), Box<dyn std::error::Error>> {
-        let root = SVGBackend::new(path, (960, 560)).into_drawing_area();
+        let height = 530 + 10 + FOOTER_LINE * footer.len() as u32;
+        let root = SVGBackend::new(path, (960, height)).into_drawing_area();
         root.fill(&WHITE)?;
-        let (main, footer) = root.split_vertically(530);
+        let (main, footer_area) = root.split_vertically(530);
         let mut chart = ChartBuilder::on(&main)
             .caption(&title, (CHART_FONTS, 22))
             .margin(16)
@@ -590,11 +629,13 @@ fn chart(path: &Path, title: &str, series: &[&TermFigures], source_line: &str) -
             .border_style(BLACK)
             .label_font((CHART_FONTS, 13))
             .draw()?;
-        footer.draw_text(
-            source_line,
-            &(CHART_FONTS, 13).into_font().color(&BLACK.mix(0.7)),
-            (16, 8),
-        )?;
+        for (i, line) in footer.iter().enumerate() {
+            footer_area.draw_text(
+                line,
+                &(CHART_FONTS, 12).into_font().color(&BLACK.mix(0.7)),
+                (16, 4 + FOOTER_LINE as i32 * i as i32),
+            )?;
+        }
         root.present()?;
         Ok(())
     };
@@ -640,4 +681,32 @@ fn xml_escape(s: &str) -> String {
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::footer_lines;
+
+    #[test]
+    fn footer_lines_wrap_at_joints_and_keep_every_word() {
+        let long = (0..30)
+            .map(|i| format!("part number {i}"))
+            .collect::<Vec<_>>()
+            .join("; ");
+        let lines = footer_lines(&[&long, "short · line"]);
+        assert!(lines.len() > 2, "{lines:?}");
+        assert!(lines.iter().all(|l| l.chars().count() <= 140), "{lines:?}");
+        assert_eq!(lines.last().map(String::as_str), Some("short · line"));
+        let words = |s: &str| {
+            s.split(|c: char| c.is_whitespace() || c == ';')
+                .filter(|w| !w.is_empty())
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
+        let rejoined: Vec<String> = lines[..lines.len() - 1]
+            .iter()
+            .flat_map(|l| words(l))
+            .collect();
+        assert_eq!(rejoined, words(&long));
+    }
 }

@@ -1091,6 +1091,54 @@ fn dossier_markdown_chart_carries_the_stamp() {
     assert!(svg.trim_end().ends_with("</svg>"));
 }
 
+/// A report's files carry the stamp: report.json as a key, report.md as a
+/// line under the source, every chart in its footer (the CSV stays a plain
+/// table, as the test of the report's columns reads it).
+#[test]
+fn report_files_carry_the_stamp() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = one_record_index(dir.path(), "zh", "尊重网络主权。");
+    let terms = write(dir.path(), "terms.txt", "网络主权\n".as_bytes());
+    let out = dir.path().join("out");
+    tifa(&index)
+        .arg("report")
+        .arg("--terms")
+        .arg(&terms)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    let info = json(&index, &["info"]);
+    let hash = info["corpus_hash"].as_str().expect("hash");
+    let report: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).expect("json"))
+            .expect("report.json");
+    let stamp = &report["stamp"];
+    assert_eq!(stamp["corpus_hash"], info["corpus_hash"], "{stamp}");
+    assert_eq!(stamp["documents"], info["documents"], "{stamp}");
+    let command = stamp["command"].as_str().expect("command");
+    assert!(
+        command.starts_with("tifa ") && command.contains(" report --terms "),
+        "{command}"
+    );
+    let md = std::fs::read_to_string(out.join("report.md")).expect("md");
+    let line = md
+        .lines()
+        .find(|l| l.starts_with("Stamp: tifa "))
+        .unwrap_or_else(|| panic!("no stamp line: {md}"));
+    assert!(
+        line.contains(&hash[..16]) && line.contains("reproduce: tifa"),
+        "{line}"
+    );
+    let svg = std::fs::read_to_string(out.join("overview.svg")).expect("svg");
+    assert!(
+        svg.contains(&hash[..16]) && svg.contains("reproduce: tifa"),
+        "{svg}"
+    );
+    let csv = std::fs::read_to_string(out.join("report.csv")).expect("csv");
+    assert!(csv.starts_with("term,") && !csv.contains("stamp"), "{csv}");
+}
+
 /// A family from `--families FILE`: the dossier's concordance lines are the
 /// members', and `search`/`kwic` read `@name` from the same file.
 #[test]

@@ -260,6 +260,23 @@ fn pages_and_api_give_the_cli_numbers() {
         report_csv.strip_prefix('\u{feff}').expect("BOM"),
         std::fs::read_to_string(out.join("report.csv")).expect("csv")
     );
+    // Its report.json has one stamp, naming the download that reproduces it.
+    let address = format!("/export/report/report.json?terms={}", enc(terms));
+    let (_, _, report_json) = get(&server.base, &address);
+    assert_eq!(report_json.matches("\"stamp\"").count(), 1, "{report_json}");
+    let v: serde_json::Value = serde_json::from_str(&report_json).expect("json");
+    assert_eq!(
+        v["stamp"]["command"].as_str().map(str::to_lowercase),
+        Some(address.to_lowercase()),
+        "{}",
+        v["stamp"]
+    );
+    assert_eq!(v["terms"], {
+        let cli: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("report.json")).expect("json"))
+                .expect("json");
+        cli["terms"].clone()
+    });
 }
 
 #[test]

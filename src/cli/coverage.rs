@@ -41,7 +41,12 @@ pub fn run(dir: &Path, args: CoverageArgs) -> Result<()> {
     };
     let cov = coverage::coverage(&engine, &options)?;
     if let Some(svg) = &args.svg {
-        coverage::heatmap_svg(&cov, svg, &tifa::report::source_line(&engine.manifest))?;
+        let stamp = tifa::stamp::Stamp::of(&engine, super::command_line());
+        let footer = tifa::report::footer_lines(&[
+            &tifa::report::source_line(&engine.manifest),
+            &stamp.line(),
+        ]);
+        coverage::heatmap_svg(&cov, svg, &footer)?;
         eprintln!(
             "heat-map written to {}",
             escape_terminal(&svg.display().to_string())

@@ -41,7 +41,8 @@ pub fn run(dir: &Path, args: ReportArgs) -> Result<()> {
         terms.len() as u64,
         "{spinner} terms [{bar:40}] {pos}/{len} ({eta} left)",
     );
-    let result = tifa::report::run(&engine, &terms, &filter, &args.out, || bar.inc(1));
+    let stamp = tifa::stamp::Stamp::of(&engine, super::command_line());
+    let result = tifa::report::run(&engine, &terms, &filter, &args.out, &stamp, || bar.inc(1));
     bar.finish_and_clear();
     let (figures, written) = result?;
     let mut out = std::io::stdout().lock();

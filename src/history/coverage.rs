@@ -169,7 +169,7 @@ pub fn coverage(engine: &Engine, options: &CoverageOptions) -> Result<Coverage> 
 
 /// A heat-map of documents per collection (rows) and year (columns), shaded
 /// on a log scale; empty cells stay white.
-pub fn heatmap_svg(coverage: &Coverage, path: &Path, source_line: &str) -> Result<()> {
+pub fn heatmap_svg(coverage: &Coverage, path: &Path, footer: &[String]) -> Result<()> {
     let mut cells: Vec<(usize, i32, u64)> = Vec::new();
     for (row, c) in coverage.collections.iter().enumerate() {
         cells.extend(c.docs_by_year().into_iter().map(|(y, n)| (row, y, n)));
@@ -185,7 +185,7 @@ pub fn heatmap_svg(coverage: &Coverage, path: &Path, source_line: &str) -> Resul
     let (label_w, cell_w, cell_h, top, bottom) = (420i32, 14i32, 22i32, 60i32, 80i32);
     let cols = (y1 - y0 + 1).max(1);
     let width = (label_w + cols * cell_w + 40).max(700) as u32;
-    let height = (top + rows as i32 * cell_h + bottom) as u32;
+    let height = (top + rows as i32 * cell_h + bottom + 16 * footer.len() as i32) as u32;
     let draw = || -> Result<(), Box<dyn std::error::Error>> {
         let root = SVGBackend::new(path, (width, height)).into_drawing_area();
         root.fill(&WHITE)?;
@@ -231,11 +231,13 @@ pub fn heatmap_svg(coverage: &Coverage, path: &Path, source_line: &str) -> Resul
             let x = label_w + (year - y0) * cell_w;
             root.draw_text(&format!("{year}"), &font.color(&BLACK), (x - 6, axis_y))?;
         }
-        root.draw_text(
-            source_line,
-            &(CHART_FONTS, 12).into_font().color(&BLACK.mix(0.7)),
-            (8, axis_y + 30),
-        )?;
+        for (i, line) in footer.iter().enumerate() {
+            root.draw_text(
+                line,
+                &(CHART_FONTS, 12).into_font().color(&BLACK.mix(0.7)),
+                (8, axis_y + 30 + 16 * i as i32),
+            )?;
+        }
         root.present()?;
         Ok(())
     };

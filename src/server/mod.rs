@@ -287,6 +287,11 @@ async fn not_found() -> Response {
 /// The reproducibility stamp on what carries numbers: a footer on every page
 /// (unless it has its own, as the dossier), a `"stamp"` key in every JSON
 /// object the API answers; the address of the request reproduces it.
+/// Marks a response whose body carries its stamp already (the middleware
+/// leaves it as it is).
+#[derive(Clone, Copy)]
+pub(crate) struct Stamped;
+
 async fn stamp(
     axum::extract::State(state): axum::extract::State<Arc<AppState>>,
     request: axum::extract::Request,
@@ -305,7 +310,10 @@ async fn stamp(
     let html = kind.starts_with("text/html");
     let json = kind.starts_with("application/json");
     let csv = kind.starts_with("text/csv");
-    if !response.status().is_success() || !(html || json || csv) {
+    if !response.status().is_success()
+        || !(html || json || csv)
+        || response.extensions().get::<Stamped>().is_some()
+    {
         return response;
     }
     let Ok(current) = state.current.read().map(|c| c.1.clone()) else {

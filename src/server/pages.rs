@@ -1264,9 +1264,11 @@ pub async fn api_timeline(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuer
 // ---- report ---------------------------------------------------------------
 
 /// The report of a pasted term list, written into a temporary folder.
+/// `address` is the page or download that reproduces it (the files' stamp).
 fn run_report(
     engine: &Engine,
     p: &Params,
+    address: String,
 ) -> Result<(tempfile::TempDir, Vec<crate::report::TermFigures>)> {
     let text = p.get("terms").unwrap_or("");
     let families = Families::load(None)?;
@@ -1299,7 +1301,8 @@ fn run_report(
         .into());
     }
     let dir = tempfile::tempdir()?;
-    let (figures, _) = crate::report::run(engine, &lines, &p.filter()?, dir.path(), || {})?;
+    let stamp = crate::stamp::Stamp::of(engine, address);
+    let (figures, _) = crate::report::run(engine, &lines, &p.filter()?, dir.path(), &stamp, || {})?;
     Ok((dir, figures))
 }
 
@@ -1314,8 +1317,8 @@ pub async fn report_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery
         if p.get("terms").is_none() {
             return Ok(Html(layout("Report", "report", &b)).into_response());
         }
-        let (_dir, figures) = run_report(engine, &p)?;
         let qs = p.with(&[]);
+        let (_dir, figures) = run_report(engine, &p, format!("/report?{qs}"))?;
         let _ = write!(
             b,
             "<p class=\"exports\">Download: <a id=\"report-csv\" href=\"/export/report/report.csv?{qs}\">report.csv</a><a href=\"/export/report/report.json?{qs}\">report.json</a><a href=\"/export/report/report.md?{qs}\">report.md</a><a href=\"/export/report/overview.svg?{qs}\">overview.svg</a></p><table class=\"data\" id=\"report\"><tr><th>term</th><th class=\"num\">documents</th><th class=\"num\">occurrences</th><th>first</th><th>peak year</th></tr>"
@@ -1352,7 +1355,8 @@ pub async fn report_file(
         if !allowed || file.contains(['/', '\\']) || file.contains("..") {
             return Ok(error_page(StatusCode::NOT_FOUND, "No such report file."));
         }
-        let (dir, _) = run_report(engine, &p)?;
+        let address = format!("/export/report/{file}?{}", p.with(&[]));
+        let (dir, _) = run_report(engine, &p, address)?;
         let path = dir.path().join(&file);
         let Ok(body) = std::fs::read(&path) else {
             return Ok(error_page(
@@ -1366,7 +1370,12 @@ pub async fn report_file(
             Some("md") => "text/markdown; charset=utf-8",
             _ => "image/svg+xml",
         };
-        Ok(download(kind, &file, body))
+        let mut response = download(kind, &file, body);
+        if file == "report.json" {
+            // It carries its stamp already (the same as the middleware's).
+            response.extensions_mut().insert(super::Stamped);
+        }
+        Ok(response)
     })
     .await
 }
