@@ -2372,6 +2372,77 @@ fn dossier_page_is_self_contained_and_its_citations_parse() {
     assert_eq!(ris.matches("ER  - ").count(), items.len());
 }
 
+/// The Markdown dossier says what the HTML one says: every text of the HTML
+/// page (each heading, finding, table cell, aligned pair, caveat and source)
+/// stands in the Markdown page too, read back from its escapes.
+#[test]
+fn dossier_markdown_says_what_the_html_says() {
+    let dir = tempfile::tempdir().expect("tmp");
+    // A term with renderings and aligned pairs, one with a first appearance
+    // dated to the day, one with early matches (the two first sections).
+    for term in ["人类命运共同体", "网络空间命运共同体", "网络主权"] {
+        let html = tifa_text(&["dossier", term]);
+        let page = dir.path().join("page.md");
+        tifa_text(&["dossier", term, "--out", page.to_str().expect("path")]);
+        let markdown = std::fs::read_to_string(&page).expect("markdown page");
+        let squeeze = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+        let decode = |s: &str| {
+            s.replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&#39;", "'")
+                .replace("&amp;", "&")
+        };
+        // Markdown read back: backslash escapes dropped, entities decoded.
+        let mut plain = String::new();
+        let mut chars = markdown.chars();
+        while let Some(c) = chars.next() {
+            match c {
+                '\\' => plain.extend(chars.next()),
+                c => plain.push(c),
+            }
+        }
+        let plain = squeeze(&decode(&plain));
+        // The HTML's texts: style, chart and the stamp (its command differs
+        // by --out) left out, every tag a break.
+        let cut = |s: &str, open: &str, close: &str| -> String {
+            let mut out = String::new();
+            let mut rest = s;
+            while let Some(i) = rest.find(open) {
+                out.push_str(&rest[..i]);
+                rest = rest[i..]
+                    .find(close)
+                    .map_or("", |j| &rest[i + j + close.len()..]);
+            }
+            out + rest
+        };
+        let body = cut(
+            &cut(&cut(&html, "<style>", "</style>"), "<svg", "</svg>"),
+            "<footer",
+            "</footer>",
+        );
+        let mut texts = 0;
+        for piece in body.split(['<', '>']).step_by(2) {
+            let piece = squeeze(&decode(piece));
+            if piece.is_empty() {
+                continue;
+            }
+            texts += 1;
+            assert!(
+                plain.contains(&piece),
+                "{term}: the Markdown page lacks {piece:?}"
+            );
+        }
+        assert!(texts > 100, "{term}: only {texts} texts in the HTML page");
+        if term == "人类命运共同体" {
+            assert!(
+                html.contains("class=\"pair\""),
+                "no aligned pair on the page"
+            );
+        }
+    }
+}
+
 /// The ids a result page links to, in order (`href="/doc/ID?`).
 fn linked_ids(page: &str, marker: &str) -> Vec<String> {
     page.split(marker)
