@@ -2322,10 +2322,9 @@ fn dossier_figures_equal_the_individual_commands_for_every_dev_term() {
     }
 }
 
-#[test]
-fn dossier_page_is_self_contained_and_its_citations_parse() {
-    let term = "网络空间命运共同体";
-    let html = tifa_text(&["dossier", term]);
+/// A dossier page with every section and nothing it would fetch: no script,
+/// stylesheet, image or frame.
+fn self_contained_dossier(html: &str) {
     assert!(html.starts_with("<!doctype html>"));
     for section in [
         "id=\"first\"",
@@ -2343,6 +2342,16 @@ fn dossier_page_is_self_contained_and_its_citations_parse() {
     // Nothing the page would fetch: no script, stylesheet, image or frame.
     for fetch in ["<script", "<link", "<img", "<iframe", " src=", "url("] {
         assert!(!html.contains(fetch), "the page fetches: {fetch}");
+    }
+}
+
+#[test]
+fn dossier_page_is_self_contained_and_its_citations_parse() {
+    let term = "网络空间命运共同体";
+    let html = tifa_text(&["dossier", term]);
+    let family = tifa_text(&["dossier", "@cyber-sovereignty"]);
+    for page in [&html, &family] {
+        self_contained_dossier(page);
     }
     // The stamp names the corpus hash that `tifa info` prints.
     let info = tifa(&["info"]);
