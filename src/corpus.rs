@@ -243,7 +243,7 @@ pub fn corpus_files_with(paths: &[PathBuf], follow_links: bool) -> Result<Corpus
                             out.problems.push(row_problem(
                                 &row,
                                 format!(
-                                    "{} is not a format tifa reads ({}); convert it (e.g. a .doc saved as .docx)",
+                                    "{} is not a format tifa reads ({}); convert it (e.g. an .rtf or .odt saved as .docx)",
                                     relative.display(),
                                     FORMATS
                                 ),
@@ -308,7 +308,7 @@ pub fn corpus_files_with(paths: &[PathBuf], follow_links: bool) -> Result<Corpus
 }
 
 /// The extensions tifa reads, for messages.
-pub const FORMATS: &str = ".jsonl, .jsonl.gz, .md, .txt, .html, .htm, .pdf or .docx";
+pub const FORMATS: &str = ".jsonl, .jsonl.gz, .md, .txt, .html, .htm, .pdf, .docx or .doc";
 
 impl CorpusFiles {
     fn push(&mut self, file: PathBuf, relative: &Path, collection: String, row: Option<SheetRow>) {
@@ -391,7 +391,7 @@ fn slashed(p: &Path) -> String {
 /// front-matter file belongs to its folder's (the indexed folder's name at the top).
 fn collection_name(relative: &Path, format: Format, root: &Path) -> String {
     match format {
-        Format::FrontMatter | Format::Html | Format::Pdf | Format::Docx => {
+        Format::FrontMatter | Format::Html | Format::Pdf | Format::Docx | Format::Doc => {
             match relative.parent().filter(|p| !p.as_os_str().is_empty()) {
                 Some(folder) => slashed(folder),
                 None => std::fs::canonicalize(root)
@@ -485,6 +485,8 @@ enum Format {
     Html,
     Pdf,
     Docx,
+    /// Word 97–2003 (read by catdoc).
+    Doc,
 }
 
 fn file_format(path: &Path) -> Option<Format> {
@@ -501,6 +503,8 @@ fn file_format(path: &Path) -> Option<Format> {
         Some(Format::Pdf)
     } else if name.ends_with(".docx") {
         Some(Format::Docx)
+    } else if name.ends_with(".doc") {
+        Some(Format::Doc)
     } else {
         None
     }
@@ -606,7 +610,7 @@ pub fn load_files(
         };
         report.files_read += 1;
         match format {
-            Format::FrontMatter | Format::Html | Format::Pdf | Format::Docx => {
+            Format::FrontMatter | Format::Html | Format::Pdf | Format::Docx | Format::Doc => {
                 let size = std::fs::metadata(file).map_or(0, |m| m.len());
                 // Own files: the text is at most the file's size (PDFs and
                 // .docx compress, so their bound is the extracted text's).
@@ -644,6 +648,9 @@ pub fn load_files(
                             ocr.as_deref(),
                         );
                         own_file(file, extracted, limits, row, relative)
+                    }
+                    Format::Doc => {
+                        own_file(file, extract::doc::extract(&bytes), limits, row, relative)
                     }
                     _ => own_file(file, extract::docx::extract(&bytes), limits, row, relative),
                 };

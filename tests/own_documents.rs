@@ -735,6 +735,109 @@ fn chromium_printed_pdfs_are_read_exactly() {
     }
 }
 
+/// Word 97–2003: LibreOffice writes a `.doc` from a text the test writes
+/// (Simplified, Traditional and English paragraphs), tifa reads it through
+/// catdoc with every paragraph exact; an HTML page and an RTF file named
+/// `.doc` (as government sites serve them) are read as HTML and named; a .doc
+/// without catdoc on the PATH is skipped with the package to install.
+/// `.ci/run` installs libreoffice-writer-nogui and catdoc and sets
+/// TIFA_DOC_TESTS.
+#[test]
+fn word_97_doc_files_are_read_through_catdoc() {
+    let soffice = std::process::Command::new("soffice")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !soffice || !tifa::extract::doc::available() {
+        assert!(
+            std::env::var_os("TIFA_DOC_TESTS").is_none(),
+            "TIFA_DOC_TESTS is set but soffice or catdoc is missing: apt-get install libreoffice-writer-nogui catdoc"
+        );
+        eprintln!("SKIPPED: no LibreOffice or catdoc here (.ci/run installs them)");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("tmp");
+    let paragraphs = [
+        "网络安全审查办法",
+        "各国应尊重网络主权，共同构建网络空间命运共同体。",
+        "推動構建網絡空間命運共同體。",
+        "China advocates a community with a shared future in cyberspace.",
+    ];
+    let source = dir.path().join("rules.txt");
+    std::fs::write(&source, paragraphs.join("\n\n")).expect("txt");
+    let root = dir.path().join("own");
+    std::fs::create_dir_all(&root).expect("own");
+    let status = std::process::Command::new("soffice")
+        .args(["--headless", "--convert-to", "doc:MS Word 97", "--outdir"])
+        .arg(&root)
+        .arg(&source)
+        // Its own profile, so that a user's running LibreOffice is not asked.
+        .arg(format!(
+            "-env:UserInstallation=file://{}",
+            dir.path().join("profile").display()
+        ))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .expect("soffice runs");
+    let doc = root.join("rules.doc");
+    assert!(
+        status.success() && doc.exists(),
+        "LibreOffice wrote no .doc"
+    );
+    assert!(
+        std::fs::read(&doc)
+            .expect("doc")
+            .starts_with(&[0xD0, 0xCF, 0x11, 0xE0]),
+        "not a Word 97 (OLE2) file"
+    );
+    let (docs, report) = documents(std::slice::from_ref(&doc));
+    assert_eq!(docs.len(), 1, "{:?}", report.problems);
+    let lines: Vec<&str> = docs[0].text.lines().collect();
+    assert_eq!(lines, paragraphs, "the paragraphs, exactly and in order");
+    // Downloads named .doc that are not Word files.
+    write(
+        &root,
+        "page.doc",
+        "<html><head><meta charset=\"utf-8\"><title>网页另存</title></head><body><p>数字中国建设整体布局规划</p></body></html>".as_bytes(),
+    );
+    write(&root, "letter.doc", b"{\\rtf1\\ansi hello}");
+    let index = dir.path().join("idx");
+    tifa(&index)
+        .arg("index")
+        .arg(&root)
+        .assert()
+        .success()
+        .stderr(predicates::str::contains("letter.doc"))
+        .stderr(predicates::str::contains("an RTF file named .doc"));
+    for (q, id) in [
+        ("网络空间命运共同体", "rules.doc"),
+        ("網絡空間命運共同體", "rules.doc"),
+        (
+            "\"community with a shared future in cyberspace\"",
+            "rules.doc",
+        ),
+        ("数字中国建设整体布局规划", "page.doc"),
+    ] {
+        let hits = json(&index, &["search", q, "--json"]);
+        assert_eq!(hits["total"], 1, "{q}: {hits}");
+        assert_eq!(hits["hits"][0]["id"], id, "{q}: {hits}");
+    }
+    // Without catdoc the file is skipped, and the message says what to install.
+    let empty_path = dir.path().join("no-tools");
+    std::fs::create_dir_all(&empty_path).expect("dir");
+    let lonely = dir.path().join("lonely");
+    std::fs::create_dir_all(&lonely).expect("dir");
+    std::fs::copy(&doc, lonely.join("rules.doc")).expect("copy");
+    tifa(&dir.path().join("idx2"))
+        .env("PATH", &empty_path)
+        .arg("index")
+        .arg(&lonely)
+        .assert()
+        .stderr(predicates::str::contains("rules.doc"))
+        .stderr(predicates::str::contains("apt-get install catdoc"));
+}
+
 #[test]
 fn predefined_cjk_encodings_are_read_through_poppler() {
     let simplified = "各国应尊重网络主权";

@@ -13,7 +13,7 @@ use super::progress_bar;
 
 #[derive(Args, Debug)]
 #[command(
-    after_help = "Formats: JSONL (.jsonl, .jsonl.gz), front-matter text (.md, .txt), HTML (.html, .htm), PDF with a text layer (.pdf) and Word (.docx). A manifest.csv (or .tsv) in a folder gives its files metadata: columns path,id,date,title,lang,kind and any other as a field; a non-empty cell wins over the file's own value.
+    after_help = "Formats: JSONL (.jsonl, .jsonl.gz), front-matter text (.md, .txt), HTML (.html, .htm), PDF (.pdf; scans with --ocr) and Word (.docx, and .doc through catdoc). A manifest.csv (or .tsv) in a folder gives its files metadata: columns path,id,date,title,lang,kind and any other as a field; a non-empty cell wins over the file's own value.
 
 Examples:
   tifa index ../shared/corpus                      full build (the previous index stays live until it is done)

@@ -16,7 +16,7 @@ const MAX_PART_BYTES: u64 = 512 << 20;
 /// Reads a `.docx` file.
 pub fn extract(bytes: &[u8]) -> Result<Extracted, String> {
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| {
-        format!("not a readable .docx (a .docx is a zip package: {e}); an old .doc must be saved as .docx first")
+        format!("not a readable .docx (a .docx is a zip package: {e}); an old Word file must be named .doc to be read as one")
     })?;
     let body = part(&mut zip, "word/document.xml")?
         .ok_or("no word/document.xml in the package: not a Word document")?;

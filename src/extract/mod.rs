@@ -1,18 +1,68 @@
 //! Text out of the files researchers download: HTML pages, PDFs and Word
-//! documents. Parsing is done by crates (scraper/html5ever, encoding_rs +
+//! documents (.docx, and .doc through catdoc). Parsing is done by crates (scraper/html5ever, encoding_rs +
 //! chardetng, pdf-extract/lopdf, zip + quick-xml); this module holds only the
 //! rules for joining what they return into lines and paragraphs.
 //!
 //! Each extractor returns an [`Extracted`] or a reason the file cannot be used,
 //! which the loader reports with the file's name.
 
+pub mod doc;
 pub mod docx;
 pub mod html;
 pub mod ocr;
 pub mod pdf;
 pub mod poppler;
 
+use std::io::Write;
+use std::path::Path;
+use std::process::Command;
+
 use crate::text::is_cjk;
+
+/// Runs an external tool; its standard output, or an error naming the tool
+/// (`failed` says what went wrong) with what it wrote on standard error.
+pub(crate) fn output_of(command: &mut Command, failed: &str) -> Result<Vec<u8>, String> {
+    let out = command.output().map_err(|e| {
+        format!(
+            "cannot run {} ({e})",
+            command.get_program().to_string_lossy()
+        )
+    })?;
+    if !out.status.success() {
+        return Err(format!(
+            "{failed} ({})",
+            String::from_utf8_lossy(&out.stderr).trim()
+        ));
+    }
+    Ok(out.stdout)
+}
+
+/// Whether an external tool runs here (`program arg` exits with success).
+pub(crate) fn runs(program: &str, arg: &str) -> bool {
+    Command::new(program)
+        .arg(arg)
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// Runs an external tool on `bytes` written to a temporary file (named with
+/// `suffix`, as some tools go by it); `command` builds the call for the
+/// file's path. Its standard output, or an error as [`output_of`] says it.
+pub(crate) fn run_on_bytes(
+    bytes: &[u8],
+    suffix: &str,
+    failed: &str,
+    command: impl FnOnce(&Path) -> Command,
+) -> Result<Vec<u8>, String> {
+    let mut file = tempfile::Builder::new()
+        .suffix(suffix)
+        .tempfile()
+        .map_err(|e| format!("cannot write a temporary file for an external reader: {e}"))?;
+    file.write_all(bytes)
+        .and_then(|()| file.flush())
+        .map_err(|e| format!("cannot write a temporary file for an external reader: {e}"))?;
+    output_of(&mut command(file.path()), failed)
+}
 
 /// What an extractor found in one file.
 #[derive(Clone, Debug, Default, PartialEq)]

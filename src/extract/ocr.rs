@@ -88,13 +88,7 @@ pub fn note(confidence: &str) -> String {
 
 /// Why OCR cannot run here (None: it can).
 pub fn missing() -> Option<String> {
-    let runs = |cmd: &str, arg: &str| {
-        Command::new(cmd)
-            .arg(arg)
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
-    if !runs("pdftoppm", "-v") || installed_languages().is_empty() {
+    if !super::runs("pdftoppm", "-v") || installed_languages().is_empty() {
         return Some(format!(
             "--ocr needs Tesseract and Poppler: apt-get install {PACKAGES}"
         ));
@@ -167,7 +161,7 @@ fn run(bytes: &[u8], languages: &str) -> Result<OcrText, String> {
     let dir = tempfile::tempdir().map_err(|e| format!("cannot make a folder for OCR: {e}"))?;
     let pdf = dir.path().join("in.pdf");
     std::fs::write(&pdf, bytes).map_err(|e| format!("cannot write a file for OCR: {e}"))?;
-    super::poppler::output_of(
+    super::output_of(
         Command::new("pdftoppm")
             .args(["-r", "300", "-gray", "-png"])
             .arg(&pdf)
@@ -190,7 +184,7 @@ fn run(bytes: &[u8], languages: &str) -> Result<OcrText, String> {
     let mut paragraphs: Vec<String> = Vec::new();
     let (mut conf_sum, mut words) = (0f64, 0u64);
     for page in &pages {
-        let tsv = super::poppler::output_of(
+        let tsv = super::output_of(
             Command::new("tesseract")
                 .arg(page)
                 .arg("stdout")

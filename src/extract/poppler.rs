@@ -7,7 +7,6 @@
 //! Chinese characters), paragraphs at blank lines, page numbers alone on the
 //! first or last line of a page dropped.
 
-use std::io::Write;
 use std::process::Command;
 use std::sync::OnceLock;
 
@@ -17,49 +16,17 @@ pub const PACKAGE: &str = "poppler-utils";
 /// Whether `pdftotext` runs on this machine (asked once).
 pub fn available() -> bool {
     static AVAILABLE: OnceLock<bool> = OnceLock::new();
-    *AVAILABLE.get_or_init(|| {
-        Command::new("pdftotext")
-            .arg("-v")
-            .output()
-            .is_ok_and(|o| o.status.success())
-    })
+    *AVAILABLE.get_or_init(|| super::runs("pdftotext", "-v"))
 }
 
 /// The text of a PDF as `pdftotext` reads it, rejoined into paragraphs.
 pub fn pdftotext(bytes: &[u8]) -> Result<String, String> {
-    let mut file = tempfile::Builder::new()
-        .suffix(".pdf")
-        .tempfile()
-        .map_err(|e| format!("cannot write a temporary file for pdftotext: {e}"))?;
-    file.write_all(bytes)
-        .and_then(|()| file.flush())
-        .map_err(|e| format!("cannot write a temporary file for pdftotext: {e}"))?;
-    let out = output_of(
-        Command::new("pdftotext")
-            .args(["-enc", "UTF-8", "-q"])
-            .arg(file.path())
-            .arg("-"),
-        "pdftotext failed too",
-    )?;
-    Ok(rejoin(&String::from_utf8_lossy(&out)))
-}
-
-/// Runs an external tool; its standard output, or an error naming the tool
-/// (`failed` says what went wrong) with what it wrote on standard error.
-pub(super) fn output_of(command: &mut Command, failed: &str) -> Result<Vec<u8>, String> {
-    let out = command.output().map_err(|e| {
-        format!(
-            "cannot run {} ({e})",
-            command.get_program().to_string_lossy()
-        )
+    let out = super::run_on_bytes(bytes, ".pdf", "pdftotext failed too", |path| {
+        let mut command = Command::new("pdftotext");
+        command.args(["-enc", "UTF-8", "-q"]).arg(path).arg("-");
+        command
     })?;
-    if !out.status.success() {
-        return Err(format!(
-            "{failed} ({})",
-            String::from_utf8_lossy(&out.stderr).trim()
-        ));
-    }
-    Ok(out.stdout)
+    Ok(rejoin(&String::from_utf8_lossy(&out)))
 }
 
 /// pdftotext's lines (pages separated by form feeds, blocks by blank lines)
