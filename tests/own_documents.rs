@@ -583,13 +583,32 @@ fn update_without_an_index_says_what_to_do() {
 /// set in a non-embedded standard CJK font, as ReportLab writes
 /// STSong-Light (GB1) and MSung-Light (CNS1).
 fn pdf_predefined(encoding: &str, ordering: &str, font: &str, hex: &str) -> Vec<u8> {
+    pdf_predefined_lines(
+        encoding,
+        ordering,
+        font,
+        &[(12.0, 72.0, 760.0, hex.to_string())],
+    )
+}
+
+/// [`pdf_predefined`] with lines of their own size and place: (size, x, y, hex).
+fn pdf_predefined_lines(
+    encoding: &str,
+    ordering: &str,
+    font: &str,
+    lines: &[(f64, f64, f64, String)],
+) -> Vec<u8> {
+    let content: String = lines
+        .iter()
+        .map(|(size, x, y, hex)| format!("BT /F1 {size} Tf {x} {y} Td <{hex}> Tj ET\n"))
+        .collect();
     let objects = vec![
         "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
         "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Resources << /Font << /F1 4 0 R >> >> /Contents 6 0 R >>".to_string(),
         format!("<< /Type /Font /Subtype /Type0 /BaseFont /{font} /Encoding /{encoding} /DescendantFonts [5 0 R] >>"),
         format!("<< /Type /Font /Subtype /CIDFontType0 /BaseFont /{font} /CIDSystemInfo << /Registry (Adobe) /Ordering ({ordering}) /Supplement 2 >> /FontDescriptor 7 0 R /DW 1000 >>"),
-        stream(&format!("BT /F1 12 Tf 72 760 Td <{hex}> Tj ET\n")),
+        stream(&content),
         format!("<< /Type /FontDescriptor /FontName /{font} /Flags 6 /FontBBox [0 -200 1000 900] /ItalicAngle 0 /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>"),
     ];
     pdf(&objects)
@@ -836,6 +855,46 @@ fn word_97_doc_files_are_read_through_catdoc() {
         .assert()
         .stderr(predicates::str::contains("rules.doc"))
         .stderr(predicates::str::contains("apt-get install catdoc"));
+}
+
+/// Through Poppler, a heading and the paragraphs under it stay apart (its
+/// plain text runs them together with single line breaks, which made
+/// "战略各国" a phrase of the document), and a line wrap inside a paragraph
+/// is joined.
+#[test]
+fn poppler_keeps_paragraphs_apart_and_joins_wrapped_lines() {
+    if !tifa::extract::poppler::available() {
+        assert!(
+            std::env::var_os("TIFA_PDF_TESTS").is_none(),
+            "TIFA_PDF_TESTS is set but pdftotext is missing: apt-get install poppler-utils"
+        );
+        eprintln!("SKIPPED: no pdftotext here (.ci/run installs poppler-utils)");
+        return;
+    }
+    let ucs2 = |s: &str| hex(&utf16_be(s));
+    let bytes = pdf_predefined_lines(
+        "UniGB-UCS2-H",
+        "GB1",
+        "STSong-Light",
+        &[
+            (18.0, 72.0, 780.0, ucs2("网络空间国际合作战略")),
+            (
+                12.0,
+                72.0,
+                740.0,
+                ucs2(
+                    "各国应尊重网络主权，维护和平安全，促进开放合作，构建良好秩序，共同构建网络空间",
+                ),
+            ),
+            (12.0, 72.0, 724.0, ucs2("命运共同体。")),
+            (12.0, 72.0, 690.0, ucs2("推进全球互联网治理体系变革。")),
+        ],
+    );
+    let e = tifa::extract::pdf::extract(&bytes).expect("read through pdftotext");
+    assert_eq!(
+        e.text,
+        "网络空间国际合作战略\n各国应尊重网络主权，维护和平安全，促进开放合作，构建良好秩序，共同构建网络空间命运共同体。\n推进全球互联网治理体系变革。"
+    );
 }
 
 #[test]

@@ -94,7 +94,7 @@ fn paragraphs(xml: &str) -> Result<String, String> {
 
 /// An entity or character reference as text (quick-xml reports them apart
 /// from the text around them).
-fn resolve_ref(r: &quick_xml::events::BytesRef) -> String {
+pub(super) fn resolve_ref(r: &quick_xml::events::BytesRef) -> String {
     let name: &str = r;
     match name {
         "amp" => "&".to_string(),

@@ -357,7 +357,7 @@ pub(super) fn is_page_number(text: &str) -> bool {
         && t.chars().filter(char::is_ascii_digit).count() <= 4
 }
 
-fn ends_sentence(text: &str) -> bool {
+pub(super) fn ends_sentence(text: &str) -> bool {
     text.trim_end().chars().last().is_some_and(|c| {
         matches!(
             c,
