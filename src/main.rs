@@ -1,7 +1,5 @@
 use std::process::ExitCode;
 
-use clap::Parser;
-
 mod cli;
 
 // glibc's per-thread arenas kept ~260 MB more resident during a build than
@@ -25,7 +23,7 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     }
-    let cli = cli::Cli::parse();
+    let cli = cli::parse();
     match cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         // `tifa search 的 --all | head`: the reader left; that is not an error.

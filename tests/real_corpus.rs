@@ -2452,6 +2452,65 @@ fn dossier_markdown_says_what_the_html_says() {
     }
 }
 
+/// The README's tour quotes real output: each `$ …` command of its quoted
+/// sessions runs (in a fresh folder, `tifa` being this build over the shared
+/// corpus index) and every line the README shows stands in what it prints
+/// ("…" marks lines left out).
+#[test]
+fn readme_examples_print_what_the_readme_quotes() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    let binary = assert_cmd::cargo::cargo_bin("tifa");
+    let bin_dir = binary.parent().expect("target folder").to_path_buf();
+    let path = format!(
+        "{}:{}",
+        bin_dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let dir = tempfile::tempdir().expect("tmp");
+    let mut sessions = 0;
+    for block in readme.split("```").skip(1).step_by(2) {
+        let body = block.split_once('\n').map_or("", |(_, b)| b);
+        if !body.starts_with("$ ") {
+            continue;
+        }
+        sessions += 1;
+        let mut printed = String::new();
+        let mut quoted: Vec<&str> = Vec::new();
+        for line in body.lines() {
+            if let Some(command) = line.strip_prefix("$ ") {
+                let out = std::process::Command::new("sh")
+                    .arg("-c")
+                    .arg(command)
+                    .current_dir(dir.path())
+                    .env("PATH", &path)
+                    .env("TIFA_INDEX", index_dir())
+                    .output()
+                    .expect("sh");
+                assert!(
+                    out.status.success(),
+                    "{command}: {}",
+                    String::from_utf8_lossy(&out.stderr)
+                );
+                printed.push_str(&String::from_utf8_lossy(&out.stdout));
+            } else if line.trim() != "…" && !line.trim().is_empty() {
+                quoted.push(line);
+            }
+        }
+        let lines: Vec<&str> = printed.lines().map(str::trim_end).collect();
+        for q in quoted {
+            assert!(
+                lines.contains(&q.trim_end()),
+                "the README quotes a line tifa does not print: {q:?}\nprinted:\n{printed}"
+            );
+        }
+    }
+    assert!(
+        sessions >= 4,
+        "only {sessions} quoted sessions in the README"
+    );
+}
+
 /// The ids a result page links to, in order (`href="/doc/ID?`).
 fn linked_ids(page: &str, marker: &str) -> Vec<String> {
     page.split(marker)

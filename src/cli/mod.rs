@@ -55,7 +55,10 @@ Examples:
 
 Matching is exact: a Chinese term matches wherever the string occurs (as grep
 finds it), whatever the word segmentation; an English term matches case-
-insensitively on word boundaries, any run of whitespace matching one space.";
+insensitively on word boundaries, any run of whitespace matching one space.
+
+The user guide is docs/guide/ in the tifa repository (README.md there lists the
+chapters); each command's --help names its chapter.";
 
 #[derive(Parser, Debug)]
 #[command(name = "tifa", version, about = ABOUT, after_help = AFTER_HELP)]
@@ -338,6 +341,54 @@ impl FamiliesArg {
             subjects
         })
     }
+}
+
+/// The guide chapter (in `docs/guide/`) that documents each command; its
+/// `--help` ends by naming it.
+pub const GUIDE_CHAPTERS: &[(&str, &str)] = &[
+    ("index", "01-getting-started.md"),
+    ("info", "01-getting-started.md"),
+    ("check", "01-getting-started.md"),
+    ("search", "02-queries.md"),
+    ("kwic", "02-queries.md"),
+    ("fields", "02-queries.md"),
+    ("families", "02-queries.md"),
+    ("trace", "03-term-history.md"),
+    ("timeline", "03-term-history.md"),
+    ("coverage", "03-term-history.md"),
+    ("emerging", "04-discovery.md"),
+    ("collocates", "04-discovery.md"),
+    ("pair", "05-bilingual.md"),
+    ("renderings", "05-bilingual.md"),
+    ("report", "07-reports-and-dossiers.md"),
+    ("dossier", "07-reports-and-dossiers.md"),
+    ("serve", "08-web.md"),
+    ("export", "10-scale-out.md"),
+    ("verify", "10-scale-out.md"),
+];
+
+/// The command line, each command's help ending with its guide chapter.
+pub fn command() -> clap::Command {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    for &(name, chapter) in GUIDE_CHAPTERS {
+        command = command.mut_subcommand(name, |sub| {
+            let before = sub
+                .get_after_help()
+                .map(|h| format!("{h}\n\n"))
+                .unwrap_or_default();
+            sub.after_help(format!(
+                "{before}Guide: docs/guide/{chapter} in the tifa repository (all chapters: docs/guide/README.md)."
+            ))
+        });
+    }
+    command
+}
+
+/// Parses the command line (clap ends the process on --help, --version and
+/// its own errors, as `Cli::parse` does).
+pub fn parse() -> Cli {
+    let matches = command().get_matches();
+    <Cli as clap::FromArgMatches>::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
 }
 
 pub fn run(cli: Cli) -> Result<()> {
