@@ -53,7 +53,7 @@ pub struct EmergingArgs {
     /// most documents, e.g. 提质 → 增效, 21 before 世纪海上丝绸之路; or it
     /// hardly ever ends what is said, e.g. 十九届), or all; several with
     /// commas. Nothing is dropped: every candidate has a class and the signals
-    /// that decided it (--json). README, "Emerging formulations", has each
+    /// that decided it (--json). docs/guide/04-discovery.md has each
     /// signal and what it measured.
     #[arg(long, default_value = "formulations", value_name = "CLASSES")]
     pub show: String,

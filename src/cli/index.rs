@@ -64,7 +64,7 @@ pub struct IndexArgs {
     #[arg(long, value_name = "MIB", default_value_t = tifa::corpus::DEFAULT_MAX_LINE_BYTES >> 20)]
     pub max_line_mb: usize,
     /// Skip documents whose title and text exceed this many MiB (indexing one
-    /// document costs about 7× its text in memory; see the README).
+    /// document costs about 7× its text in memory; see docs/guide/11-benchmarks.md).
     #[arg(long, value_name = "MIB", default_value_t = tifa::corpus::DEFAULT_MAX_DOC_BYTES >> 20)]
     pub max_doc_mb: usize,
     /// Read scanned PDFs (pages without a text layer) by OCR: Poppler renders

@@ -200,7 +200,7 @@ pub enum Command {
     /// The engine's phrase query returns a superset of tifa's documents (text
     /// exported NFKC-normalised and lower-cased; Chinese one character per
     /// token, or bigrams); `tifa verify` reduces its candidates to the exact
-    /// answer. See "When the corpus outgrows one machine" in the README.
+    /// answer. See docs/guide/10-scale-out.md.
     Export(export::ExportArgs),
     /// Reduce an engine's candidate documents to tifa's exact answer.
     ///

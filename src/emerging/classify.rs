@@ -2,7 +2,7 @@
 //! qualified candidate of `tifa emerging`, and the class they decide.
 //!
 //! Each signal is a property of the candidate's use, not a list of answers
-//! (README, "Emerging formulations", has what each one measured on the
+//! (docs/guide/04-discovery.md has what each one measured on the
 //! development set):
 //!
 //! * **frame share** — the share of the period's documents whose first

@@ -1,6 +1,6 @@
 //! `tifa emerging`: the formulations whose use took off in a period.
 //!
-//! The method, in four steps (README, "Emerging formulations"):
+//! The method, in four steps (docs/guide/04-discovery.md):
 //!
 //! 1. **Candidates** are strings of 2–16 Han characters inside a run of Han
 //!    characters (never across punctuation, whitespace, digits or Latin
