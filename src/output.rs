@@ -9,7 +9,7 @@ pub fn stdout_is_terminal() -> bool {
     std::io::stdout().is_terminal()
 }
 
-/// Colour on stdout: a terminal, and `NO_COLOR` not set (https://no-color.org).
+/// Colour on stdout: a terminal, and `NO_COLOR` not set (<https://no-color.org>).
 pub fn colour_enabled() -> bool {
     stdout_is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }

@@ -134,7 +134,7 @@ impl Seg<'_> {
 }
 
 /// The least share of the term's segments a rendering that renders every
-/// part of the term must hold to be put first (see [`rank`]).
+/// part of the term must hold to be put first (see `rank`).
 pub const MIN_COMPLETE_SHARE: f64 = 0.2;
 
 /// Tells whether a longer English candidate only adds words that render

@@ -432,7 +432,7 @@ fn punctuated_form_matters(exact_docs: usize, loose_docs: usize) -> bool {
 }
 
 /// For a plain Chinese literal: its punctuated form when that form is much
-/// more common than the phrase as typed (see [`punctuated_form_matters`]).
+/// more common than the phrase as typed (see `punctuated_form_matters`).
 pub fn punctuated_form(
     engine: &Engine,
     literal: &Literal,

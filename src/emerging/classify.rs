@@ -65,7 +65,7 @@ pub const AUTHORITATIVE_RATE_MIN: f64 = 1.0 / 3.0;
 /// Share of documents using it inside an organisation's name (国家卫生健康委)
 /// from which a candidate is that name's piece, a topic.
 pub const ORGANISATION_NAME_SHARE: f64 = 1.0 / 3.0;
-/// How a number in digits (see [`super::NUMBER`]) is named in a signal.
+/// How a number in digits (see `NUMBER` in the parent module) is named in a signal.
 pub const A_NUMBER: &str = "a number";
 /// Fewest of its period documents in which a candidate must end what is
 /// said at least once; under this it is the first part of longer
