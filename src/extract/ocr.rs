@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::process::Command;
 use std::sync::OnceLock;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// The Debian packages OCR needs.
@@ -183,14 +184,24 @@ fn run(bytes: &[u8], languages: &str) -> Result<OcrText, String> {
     });
     let mut paragraphs: Vec<String> = Vec::new();
     let (mut conf_sum, mut words) = (0f64, 0u64);
-    for page in &pages {
-        let tsv = super::output_of(
-            Command::new("tesseract")
-                .arg(page)
-                .arg("stdout")
-                .args(["-l", languages, "tsv"]),
-            &format!("tesseract failed on page {}", page.display()),
-        )?;
+    // Pages are read in parallel, one Tesseract process per core, each held
+    // to one thread (its own OpenMP threads would fight the others for the
+    // cores); the pages' texts are joined in page order.
+    let read: Vec<Result<Vec<u8>, String>> = pages
+        .par_iter()
+        .map(|page| {
+            super::output_of(
+                Command::new("tesseract")
+                    .env("OMP_THREAD_LIMIT", "1")
+                    .arg(page)
+                    .arg("stdout")
+                    .args(["-l", languages, "tsv"]),
+                &format!("tesseract failed on page {}", page.display()),
+            )
+        })
+        .collect();
+    for tsv in read {
+        let tsv = tsv?;
         let (page_paragraphs, sum, n) = from_tsv(&String::from_utf8_lossy(&tsv));
         paragraphs.extend(page_paragraphs);
         conf_sum += sum;
