@@ -638,16 +638,27 @@ pub fn load_files(
                         own_file(file, extract::html::extract(&bytes), limits, row, relative)
                     }
                     Format::Pdf => {
-                        // --ocr: Tesseract's languages from the sheet's lang.
-                        let ocr = limits
-                            .ocr
+                        // --ocr, or the sheet's `ocr` column for this file:
+                        // Tesseract's languages from the sheet's lang.
+                        let (asked, unknown) = ocr_column(row);
+                        let ocr = asked
+                            .unwrap_or(limits.ocr)
                             .then(|| extract::ocr::languages_for(row.and_then(|r| r.get("lang"))));
                         let extracted = extract::pdf::extract_bounded(
                             &bytes,
                             limits.max_doc_bytes,
                             ocr.as_deref(),
                         );
-                        own_file(file, extracted, limits, row, relative)
+                        let parsed = own_file(file, extracted, limits, row, relative);
+                        match unknown {
+                            Some(value) => with_note(
+                                parsed,
+                                format!(
+                                    "the sheet's ocr column says {value:?}: write yes or no (read as empty: --ocr decides)"
+                                ),
+                            ),
+                            None => parsed,
+                        }
                     }
                     Format::Doc => {
                         own_file(file, extract::doc::extract(&bytes), limits, row, relative)
@@ -730,14 +741,51 @@ pub fn load_files(
 fn apply_row(fields: &mut Vec<(String, FieldValue)>, row: Option<&SheetRow>, whole_file: bool) {
     let Some(row) = row else { return };
     for (column, value) in &row.cells {
+        // `ocr` is an instruction (read this scan by OCR), not metadata: the
+        // document's own `ocr` field says whether OCR gave its text.
         if column == "path"
             || column == "text"
+            || column == "ocr"
             || (!whole_file && (column == "id" || column == "title"))
         {
             continue;
         }
         fields.retain(|(k, _)| k != column);
         fields.push((column.clone(), FieldValue::Text(value.clone())));
+    }
+}
+
+/// `parsed` with a note on the sheet's row: a warning beside a document, or
+/// a part of the reason a file was skipped.
+fn with_note(parsed: Parsed, note: String) -> Parsed {
+    match parsed {
+        Parsed::Doc(doc, location, mut warnings) => {
+            warnings.push(Problem {
+                location: location.clone(),
+                severity: Severity::Warning,
+                reason: note,
+            });
+            Parsed::Doc(doc, location, warnings)
+        }
+        Parsed::Bad(mut problem) => {
+            problem.reason = format!("{}; {note}", problem.reason);
+            Parsed::Bad(problem)
+        }
+        other => other,
+    }
+}
+
+/// The sheet's `ocr` column for a file: yes/no (Some), empty or absent
+/// (None: `--ocr` decides), and a value that is neither, to be named.
+fn ocr_column(row: Option<&SheetRow>) -> (Option<bool>, Option<String>) {
+    let Some(value) = row.and_then(|r| r.get("ocr")) else {
+        return (None, None);
+    };
+    match value.trim().to_lowercase().as_str() {
+        "" => (None, None),
+        "yes" | "y" | "true" | "1" => (Some(true), None),
+        "no" | "n" | "false" | "0" => (Some(false), None),
+        _ => (None, Some(value.to_string())),
     }
 }
 

@@ -1204,4 +1204,37 @@ fn scanned_pdfs_are_read_by_ocr_marked_and_cached() {
     build(true);
     let hits = json(&index, &["search", "缓存里的文字", "--json"]);
     assert_eq!(hits["total"], 1, "the rebuild read the cache: {hits}");
+    // The sheet's `ocr` column asks per file, without --ocr (the same scan
+    // under two names: read from the cache); `ocr=no` keeps a file out of
+    // OCR; an unreadable value is named; the column is not a field.
+    let asked = dir.path().join("asked");
+    write(&asked, "yes.pdf", &scan);
+    write(&asked, "no.pdf", &scan);
+    write(&asked, "maybe.pdf", &scan);
+    write(
+        &asked,
+        "manifest.csv",
+        b"path,date,ocr\nyes.pdf,2016-01-01,yes\nno.pdf,2016-01-01,no\nmaybe.pdf,2016-01-01,perhaps\n",
+    );
+    let asked_index = dir.path().join("asked-idx");
+    let out = tifa(&asked_index)
+        .env("TIFA_OCR_CACHE", &cache)
+        .arg("index")
+        .arg(&asked)
+        .assert()
+        .success();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(
+        err.contains("no.pdf:1: skipped") && err.contains("no text layer"),
+        "{err}"
+    );
+    let maybe = err
+        .lines()
+        .find(|l| l.contains("maybe.pdf:1: skipped"))
+        .unwrap_or_else(|| panic!("{err}"));
+    assert!(maybe.contains("ocr column says \"perhaps\""), "{maybe}");
+    let hits = json(&asked_index, &["search", "缓存里的文字", "--json"]);
+    assert_eq!(hits["total"], 1, "{hits}");
+    assert_eq!(hits["hits"][0]["id"], "yes.pdf", "{hits}");
+    assert_eq!(hits["hits"][0]["meta"]["ocr"], "true", "{hits}");
 }

@@ -36,6 +36,10 @@ pub struct OcrText {
 /// A scanned PDF read by OCR, its facts kept as fields: `ocr=true`,
 /// `ocr_confidence` (mean word confidence, %), and the engine.
 pub fn extracted(bytes: &[u8], languages: &str) -> Result<super::Extracted, String> {
+    // Asked by a sheet's `ocr` column on a machine without Tesseract.
+    if let Some(why) = missing() {
+        return Err(why);
+    }
     let read = ocr_pdf(bytes, languages)?;
     if read.text.chars().all(char::is_whitespace) {
         return Err(format!(
@@ -91,12 +95,12 @@ pub fn note(confidence: &str) -> String {
 pub fn missing() -> Option<String> {
     if !super::runs("pdftoppm", "-v") || installed_languages().is_empty() {
         return Some(format!(
-            "--ocr needs Tesseract and Poppler: apt-get install {PACKAGES}"
+            "OCR (--ocr, or ocr=yes in a sheet) needs Tesseract and Poppler: apt-get install {PACKAGES}"
         ));
     }
     if !installed_languages().iter().any(|l| l == "chi_sim") {
         return Some(format!(
-            "--ocr needs Tesseract's Chinese data: apt-get install {PACKAGES}"
+            "OCR (--ocr, or ocr=yes in a sheet) needs Tesseract's Chinese data: apt-get install {PACKAGES}"
         ));
     }
     None
