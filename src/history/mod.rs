@@ -1,3 +1,10 @@
+//! **The history layer** (`src/history/`): the life of a term in the
+//! corpus — first appearance and its evidence, take-off, timelines,
+//! coverage. It uses `engine`, `text`, `date` and `output`, and two answers
+//! of `analysis` beside it: the punctuated-form hint of `search` and the
+//! aligned translation (`align`) of a first appearance; never `report` or
+//! `server`.
+//!
 //! Term history: first appearances (`trace`) and use over time (`timeline`).
 //!
 //! Documents are ordered by the key (year, month or 0, day or 0, id in byte

@@ -1,9 +1,20 @@
+//! **The engine layer** (`src/engine/`): an opened index and the exact
+//! answer to a term — the query language ([`query`]), literals and the rules
+//! on stored text ([`matcher`]), term families and subjects ([`terms`]), and
+//! the evaluation from postings below. It uses `index`, `ingest` (the
+//! document types), `text`, `date`, `error` and `output`; never `analysis`,
+//! `history`, `report` or `server`.
+//!
 //! Exact evaluation of literal terms over an opened index.
 //!
 //! A term is turned into a [`Plan`]: pure Chinese terms and plain English word
 //! phrases are answered from postings and positions alone (exact by construction
 //! of the gram field); any other term (mixed scripts, punctuation) gets a superset
 //! of candidate documents from the postings and is verified against stored text.
+
+pub mod matcher;
+pub mod query;
+pub mod terms;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::Path;

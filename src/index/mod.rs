@@ -1,3 +1,11 @@
+//! **The index layer** (`src/index/`): schema, atomic builds and updates,
+//! generations, the lock, checks and rollback, and the paragraph alignments
+//! stored with each generation ([`alignments`]). It uses `ingest`, `text`,
+//! `date`, `error` and `output`; and, to align the translated pairs of a
+//! generation it has just built, opens that generation as an `engine` and
+//! runs `analysis::align` over it — the one place it reaches up, after the
+//! build itself is done.
+//!
 //! The on-disk index: schema, atomic builds, the build lock and opening.
 //!
 //! Layout of an index folder:
@@ -11,6 +19,8 @@
 //! `.build-<digits>-<digits>` holding the `.tifa-build` marker. It refuses to
 //! build into a non-empty folder that holds no tifa index, so that `--index`
 //! pointed at a project folder never destroys anything.
+
+pub mod alignments;
 
 use std::collections::BTreeMap;
 use std::fs::{self, File, OpenOptions};

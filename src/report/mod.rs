@@ -1,5 +1,14 @@
+//! **The report layer** (`src/report/`): what a user keeps and cites — batch
+//! reports (below), dossiers ([`dossier`]), charts ([`chart`]) and the
+//! reproducibility stamp ([`stamp`]). It may use `engine`, `analysis`,
+//! `history` and the layers below; never `server`.
+//!
 //! `tifa report`: per-year frequencies of a list of terms as CSV, JSON, Markdown
 //! and SVG charts.
+
+pub mod chart;
+pub mod dossier;
+pub mod stamp;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -14,7 +14,7 @@ use crate::matcher::Literal;
 use crate::text;
 
 /// The families shipped with tifa (also at `corpus/families.toml`).
-pub const BUILTIN_FAMILIES: &str = include_str!("../corpus/families.toml");
+pub const BUILTIN_FAMILIES: &str = include_str!("../../corpus/families.toml");
 
 /// A slogan with its renderings and variants.
 #[derive(Clone, Debug)]
