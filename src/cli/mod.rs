@@ -415,9 +415,46 @@ pub fn run(cli: Cli) -> Result<()> {
     }
 }
 
-/// The command line as typed, each argument quoted for a POSIX shell.
+/// Flags whose value is a file or folder.
+const PATH_FLAGS: &[&str] = &[
+    "--index",
+    "--terms",
+    "--out",
+    "--families",
+    "--svg",
+    "--candidates",
+    "--expect",
+];
+
+/// The command line as typed, each argument quoted for a POSIX shell. An
+/// absolute path given to a path flag is written as its file name: it is the
+/// machine's, not the corpus's, and a stamp travels with charts and papers
+/// (`--out /home/alice/paper` → `--out paper`); relative paths stay as typed.
 pub(crate) fn command_line() -> String {
-    std::env::args()
+    let args: Vec<String> = std::env::args().collect();
+    let shown: Vec<String> = args
+        .iter()
+        .enumerate()
+        .map(|(i, a)| {
+            let after_flag = i > 0 && PATH_FLAGS.contains(&args[i - 1].as_str());
+            let (flag, value) = match a.split_once('=') {
+                Some((f, v)) if PATH_FLAGS.contains(&f) => (Some(f), v),
+                _ => (None, a.as_str()),
+            };
+            if !(after_flag || flag.is_some()) || !std::path::Path::new(value).is_absolute() {
+                return a.clone();
+            }
+            let name = std::path::Path::new(value)
+                .file_name()
+                .map_or_else(|| value.to_string(), |n| n.to_string_lossy().to_string());
+            match flag {
+                Some(f) => format!("{f}={name}"),
+                None => name,
+            }
+        })
+        .collect();
+    shown
+        .iter()
         .enumerate()
         .map(|(i, a)| {
             if i == 0 {
@@ -426,7 +463,7 @@ pub(crate) fn command_line() -> String {
                 && a.chars()
                     .all(|c| c.is_alphanumeric() || "-_./=@:,".contains(c))
             {
-                a
+                a.clone()
             } else {
                 format!("'{}'", a.replace('\'', "'\\''"))
             }
