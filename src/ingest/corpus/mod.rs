@@ -1,0 +1,543 @@
+//! Reading corpus files: JSONL (plain or gzip), front-matter text files, and
+//! researchers' own files — HTML pages, PDFs and `.docx` (text by
+//! [`crate::extract`]) — with metadata from a `manifest.csv` sheet
+//! ([`crate::sheet`]).
+//!
+//! Paths are read in the order given, folders walked in sorted order of their
+//! relative paths, lines in order; the first record with an id wins. Every record
+//! that cannot be used is reported with file, line and reason and nothing else is
+//! lost: the loader never stops at a bad record.
+//!
+//! The loader is here (`load`, `load_files`: each file read in order, its
+//! records emitted); `files.rs` finds the files and their sheets, `jsonl.rs`
+//! reads JSONL lines, `own.rs` researchers' own files, and `record.rs` turns
+//! the fields of any of them into a checked [`Document`].
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::fs::File;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result};
+use rayon::prelude::*;
+
+use crate::date::DocDate;
+use crate::extract;
+
+/// One document as read from the corpus.
+#[derive(Clone, Debug, Default)]
+pub struct Document {
+    pub id: String,
+    pub lang: String,
+    pub date: Option<DocDate>,
+    pub title: String,
+    pub kind: String,
+    pub source: String,
+    pub text: String,
+    /// The corpus file it came from, relative to the indexed path (for a
+    /// front-matter file, its folder): `large/xwlb_cctv_news_2012_2026.jsonl.gz`.
+    pub collection: String,
+    /// `pair`, `url`, `country`, `speaker` and any other extra field.
+    pub extra: BTreeMap<String, String>,
+}
+
+/// Where a record came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub file: PathBuf,
+    pub line: Option<usize>,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.line {
+            Some(line) => write!(f, "{}:{}", self.file.display(), line),
+            None => write!(f, "{}", self.file.display()),
+        }
+    }
+}
+
+/// How serious a reported problem is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Severity {
+    /// The record was skipped.
+    Skipped,
+    /// The record was kept, with something dropped or repaired (e.g. its date).
+    Warning,
+}
+
+/// A problem found while loading, always with its place and what to do.
+#[derive(Clone, Debug)]
+pub struct Problem {
+    pub location: Location,
+    pub severity: Severity,
+    pub reason: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let what = match self.severity {
+            Severity::Skipped => "skipped",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{}: {}: {}", self.location, what, self.reason)
+    }
+}
+
+/// What loading found, for the summary at the end of a build.
+#[derive(Debug, Default)]
+pub struct LoadReport {
+    pub problems: Vec<Problem>,
+    pub documents: usize,
+    pub undated: usize,
+    pub files_read: usize,
+    /// Files in the given folders that are not documents (no front matter, other extensions).
+    pub files_ignored: Vec<PathBuf>,
+}
+
+impl LoadReport {
+    pub fn skipped(&self) -> usize {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Skipped)
+            .count()
+    }
+    pub fn warnings(&self) -> usize {
+        self.problems
+            .iter()
+            .filter(|p| p.severity == Severity::Warning)
+            .count()
+    }
+}
+
+/// Limits that keep memory bounded on hostile input.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// A JSONL line longer than this is skipped (read without keeping it).
+    pub max_line_bytes: usize,
+    /// A document whose title and text are longer than this is skipped.
+    pub max_doc_bytes: usize,
+    /// OCR PDFs without a text layer (`tifa index --ocr`).
+    pub ocr: bool,
+}
+
+/// Default for [`Limits::max_line_bytes`]: 1 GiB.
+pub const DEFAULT_MAX_LINE_BYTES: usize = 1 << 30;
+/// Default for [`Limits::max_doc_bytes`]: 128 MiB of text.
+pub const DEFAULT_MAX_DOC_BYTES: usize = 128 << 20;
+/// tantivy's longest term: a longer word or `field=value` cannot be indexed.
+pub const MAX_TERM_BYTES: usize = 65_530;
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_line_bytes: DEFAULT_MAX_LINE_BYTES,
+            max_doc_bytes: DEFAULT_MAX_DOC_BYTES,
+            ocr: false,
+        }
+    }
+}
+
+mod files;
+mod jsonl;
+mod own;
+mod record;
+
+pub use files::*;
+use jsonl::*;
+use own::*;
+use record::*;
+
+/// How a whole file went wrong (as opposed to one record).
+#[derive(Debug)]
+pub struct FileDamage {
+    pub location: Location,
+    pub reason: String,
+}
+
+/// Reads every document under `paths`, in order, calling `sink` for each new id.
+/// Record problems go to the report; damaged files (corrupt gzip, unreadable
+/// files) too, and are also returned so that `--strict` can refuse them.
+pub fn load(
+    paths: &[PathBuf],
+    limits: Limits,
+    report: &mut LoadReport,
+    mut sink: impl FnMut(Document) -> Result<()>,
+    progress: impl FnMut(u64),
+) -> Result<Vec<FileDamage>> {
+    let listing = corpus_files(paths)?;
+    report.files_ignored.extend(listing.ignored.iter().cloned());
+    report.problems.extend(listing.problems.iter().cloned());
+    let mut seen = HashSet::new();
+    load_files(
+        &listing,
+        |_| true,
+        &mut seen,
+        limits,
+        report,
+        |_, loaded| match loaded {
+            Loaded::Doc(doc) => sink(doc),
+            Loaded::Repeated(_) => Ok(()),
+        },
+        progress,
+    )
+}
+
+/// What [`load_files`] hands its sink for each record with an id.
+pub enum Loaded {
+    /// A document with a new id.
+    Doc(Document),
+    /// A record whose id an earlier record has (reported and skipped).
+    Repeated(String),
+}
+
+/// Reads the files of `listing` that `wanted` selects, in order; `seen` holds
+/// the ids already taken (a record whose id is there is skipped as repeated).
+/// The sink gets each file's index in the listing. The listing's own problems
+/// are not added to the report (the caller decides).
+pub fn load_files(
+    listing: &CorpusFiles,
+    wanted: impl Fn(usize) -> bool,
+    seen: &mut HashSet<String>,
+    limits: Limits,
+    report: &mut LoadReport,
+    mut sink: impl FnMut(usize, Loaded) -> Result<()>,
+    mut progress: impl FnMut(u64),
+) -> Result<Vec<FileDamage>> {
+    let mut damage = Vec::new();
+    for (index, file) in listing.files.iter().enumerate() {
+        if !wanted(index) {
+            continue;
+        }
+        let collection = &listing.collections[index];
+        let row = listing.rows.get(index).and_then(Option::as_ref);
+        let relative = listing.relative.get(index).map_or("", String::as_str);
+        let format = file_format(file).unwrap_or(Format::Jsonl);
+        let mut emit = |parsed: Parsed, report: &mut LoadReport| -> Result<()> {
+            match parsed {
+                Parsed::Blank => Ok(()),
+                Parsed::NotADocument => {
+                    report.files_ignored.push(file.clone());
+                    Ok(())
+                }
+                Parsed::Bad(problem) => {
+                    report.problems.push(problem);
+                    Ok(())
+                }
+                Parsed::Doc(mut doc, location, warnings) => {
+                    doc.collection = collection.clone();
+                    if !seen.insert(doc.id.clone()) {
+                        report.problems.push(Problem {
+                            location,
+                            severity: Severity::Skipped,
+                            reason: format!(
+                                "repeated id {:?}: the first record with this id was kept",
+                                doc.id
+                            ),
+                        });
+                        return sink(index, Loaded::Repeated(doc.id));
+                    }
+                    report.problems.extend(warnings);
+                    report.documents += 1;
+                    if doc.date.is_none() {
+                        report.undated += 1;
+                    }
+                    sink(index, Loaded::Doc(doc))
+                }
+            }
+        };
+        report.files_read += 1;
+        match format {
+            Format::FrontMatter | Format::Html | Format::Pdf | Format::Docx | Format::Doc => {
+                let size = std::fs::metadata(file).map_or(0, |m| m.len());
+                // Own files: the text is at most the file's size (PDFs and
+                // .docx compress, so their bound is the extracted text's).
+                let bounded = matches!(format, Format::FrontMatter | Format::Html);
+                if bounded && size > limits.max_doc_bytes as u64 + 64 * 1024 {
+                    emit(
+                        skipped(
+                            file,
+                            1,
+                            format!(
+                                "the file is {size} bytes, over the document limit of {} bytes (--max-doc-mb)",
+                                limits.max_doc_bytes
+                            ),
+                        ),
+                        report,
+                    )?;
+                    continue;
+                }
+                let bytes = std::fs::read(file)
+                    .with_context(|| format!("cannot read {}", file.display()))?;
+                progress(bytes.len() as u64);
+                let parsed = match format {
+                    Format::FrontMatter => parse_front_matter(file, &bytes, limits, row, relative),
+                    Format::Html => {
+                        own_file(file, extract::html::extract(&bytes), limits, row, relative)
+                    }
+                    Format::Pdf => {
+                        // --ocr, or the sheet's `ocr` column for this file:
+                        // Tesseract's languages from the sheet's lang.
+                        let (asked, unknown) = ocr_column(row);
+                        let ocr = asked
+                            .unwrap_or(limits.ocr)
+                            .then(|| extract::ocr::languages_for(row.and_then(|r| r.get("lang"))));
+                        let extracted = extract::pdf::extract_bounded(
+                            &bytes,
+                            limits.max_doc_bytes,
+                            ocr.as_deref(),
+                        );
+                        let parsed = own_file(file, extracted, limits, row, relative);
+                        match unknown {
+                            Some(value) => with_note(
+                                parsed,
+                                format!(
+                                    "the sheet's ocr column says {value:?}: write yes or no (read as empty: --ocr decides)"
+                                ),
+                            ),
+                            None => parsed,
+                        }
+                    }
+                    Format::Doc => {
+                        own_file(file, extract::doc::extract(&bytes), limits, row, relative)
+                    }
+                    _ => own_file(file, extract::docx::extract(&bytes), limits, row, relative),
+                };
+                emit(parsed, report)?;
+            }
+            Format::Jsonl | Format::JsonlGz => {
+                let handle = CountingReader {
+                    inner: File::open(file)
+                        .with_context(|| format!("cannot read {}", file.display()))?,
+                    count: std::rc::Rc::new(std::cell::Cell::new(0)),
+                };
+                let counter = handle.count.clone();
+                let mut reported = 0u64;
+                let reader: Box<dyn Read> = if format == Format::JsonlGz {
+                    Box::new(flate2::read::MultiGzDecoder::new(handle))
+                } else {
+                    Box::new(handle)
+                };
+                let mut reader = BufReader::with_capacity(1 << 20, reader);
+                let mut line_no = 0usize;
+                loop {
+                    let (chunk, failure) = read_chunk(&mut reader, &mut line_no, limits);
+                    let parsed: Vec<Parsed> = chunk
+                        .into_par_iter()
+                        .map(|(line, raw)| match raw {
+                            Some(raw) => parse_json_line(file, line, raw, limits, row),
+                            None => skipped(
+                                file,
+                                line,
+                                format!(
+                                    "line longer than {} bytes (--max-line-mb): skipped without reading it into memory",
+                                    limits.max_line_bytes
+                                ),
+                            ),
+                        })
+                        .collect();
+                    for p in parsed {
+                        emit(p, report)?;
+                    }
+                    progress(counter.get() - reported);
+                    reported = counter.get();
+                    if let Some(err) = failure {
+                        let location = Location {
+                            file: file.clone(),
+                            line: Some(line_no + 1),
+                        };
+                        let empty = std::fs::metadata(file).is_ok_and(|m| m.len() == 0);
+                        let reason = if format == Format::JsonlGz && empty {
+                            "an empty file (0 bytes), not gzip data: nothing to read (an interrupted download?)".to_string()
+                        } else if format == Format::JsonlGz {
+                            format!(
+                                "gzip data is corrupt or truncated ({err}); the {line_no} lines before it were kept — re-download or re-compress the file"
+                            )
+                        } else {
+                            format!("read error ({err}); the {line_no} lines before it were kept")
+                        };
+                        report.problems.push(Problem {
+                            location: location.clone(),
+                            severity: Severity::Skipped,
+                            reason: reason.clone(),
+                        });
+                        damage.push(FileDamage { location, reason });
+                        break;
+                    }
+                    if reader.fill_buf().map(|b| b.is_empty()).unwrap_or(true) {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    Ok(damage)
+}
+
+enum Parsed {
+    Blank,
+    NotADocument,
+    Bad(Problem),
+    Doc(Document, Location, Vec<Problem>),
+}
+
+fn skipped(file: &Path, line: usize, reason: impl Into<String>) -> Parsed {
+    Parsed::Bad(Problem {
+        location: Location {
+            file: file.to_path_buf(),
+            line: Some(line),
+        },
+        severity: Severity::Skipped,
+        reason: reason.into(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load_str(name: &str, content: &[u8]) -> (Vec<Document>, LoadReport) {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join(name);
+        std::fs::write(&path, content).expect("write");
+        let mut report = LoadReport::default();
+        let mut docs = Vec::new();
+        load(
+            &[path],
+            Limits::default(),
+            &mut report,
+            |d| {
+                docs.push(d);
+                Ok(())
+            },
+            |_| {},
+        )
+        .expect("load");
+        (docs, report)
+    }
+
+    #[test]
+    fn reads_records_and_keeps_extra_fields() {
+        let (docs, report) = load_str(
+            "a.jsonl",
+            "{\"id\":\"x\",\"lang\":\"en\",\"date\":\"1990\",\"title\":\"T\",\"kind\":\"speech\",\"text\":\"hi\",\"country\":\"PAK\"}\n".as_bytes(),
+        );
+        assert_eq!(docs.len(), 1);
+        assert_eq!(
+            docs[0].extra.get("country").map(String::as_str),
+            Some("PAK")
+        );
+        assert_eq!(docs[0].date.map(|d| d.to_string()), Some("1990".into()));
+        assert!(report.problems.is_empty());
+    }
+
+    #[test]
+    fn bad_records_are_reported_with_line_and_skipped() {
+        let content = b"{\"id\":\"a\",\"text\":\"ok\"}\n{bad json\n[1,2]\n{\"text\":\"no id\"}\n{\"id\":\"\",\"text\":\"x\"}\n{\"id\":\"b\"}\n{\"id\":\"c\",\"text\":5}\n{\"id\":\"d\",\"text\":\"x\",\"title\":7}\n{\"id\":\"a\",\"text\":\"dup\"}\n\xff\xfe\n";
+        let (docs, report) = load_str("bad.jsonl", content);
+        assert_eq!(docs.len(), 1);
+        let lines: Vec<usize> = report
+            .problems
+            .iter()
+            .filter_map(|p| p.location.line)
+            .collect();
+        assert_eq!(lines, vec![2, 3, 4, 5, 6, 7, 8, 9, 10]);
+        assert!(report.problems[8].reason.contains("iconv"));
+        assert!(report.problems[7].reason.contains("repeated id"));
+        assert_eq!(report.skipped(), 9);
+    }
+
+    #[test]
+    fn bad_dates_keep_the_document_undated_with_a_warning() {
+        let (docs, report) = load_str(
+            "d.jsonl",
+            b"{\"id\":\"a\",\"date\":\"2015-13-01\",\"text\":\"x\"}\n{\"id\":\"b\",\"date\":\"2015-02-30\",\"text\":\"x\"}\n{\"id\":\"c\",\"text\":\"\"}\n",
+        );
+        assert_eq!(docs.len(), 3);
+        assert!(docs.iter().all(|d| d.date.is_none()));
+        assert_eq!(report.warnings(), 2);
+        assert_eq!(report.undated, 3);
+    }
+
+    #[test]
+    fn empty_files_are_accepted_silently() {
+        for name in ["empty.jsonl", "empty.md"] {
+            let (docs, report) = load_str(name, b"");
+            assert!(docs.is_empty());
+            assert!(report.problems.is_empty(), "{name}");
+        }
+    }
+
+    #[test]
+    fn repeated_ids_across_files_keep_the_first() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(
+            dir.path().join("a.jsonl"),
+            "{\"id\":\"x\",\"text\":\"first\"}\n",
+        )
+        .expect("write");
+        std::fs::write(
+            dir.path().join("b.jsonl"),
+            "{\"id\":\"x\",\"text\":\"second\"}\n",
+        )
+        .expect("write");
+        let mut report = LoadReport::default();
+        let mut docs = Vec::new();
+        load(
+            &[dir.path().to_path_buf()],
+            Limits::default(),
+            &mut report,
+            |d| {
+                docs.push(d);
+                Ok(())
+            },
+            |_| {},
+        )
+        .expect("load");
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].text, "first");
+        assert!(report.problems[0].location.file.ends_with("b.jsonl"));
+    }
+
+    #[test]
+    fn bom_and_crlf_are_accepted() {
+        let (docs, report) = load_str(
+            "b.jsonl",
+            "\u{feff}{\"id\":\"a\",\"text\":\"x\"}\r\n\r\n".as_bytes(),
+        );
+        assert_eq!(docs.len(), 1);
+        assert!(report.problems.is_empty());
+    }
+
+    #[test]
+    fn front_matter_documents() {
+        let (docs, _) = load_str(
+            "wp.md",
+            "---\nid: wp-2022\nlang: zh\ndate: 2022-11-07\ntitle: \"携手构建网络空间命运共同体\"\nkind: white_paper\n---\n正文第一段。\r\n第二段。\n".as_bytes(),
+        );
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].title, "携手构建网络空间命运共同体");
+        assert_eq!(docs[0].text, "正文第一段。\n第二段。");
+        let (docs, report) = load_str("README.md", b"# Just a readme\n");
+        assert!(docs.is_empty());
+        assert_eq!(report.files_ignored.len(), 1);
+    }
+
+    #[test]
+    fn truncated_gzip_keeps_earlier_records() {
+        use std::io::Write;
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        for i in 0..2000 {
+            writeln!(
+                enc,
+                "{{\"id\":\"r{i}\",\"text\":\"record number {i} with some padding text\"}}"
+            )
+            .expect("write");
+        }
+        let full = enc.finish().expect("finish");
+        let (docs, report) = load_str("t.jsonl.gz", &full[..full.len() / 2]);
+        assert!(!docs.is_empty() && docs.len() < 2000);
+        assert!(report.problems.iter().any(|p| p.reason.contains("gzip")));
+    }
+}
