@@ -432,44 +432,42 @@ const PATH_FLAGS: &[&str] = &[
 /// (`--out /home/alice/paper` → `--out paper`); relative paths stay as typed.
 pub(crate) fn command_line() -> String {
     let args: Vec<String> = std::env::args().collect();
-    let shown: Vec<String> = args
-        .iter()
-        .enumerate()
-        .map(|(i, a)| {
-            let after_flag = i > 0 && PATH_FLAGS.contains(&args[i - 1].as_str());
-            let (flag, value) = match a.split_once('=') {
-                Some((f, v)) if PATH_FLAGS.contains(&f) => (Some(f), v),
-                _ => (None, a.as_str()),
-            };
-            if !(after_flag || flag.is_some()) || !std::path::Path::new(value).is_absolute() {
-                return a.clone();
-            }
-            let name = std::path::Path::new(value)
-                .file_name()
-                .map_or_else(|| value.to_string(), |n| n.to_string_lossy().to_string());
-            match flag {
-                Some(f) => format!("{f}={name}"),
-                None => name,
-            }
-        })
-        .collect();
-    shown
-        .iter()
+    args.iter()
         .enumerate()
         .map(|(i, a)| {
             if i == 0 {
-                "tifa".to_string()
-            } else if !a.is_empty()
+                return "tifa".to_string();
+            }
+            let a = without_local_folder(&args[i - 1], a);
+            if !a.is_empty()
                 && a.chars()
                     .all(|c| c.is_alphanumeric() || "-_./=@:,".contains(c))
             {
-                a.clone()
+                a
             } else {
                 format!("'{}'", a.replace('\'', "'\\''"))
             }
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// `arg` (after `previous`) with an absolute path given to a path flag
+/// reduced to its file name (`--out /home/alice/paper` → `paper`).
+fn without_local_folder(previous: &str, arg: &str) -> String {
+    let (flag, value) = match arg.split_once('=') {
+        Some((f, v)) if PATH_FLAGS.contains(&f) => (Some(f), v),
+        _ if PATH_FLAGS.contains(&previous) => (None, arg),
+        _ => return arg.to_string(),
+    };
+    let path = std::path::Path::new(value);
+    let Some(name) = path.file_name().filter(|_| path.is_absolute()) else {
+        return arg.to_string();
+    };
+    match flag {
+        Some(f) => format!("{f}={}", name.to_string_lossy()),
+        None => name.to_string_lossy().to_string(),
+    }
 }
 
 /// A progress bar on stderr (hidden when stderr is not a terminal).
@@ -544,4 +542,21 @@ fn open_engine(dir: &Path) -> Result<Engine> {
         );
     }
     Ok(engine)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_local_folder;
+
+    #[test]
+    fn stamps_name_files_not_where_they_lay() {
+        assert_eq!(without_local_folder("--out", "/home/alice/paper"), "paper");
+        assert_eq!(
+            without_local_folder("report", "--terms=/home/alice/t.txt"),
+            "--terms=t.txt"
+        );
+        // Relative paths stay as typed; other arguments are not paths.
+        assert_eq!(without_local_folder("--out", "paper/x"), "paper/x");
+        assert_eq!(without_local_folder("search", "/api"), "/api");
+    }
 }

@@ -7,7 +7,7 @@ use crate::output::escape_html;
 
 /// Lines per term over the periods (inline SVG; a point's tooltip gives its figures).
 pub fn timeline_svg(timelines: &[history::Timeline], docs: bool) -> String {
-    timeline_svg_with_footer(timelines, docs, None)
+    timeline_svg_with_footer(timelines, docs, &[])
 }
 
 /// [`timeline_svg`] with a line of small print under the chart (the stamp
@@ -15,7 +15,7 @@ pub fn timeline_svg(timelines: &[history::Timeline], docs: bool) -> String {
 pub fn timeline_svg_with_footer(
     timelines: &[history::Timeline],
     docs: bool,
-    footer: Option<&str>,
+    footer: &[String],
 ) -> String {
     const COLOURS: [&str; 6] = [
         "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
@@ -40,7 +40,12 @@ pub fn timeline_svg_with_footer(
     let (w, h, left, bottom) = (900.0, 320.0, 60.0, 40.0);
     let x = |i: usize| left + (i as f64 + 0.5) * (w - left - 20.0) / labels.len() as f64;
     let y = |v: f64| 20.0 + (h - bottom - 20.0) * (1.0 - v / max);
-    let full_height = if footer.is_some() { h + 18.0 } else { h };
+    // The footer's lines (see `report::footer_lines`), 14 pixels each.
+    let full_height = h + if footer.is_empty() {
+        0.0
+    } else {
+        4.0 + 14.0 * footer.len() as f64
+    };
     let mut s = format!(
         "<svg class=\"chart\" id=\"timeline-chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {full_height}\" width=\"{w}\" height=\"{full_height}\" role=\"img\"><title>{}</title><text x=\"8\" y=\"14\" font-size=\"11\">{} (max {:.2})</text>",
         if docs {
@@ -118,12 +123,12 @@ pub fn timeline_svg_with_footer(
             escape_html(&t.term)
         );
     }
-    if let Some(footer) = footer {
+    for (i, line) in footer.iter().enumerate() {
         let _ = write!(
             s,
             "<text x=\"8\" y=\"{}\" font-size=\"9\" fill=\"#555\">{}</text>",
-            h + 12.0,
-            escape_html(footer)
+            h + 12.0 + 14.0 * i as f64,
+            escape_html(line)
         );
     }
     s.push_str("</svg>");

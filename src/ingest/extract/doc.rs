@@ -97,14 +97,11 @@ pub fn extract(bytes: &[u8]) -> Result<Extracted, String> {
             command
         },
     )?;
-    let raw = String::from_utf8_lossy(&out);
-    let text = super::paragraphs(raw.lines().map(|l| l.trim_end_matches('\r')));
-    let text = text
+    let lines: Vec<String> = String::from_utf8_lossy(&out)
         .lines()
         .map(super::collapse_spaces)
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n");
+        .collect();
+    let text = super::paragraphs(lines.iter().map(String::as_str));
     if text.is_empty() {
         return Err("the document has no text (only images?): skipped".into());
     }

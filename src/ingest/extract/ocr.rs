@@ -93,6 +93,12 @@ pub fn note(confidence: &str) -> String {
 
 /// Why OCR cannot run here (None: it can).
 pub fn missing() -> Option<String> {
+    // Asked once: every scanned document of a build asks again.
+    static MISSING: OnceLock<Option<String>> = OnceLock::new();
+    MISSING.get_or_init(find_missing).clone()
+}
+
+fn find_missing() -> Option<String> {
     if !super::runs("pdftoppm", "-v") || installed_languages().is_empty() {
         return Some(format!(
             "OCR (--ocr, or ocr=yes in a sheet) needs Tesseract and Poppler: apt-get install {PACKAGES}"

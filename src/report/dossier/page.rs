@@ -134,7 +134,7 @@ impl Dossier {
         crate::chart::timeline_svg_with_footer(
             std::slice::from_ref(&self.timeline),
             true,
-            Some(&self.stamp.line()),
+            &crate::report::footer_lines(&[&self.stamp.line()]),
         )
     }
 
