@@ -47,11 +47,13 @@ pub struct EmergingArgs {
     /// documents, a person's name and a verb, e.g. 李克强表示, or the drafting
     /// language of laws and regulations, e.g. 第五十条), topics (news
     /// language that authoritative texts rarely use, names of organisations or
-    /// meetings, e.g. 十九大, or one word of the general dictionary, e.g. 周年,
-    /// 巴黎), fragments (a longer candidate carries most of the rise, e.g. 征程
-    /// in 新征程; the same character, name or number follows or precedes it in
-    /// most documents, e.g. 提质 → 增效, 21 before 世纪海上丝绸之路; or it
-    /// hardly ever ends what is said, e.g. 十九届), or all; several with
+    /// meetings, e.g. 十九大, a person with a title, e.g. 国家主席习近平, or one
+    /// word of the general dictionary, e.g. 周年, 巴黎), fragments (a longer
+    /// candidate carries most of the rise, e.g. 征程 in 新征程; the same
+    /// character, name or number follows or precedes it in most documents,
+    /// e.g. 提质 → 增效, 21 before 世纪海上丝绸之路; a clause opened by a
+    /// pronoun or modal verb, e.g. 我们希望; or it hardly ever ends what is
+    /// said, e.g. 十九届), or all; several with
     /// commas. Nothing is dropped: every candidate has a class and the signals
     /// that decided it (--json). docs/guide/04-discovery.md has each
     /// signal and what it measured.

@@ -146,6 +146,9 @@ pub enum PersonEdge {
     NameVerb(String),
     /// It ends on a name after a verb, pronoun or preposition (这是习近平).
     EndsOnName(String),
+    /// A name and a title beside it (国家主席习近平, 李克强总理, 夫人彭丽媛):
+    /// how a text names a person, a named entity.
+    Titled(String),
 }
 
 /// The signals of one candidate and the reason for its class.
@@ -573,6 +576,14 @@ pub(super) fn loose_edge(jieba: &jieba_rs::Jieba, term: &str) -> Option<String> 
         return None;
     }
     let loose = |tag: &str| matches!(tag.chars().next(), Some('f' | 'u' | 'p' | 'c'));
+    // A personal or demonstrative pronoun (我们希望, 这次访问) or a modal verb
+    // (要加强, 必须坚持) opens a clause, not a name; 自我 (自我革命) and 各
+    // are pronouns of another kind.
+    if let Some(first) = tags.first()
+        && ((first.tag == "r" && first.word.starts_with(DEICTIC)) || MODALS.contains(&first.word))
+    {
+        return Some(format!("{}/{}", first.word, first.tag));
+    }
     // Inside a run of lone characters (a word jieba does not know: 碳/中/和)
     // the edge character belongs to that word.
     let single = |i: usize| tags.get(i).is_some_and(|t| t.word.chars().nth(1).is_none());
@@ -586,6 +597,12 @@ pub(super) fn loose_edge(jieba: &jieba_rs::Jieba, term: &str) -> Option<String> 
     }
     None
 }
+
+/// How personal and demonstrative pronouns begin (我们, 你们, 他们, 这次, 那些).
+const DEICTIC: &[char] = &['我', '你', '他', '她', '它', '咱', '这', '那'];
+
+/// Modal verbs: what follows one is said of something, not named.
+const MODALS: &[&str] = &["要", "应", "应当", "应该", "必须", "需要", "能够", "可以"];
 
 /// Han numerals, for the ordinals of meetings.
 const HAN_NUMERALS: &str = "一二三四五六七八九十";
@@ -647,13 +664,46 @@ pub(super) fn person_edge(jieba: &jieba_rs::Jieba, term: &str) -> Option<PersonE
     {
         return Some(PersonEdge::NameVerb(format!("{}{}", who.word, verb.word)));
     }
+    let before = tags.len().checked_sub(2).map(|i| &tags[i])?;
+    // A title next to the name (国家主席习近平, 习近平和夫人彭丽媛, 李克强总理):
+    // titles are a closed class of words, so a noun jieba mistakes for a
+    // name (安全观) does not pass for a person.
+    if name(last) && TITLES.contains(&before.word) {
+        return Some(PersonEdge::Titled(format!("{}{}", before.word, last.word)));
+    }
+    if name(before) && TITLES.contains(&last.word) {
+        return Some(PersonEdge::Titled(format!("{}{}", before.word, last.word)));
+    }
     // Only after a verb, pronoun or preposition (这是习近平, 坚持以习近平): a
     // name closing a piece of a sentence. After a noun it may be no name at
     // all (总体国家安全观: jieba tags 安全观 a name).
-    let before = tags.len().checked_sub(2).map(|i| &tags[i])?;
     (name(last) && matches!(before.tag.chars().next(), Some('v' | 'r' | 'p')))
         .then(|| PersonEdge::EndsOnName(last.word.to_string()))
 }
+
+/// Titles by which texts name a person (head of state or government, party
+/// secretary, minister, ambassador, spokesperson, spouse): a closed class of
+/// the language, not of this corpus.
+const TITLES: &[&str] = &[
+    "主席",
+    "副主席",
+    "国家主席",
+    "总书记",
+    "书记",
+    "总理",
+    "副总理",
+    "委员长",
+    "国务委员",
+    "部长",
+    "外长",
+    "总统",
+    "副总统",
+    "首相",
+    "大使",
+    "发言人",
+    "秘书长",
+    "夫人",
+];
 
 /// The verbs with which the news reports what a person did or said
 /// (attended, chaired, met, inspected; said, pointed out, stressed).
@@ -776,7 +826,9 @@ pub(super) fn decide(s: &Signals, new: bool) -> (Class, String) {
     if let Some(edge) = &s.loose_edge {
         return (
             Class::Fragment,
-            format!("begins or ends on {edge} (a locative, particle, preposition or conjunction)"),
+            format!(
+                "begins or ends on {edge} (a locative, particle, preposition or conjunction; a pronoun or modal verb at the start)"
+            ),
         );
     }
     if let Some(next) = &s.continuation
@@ -828,6 +880,9 @@ pub(super) fn decide(s: &Signals, new: bool) -> (Class, String) {
                 Class::Fragment,
                 format!("ends on a person's name ({name}) after a verb: a piece of a sentence"),
             );
+        }
+        Some(PersonEdge::Titled(who)) => {
+            return (Class::Topic, format!("names a person by a title ({who})"));
         }
         None => {}
     }
@@ -935,6 +990,12 @@ mod tests {
         // 和 ends 碳中和, a word jieba cuts into lone characters (碳/中/和).
         assert!(loose_edge(&jieba, "碳中和").is_none());
         assert!(loose_edge(&jieba, "改革和").is_some());
+        // A clause opened by a pronoun or a modal verb; 自我革命 is a name.
+        assert!(loose_edge(&jieba, "我们希望").is_some());
+        assert!(loose_edge(&jieba, "这次访问").is_some());
+        assert!(loose_edge(&jieba, "要加强").is_some());
+        assert!(loose_edge(&jieba, "自我革命").is_none());
+        assert!(loose_edge(&jieba, "要素市场").is_none());
         // An office goes on after it; 部署 and 局面 are words, not offices.
         assert!(goes_on_into_name(&jieba, "委今天通报"));
         assert!(goes_on_into_name(&jieba, "部"));
@@ -1117,6 +1178,14 @@ mod tests {
             person_edge(&jieba, "这是习近平"),
             Some(PersonEdge::EndsOnName(n)) if n == "习近平"
         ));
+        // A name with its title, either side, is a person named.
+        for titled in ["中央军委主席习近平", "习近平和夫人彭丽媛", "李克强总理"]
+        {
+            assert!(
+                matches!(person_edge(&jieba, titled), Some(PersonEdge::Titled(_))),
+                "{titled}"
+            );
+        }
         // The name inside a formulation, or a verb jieba tags as a name (弘扬).
         for none in [
             "习近平新时代中国特色社会主义思想",
@@ -1146,6 +1215,8 @@ mod tests {
         assert_eq!(decide(&named, false).0, Class::Boilerplate);
         named.person = Some(PersonEdge::EndsOnName("习近平".into()));
         assert_eq!(decide(&named, false).0, Class::Fragment);
+        named.person = Some(PersonEdge::Titled("主席习近平".into()));
+        assert_eq!(decide(&named, false).0, Class::Topic);
         let mut templated = signals();
         templated.frame_share = 0.9;
         templated.kinds_in_period = 1;
