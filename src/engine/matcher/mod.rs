@@ -1,7 +1,14 @@
 //! Finding a literal term in stored text under the matching rules, with offsets
-//! into the original (un-normalised) text.
+//! into the original (un-normalised) text. `glob.rs` turns patterns into
+//! regular expressions; `sentence.rs` finds the sentence around a match.
 
 use regex::Regex;
+
+mod glob;
+mod sentence;
+
+use glob::{find_pattern, glob_regex, regex_literals};
+pub use sentence::{sentence_around, window_around};
 
 use crate::text::{self, Normalized, has_cjk, is_word_char};
 
@@ -428,205 +435,6 @@ impl Literal {
     }
 }
 
-fn find_pattern(p: &Pattern, prepared: &Prepared) -> Vec<(usize, usize)> {
-    if p.on_lowered {
-        let lowered = prepared.lowered();
-        p.regex
-            .find_iter(&lowered.text)
-            .filter(|m| !m.is_empty())
-            .map(|m| (lowered.back(m.start()), lowered.back(m.end())))
-            .collect()
-    } else {
-        p.regex
-            .find_iter(prepared.normalized)
-            .filter(|m| !m.is_empty())
-            .map(|m| (m.start(), m.end()))
-            .collect()
-    }
-}
-
-/// A glob as a regular expression: (source, required literals, required word
-/// prefixes, matched on the lower-cased text).
-fn glob_regex(
-    nfkc: &str,
-    options: PatternOptions,
-) -> Result<(String, Vec<Literal>, Vec<String>, bool), String> {
-    let nfkc = nfkc.replace('？', "?");
-    let literal_part: String = nfkc.chars().filter(|c| !matches!(c, '?' | '*')).collect();
-    if literal_part.trim().is_empty() {
-        return Err(format!(
-            "the pattern {nfkc:?} is only wildcards: give some characters or words with them"
-        ));
-    }
-    let mut required = Vec::new();
-    let mut prefixes = Vec::new();
-    if has_cjk(&nfkc) {
-        let gap = options.gap;
-        let mut source = String::new();
-        let mut run = String::new();
-        let flush = |run: &mut String, required: &mut Vec<Literal>| {
-            if !run.trim().is_empty()
-                && let Ok(l) = Literal::new(run)
-            {
-                required.push(l);
-            }
-            run.clear();
-        };
-        for c in nfkc.chars() {
-            match c {
-                '?' => {
-                    flush(&mut run, &mut required);
-                    source.push_str(&format!(r"[^\s{SENTENCE_ENDS}]"));
-                }
-                '*' => {
-                    flush(&mut run, &mut required);
-                    source.push_str(&format!(r"[^{SENTENCE_ENDS}]{{0,{gap}}}?"));
-                }
-                c => {
-                    run.push(c);
-                    source.push_str(&regex::escape(c.encode_utf8(&mut [0; 4])));
-                }
-            }
-        }
-        flush(&mut run, &mut required);
-        return Ok((source, required, prefixes, false));
-    }
-    // English: words on boundaries, case-insensitive (the lower-cased text).
-    let lowered: String = text::lowercase(&nfkc)
-        .chars()
-        .map(text::fold_quote)
-        .collect();
-    let pieces: Vec<&str> = lowered.split_whitespace().collect();
-    let mut parts = Vec::new();
-    for piece in &pieces {
-        if *piece == "*" {
-            parts.push(r"\w+(?:['\-]\w+)*".to_string());
-            continue;
-        }
-        if !piece.contains(['?', '*']) {
-            if let Ok(l) = Literal::new(piece) {
-                required.push(l);
-            }
-        } else {
-            let prefix: String = piece
-                .chars()
-                .take_while(|c| !matches!(c, '?' | '*'))
-                .collect();
-            if prefix.chars().count() >= 2 && prefix.chars().all(is_word_char) {
-                prefixes.push(prefix);
-            }
-        }
-        let mut p = String::new();
-        for c in piece.chars() {
-            match c {
-                '?' => p.push_str(r"\w"),
-                '*' => p.push_str(r"\w*"),
-                c => p.push_str(&regex::escape(c.encode_utf8(&mut [0; 4]))),
-            }
-        }
-        parts.push(p);
-    }
-    let word_edge = |c: Option<char>| c.is_some_and(|c| is_word_char(c) || matches!(c, '?' | '*'));
-    let source = format!(
-        "{}{}{}",
-        if word_edge(lowered.chars().next()) {
-            r"\b"
-        } else {
-            ""
-        },
-        parts.join(r"\s+"),
-        if word_edge(lowered.chars().next_back()) {
-            r"\b"
-        } else {
-            ""
-        }
-    );
-    Ok((source, required, prefixes, true))
-}
-
-/// The literal strings every match of a regular expression contains: the
-/// literal pieces of its top-level sequence (a regex with none needs --scan).
-fn regex_literals(body: &str) -> Result<(Vec<Literal>, Vec<String>), String> {
-    use regex_syntax::hir::{Hir, HirKind, Look};
-    let hir =
-        regex_syntax::parse(body).map_err(|e| format!("bad regular expression /{body}/: {e}"))?;
-    // A word boundary before (`start`) or after a piece.
-    fn is_boundary(h: Option<&Hir>, start: bool) -> bool {
-        let Some(HirKind::Look(look)) = h.map(Hir::kind) else {
-            return false;
-        };
-        matches!(look, Look::WordAscii | Look::WordUnicode)
-            || if start {
-                matches!(look, Look::WordStartAscii | Look::WordStartUnicode)
-            } else {
-                matches!(look, Look::WordEndAscii | Look::WordEndUnicode)
-            }
-    }
-    // Literal pieces, and English pieces standing between word boundaries
-    // (whole words: `\bcommunity\b`) or after one (word prefixes: `\bcyber`).
-    #[derive(Default)]
-    struct Found {
-        pieces: Vec<String>,
-        words: Vec<String>,
-        prefixes: Vec<String>,
-    }
-    fn collect(h: &Hir, out: &mut Found) {
-        match h.kind() {
-            HirKind::Literal(l) => out.pieces.push(String::from_utf8_lossy(&l.0).into_owned()),
-            HirKind::Capture(c) => collect(&c.sub, out),
-            HirKind::Repetition(r) if r.min >= 1 => collect(&r.sub, out),
-            HirKind::Concat(children) => {
-                for (i, c) in children.iter().enumerate() {
-                    if let HirKind::Literal(l) = c.kind() {
-                        let piece = String::from_utf8_lossy(&l.0).into_owned();
-                        let wordy =
-                            |ch: Option<char>| ch.is_some_and(|ch| ch.is_ascii_alphanumeric());
-                        let starts =
-                            is_boundary(i.checked_sub(1).and_then(|j| children.get(j)), true)
-                                && wordy(piece.chars().next());
-                        let ends = is_boundary(children.get(i + 1), false)
-                            && wordy(piece.chars().next_back());
-                        if starts && ends {
-                            out.words.push(piece.clone());
-                        } else if starts {
-                            let prefix: String = piece
-                                .chars()
-                                .take_while(char::is_ascii_alphanumeric)
-                                .collect();
-                            if prefix.len() >= 2 {
-                                out.prefixes.push(prefix.to_ascii_lowercase());
-                            }
-                        }
-                    }
-                    collect(c, out);
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut found = Found::default();
-    collect(&hir, &mut found);
-    let mut required: Vec<Literal> = found
-        .pieces
-        .iter()
-        .filter(|p| !p.trim().is_empty() && text::nfkc(p) == p.as_str())
-        .filter_map(|p| Literal::new(p).ok())
-        // An English piece must be a whole word to be looked up as one.
-        .filter(|l| l.cjk)
-        .collect();
-    // A whole English word (or phrase) between word boundaries: every match
-    // contains it as a whole word, in some case.
-    required.extend(
-        found
-            .words
-            .iter()
-            .filter(|w| text::nfkc(w) == w.as_str())
-            .filter_map(|w| Literal::new(w).ok())
-            .filter(|l| !l.cjk),
-    );
-    Ok((required, found.prefixes))
-}
-
 /// An NFKC text ready for matching by any number of literals.
 pub struct Prepared<'a> {
     pub normalized: &'a str,
@@ -738,71 +546,6 @@ fn find_english(p: &EnglishPattern, lowered: &Lowered) -> Vec<(usize, usize)> {
         }
     }
     out
-}
-
-/// The span of `text` around byte range `start..end` up to sentence ends
-/// (。！？!?.) or line breaks, capped at `max_chars` on each side.
-pub fn sentence_around(text: &str, start: usize, end: usize, max_chars: usize) -> (usize, usize) {
-    let is_end = |i: usize, c: char| {
-        matches!(c, '。' | '！' | '？' | '!' | '?' | '\n' | '\r')
-            || (c == '.' && !abbreviation_before(text, i))
-    };
-    let mut s = start;
-    for (taken, (i, c)) in text[..start].char_indices().rev().enumerate() {
-        if is_end(i, c) || taken >= max_chars {
-            break;
-        }
-        s = i;
-    }
-    let mut e = end;
-    for (taken, (i, c)) in text[end..].char_indices().enumerate() {
-        if taken >= max_chars || c == '\n' || c == '\r' {
-            break;
-        }
-        e = end + i + c.len_utf8();
-        if is_end(end + i, c) {
-            break;
-        }
-    }
-    (s, e)
-}
-
-/// Abbreviations whose full stop does not end a sentence.
-const ABBREVIATIONS: [&str; 18] = [
-    "Mr", "Mrs", "Ms", "Dr", "Prof", "St", "No", "Nos", "Jr", "Sr", "vs", "etc", "e.g", "i.e",
-    "U.S", "U.N", "U.K", "E.U",
-];
-
-/// True when the full stop at byte `dot` closes an abbreviation (Mr., U.S.)
-/// or an initial (the U of U.S.), not a sentence.
-fn abbreviation_before(text: &str, dot: usize) -> bool {
-    let word_start = text[..dot]
-        .char_indices()
-        .rev()
-        .find(|&(_, c)| c.is_whitespace() || matches!(c, '(' | '"' | '“' | '\''))
-        .map_or(0, |(i, c)| i + c.len_utf8());
-    let word = &text[word_start..dot];
-    let initial = word.chars().count() == 1 && word.chars().all(|c| c.is_ascii_uppercase());
-    initial || ABBREVIATIONS.contains(&word)
-}
-
-/// A window of at most `width` characters either side, within the line.
-pub fn window_around(text: &str, start: usize, end: usize, width: usize) -> (usize, usize) {
-    let mut s = start;
-    for (taken, (i, c)) in text[..start].char_indices().rev().enumerate() {
-        if taken >= width || c == '\n' {
-            break;
-        }
-        s = i;
-    }
-    let mut e = end;
-    for (taken, (i, c)) in text[end..].char_indices().enumerate() {
-        if taken >= width || c == '\n' {
-            break;
-        }
-        e = end + i + c.len_utf8();
-    }
-    (s, e)
 }
 
 #[cfg(test)]
@@ -937,28 +680,5 @@ mod tests {
         let found = l.find(text);
         assert_eq!(found.len(), 1);
         assert_eq!(&text[found[0].0..found[0].1], "５Ｇ");
-    }
-
-    #[test]
-    fn sentence_span() {
-        let t = "第一句。构建网络空间命运共同体！第三句";
-        let s = t.find("网络").unwrap_or(0);
-        let (a, b) = sentence_around(t, s, s + 6, 200);
-        assert_eq!(&t[a..b], "构建网络空间命运共同体！");
-    }
-
-    #[test]
-    fn abbreviations_do_not_end_sentences() {
-        let t = "He left. Mr. Li met the U.S. and U.N. envoys on cyber sovereignty today. Next.";
-        let s = t.find("cyber").unwrap_or(0);
-        let (a, b) = sentence_around(t, s, s + 5, 200);
-        assert_eq!(
-            t[a..b].trim(),
-            "Mr. Li met the U.S. and U.N. envoys on cyber sovereignty today."
-        );
-        let t = "See No. 5 of the law. Dr. Wang said so.";
-        let s = t.find("Wang").unwrap_or(0);
-        let (a, b) = sentence_around(t, s, s + 4, 200);
-        assert_eq!(t[a..b].trim(), "Dr. Wang said so.");
     }
 }
