@@ -27,9 +27,13 @@
 pub mod alignments;
 mod build;
 mod generations;
+mod inputs;
+mod update;
 
 pub use build::*;
 pub use generations::*;
+pub use inputs::*;
+use update::*;
 
 use std::collections::BTreeMap;
 use std::fs::File;
