@@ -31,15 +31,21 @@ use crate::terms::{Subject, Units};
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Filters {
+    /// `--lang`: document languages.
     pub lang: Vec<String>,
+    /// `--kind`: document kinds.
     pub kind: Vec<String>,
+    /// `--collection`: corpus files.
     pub collection: Vec<String>,
+    /// `--from`: the earliest date.
     pub date_from: Option<String>,
+    /// `--to`: the latest date.
     pub date_to: Option<String>,
     /// `FIELD=VALUE` strings, as `--where`.
     #[serde(rename = "where")]
     pub wheres: Vec<String>,
     #[serde(rename = "where_not")]
+    /// `--where-not FIELD=VALUE`: documents left out.
     pub where_nots: Vec<String>,
 }
 
@@ -61,9 +67,13 @@ impl Filters {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Patterns {
+    /// `--gap`: most characters a `*` stands for in a Chinese pattern.
     pub gap: usize,
+    /// `--loose-punct`: Chinese phrases match across differences in punctuation.
     pub loose_punct: bool,
+    /// `--variants`: Traditional and Simplified forms of the term too.
     pub variants: bool,
+    /// `--scan`: allow a pattern with no literal part the index can look up (reads every document).
     pub scan: bool,
 }
 
@@ -95,8 +105,11 @@ impl Patterns {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct TermsOf {
+    /// `--families`: a file of term families.
     pub families: Option<PathBuf>,
+    /// `--variants`: Traditional and Simplified forms of each term too.
     pub variants: bool,
+    /// `--scan`: allow a pattern with no literal part the index can look up (reads every document).
     pub scan: bool,
 }
 
@@ -606,11 +619,17 @@ fn fields_call(engine: &Engine, request: &str) -> Result<String> {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct BuildRequest {
+    /// `--strict`: any bad record fails the build.
     pub strict: bool,
+    /// `--threads`: indexing threads.
     pub threads: Option<usize>,
+    /// `--ocr`: read scanned PDFs with Tesseract.
     pub ocr: bool,
+    /// `--follow-links`: also read symbolic links whose target lies outside the folders given.
     pub follow_links: bool,
+    /// `--allow-empty`: make the new index live even if it has no documents.
     pub allow_empty: bool,
+    /// `--wait`: wait for another build's lock instead of failing.
     pub wait: bool,
 }
 

@@ -7,8 +7,11 @@ use std::fmt;
     Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
 )]
 pub struct DocDate {
+    /// The year.
     pub year: u16,
+    /// The month, 0 when the date is year-only.
     pub month: u8,
+    /// The day, 0 when the date is year- or month-only.
     pub day: u8,
 }
 
@@ -59,6 +62,7 @@ impl DocDate {
         u64::from(self.year) * 10_000 + u64::from(self.month) * 100 + u64::from(self.day)
     }
 
+    /// The date of a sort key (`YYYYMMDD`, zeros for a missing month or day).
     pub fn from_key(key: u64) -> DocDate {
         DocDate {
             year: (key / 10_000) as u16,
@@ -125,11 +129,14 @@ fn days_in_month(year: u32, month: u32) -> u32 {
 /// A `--from`/`--to` range as inclusive YYYYMMDD keys.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct DateRange {
+    /// The earliest date kept, if any.
     pub from: Option<DocDate>,
+    /// The latest date kept, if any.
     pub to: Option<DocDate>,
 }
 
 impl DateRange {
+    /// Whether either end is given.
     pub fn is_set(&self) -> bool {
         self.from.is_some() || self.to.is_some()
     }

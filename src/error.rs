@@ -6,16 +6,22 @@
 #[derive(Debug, thiserror::Error)]
 pub enum UserError {
     #[error("{0}")]
+    /// A query that cannot be read.
     BadQuery(String),
     #[error("{0}")]
+    /// A date that cannot be read or a span that makes no sense.
     BadDate(String),
     #[error("{0}")]
+    /// A filter that cannot be read.
     BadFilter(String),
     #[error("{0}")]
+    /// A metadata field the index does not have.
     UnknownField(String),
     #[error("{0}")]
+    /// A family that is not defined.
     UnknownFamily(String),
     #[error("{0}")]
+    /// A term file that cannot be read.
     BadTermFile(String),
 }
 

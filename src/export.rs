@@ -53,9 +53,13 @@ pub struct ExportOptions {
 /// What an export wrote.
 #[derive(Debug, Serialize)]
 pub struct ExportSummary {
+    /// Documents written.
     pub documents: usize,
+    /// Documents per shard.
     pub per_shard: Vec<usize>,
+    /// The files written.
     pub files: Vec<PathBuf>,
+    /// Terms in the conformance file.
     pub terms: usize,
     /// Ids of documents whose id, lang, kind or collection held control
     /// characters, removed in the XML (XML 1.0 cannot carry them).
@@ -65,11 +69,13 @@ pub struct ExportSummary {
 /// One line of the conformance file: a term, the query to send, and tifa's answer.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Conformance {
+    /// The query.
     pub query: String,
     /// The SphinxQL statement for the distributed index `dist`.
     pub sphinxql: String,
     /// The OpenSearch/Elasticsearch query body.
     pub opensearch: serde_json::Value,
+    /// Documents that match.
     pub documents: usize,
     /// tifa's documents, sorted by id.
     pub ids: Vec<String>,
@@ -473,7 +479,9 @@ pub fn conformance_for(engine: &Engine, term: &str) -> Result<Conformance> {
 /// An engine's candidates for a query, and what verification kept.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Verified {
+    /// The query.
     pub query: String,
+    /// Candidate documents the index gave.
     pub candidates: usize,
     /// Candidates that are not documents of the corpus read.
     pub unknown: usize,
@@ -484,7 +492,9 @@ pub struct Verified {
 /// One line of a candidates file: `{"query": …, "ids": [...]}`.
 #[derive(Clone, Debug, Deserialize)]
 pub struct Candidates {
+    /// The query.
     pub query: String,
+    /// The ids of the candidate documents.
     pub ids: Vec<String>,
 }
 

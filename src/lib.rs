@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! tifa: grep-exact search, first appearances and timelines of formulations
 //! (提法) in a bilingual Chinese–English corpus of policy texts.
 //!

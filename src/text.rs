@@ -56,6 +56,7 @@ pub fn fold_quote(c: char) -> char {
     }
 }
 
+/// A letter or digit: what English words are made of.
 pub fn is_word_char(c: char) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric() || c == '_';
@@ -117,6 +118,7 @@ pub fn count_units(normalized: &str) -> (u64, u64) {
 /// ideograph: such a character is a starter that never composes with what
 /// precedes it, so the concatenation of the chunks equals NFKC of the whole.
 pub struct Normalized {
+    /// The NFKC text.
     pub text: String,
     /// (normalised start, original start) of each chunk, ascending.
     chunks: Vec<(usize, usize)>,
@@ -124,6 +126,7 @@ pub struct Normalized {
 }
 
 impl Normalized {
+    /// The NFKC text of `original`, with a map back to its offsets.
     pub fn new(original: &str) -> Normalized {
         if original.is_ascii() || is_nfkc_quick(original.chars()) == IsNormalized::Yes {
             // Already normalised: offsets are the original's.
@@ -264,6 +267,7 @@ pub struct GramStream<'a> {
 }
 
 impl<'a> GramStream<'a> {
+    /// The grams of a text.
     pub fn new(text: &'a str) -> GramStream<'a> {
         GramStream {
             text,
@@ -422,6 +426,7 @@ pub struct WordTokenizer {
 }
 
 impl WordTokenizer {
+    /// The word tokenizer, with a shared jieba.
     pub fn new(jieba: Arc<jieba_rs::Jieba>) -> WordTokenizer {
         WordTokenizer { jieba }
     }
@@ -464,6 +469,7 @@ pub struct WordStream<'a> {
 }
 
 impl<'a> WordStream<'a> {
+    /// The words of a text.
     pub fn new(jieba: &'a jieba_rs::Jieba, text: &'a str) -> WordStream<'a> {
         WordStream {
             jieba,

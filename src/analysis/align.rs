@@ -10,21 +10,29 @@ use serde::{Deserialize, Serialize};
 /// One link: the paragraphs (indexes) of each side; an empty side is a 1–0 or 0–1 link.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Link {
+    /// Indices of the Chinese paragraphs of this link.
     pub zh: Vec<usize>,
+    /// Indices of the English paragraphs of this link.
     pub en: Vec<usize>,
 }
 
 /// An aligned pair of documents, paragraphs joined per link.
 #[derive(Clone, Debug, Serialize)]
 pub struct Aligned {
+    /// The Chinese document's id.
     pub id: String,
+    /// The English document's id.
     pub pair: String,
+    /// The aligned segments, in document order.
     pub segments: Vec<Segment>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
+/// One aligned segment: the text of each side.
 pub struct Segment {
+    /// The Chinese side (its paragraphs joined).
     pub zh: String,
+    /// The English side (its paragraphs joined).
     pub en: String,
 }
 

@@ -31,67 +31,102 @@ use crate::text;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+/// Which side of the term the window looks at.
 pub enum Side {
+    /// Words before the term only.
     Left,
+    /// Words after the term only.
     Right,
+    /// Words on either side.
     Both,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// How the collocates are grouped.
 pub enum GroupBy {
+    /// One list over the whole filtered corpus.
     All,
+    /// One list per year.
     Year,
+    /// One list per collection (corpus file).
     Collection,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
+/// The association measure that orders the list.
 pub enum Measure {
+    /// logDice (Rychlý): stable across corpus sizes.
     LogDice,
+    /// Dunning's log-likelihood G².
     LogLikelihood,
 }
 
 #[derive(Clone, Debug)]
+/// What `tifa collocates` asks.
 pub struct CollocateOptions {
+    /// The documents looked at.
     pub filter: Filter,
+    /// Words on each side of an occurrence that count as its context.
     pub window: usize,
+    /// Which side of the term the window covers.
     pub side: Side,
+    /// Fewest co-occurrences a collocate must have.
     pub min_freq: u64,
     /// Leave out function words (的, 和, the, of …).
     pub stop_words: bool,
+    /// One list, or one per year or collection.
     pub by: GroupBy,
+    /// The measure that orders each list.
     pub measure: Measure,
+    /// Most collocates listed per group.
     pub limit: usize,
 }
 
 #[derive(Clone, Debug, Serialize)]
+/// One word that keeps company with the term.
 pub struct Collocate {
+    /// The word (a jieba word or an English word, lower-cased).
     pub word: String,
+    /// Its occurrences inside the term's windows.
     pub freq: u64,
+    /// Its occurrences in the group's documents as a whole.
     pub corpus_freq: u64,
+    /// logDice of the pair.
     pub log_dice: f64,
+    /// G² of the pair (window against the rest of the group).
     pub log_likelihood: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]
+/// The collocates of one group (all, a year or a collection).
 pub struct Group {
     /// `all`, a year (`unknown` for undated documents) or a collection.
     pub group: String,
+    /// Documents of the group with the term.
     pub docs: u64,
+    /// Occurrences of the term in the group.
     pub occurrences: u64,
     /// Word tokens of the group's filtered documents (N).
     pub tokens: u64,
     /// Words that reach `min_freq`; `collocates` holds the first `limit`.
     pub qualified: usize,
+    /// The collocates, best first.
     pub collocates: Vec<Collocate>,
 }
 
 #[derive(Clone, Debug, Serialize)]
+/// The answer of `tifa collocates`.
 pub struct Collocates {
+    /// The term as given.
     pub term: String,
+    /// Words on each side looked at.
     pub window: usize,
+    /// Which side was looked at.
     pub side: Side,
+    /// The measure that ordered the lists.
     pub measure: Measure,
+    /// One list per group.
     pub groups: Vec<Group>,
 }
 
@@ -124,6 +159,7 @@ pub fn check_window(window: usize) -> Result<()> {
     Ok(())
 }
 
+/// The words that keep company with `term` in the filtered corpus.
 pub fn collocates(
     engine: &Engine,
     subject: &Subject,

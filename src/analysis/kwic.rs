@@ -43,13 +43,17 @@ impl KwicSort {
 }
 
 #[derive(Clone, Debug)]
+/// What `tifa kwic` asks.
 pub struct KwicOptions {
+    /// The documents looked at.
     pub filter: Filter,
     /// Context each side: characters for a Chinese hit, words otherwise.
     pub width: usize,
+    /// The order of the lines.
     pub sort: KwicSort,
     /// Keep a random sample of this many lines (reproducible with `seed`).
     pub sample: Option<usize>,
+    /// Seed of the random sample (`--sort random`), so that a sample can be drawn again.
     pub seed: u64,
     /// How patterns read (`--gap`) and whether one may read every document (`--scan`).
     pub query: crate::query::QueryOptions,
@@ -61,22 +65,32 @@ pub struct KwicOptions {
 /// One occurrence.
 #[derive(Clone, Debug, Serialize)]
 pub struct KwicLine {
+    /// The document's id.
     pub id: String,
+    /// The document's date, if it has one.
     pub date: Option<String>,
+    /// The document's title.
     pub title: String,
     #[serde(flatten)]
+    /// Where to cite the document from.
     pub cite: crate::history::Citation,
     /// `title` or `text`.
     pub field: &'static str,
+    /// The text before the hit.
     pub left: String,
+    /// The hit as written in the document.
     pub hit: String,
+    /// The text after the hit.
     pub right: String,
     /// Character offsets of the hit in the field's text.
     pub start: usize,
+    /// End (exclusive) of the hit, as `start`.
     pub end: usize,
     /// The line of the field (1-based) and the hit's character offsets in it.
     pub line: usize,
+    /// Start of the hit in that line (characters).
     pub line_start: usize,
+    /// End (exclusive) of the hit in that line.
     pub line_end: usize,
     /// For a document read by OCR: Tesseract's mean word confidence (%).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -95,15 +109,19 @@ impl KwicLine {
 }
 
 #[derive(Clone, Debug, Serialize)]
+/// The answer of `tifa kwic`.
 pub struct Kwic {
+    /// The query as given.
     pub query: String,
     /// Every occurrence (before any sample).
     pub total: usize,
     /// Documents they are in.
     pub docs: usize,
+    /// The concordance lines, in the order asked for.
     pub lines: Vec<KwicLine>,
 }
 
+/// The concordance of a query: every occurrence with its context.
 pub fn kwic(engine: &Engine, query_text: &str, options: &KwicOptions) -> Result<Kwic> {
     let expr = query::parse_with(query_text, &options.query)
         .map_err(|e| UserError::BadQuery(format!("cannot read the query {query_text:?}: {e}")))?;

@@ -36,9 +36,13 @@ impl Sort {
     }
 }
 
+/// What `tifa search` asks.
 pub struct SearchOptions {
+    /// Most hits listed (`None`: all).
     pub limit: Option<usize>,
+    /// The order of the hits.
     pub sort: Sort,
+    /// The documents searched.
     pub filter: Filter,
     /// Snippets per hit.
     pub snippets: usize,
@@ -49,11 +53,15 @@ pub struct SearchOptions {
 }
 
 #[derive(Clone, Debug, Serialize)]
+/// One occurrence of a hit, with its context.
 pub struct Snippet {
+    /// `title` or `text`.
     pub field: &'static str,
     /// Character offsets of the match in the original field text.
     pub start: usize,
+    /// End (exclusive) of the match, as `start`.
     pub end: usize,
+    /// The text around the match.
     pub context: String,
     /// Character offsets of the match inside `context`.
     #[serde(skip)]
@@ -64,23 +72,36 @@ pub struct Snippet {
 }
 
 #[derive(Clone, Debug, Serialize)]
+/// One document that matches.
 pub struct Hit {
+    /// The document's id.
     pub id: String,
+    /// The document's date, if it has one.
     pub date: Option<String>,
+    /// The document's title.
     pub title: String,
+    /// The document's language.
     pub lang: String,
+    /// The document's kind.
     pub kind: String,
     /// Other metadata: source, url, pair, country, speaker, … (all string fields).
     pub meta: BTreeMap<String, String>,
+    /// The relevance score (`--sort score`).
     pub score: f64,
+    /// Occurrences of the query's terms in the document.
     pub occurrences: u32,
+    /// The first occurrences with their context.
     pub snippets: Vec<Snippet>,
 }
 
 #[derive(Debug, Serialize)]
+/// The answer of `tifa search`.
 pub struct SearchResult {
+    /// The query as given.
     pub query: String,
+    /// Documents that match (all of them, whatever the limit).
     pub total: usize,
+    /// The hits listed.
     pub hits: Vec<Hit>,
     /// Things about the query worth knowing (e.g. a lower-case `or` read as a word).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -121,6 +142,7 @@ pub fn matching_ids(engine: &Engine, query_text: &str) -> Result<Vec<String>> {
         .collect()
 }
 
+/// The documents that contain the query, exactly as a scan would find them.
 pub fn search(engine: &Engine, query_text: &str, options: &SearchOptions) -> Result<SearchResult> {
     let expr = query::parse_with(query_text, &options.query).map_err(|e| {
         crate::error::UserError::BadQuery(format!("cannot read the query {query_text:?}: {e}"))

@@ -9,7 +9,12 @@ use super::*;
 #[derive(Clone, Debug)]
 pub enum Part {
     /// Tokens at consecutive positions; a match spans `span` positions.
-    Phrase { tokens: Vec<String>, span: u32 },
+    Phrase {
+        /// The tokens (character bigrams or English words), in order.
+        tokens: Vec<String>,
+        /// Positions a match spans.
+        span: u32,
+    },
     /// One CJK character: every gram that starts with it.
     Char(char),
     /// Every English word that starts with this (lower-cased) prefix.
@@ -27,6 +32,7 @@ pub enum Plan {
     Verify(Vec<Part>),
 }
 
+/// How a literal is found in the gram field.
 pub fn plan(literal: &Literal) -> Plan {
     if let Some(p) = &literal.pattern {
         // Candidates: documents with every required literal and word prefix.
@@ -120,8 +126,11 @@ pub(super) fn cjk_part(run: &[char]) -> Part {
 /// A document that matches, with its occurrences (title + text) and those in the title.
 #[derive(Clone, Copy, Debug)]
 pub struct Match {
+    /// The document.
     pub address: DocAddress,
+    /// Occurrences in its title and text.
     pub occurrences: u32,
+    /// Occurrences in its title.
     pub title_occurrences: u32,
 }
 

@@ -8,7 +8,9 @@ use super::*;
 /// Filters shared by every command.
 #[derive(Clone, Debug, Default)]
 pub struct Filter {
+    /// `--lang`: any of these languages.
     pub langs: Vec<String>,
+    /// `--kind`: any of these kinds.
     pub kinds: Vec<String>,
     /// Corpus files (see `tifa coverage`); any of them.
     pub collections: Vec<String>,
@@ -16,6 +18,7 @@ pub struct Filter {
     pub wheres: Vec<(String, String)>,
     /// `FIELD=VALUE` pairs that exclude a document.
     pub where_nots: Vec<(String, String)>,
+    /// `--from`/`--to`: documents whose period overlaps these dates.
     pub dates: DateRange,
 }
 
@@ -79,6 +82,7 @@ pub type ValueCounts = Arc<Vec<(String, u64)>>;
 /// One metadata field, for `tifa fields`.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct FieldSummary {
+    /// The field's name.
     pub field: String,
     /// Documents that have the field.
     pub docs: u64,
@@ -127,6 +131,7 @@ impl Allowed {
         self.1
     }
 
+    /// Whether the filter keeps this document.
     pub fn keeps(&self, address: DocAddress) -> bool {
         match self.0.get(address.segment_ord as usize) {
             Some(Some(bits)) => bits.get(address.doc_id as usize).copied().unwrap_or(false),
@@ -143,6 +148,7 @@ pub struct FieldValues {
 }
 
 impl FieldValues {
+    /// The document's value of the field, if it has one.
     pub fn get(&self, address: DocAddress) -> Option<&str> {
         let o = *self
             .ordinals
@@ -153,6 +159,7 @@ impl FieldValues {
 }
 
 impl Engine {
+    /// Which documents `filter` keeps, per segment (unknown values are errors).
     pub fn allowed(&self, filter: &Filter) -> Result<Allowed> {
         for l in &filter.langs {
             self.check_value("lang", l, "--lang")?;

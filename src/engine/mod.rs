@@ -46,11 +46,17 @@ use crate::text::{GramTokenizer, is_cjk};
 
 /// Fast per-document values of one segment.
 pub struct Columns {
+    /// The document's sort key by date (0: undated).
     pub date_key: tantivy::columnar::Column<u64>,
+    /// The key (`YYYYMMDD`) of the first day of the document's date (a year-only date: 1 January).
     pub date_lo: tantivy::columnar::Column<u64>,
+    /// The key of the last day of the document's date (a year-only date: 31 December).
     pub date_hi: tantivy::columnar::Column<u64>,
+    /// Han characters in the document.
     pub han: tantivy::columnar::Column<u64>,
+    /// English words in the document.
     pub en_words: tantivy::columnar::Column<u64>,
+    /// The gram position after the title's last token: a match before it is in the title.
     pub title_end: tantivy::columnar::Column<u64>,
 }
 
@@ -84,6 +90,7 @@ pub struct Kept {
 }
 
 impl Kept {
+    /// Keeps at most `keep` values.
     pub fn new(keep: usize) -> Kept {
         Kept {
             entries: std::sync::Mutex::new(std::collections::VecDeque::new()),
@@ -125,8 +132,11 @@ impl Kept {
 
 /// An opened index ready for queries.
 pub struct Engine {
+    /// The tantivy searcher of the opened generation.
     pub searcher: Searcher,
+    /// The schema's fields.
     pub fields: Fields,
+    /// The build's manifest (documents, dates, sources).
     pub manifest: Manifest,
     columns: Vec<Columns>,
     field_values: std::sync::Mutex<HashMap<String, Arc<FieldValues>>>,
@@ -161,6 +171,7 @@ impl Engine {
         Ok(self.memo.get_or(key, make)?.0)
     }
 
+    /// Opens the live generation of the index folder `dir`, read-only.
     pub fn open(dir: &Path) -> Result<Engine> {
         Engine::from_open(index::open(dir)?)
     }
@@ -246,6 +257,7 @@ impl Engine {
         }
     }
 
+    /// The fast columns of one segment.
     pub fn columns(&self, segment: u32) -> &Columns {
         &self.columns[segment as usize]
     }
@@ -258,6 +270,7 @@ impl Engine {
             .unwrap_or(0)
     }
 
+    /// Documents in the index.
     pub fn num_docs(&self) -> u64 {
         self.searcher.num_docs()
     }

@@ -15,9 +15,13 @@ use crate::matcher::{Literal, PatternOptions, is_pattern_syntax};
 /// A parsed query.
 #[derive(Clone, Debug)]
 pub enum Expr {
+    /// A term.
     Term(Literal),
+    /// Both sides.
     And(Box<Expr>, Box<Expr>),
+    /// Either side.
     Or(Box<Expr>, Box<Expr>),
+    /// Not the inner expression.
     Not(Box<Expr>),
 }
 
@@ -280,6 +284,7 @@ pub fn expand_families_in(
 /// How patterns in a query read, and whether one may read every document.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct QueryOptions {
+    /// How patterns in the query are read.
     pub patterns: PatternOptions,
     /// Allow a pattern with no literal part (it reads every document).
     pub scan: bool,

@@ -6,20 +6,31 @@ use super::*;
 /// Stored fields of a document.
 #[derive(Clone, Debug)]
 pub struct StoredDoc {
+    /// The document's id.
     pub id: String,
+    /// Its language.
     pub lang: String,
+    /// Its kind.
     pub kind: String,
+    /// Its date as written, if it has one.
     pub date: Option<String>,
+    /// Its title.
     pub title: String,
+    /// Its text.
     pub text: String,
+    /// Its other metadata fields.
     pub meta: BTreeMap<String, String>,
 }
 
 /// The leading stored fields of a document (see [`Engine::stored_head`]).
 pub struct StoredHead {
+    /// The document's id.
     pub id: String,
+    /// Its language.
     pub lang: String,
+    /// Its kind.
     pub kind: String,
+    /// Its title.
     pub title: String,
 }
 
@@ -103,6 +114,7 @@ impl Engine {
         Ok(self.stored(address)?.into())
     }
 
+    /// The whole stored document.
     pub fn stored(&self, address: DocAddress) -> Result<StoredDoc> {
         let doc: TantivyDocument = self.searcher.doc(address).map_err(|e| {
             anyhow::anyhow!("cannot read a stored document ({e}): rebuild with `tifa index`")

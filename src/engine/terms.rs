@@ -21,7 +21,9 @@ pub const BUILTIN_FAMILIES: &str = include_str!("../../corpus/families.toml");
 pub struct Family {
     /// Shown as `@name`, or as `name` itself for the script forms of one term.
     pub name: String,
+    /// What the family stands for.
     pub description: String,
+    /// Its spellings and translations.
     pub variants: Vec<Literal>,
 }
 
@@ -37,6 +39,7 @@ pub enum Units {
 }
 
 impl Units {
+    /// `characters` or `words`, for a reader.
     pub fn describe(self) -> &'static str {
         match self {
             Units::Han => "Han characters",
@@ -49,7 +52,9 @@ impl Units {
 /// A literal term or a family.
 #[derive(Clone, Debug)]
 pub enum Subject {
+    /// One term.
     Literal(Literal),
+    /// A family of terms (`@name`), counted as one.
     Family(Family),
 }
 
@@ -63,6 +68,7 @@ impl Subject {
         }
     }
 
+    /// What occurrences of the subject are counted in (characters or words).
     pub fn units(&self) -> Units {
         let of = |l: &Literal| if l.cjk { Units::Han } else { Units::Words };
         match self {
@@ -112,6 +118,7 @@ impl Subject {
         )
     }
 
+    /// Occurrences of the subject in a text (a family: of any of its terms, without overlaps).
     pub fn count(&self, original: &str) -> u32 {
         let normalized = text::nfkc(original);
         merge_places(

@@ -15,31 +15,43 @@ use crate::output::CHART_FONTS;
 /// What `tifa coverage` asks.
 #[derive(Clone, Debug)]
 pub struct CoverageOptions {
+    /// The documents looked at.
     pub filter: Filter,
+    /// Per year or per month.
     pub by: Period,
 }
 
 /// Documents and their size in one period.
 #[derive(Clone, Copy, Debug, Default, Serialize)]
 pub struct Holdings {
+    /// Documents.
     pub docs: u64,
+    /// Han characters.
     pub han_chars: u64,
+    /// English words.
     pub en_words: u64,
 }
 
 /// One collection.
 #[derive(Clone, Debug, Serialize)]
 pub struct CollectionCoverage {
+    /// The collection (corpus file).
     pub collection: String,
+    /// Its documents.
     pub docs: u64,
+    /// Its undated documents.
     pub undated: u64,
+    /// Its earliest date.
     pub first: Option<String>,
+    /// Its latest date.
     pub last: Option<String>,
     /// True when most dated documents give the day (news, press conferences).
     pub daily: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Holdings per year (`--by year`).
     pub by_year: Option<BTreeMap<String, Holdings>>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Holdings per month (`--by month`).
     pub by_month: Option<BTreeMap<String, Holdings>>,
     /// Empty years between the first and the last; for daily collections also
     /// the empty months (`2015-07`).
@@ -60,7 +72,9 @@ impl CollectionCoverage {
 }
 
 #[derive(Clone, Debug, Serialize)]
+/// The answer of `tifa coverage`.
 pub struct Coverage {
+    /// One line per collection.
     pub collections: Vec<CollectionCoverage>,
 }
 

@@ -13,7 +13,9 @@ use crate::engine::{Allowed, Engine};
 /// The first year from which a term is in common use.
 #[derive(Clone, Debug, Serialize)]
 pub struct TakeOff {
+    /// The year.
     pub year: i32,
+    /// Documents with the term that year.
     pub docs: u64,
 }
 
@@ -129,9 +131,13 @@ pub fn is_quoted(text: &str, start: usize, end: usize) -> bool {
 /// A document named as evidence.
 #[derive(Clone, Debug, Serialize)]
 pub struct DocRef {
+    /// The document's id.
     pub id: String,
+    /// Its date.
     pub date: String,
+    /// Its title.
     pub title: String,
+    /// Its collection.
     pub collection: String,
 }
 
@@ -142,12 +148,16 @@ pub struct CoverageBefore {
     pub lang: Option<String>,
     /// The window: from (inclusive) to the first appearance's date (exclusive).
     pub from: String,
+    /// The window's end: the first appearance's date (exclusive).
     pub to: String,
+    /// Documents dated in the window.
     pub docs: u64,
+    /// Those documents per collection.
     pub by_collection: BTreeMap<String, u64>,
     /// The first appearance's collection, and its nearest earlier document
     /// (at any distance): none means the collection starts with it.
     pub collection: String,
+    /// The nearest earlier document of the first appearance's collection.
     pub nearest_same_collection: Option<DocRef>,
 }
 

@@ -88,6 +88,7 @@ pub struct Holdings {
 }
 
 impl Holdings {
+    /// Documents, characters and words of each period the filter keeps.
     pub fn new(engine: &Engine, allowed: &Allowed, by: Period) -> Result<Holdings> {
         let collections = engine.field_values("collection")?;
         let langs = engine.field_values("lang")?;

@@ -6,11 +6,14 @@ use super::*;
 /// The bucket of a timeline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Period {
+    /// One bucket per year.
     Year,
+    /// One bucket per month.
     Month,
 }
 
 impl Period {
+    /// `year` or `month`.
     pub fn name(self) -> &'static str {
         match self {
             Period::Year => "year",
@@ -22,7 +25,9 @@ impl Period {
 /// What `tifa timeline` asks.
 #[derive(Clone, Debug)]
 pub struct TimelineOptions {
+    /// The documents counted.
     pub filter: crate::engine::Filter,
+    /// Per year or per month.
     pub by: Period,
     /// Follow each family by each of its variants.
     pub expand_families: bool,
@@ -31,9 +36,13 @@ pub struct TimelineOptions {
 /// The timeline of one term or family: `{"term", "by_year"|"by_month": {…}}`.
 #[derive(Clone, Debug)]
 pub struct Timeline {
+    /// The term (or `@family`) as given.
     pub term: String,
+    /// Per year or per month.
     pub by: Period,
+    /// What occurrences are counted in (characters or words).
     pub units: crate::terms::Units,
+    /// The figures per period.
     pub buckets: BTreeMap<String, Bucket>,
     /// Which periods the line's collections cover, and the notes a reader needs.
     pub coverage: series::SeriesCoverage,
@@ -182,10 +191,15 @@ pub fn write_timelines_csv<W: std::io::Write>(out: W, timelines: &[Timeline]) ->
 }
 
 #[derive(Clone, Copy, Debug, Default, Serialize)]
+/// The figures of one period.
 pub struct Bucket {
+    /// Documents with the term.
     pub docs: u64,
+    /// Occurrences of the term.
     pub occurrences: u64,
+    /// Occurrences per million characters (or words) of the period.
     pub per_million: f64,
+    /// Share of the period's documents with the term.
     pub share: f64,
 }
 
@@ -207,6 +221,7 @@ pub(crate) fn period_label(key: u64, by: Period) -> String {
 }
 
 impl Denominators {
+    /// The period's documents, characters and words under the filter.
     pub fn new(engine: &Engine, allowed: &Allowed, by: Period) -> Denominators {
         let mut totals: BTreeMap<String, (u64, u64, u64)> = BTreeMap::new();
         for a in engine.all_addresses() {

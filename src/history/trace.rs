@@ -9,10 +9,13 @@ use super::*;
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Citation {
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The collection (corpus file) it came from.
     pub collection: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Its web address.
     pub url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// Its source.
     pub source: Option<String>,
 }
 
@@ -30,13 +33,20 @@ impl Citation {
 /// A document in a trace.
 #[derive(Clone, Debug, Serialize)]
 pub struct Appearance {
+    /// The document's id.
     pub id: String,
+    /// Its date as written.
     pub date: String,
+    /// Its title.
     pub title: String,
+    /// Its language.
     pub lang: String,
+    /// Its kind.
     pub kind: String,
     #[serde(flatten)]
+    /// Where to cite it from.
     pub cite: Citation,
+    /// Occurrences of the term in it.
     pub occurrences: u32,
     /// The sentence containing the first match.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -88,21 +98,34 @@ pub const EARLY_SHOWN: usize = 20;
 pub const POSSIBLY_EARLIER_SHOWN: usize = 20;
 
 #[derive(Debug, Serialize)]
+/// The first appearance within one group.
 pub struct GroupFirst {
+    /// Documents of the group with the term.
     pub docs: usize,
+    /// Occurrences in the group.
     pub occurrences: u64,
+    /// The group's first appearance.
     pub first: Option<Appearance>,
 }
 
 #[derive(Debug, Serialize)]
+/// The answer of `tifa trace` for one term.
 pub struct Trace {
+    /// The term (or `@family`) as given.
     pub term: String,
+    /// Documents with the term.
     pub docs: usize,
+    /// Occurrences of the term.
     pub occurrences: u64,
+    /// The first appearance (earliest dated document).
     pub first: Option<Appearance>,
+    /// The first appearance per language.
     pub first_by_lang: BTreeMap<String, Appearance>,
+    /// The first appearance per kind.
     pub first_by_kind: BTreeMap<String, Appearance>,
+    /// The earliest documents, in date order.
     pub earliest: Vec<Appearance>,
+    /// The latest dated document.
     pub last: Option<Appearance>,
     /// The first year of common use (see [`evidence::take_off`]).
     pub take_off: Option<evidence::TakeOff>,
@@ -124,6 +147,7 @@ pub struct Trace {
     /// What the corpus holds in the 12 months before the first appearance.
     pub coverage_before: Option<evidence::CoverageBefore>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    /// The first appearance per value of `--group-by`.
     pub groups: Option<BTreeMap<String, GroupFirst>>,
     /// For a family: each variant's own trace, side by side; for a pattern,
     /// each distinct string it matched (the most frequent first).
@@ -144,6 +168,7 @@ struct Dated {
     m: Match,
 }
 
+/// The first appearances of one term in the filtered corpus.
 pub fn trace(
     engine: &Engine,
     subject: &Subject,
@@ -537,6 +562,7 @@ fn appearance(
 /// What `tifa trace` asks.
 #[derive(Clone, Debug, Default)]
 pub struct TraceOptions {
+    /// The documents looked at.
     pub filter: crate::engine::Filter,
     /// How many earliest documents to list.
     pub first: usize,

@@ -23,7 +23,9 @@ use serde::{Deserialize, Serialize};
 use crate::align::{self, Segment};
 use crate::engine::{Engine, StoredDoc};
 
+/// File of a generation holding the alignments, one pair per line.
 pub const LINES: &str = "alignments.jsonl";
+/// File of a generation locating each pair in `LINES`.
 pub const INDEX: &str = "alignments-index.json";
 
 /// One aligned pair of documents.
@@ -37,15 +39,20 @@ pub struct StoredPair {
     pub date: String,
     /// blake3 of both titles and texts: an update reuses an unchanged pair.
     pub hash: String,
+    /// The aligned segments.
     pub segments: Vec<Segment>,
 }
 
 /// What [`compute`] did, for the build report.
 #[derive(Clone, Debug, Default)]
 pub struct Computed {
+    /// Pairs found in the corpus.
     pub pairs: usize,
+    /// Pairs aligned by this build.
     pub aligned: usize,
+    /// Pairs reused unchanged from the previous generation.
     pub reused: usize,
+    /// Segments of all pairs.
     pub segments: usize,
 }
 

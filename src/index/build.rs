@@ -19,7 +19,9 @@ use super::*;
 
 /// Options of a build.
 pub struct BuildOptions {
+    /// Any bad record fails the build.
     pub strict: bool,
+    /// Wait for another build's lock instead of failing.
     pub wait: bool,
     /// Make a build with no documents live even over an index that has some.
     pub allow_empty: bool,
@@ -29,7 +31,9 @@ pub struct BuildOptions {
     /// Off: every flush stays a segment (a build linear in the corpus, more
     /// segments for queries to visit); for measurements.
     pub merge: bool,
+    /// Indexing threads.
     pub threads: usize,
+    /// Size limits of files and documents.
     pub limits: corpus::Limits,
     /// Read links whose target lies outside the folders given.
     pub follow_links: bool,
@@ -52,9 +56,13 @@ impl Default for BuildOptions {
 
 /// The outcome of a build.
 pub struct BuildOutcome {
+    /// The new generation's manifest.
     pub manifest: Manifest,
+    /// What reading the corpus found.
     pub report: LoadReport,
+    /// Damaged files (cut gzip, bad encoding), named with what was kept.
     pub damage: Vec<FileDamage>,
+    /// The new generation's folder.
     pub generation: PathBuf,
 }
 
@@ -79,13 +87,19 @@ pub fn build(
 /// What `tifa index --update` changed.
 #[derive(Debug, Default)]
 pub struct UpdateChanges {
+    /// Files new to the index.
     pub added: Vec<String>,
+    /// Files whose content changed.
     pub replaced: Vec<String>,
+    /// Files no longer listed.
     pub removed: Vec<String>,
+    /// Files read before and unchanged.
     pub unchanged: usize,
     /// Unchanged files read again because an id they hold or repeat moved.
     pub reread: Vec<String>,
+    /// Documents added (of new and changed files).
     pub documents_added: u64,
+    /// Documents removed (of changed and removed files).
     pub documents_removed: u64,
 }
 

@@ -173,9 +173,13 @@ pub fn read_manifest(generation: &Path) -> Result<Manifest> {
 
 /// An opened index.
 pub struct OpenIndex {
+    /// The tantivy index.
     pub index: Index,
+    /// The schema's fields.
     pub fields: Fields,
+    /// The build's manifest.
     pub manifest: Manifest,
+    /// The generation's folder.
     pub generation: PathBuf,
 }
 
@@ -279,8 +283,11 @@ impl Directory for ReadOnlyDirectory {
 /// What `tifa check` found.
 #[derive(Debug, Serialize)]
 pub struct CheckReport {
+    /// The generation checked.
     pub generation: PathBuf,
+    /// Its documents.
     pub documents: u64,
+    /// Index files checked.
     pub files_checked: usize,
     /// Files whose checksum, size or presence is wrong; empty when all is well.
     pub damaged: Vec<String>,
@@ -386,8 +393,11 @@ pub(super) fn switch_current(dir: &Path, name: &str) -> Result<()> {
 
 /// The outcome of `tifa index --rollback`.
 pub struct Rollback {
+    /// The generation that was live, with its documents, if any.
     pub from: Option<(PathBuf, u64)>,
+    /// The generation made live.
     pub to: PathBuf,
+    /// Its documents.
     pub documents: u64,
 }
 

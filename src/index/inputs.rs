@@ -19,6 +19,7 @@ use super::*;
 /// `--update` compares and sums instead of reading unchanged files again.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct Inputs {
+    /// One record per file read.
     pub files: Vec<InputFile>,
 }
 
@@ -28,29 +29,46 @@ pub struct Inputs {
 pub struct InputFile {
     /// Canonical path.
     pub path: String,
+    /// The collection its documents belong to.
     pub collection: String,
+    /// Its path relative to the corpus folder given.
     pub relative: String,
     /// blake3 of the file's bytes and its sheet row.
     pub hash: String,
+    /// The ids it contributed.
     pub ids: Vec<String>,
+    /// The ids it repeated (a full build skips them).
     pub repeated: Vec<String>,
+    /// Its share of the manifest's figures.
     pub stats: FileStats,
 }
 
 /// A file's share of the manifest's figures.
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct FileStats {
+    /// Documents indexed.
     pub documents: u64,
+    /// Of which undated.
     pub undated: u64,
+    /// Records skipped.
     pub skipped: u64,
+    /// Warnings.
     pub warnings: u64,
+    /// Han characters.
     pub han_chars: u64,
+    /// English words.
     pub english_words: u64,
+    /// Bytes of text.
     pub text_bytes: u64,
+    /// Documents per language.
     pub by_lang: BTreeMap<String, u64>,
+    /// Documents per kind.
     pub by_kind: BTreeMap<String, u64>,
+    /// Documents per metadata field.
     pub fields: BTreeMap<String, u64>,
+    /// Its earliest date.
     pub first_date: Option<crate::date::DocDate>,
+    /// Its latest date.
     pub last_date: Option<crate::date::DocDate>,
 }
 

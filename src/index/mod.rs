@@ -66,12 +66,19 @@ const LOCK: &str = ".lock";
 /// The fields of the schema.
 #[derive(Clone, Copy, Debug)]
 pub struct Fields {
+    /// The document's id (stored, indexed as one token).
     pub id: Field,
+    /// Its language.
     pub lang: Field,
+    /// Its kind.
     pub kind: Field,
+    /// Its date as written.
     pub date: Field,
+    /// Its title.
     pub title: Field,
+    /// Its text.
     pub text: Field,
+    /// Its other metadata, as JSON.
     pub meta: Field,
     /// `key=value` for every metadata field, for `--where`.
     pub facets: Field,
@@ -81,6 +88,7 @@ pub struct Fields {
     pub words: Field,
 }
 
+/// The index's schema and its fields.
 pub fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
     let stored_text = TextOptions::default().set_stored();
@@ -127,23 +135,41 @@ pub const FAST_U64: [&str; 6] = [
 /// What a build recorded about itself; stored as `tifa.json` in the generation.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Manifest {
+    /// The version of tifa that built it.
     pub tool_version: String,
+    /// The version of the index format.
     pub format_version: u32,
+    /// The analysis (tokenizers) it was built with.
     pub analysis: String,
+    /// The corpus paths given.
     pub sources: Vec<String>,
+    /// Documents indexed.
     pub documents: u64,
+    /// Documents per language.
     pub by_lang: BTreeMap<String, u64>,
+    /// Documents per kind.
     pub by_kind: BTreeMap<String, u64>,
+    /// The earliest date.
     pub first_date: Option<String>,
+    /// The latest date.
     pub last_date: Option<String>,
+    /// Undated documents.
     pub undated: u64,
+    /// Records skipped.
     pub skipped: u64,
+    /// Warnings.
     pub warnings: u64,
+    /// Han characters.
     pub han_chars: u64,
+    /// English words.
     pub english_words: u64,
+    /// Bytes of text.
     pub text_bytes: u64,
+    /// Seconds the build took.
     pub build_seconds: f64,
+    /// Bytes of the index on disk.
     pub index_bytes: u64,
+    /// When it was built (Unix seconds).
     pub built_at_unix: u64,
     /// Size of every file of the generation, checked on open (catches missing
     /// and truncated files before tantivy reads them).
@@ -166,12 +192,16 @@ pub struct Manifest {
 /// What the build spent on aligning paired documents (stored beside the index).
 #[derive(Clone, Debug, Default, Serialize, Deserialize)]
 pub struct AlignmentStats {
+    /// Paired documents.
     pub pairs: u64,
+    /// Aligned segments.
     pub segments: u64,
     /// Pairs aligned by this build; the others were reused unchanged from the
     /// previous generation.
     pub aligned: u64,
+    /// Pairs reused unchanged.
     pub reused: u64,
+    /// Seconds the alignment took.
     pub seconds: f64,
 }
 

@@ -23,6 +23,7 @@ pub fn is_sheet(path: &Path) -> bool {
 /// One row of a sheet: the metadata it gives one file.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct SheetRow {
+    /// The sheet the row is in.
     pub sheet: PathBuf,
     /// 1-based line of the row in the sheet.
     pub line: usize,
@@ -31,6 +32,7 @@ pub struct SheetRow {
 }
 
 impl SheetRow {
+    /// The row's value in `column`, if the sheet has it.
     pub fn get(&self, column: &str) -> Option<&str> {
         self.cells
             .iter()
@@ -55,7 +57,9 @@ pub const MAX_SHEET_BYTES: u64 = 64 << 20;
 /// A row that cannot be used, with its line and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BadRow {
+    /// The line of the sheet.
     pub line: usize,
+    /// What is wrong.
     pub reason: String,
 }
 

@@ -26,7 +26,9 @@ use crate::terms::{Families, Subject};
 
 /// One line of the term file.
 pub struct TermLine {
+    /// Its line in the term file.
     pub line: usize,
+    /// The term or family on it.
     pub subject: Subject,
 }
 
@@ -78,16 +80,24 @@ pub fn read_terms(path: &Path, families: &Families) -> Result<Vec<TermLine>> {
 /// Figures of one term (or family, or variant of a family).
 #[derive(Debug, Serialize)]
 pub struct TermFigures {
+    /// The term as given.
     pub term: String,
     /// For a variant row: the family it belongs to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub family: Option<String>,
+    /// Documents with it.
     pub docs: usize,
+    /// Its occurrences.
     pub occurrences: u64,
+    /// Its first appearance.
     pub first: Option<history::Appearance>,
+    /// Its latest appearance.
     pub last: Option<history::Appearance>,
+    /// The year with the most documents.
     pub peak_year: Option<String>,
+    /// What `per_million` counts (characters or words).
     pub per_million_of: &'static str,
+    /// Figures per year.
     pub by_year: BTreeMap<String, Bucket>,
     /// The years its collections cover (the rest drawn dashed and hollow).
     pub coverage: history::series::SeriesCoverage,

@@ -10,6 +10,7 @@ use crate::engine::Engine;
 /// What reproduces an output: the tool, the index it read and the corpus behind it.
 #[derive(Clone, Debug, Serialize)]
 pub struct Stamp {
+    /// `tifa` and its version.
     pub tool: String,
     /// The index generation (a new one with every build or update).
     pub generation: String,
@@ -17,12 +18,14 @@ pub struct Stamp {
     pub corpus_hash: String,
     /// When the index was built (UTC date): the "accessed" date of citations.
     pub built: String,
+    /// Documents in the index.
     pub documents: u64,
     /// The command that gives the same page.
     pub command: String,
 }
 
 impl Stamp {
+    /// The stamp of `command` run on this index.
     pub fn of(engine: &Engine, command: String) -> Stamp {
         let m = &engine.manifest;
         Stamp {
@@ -87,7 +90,9 @@ pub fn unix_date(secs: u64) -> String {
 #[derive(Serialize)]
 pub struct Stamped<'a, T: Serialize + ?Sized> {
     #[serde(flatten)]
+    /// The answer.
     pub inner: &'a T,
+    /// Its stamp.
     pub stamp: &'a Stamp,
 }
 

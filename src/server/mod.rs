@@ -31,7 +31,9 @@ use crate::query::QueryOptions;
 /// How the server is reached and how long a request may work.
 #[derive(Clone, Debug)]
 pub struct ServeOptions {
+    /// The address to listen on.
     pub bind: IpAddr,
+    /// The port.
     pub port: u16,
     /// Work per request before the answer is "too long".
     pub time_budget: Duration,
@@ -55,6 +57,7 @@ pub struct HostRule {
 }
 
 impl HostRule {
+    /// Which Host headers to accept for a server bound to `bind`.
     pub fn new(bind: IpAddr, allow_hosts: &[String]) -> HostRule {
         let mut names: Vec<String> = vec![
             "localhost".into(),
@@ -140,6 +143,7 @@ fn from_cache(kept: bool, mut response: Response) -> Response {
     response
 }
 
+/// What every request shares: the opened index and the server's rules.
 pub struct AppState {
     dir: PathBuf,
     /// The generation open now, and its engine.
@@ -151,6 +155,7 @@ pub struct AppState {
 }
 
 impl AppState {
+    /// Opens the index at `dir` for serving.
     pub fn new(dir: &Path, budget: Duration, hosts: HostRule) -> Result<AppState> {
         let generation = index::current_generation(dir)?;
         let engine = Arc::new(Engine::open(dir)?);
@@ -502,6 +507,7 @@ impl Params {
             .collect()
     }
 
+    /// Whether a checkbox parameter is on.
     pub fn flag(&self, key: &str) -> bool {
         self.0
             .iter()

@@ -84,7 +84,9 @@ pub const EXTENSIONS_SHOWN: usize = 5;
 /// A year or an inclusive span of years.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct YearSpan {
+    /// First year of the span.
     pub from: u16,
+    /// Last year of the span (inclusive).
     pub to: u16,
 }
 
@@ -119,10 +121,12 @@ impl YearSpan {
         Ok(span)
     }
 
+    /// Whether `year` lies in the span.
     pub fn contains(self, year: u16) -> bool {
         (self.from..=self.to).contains(&year)
     }
 
+    /// `2015` or `2013..2015`, as the user writes it.
     pub fn label(self) -> String {
         if self.from == self.to {
             format!("{}", self.from)
@@ -159,8 +163,11 @@ impl Reference {
 /// Which candidates to look for.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Languages {
+    /// Chinese strings only.
     Chinese,
+    /// English n-grams only.
     English,
+    /// Both kinds of candidates.
     Both,
 }
 
@@ -183,19 +190,29 @@ impl Languages {
 }
 
 #[derive(Clone, Debug)]
+/// What `tifa emerging` asks.
 pub struct EmergingOptions {
+    /// The documents looked at (dates come from the period and reference).
     pub filter: Filter,
+    /// The period whose rises are listed.
     pub period: YearSpan,
+    /// What the period is compared with.
     pub against: Reference,
+    /// Chinese strings, English n-grams or both.
     pub languages: Languages,
+    /// Fewest period documents a candidate must be in.
     pub min_docs: u32,
+    /// Fewest distinct dates among those documents.
     pub min_dates: u32,
+    /// Smallest log ratio (log2 of the share ratio) listed.
     pub min_log_ratio: f64,
+    /// How many candidates to list.
     pub limit: usize,
     /// List candidates whose rise did not hold too.
     pub include_faded: bool,
     /// The classes listed (formulations by default).
     pub show: Vec<Class>,
+    /// The order of the list.
     pub rank: Rank,
 }
 
@@ -213,6 +230,7 @@ pub enum Rank {
 }
 
 impl Rank {
+    /// `held`, `keyness` or `spread`.
     pub fn parse(s: &str) -> Result<Rank, String> {
         match s {
             "held" => Ok(Rank::Held),
@@ -226,8 +244,11 @@ impl Rank {
 /// The earliest dated document with the candidate (ties: smallest id, as `trace`).
 #[derive(Clone, Debug, Serialize)]
 pub struct First {
+    /// Its date as written (year, month or day).
     pub date: String,
+    /// Its id.
     pub id: String,
+    /// Its title.
     pub title: String,
     /// The sentence of its first occurrence in that document (title first,
     /// then text), as `trace` shows it.
@@ -235,18 +256,25 @@ pub struct First {
 }
 
 #[derive(Clone, Debug, Serialize)]
+/// One listed candidate with its exact figures and evidence.
 pub struct Candidate {
+    /// The candidate string (Han characters, or English words).
     pub term: String,
     /// What the signals make of it, and the signals.
     pub class: Class,
+    /// The signals measured and the reason for its class.
     pub signals: Signals,
     /// Documents and occurrences in the period.
     pub docs: u64,
+    /// Its occurrences in the period's documents.
     pub occurrences: u64,
+    /// Reference documents with it.
     pub ref_docs: u64,
+    /// Its occurrences in the reference's documents.
     pub ref_occurrences: u64,
     /// Occurrences per million Han characters (Chinese) or English words.
     pub per_million: f64,
+    /// Its occurrences per million characters (or words) of the reference.
     pub ref_per_million: f64,
     /// Reference documents expected at the period's mix of collections (the
     /// reference side of the statistics).
@@ -269,24 +297,32 @@ pub struct Candidate {
     pub held: Option<f64>,
     /// Longer qualified candidates that contain this one, best first.
     pub extensions: Vec<String>,
+    /// Its first appearance in the filtered corpus, as `trace` finds it.
     pub first: Option<First>,
+    /// The year its use took off, as `trace` computes it.
     pub take_off: Option<TakeOff>,
     /// Documents of the period per kind and per collection.
     pub kinds: BTreeMap<String, u64>,
+    /// Period documents with it per collection (corpus file).
     pub collections: BTreeMap<String, u64>,
     /// Documents per year over the whole filtered corpus.
     pub by_year: BTreeMap<String, u64>,
 }
 
 #[derive(Clone, Debug, Serialize)]
+/// The answer of `tifa emerging`.
 pub struct Emerging {
+    /// The period, as `2015` or `2013..2015`.
     pub period: String,
+    /// The reference in words (`before 2015`, `2008..2012`…).
     pub reference: String,
     /// Documents in the period and the reference after filters that have text
     /// of the kind looked for (Han characters, English words): the
     /// denominators of the document shares.
     pub period_docs: u64,
+    /// Dated documents of the reference that can hold a candidate.
     pub reference_docs: u64,
+    /// What the score is, in words.
     pub statistic: &'static str,
     /// The years after the period that decide whether a rise held.
     pub following: Option<String>,
@@ -297,7 +333,9 @@ pub struct Emerging {
     /// Qualified candidates per class; `candidates` holds the first `limit`
     /// of the classes shown.
     pub classes: BTreeMap<Class, usize>,
+    /// The classes listed.
     pub shown: Vec<Class>,
+    /// The listed candidates, in the order asked for.
     pub candidates: Vec<Candidate>,
 }
 
@@ -320,6 +358,7 @@ enum Side {
     Other,
 }
 
+/// The formulations whose use took off in a period (see the module's steps).
 pub fn emerging(engine: &Engine, options: &EmergingOptions) -> Result<Emerging> {
     check_dates(options)?;
     let allowed = engine.allowed(&options.filter)?;

@@ -6,6 +6,7 @@ use super::*;
 /// A rendering proposed for a family with the term (`--suggest-family`).
 #[derive(Clone, Debug, Serialize)]
 pub struct FamilySuggestion {
+    /// The rendering, in its commonest spelling.
     pub text: String,
     /// Of the paired documents that contain the rendering, the share whose
     /// translation contains the term.

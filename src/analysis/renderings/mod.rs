@@ -41,25 +41,35 @@ use order::rank;
 use padding::Padding;
 
 #[derive(Clone, Debug)]
+/// What `tifa renderings` asks.
 pub struct RenderingOptions {
+    /// The paired documents looked at.
     pub filter: Filter,
+    /// How many renderings to list.
     pub limit: usize,
     /// Renderings per year, side by side.
     pub by_year: bool,
 }
 
 #[derive(Clone, Debug, Serialize)]
+/// An aligned segment that shows a rendering.
 pub struct Example {
+    /// The id of the document with the term.
     pub id: String,
+    /// The id of its paired document.
     pub pair: String,
     /// The segment's number in the aligned pair (from 1, as `tifa pair` shows it).
     pub segment: usize,
+    /// The date of the document with the term.
     pub date: String,
+    /// The segment's side with the term.
     pub source: String,
+    /// The segment's other side, with the rendering.
     pub target: String,
 }
 
 #[derive(Clone, Debug, Serialize)]
+/// One rendering of the term in the other language.
 pub struct Rendering {
     /// The commonest spelling of the rendering.
     pub text: String,
@@ -80,28 +90,40 @@ pub struct Rendering {
     pub by_year: BTreeMap<String, f64>,
     /// Aligned segments with the term whose other side has this rendering.
     pub pairs: usize,
+    /// G² of the segments with the rendering among those with the term.
     pub score: f64,
+    /// Date of the first segment with the term and this rendering.
     pub first: String,
+    /// Date of the last such segment.
     pub last: String,
+    /// One segment that shows it.
     pub example: Example,
 }
 
 #[derive(Clone, Debug, Serialize)]
+/// How one part of the term is rendered on its own.
 pub struct PartRendering {
+    /// The part (a word of the term).
     pub part: String,
+    /// Its commonest rendering, if it has one.
     pub rendering: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize)]
+/// The answer of `tifa renderings`.
 pub struct Renderings {
+    /// The term as given.
     pub term: String,
     /// Aligned segments that contain the term, out of all aligned segments.
     pub segments_with_term: usize,
+    /// Aligned segments looked at.
     pub segments: usize,
+    /// The renderings, whole phrases first.
     pub renderings: Vec<Rendering>,
     /// Segments with the term whose other side has none of the renderings
     /// listed (paraphrase or omission), and one of them.
     pub not_rendered: usize,
+    /// A segment with the term whose other side has none of the renderings.
     pub not_rendered_example: Option<Example>,
     /// With a term of two or more parts: each part and its own rendering
     /// (the candidate most associated with it, also where the whole term is
@@ -153,6 +175,7 @@ impl Seg<'_> {
 /// part of the term must hold to be put first (see `rank`).
 pub const MIN_COMPLETE_SHARE: f64 = 0.2;
 
+/// How `term` is rendered in the other language, from aligned paired documents.
 pub fn renderings(engine: &Engine, term: &str, options: &RenderingOptions) -> Result<Renderings> {
     let literal = Literal::new(term).map_err(crate::error::UserError::BadQuery)?;
     let source_is_zh = literal.cjk;

@@ -56,6 +56,7 @@ impl Pattern {
 /// How patterns read: the most characters `*` stands for in Chinese.
 #[derive(Clone, Copy, Debug)]
 pub struct PatternOptions {
+    /// Most characters a `*` stands for in a Chinese pattern.
     pub gap: usize,
     /// Chinese phrases match across differences in punctuation.
     pub loose_punct: bool,
@@ -130,6 +131,7 @@ struct EnglishPattern {
 }
 
 impl Literal {
+    /// A literal term under the matching rules (Chinese: exact substring; English: whole words, case folded).
     pub fn new(raw: &str) -> Result<Literal, String> {
         let raw = raw.trim();
         if raw.is_empty() {
@@ -357,6 +359,7 @@ impl Literal {
         ))
     }
 
+    /// Whether the term is a pattern (glob, regular expression, loose or near).
     pub fn is_pattern(&self) -> bool {
         self.pattern.is_some()
     }
@@ -437,11 +440,13 @@ impl Literal {
 
 /// An NFKC text ready for matching by any number of literals.
 pub struct Prepared<'a> {
+    /// The NFKC text the offsets refer to.
     pub normalized: &'a str,
     lowered: std::cell::OnceCell<Lowered>,
 }
 
 impl<'a> Prepared<'a> {
+    /// Prepares a normalised text (its lower-cased form is made when first needed).
     pub fn new(normalized: &'a str) -> Prepared<'a> {
         Prepared {
             normalized,

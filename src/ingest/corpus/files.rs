@@ -15,6 +15,7 @@ use super::*;
 /// broken links, reported as problems).
 #[derive(Debug, Default)]
 pub struct CorpusFiles {
+    /// The files to read, in corpus order.
     pub files: Vec<PathBuf>,
     /// The collection of each file (see [`Document::collection`]).
     pub collections: Vec<String>,
@@ -25,7 +26,9 @@ pub struct CorpusFiles {
     pub rows: Vec<Option<SheetRow>>,
     /// The metadata sheets read.
     pub sheets: Vec<PathBuf>,
+    /// Files left out (not a corpus format), named for the report.
     pub ignored: Vec<PathBuf>,
+    /// Problems of the listing (unreadable folders, bad sheet rows).
     pub problems: Vec<Problem>,
 }
 
@@ -57,6 +60,7 @@ pub(super) fn not_regular(meta: &std::fs::Metadata) -> Option<&'static str> {
     }
 }
 
+/// The files of the corpus paths given (files, folders, sheets), in corpus order.
 pub fn corpus_files(paths: &[PathBuf]) -> Result<CorpusFiles> {
     corpus_files_with(paths, false)
 }

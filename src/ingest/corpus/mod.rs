@@ -28,12 +28,19 @@ use crate::extract;
 /// One document as read from the corpus.
 #[derive(Clone, Debug, Default)]
 pub struct Document {
+    /// The document's id.
     pub id: String,
+    /// Its language (`zh`, `en`, …).
     pub lang: String,
+    /// Its date, if it has one.
     pub date: Option<DocDate>,
+    /// Its title.
     pub title: String,
+    /// Its kind (speech, report, law, article…).
     pub kind: String,
+    /// Its source.
     pub source: String,
+    /// Its text.
     pub text: String,
     /// The corpus file it came from, relative to the indexed path (for a
     /// front-matter file, its folder): `large/xwlb_cctv_news_2012_2026.jsonl.gz`.
@@ -45,7 +52,9 @@ pub struct Document {
 /// Where a record came from.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Location {
+    /// The file.
     pub file: PathBuf,
+    /// The line (1-based), for a line-based file.
     pub line: Option<usize>,
 }
 
@@ -70,8 +79,11 @@ pub enum Severity {
 /// A problem found while loading, always with its place and what to do.
 #[derive(Clone, Debug)]
 pub struct Problem {
+    /// Where.
     pub location: Location,
+    /// Skipped record or warning.
     pub severity: Severity,
+    /// What is wrong and what to do.
     pub reason: String,
 }
 
@@ -88,21 +100,27 @@ impl fmt::Display for Problem {
 /// What loading found, for the summary at the end of a build.
 #[derive(Debug, Default)]
 pub struct LoadReport {
+    /// Every problem found.
     pub problems: Vec<Problem>,
+    /// Documents read.
     pub documents: usize,
+    /// Of which undated.
     pub undated: usize,
+    /// Files read.
     pub files_read: usize,
     /// Files in the given folders that are not documents (no front matter, other extensions).
     pub files_ignored: Vec<PathBuf>,
 }
 
 impl LoadReport {
+    /// Records skipped.
     pub fn skipped(&self) -> usize {
         self.problems
             .iter()
             .filter(|p| p.severity == Severity::Skipped)
             .count()
     }
+    /// Warnings.
     pub fn warnings(&self) -> usize {
         self.problems
             .iter()
@@ -152,7 +170,9 @@ use record::*;
 /// How a whole file went wrong (as opposed to one record).
 #[derive(Debug)]
 pub struct FileDamage {
+    /// The file and where the damage starts.
     pub location: Location,
+    /// What is damaged and what was kept.
     pub reason: String,
 }
 

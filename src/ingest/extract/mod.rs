@@ -69,6 +69,7 @@ pub(crate) fn run_on_bytes(
 pub struct Extracted {
     /// Paragraphs separated by `\n`.
     pub text: String,
+    /// The title the file gives, if any.
     pub title: Option<String>,
     /// A publication date declared by the file (HTML `<meta>`), as written.
     pub date: Option<String>,

@@ -24,12 +24,15 @@ pub const PACKAGES: &str =
 /// What OCR read from one file.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct OcrText {
+    /// The recognised text.
     pub text: String,
     /// Mean word confidence, 0–100.
     pub confidence: f64,
+    /// Pages read.
     pub pages: usize,
     /// Tesseract's languages, e.g. `chi_sim+eng`.
     pub languages: String,
+    /// The OCR engine and its version.
     pub engine: String,
 }
 

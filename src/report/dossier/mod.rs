@@ -21,6 +21,7 @@ mod page;
 
 /// Concordance lines drawn at random (with [`SAMPLE_SEED`]).
 pub const SAMPLE_LINES: usize = 10;
+/// Seed of the dossier's sample of lines (the same sample each time).
 pub const SAMPLE_SEED: u64 = 1;
 /// Earliest concordance lines given in full.
 pub const EARLIEST_LINES: usize = 10;
@@ -32,49 +33,74 @@ pub const RENDERINGS_SHOWN: usize = 5;
 /// A document the page cites.
 #[derive(Clone, Debug, Serialize)]
 pub struct Source {
+    /// Its number in the list of sources.
     pub number: usize,
+    /// The document's id.
     pub id: String,
+    /// Its date.
     pub date: String,
+    /// Its title.
     pub title: String,
+    /// Its kind.
     pub kind: String,
+    /// Its language.
     pub lang: String,
+    /// Its collection.
     pub collection: String,
+    /// Its web address, if known.
     pub url: Option<String>,
+    /// Where the collection came from, if known.
     pub provenance: Option<String>,
 }
 
 /// Collocates of one period.
 #[derive(Clone, Debug, Serialize)]
 pub struct CollocatePeriod {
+    /// The period's name.
     pub label: String,
     /// `--from`/`--to` that give the same list with `tifa collocates`.
     pub from: Option<String>,
+    /// See `from`.
     pub to: Option<String>,
+    /// The period's collocates, if the term occurs in it.
     pub group: Option<collocates::Group>,
 }
 
 #[derive(Debug, Serialize)]
+/// Everything a dossier shows about one term.
 pub struct Dossier {
+    /// The term (or `@family`) as given.
     pub term: String,
+    /// The summary sentence.
     pub summary: String,
+    /// First appearances and their evidence.
     pub trace: history::Trace,
+    /// Use per year.
     pub timeline: history::Timeline,
     /// Documents and occurrences per kind and per collection.
     pub by_kind: BTreeMap<String, (usize, u64)>,
+    /// See `by_kind`.
     pub by_collection: BTreeMap<String, (usize, u64)>,
     /// First use per state (UN General Debate), where the corpus has countries.
     pub diffusion: Vec<(String, Appearance)>,
+    /// Renderings in the other language, where the corpus has pairs.
     pub renderings: Option<renderings::Renderings>,
     /// The term the renderings are of: the term itself, or for a family the
     /// member in the most aligned segments.
     pub renderings_of: Option<String>,
     /// Why renderings are missing, or whose they are for a family.
     pub renderings_note: Option<String>,
+    /// Collocates before and after the take-off.
     pub collocates: Vec<CollocatePeriod>,
+    /// A random sample of lines.
     pub sample: kwic::Kwic,
+    /// The earliest lines.
     pub earliest_lines: Vec<kwic::KwicLine>,
+    /// What a reader must keep in mind (coverage, partial years).
     pub caveats: Vec<String>,
+    /// Every document cited, numbered.
     pub sources: Vec<Source>,
+    /// What reproduces it.
     pub stamp: Stamp,
 }
 
@@ -490,12 +516,16 @@ fn sources(
 /// The cited documents as references.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CiteFormat {
+    /// CSL-JSON.
     CslJson,
+    /// BibTeX.
     Bibtex,
+    /// RIS.
     Ris,
 }
 
 impl CiteFormat {
+    /// `csl-json`, `bibtex` or `ris`.
     pub fn parse(s: &str) -> Result<CiteFormat, String> {
         match s {
             "csl-json" => Ok(CiteFormat::CslJson),

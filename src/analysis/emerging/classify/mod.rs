@@ -84,13 +84,18 @@ pub const FREE_SHARE_MIN: f64 = 0.1;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
 pub enum Class {
+    /// A formulation of official discourse (the default list).
     Formulation,
+    /// A reporting formula or template.
     Boilerplate,
+    /// A news topic, named entity or ordinary word.
     Topic,
+    /// A piece of a longer expression.
     Fragment,
 }
 
 impl Class {
+    /// A class by its name or plural (`formulations`, `topic`…).
     pub fn parse(s: &str) -> Result<Class, String> {
         match s {
             "formulations" | "formulation" => Ok(Class::Formulation),
@@ -103,6 +108,7 @@ impl Class {
         }
     }
 
+    /// The class's name in JSON and CSV.
     pub fn name(self) -> &'static str {
         match self {
             Class::Formulation => "formulation",
@@ -133,6 +139,7 @@ pub fn parse_show(s: &str) -> Result<Vec<Class>, String> {
     Ok(show)
 }
 
+/// Every class, in the order they are listed.
 pub const ALL: [Class; 4] = [
     Class::Formulation,
     Class::Boilerplate,
@@ -143,7 +150,9 @@ pub const ALL: [Class; 4] = [
 /// jieba's entry for a candidate that is one dictionary word.
 #[derive(Clone, Debug, Serialize)]
 pub struct DictionaryWord {
+    /// jieba's frequency of the word.
     pub freq: usize,
+    /// jieba's part-of-speech tag of the word.
     pub tag: String,
 }
 
@@ -181,11 +190,13 @@ pub struct Signals {
     /// The character (word) that most often follows its first occurrence in
     /// a period document, and the share of the documents where it does.
     pub continuation: Option<String>,
+    /// Share of its period documents where `continuation` follows it.
     pub continuation_share: f64,
     /// The name or number that most often stands right before its first
     /// occurrence in a period document, and the share of the documents where
     /// it does (shown when that share is at least [`CONTINUATION_SHARE`]).
     pub preceded_by: Option<String>,
+    /// Share of its period documents where `preceded_by` stands before it.
     pub preceded_share: f64,
     /// jieba's dictionary entry when the candidate is one dictionary word.
     pub dictionary_word: Option<DictionaryWord>,
@@ -214,9 +225,11 @@ pub struct Signals {
     pub legal_share: Option<f64>,
     /// The longer candidate that carries most of this one's rise, and how much.
     pub carried_by: Option<String>,
+    /// Share of its rise in documents that `carried_by` carries.
     pub carried_share: Option<f64>,
     /// Period documents above those expected from the reference share.
     pub rise_docs: f64,
+    /// The class's reason in words (empty for a formulation).
     pub reason: String,
 }
 
