@@ -190,53 +190,11 @@ pub fn collocates(
     let per_doc: Vec<Result<DocWindows>> = matches
         .par_iter()
         .map(|m| {
-            let doc = engine.stored(m.address)?;
-            let mut counts: HashMap<String, u64> = HashMap::new();
-            let (mut places_n, mut window_tokens) = (0u64, 0u64);
-            for field in [&doc.title, &doc.text] {
-                let normalized = text::nfkc(field);
-                let places = subject.find_in_normalized(&normalized);
-                if places.is_empty() {
-                    continue;
-                }
-                places_n += places.len() as u64;
-                let words = text::WordTokenizer::words_with_offsets(&jieba, &normalized);
-                // Each word token counts once, however many windows it falls
-                // in (places close together share their context): f(n,c)
-                // never exceeds f(c), and logDice stays at most 14.
-                let mut in_window = vec![false; words.len()];
-                for &(s, e) in &places {
-                    // Words wholly before / after the match.
-                    let before = words.partition_point(|w| w.2 <= s);
-                    let after = words.partition_point(|w| w.1 < e);
-                    if options.side != Side::Right {
-                        in_window[before.saturating_sub(options.window)..before].fill(true);
-                    }
-                    if options.side != Side::Left {
-                        in_window[after..(after + options.window).min(words.len())].fill(true);
-                    }
-                }
-                // A token overlapping another place of the term is the term
-                // (places close together), not its context.
-                for &(s, e) in &places {
-                    let from = words.partition_point(|w| w.2 <= s);
-                    let to = words.partition_point(|w| w.1 < e);
-                    in_window[from..to.max(from)].fill(false);
-                }
-                for (w, _) in words.iter().zip(&in_window).filter(|(_, inside)| **inside) {
-                    window_tokens += 1;
-                    *counts.entry(w.0.clone()).or_default() += 1;
-                }
-            }
-            Ok((group_of(m.address), places_n, counts, window_tokens))
+            let (places, counts, window_tokens) =
+                windows_of(engine, subject, &jieba, m.address, options)?;
+            Ok((group_of(m.address), places, counts, window_tokens))
         })
         .collect();
-    struct Acc {
-        docs: u64,
-        occurrences: u64,
-        window_tokens: u64,
-        counts: HashMap<String, u64>,
-    }
     let mut groups: BTreeMap<String, Acc> = BTreeMap::new();
     for r in per_doc {
         let (g, places, counts, window_tokens) = r?;
@@ -258,16 +216,102 @@ pub fn collocates(
         let mut v: Vec<String> = groups
             .values()
             .flat_map(|a| a.counts.iter())
-            .filter(|(w, n)| {
-                **n >= options.min_freq && !(options.stop_words && STOP_WORDS.contains(&w.as_str()))
-            })
+            .filter(|(w, n)| listed(w, **n, options))
             .map(|(w, _)| w.clone())
             .collect();
         v.sort();
         v.dedup();
         v
     };
-    // Corpus frequencies per group, from the postings of the words field.
+    let corpus = corpus_frequencies(engine, &allowed, &wanted, &group_of)?;
+    let tokens = tokens_per_group(engine, &allowed, &group_of)?;
+    let out_groups = groups
+        .into_iter()
+        .map(|(g, acc)| {
+            let n_tokens = tokens.get(&g).copied().unwrap_or(0);
+            ranked(g, acc, n_tokens, &corpus, options)
+        })
+        .collect();
+    Ok(Collocates {
+        term: subject.label(),
+        window: options.window,
+        side: options.side,
+        measure: options.measure,
+        groups: out_groups,
+    })
+}
+
+/// What the matching documents of one group hold.
+struct Acc {
+    docs: u64,
+    occurrences: u64,
+    window_tokens: u64,
+    counts: HashMap<String, u64>,
+}
+
+/// Whether a word with `n` co-occurrences may be listed (`--min-freq`, `--stop-words`).
+fn listed(word: &str, n: u64, options: &CollocateOptions) -> bool {
+    n >= options.min_freq && !(options.stop_words && STOP_WORDS.contains(&word))
+}
+
+/// One matching document: the term's places, the words in their windows
+/// (each word token once) and how many tokens the windows hold.
+fn windows_of(
+    engine: &Engine,
+    subject: &Subject,
+    jieba: &jieba_rs::Jieba,
+    address: DocAddress,
+    options: &CollocateOptions,
+) -> Result<(u64, HashMap<String, u64>, u64)> {
+    let doc = engine.stored(address)?;
+    let mut counts: HashMap<String, u64> = HashMap::new();
+    let (mut places_n, mut window_tokens) = (0u64, 0u64);
+    for field in [&doc.title, &doc.text] {
+        let normalized = text::nfkc(field);
+        let places = subject.find_in_normalized(&normalized);
+        if places.is_empty() {
+            continue;
+        }
+        places_n += places.len() as u64;
+        let words = text::WordTokenizer::words_with_offsets(jieba, &normalized);
+        // Each word token counts once, however many windows it falls
+        // in (places close together share their context): f(n,c)
+        // never exceeds f(c), and logDice stays at most 14.
+        let mut in_window = vec![false; words.len()];
+        for &(s, e) in &places {
+            // Words wholly before / after the match.
+            let before = words.partition_point(|w| w.2 <= s);
+            let after = words.partition_point(|w| w.1 < e);
+            if options.side != Side::Right {
+                in_window[before.saturating_sub(options.window)..before].fill(true);
+            }
+            if options.side != Side::Left {
+                in_window[after..(after + options.window).min(words.len())].fill(true);
+            }
+        }
+        // A token overlapping another place of the term is the term
+        // (places close together), not its context.
+        for &(s, e) in &places {
+            let from = words.partition_point(|w| w.2 <= s);
+            let to = words.partition_point(|w| w.1 < e);
+            in_window[from..to.max(from)].fill(false);
+        }
+        for (w, _) in words.iter().zip(&in_window).filter(|(_, inside)| **inside) {
+            window_tokens += 1;
+            *counts.entry(w.0.clone()).or_default() += 1;
+        }
+    }
+    Ok((places_n, counts, window_tokens))
+}
+
+/// Corpus frequencies of the wanted words per (group, word), from the
+/// postings of the words field.
+fn corpus_frequencies(
+    engine: &Engine,
+    allowed: &crate::engine::Allowed,
+    wanted: &[String],
+    group_of: &(dyn Fn(DocAddress) -> String + Sync),
+) -> Result<HashMap<(String, String), u64>> {
     let corpus_freq: Vec<Result<HashMap<String, u64>>> = wanted
         .par_iter()
         .map(|w| {
@@ -296,7 +340,15 @@ pub fn collocates(
             corpus.insert((g, w.clone()), n);
         }
     }
-    // N per group: the filtered documents' word tokens (field norms).
+    Ok(corpus)
+}
+
+/// N per group: the filtered documents' word tokens (field norms).
+fn tokens_per_group(
+    engine: &Engine,
+    allowed: &crate::engine::Allowed,
+    group_of: &(dyn Fn(DocAddress) -> String + Sync),
+) -> Result<HashMap<String, u64>> {
     let mut tokens: HashMap<String, u64> = HashMap::new();
     for (s, reader) in engine.searcher.segment_readers().iter().enumerate() {
         let norms = reader.get_fieldnorms_reader(engine.fields.words)?;
@@ -307,58 +359,53 @@ pub fn collocates(
             }
         }
     }
-    let out_groups = groups
-        .into_iter()
-        .map(|(g, acc)| {
-            let n_tokens = tokens.get(&g).copied().unwrap_or(0);
-            let mut list: Vec<Collocate> = acc
-                .counts
-                .iter()
-                .filter(|(w, n)| {
-                    **n >= options.min_freq
-                        && !(options.stop_words && STOP_WORDS.contains(&w.as_str()))
-                })
-                .map(|(w, &f)| {
-                    let fc = corpus
-                        .get(&(g.clone(), w.clone()))
-                        .copied()
-                        .unwrap_or(f)
-                        .max(f);
-                    Collocate {
-                        word: w.clone(),
-                        freq: f,
-                        corpus_freq: fc,
-                        log_dice: log_dice(f, acc.occurrences, fc),
-                        log_likelihood: log_likelihood(f, acc.window_tokens, fc, n_tokens),
-                    }
-                })
-                .collect();
-            list.sort_by(|a, b| {
-                let (x, y) = match options.measure {
-                    Measure::LogDice => (a.log_dice, b.log_dice),
-                    Measure::LogLikelihood => (a.log_likelihood, b.log_likelihood),
-                };
-                y.total_cmp(&x).then_with(|| a.word.cmp(&b.word))
-            });
-            let qualified = list.len();
-            list.truncate(options.limit);
-            Group {
-                group: g,
-                docs: acc.docs,
-                occurrences: acc.occurrences,
-                tokens: n_tokens,
-                qualified,
-                collocates: list,
+    Ok(tokens)
+}
+
+/// One group's collocates, scored and in the order of `--measure`.
+fn ranked(
+    g: String,
+    acc: Acc,
+    n_tokens: u64,
+    corpus: &HashMap<(String, String), u64>,
+    options: &CollocateOptions,
+) -> Group {
+    let mut list: Vec<Collocate> = acc
+        .counts
+        .iter()
+        .filter(|(w, n)| listed(w, **n, options))
+        .map(|(w, &f)| {
+            let fc = corpus
+                .get(&(g.clone(), w.clone()))
+                .copied()
+                .unwrap_or(f)
+                .max(f);
+            Collocate {
+                word: w.clone(),
+                freq: f,
+                corpus_freq: fc,
+                log_dice: log_dice(f, acc.occurrences, fc),
+                log_likelihood: log_likelihood(f, acc.window_tokens, fc, n_tokens),
             }
         })
         .collect();
-    Ok(Collocates {
-        term: subject.label(),
-        window: options.window,
-        side: options.side,
-        measure: options.measure,
-        groups: out_groups,
-    })
+    list.sort_by(|a, b| {
+        let (x, y) = match options.measure {
+            Measure::LogDice => (a.log_dice, b.log_dice),
+            Measure::LogLikelihood => (a.log_likelihood, b.log_likelihood),
+        };
+        y.total_cmp(&x).then_with(|| a.word.cmp(&b.word))
+    });
+    let qualified = list.len();
+    list.truncate(options.limit);
+    Group {
+        group: g,
+        docs: acc.docs,
+        occurrences: acc.occurrences,
+        tokens: n_tokens,
+        qualified,
+        collocates: list,
+    }
 }
 
 /// 14 + log2(2·f(n,c) / (f(n) + f(c))).
