@@ -13,6 +13,82 @@ use crate::sheet::SheetRow;
 
 use super::*;
 
+/// Reads a JSONL file (gzip-compressed or not) in bounded chunks, each
+/// parsed in parallel and handed to `emit` in line order; a read error (a cut
+/// gzip stream) ends the file with what came before it kept, and is returned
+/// as its damage.
+pub(super) fn read_jsonl(
+    file: &Path,
+    format: Format,
+    limits: Limits,
+    row: Option<&SheetRow>,
+    report: &mut LoadReport,
+    emit: &mut dyn FnMut(Parsed, &mut LoadReport) -> Result<()>,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Option<FileDamage>> {
+    let handle = CountingReader {
+        inner: File::open(file).with_context(|| format!("cannot read {}", file.display()))?,
+        count: std::rc::Rc::new(std::cell::Cell::new(0)),
+    };
+    let counter = handle.count.clone();
+    let mut reported = 0u64;
+    let reader: Box<dyn Read> = if format == Format::JsonlGz {
+        Box::new(flate2::read::MultiGzDecoder::new(handle))
+    } else {
+        Box::new(handle)
+    };
+    let mut reader = BufReader::with_capacity(1 << 20, reader);
+    let mut line_no = 0usize;
+    loop {
+        let (chunk, failure) = read_chunk(&mut reader, &mut line_no, limits);
+        let parsed: Vec<Parsed> = chunk
+            .into_par_iter()
+            .map(|(line, raw)| match raw {
+                Some(raw) => parse_json_line(file, line, raw, limits, row),
+                None => skipped(
+                    file,
+                    line,
+                    format!(
+                        "line longer than {} bytes (--max-line-mb): skipped without reading it into memory",
+                        limits.max_line_bytes
+                    ),
+                ),
+            })
+            .collect();
+        for p in parsed {
+            emit(p, report)?;
+        }
+        progress(counter.get() - reported);
+        reported = counter.get();
+        if let Some(err) = failure {
+            let location = Location {
+                file: file.to_path_buf(),
+                line: Some(line_no + 1),
+            };
+            let empty = std::fs::metadata(file).is_ok_and(|m| m.len() == 0);
+            let reason = if format == Format::JsonlGz && empty {
+                "an empty file (0 bytes), not gzip data: nothing to read (an interrupted download?)"
+                    .to_string()
+            } else if format == Format::JsonlGz {
+                format!(
+                    "gzip data is corrupt or truncated ({err}); the {line_no} lines before it were kept — re-download or re-compress the file"
+                )
+            } else {
+                format!("read error ({err}); the {line_no} lines before it were kept")
+            };
+            report.problems.push(Problem {
+                location: location.clone(),
+                severity: Severity::Skipped,
+                reason: reason.clone(),
+            });
+            return Ok(Some(FileDamage { location, reason }));
+        }
+        if reader.fill_buf().map(|b| b.is_empty()).unwrap_or(true) {
+            return Ok(None);
+        }
+    }
+}
+
 /// Counts the bytes read from a file, for progress in on-disk bytes.
 pub(super) struct CountingReader {
     pub(super) inner: File,

@@ -15,8 +15,7 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result};
@@ -270,125 +269,14 @@ pub fn load_files(
         report.files_read += 1;
         match format {
             Format::FrontMatter | Format::Html | Format::Pdf | Format::Docx | Format::Doc => {
-                let size = std::fs::metadata(file).map_or(0, |m| m.len());
-                // Own files: the text is at most the file's size (PDFs and
-                // .docx compress, so their bound is the extracted text's).
-                let bounded = matches!(format, Format::FrontMatter | Format::Html);
-                if bounded && size > limits.max_doc_bytes as u64 + 64 * 1024 {
-                    emit(
-                        skipped(
-                            file,
-                            1,
-                            format!(
-                                "the file is {size} bytes, over the document limit of {} bytes (--max-doc-mb)",
-                                limits.max_doc_bytes
-                            ),
-                        ),
-                        report,
-                    )?;
-                    continue;
-                }
-                let bytes = std::fs::read(file)
-                    .with_context(|| format!("cannot read {}", file.display()))?;
-                progress(bytes.len() as u64);
-                let parsed = match format {
-                    Format::FrontMatter => parse_front_matter(file, &bytes, limits, row, relative),
-                    Format::Html => {
-                        own_file(file, extract::html::extract(&bytes), limits, row, relative)
-                    }
-                    Format::Pdf => {
-                        // --ocr, or the sheet's `ocr` column for this file:
-                        // Tesseract's languages from the sheet's lang.
-                        let (asked, unknown) = ocr_column(row);
-                        let ocr = asked
-                            .unwrap_or(limits.ocr)
-                            .then(|| extract::ocr::languages_for(row.and_then(|r| r.get("lang"))));
-                        let extracted = extract::pdf::extract_bounded(
-                            &bytes,
-                            limits.max_doc_bytes,
-                            ocr.as_deref(),
-                        );
-                        let parsed = own_file(file, extracted, limits, row, relative);
-                        match unknown {
-                            Some(value) => with_note(
-                                parsed,
-                                format!(
-                                    "the sheet's ocr column says {value:?}: write yes or no (read as empty: --ocr decides)"
-                                ),
-                            ),
-                            None => parsed,
-                        }
-                    }
-                    Format::Doc => {
-                        own_file(file, extract::doc::extract(&bytes), limits, row, relative)
-                    }
-                    _ => own_file(file, extract::docx::extract(&bytes), limits, row, relative),
-                };
+                let parsed =
+                    own::read_own_file(file, format, limits, row, relative, &mut progress)?;
                 emit(parsed, report)?;
             }
             Format::Jsonl | Format::JsonlGz => {
-                let handle = CountingReader {
-                    inner: File::open(file)
-                        .with_context(|| format!("cannot read {}", file.display()))?,
-                    count: std::rc::Rc::new(std::cell::Cell::new(0)),
-                };
-                let counter = handle.count.clone();
-                let mut reported = 0u64;
-                let reader: Box<dyn Read> = if format == Format::JsonlGz {
-                    Box::new(flate2::read::MultiGzDecoder::new(handle))
-                } else {
-                    Box::new(handle)
-                };
-                let mut reader = BufReader::with_capacity(1 << 20, reader);
-                let mut line_no = 0usize;
-                loop {
-                    let (chunk, failure) = read_chunk(&mut reader, &mut line_no, limits);
-                    let parsed: Vec<Parsed> = chunk
-                        .into_par_iter()
-                        .map(|(line, raw)| match raw {
-                            Some(raw) => parse_json_line(file, line, raw, limits, row),
-                            None => skipped(
-                                file,
-                                line,
-                                format!(
-                                    "line longer than {} bytes (--max-line-mb): skipped without reading it into memory",
-                                    limits.max_line_bytes
-                                ),
-                            ),
-                        })
-                        .collect();
-                    for p in parsed {
-                        emit(p, report)?;
-                    }
-                    progress(counter.get() - reported);
-                    reported = counter.get();
-                    if let Some(err) = failure {
-                        let location = Location {
-                            file: file.clone(),
-                            line: Some(line_no + 1),
-                        };
-                        let empty = std::fs::metadata(file).is_ok_and(|m| m.len() == 0);
-                        let reason = if format == Format::JsonlGz && empty {
-                            "an empty file (0 bytes), not gzip data: nothing to read (an interrupted download?)".to_string()
-                        } else if format == Format::JsonlGz {
-                            format!(
-                                "gzip data is corrupt or truncated ({err}); the {line_no} lines before it were kept — re-download or re-compress the file"
-                            )
-                        } else {
-                            format!("read error ({err}); the {line_no} lines before it were kept")
-                        };
-                        report.problems.push(Problem {
-                            location: location.clone(),
-                            severity: Severity::Skipped,
-                            reason: reason.clone(),
-                        });
-                        damage.push(FileDamage { location, reason });
-                        break;
-                    }
-                    if reader.fill_buf().map(|b| b.is_empty()).unwrap_or(true) {
-                        break;
-                    }
-                }
+                let damaged =
+                    jsonl::read_jsonl(file, format, limits, row, report, &mut emit, &mut progress)?;
+                damage.extend(damaged);
             }
         }
     }

@@ -253,3 +253,57 @@ pub(super) fn parse_front_matter(
     complete_file_fields(&mut fields, file, relative);
     build_document(file, 1, fields.into_iter(), limits)
 }
+
+/// Reads one of a researcher's own files (front matter, HTML, PDF, .docx,
+/// .doc) into one record, or names why it is skipped.
+pub(super) fn read_own_file(
+    file: &Path,
+    format: Format,
+    limits: Limits,
+    row: Option<&SheetRow>,
+    relative: &str,
+    progress: &mut dyn FnMut(u64),
+) -> Result<Parsed> {
+    let size = std::fs::metadata(file).map_or(0, |m| m.len());
+    // Own files: the text is at most the file's size (PDFs and
+    // .docx compress, so their bound is the extracted text's).
+    let bounded = matches!(format, Format::FrontMatter | Format::Html);
+    if bounded && size > limits.max_doc_bytes as u64 + 64 * 1024 {
+        return Ok(skipped(
+            file,
+            1,
+            format!(
+                "the file is {size} bytes, over the document limit of {} bytes (--max-doc-mb)",
+                limits.max_doc_bytes
+            ),
+        ));
+    }
+    let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    progress(bytes.len() as u64);
+    Ok(match format {
+        Format::FrontMatter => parse_front_matter(file, &bytes, limits, row, relative),
+        Format::Html => own_file(file, extract::html::extract(&bytes), limits, row, relative),
+        Format::Pdf => {
+            // --ocr, or the sheet's `ocr` column for this file:
+            // Tesseract's languages from the sheet's lang.
+            let (asked, unknown) = ocr_column(row);
+            let ocr = asked
+                .unwrap_or(limits.ocr)
+                .then(|| extract::ocr::languages_for(row.and_then(|r| r.get("lang"))));
+            let extracted =
+                extract::pdf::extract_bounded(&bytes, limits.max_doc_bytes, ocr.as_deref());
+            let parsed = own_file(file, extracted, limits, row, relative);
+            match unknown {
+                Some(value) => with_note(
+                    parsed,
+                    format!(
+                        "the sheet's ocr column says {value:?}: write yes or no (read as empty: --ocr decides)"
+                    ),
+                ),
+                None => parsed,
+            }
+        }
+        Format::Doc => own_file(file, extract::doc::extract(&bytes), limits, row, relative),
+        _ => own_file(file, extract::docx::extract(&bytes), limits, row, relative),
+    })
+}

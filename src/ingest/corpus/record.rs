@@ -53,58 +53,16 @@ pub(super) fn build_document(
         file: file.to_path_buf(),
         line: Some(line),
     };
-    let mut doc = Document::default();
-    let mut warnings = Vec::new();
-    let mut warn = |reason: String| {
-        warnings.push(Problem {
-            location: location.clone(),
-            severity: Severity::Warning,
-            reason,
-        })
+    let RawRecord {
+        mut doc,
+        id,
+        text,
+        date_raw,
+        keys_with_equals,
+    } = match read_fields(fields) {
+        Ok(record) => record,
+        Err(reason) => return skipped(file, line, reason),
     };
-    let mut id = None;
-    let mut text = None;
-    let mut date_raw = None;
-    let mut keys_with_equals = Vec::new();
-    for (key, value) in fields {
-        let as_string = match value {
-            FieldValue::Text(s) => Some(s),
-            FieldValue::Null => None,
-            FieldValue::Other(raw) => {
-                match key.as_str() {
-                    "id" => {
-                        return skipped(
-                            file,
-                            line,
-                            format!("\"id\" must be a string, found {raw}"),
-                        );
-                    }
-                    "text" => return skipped(file, line, "\"text\" must be a string"),
-                    "title" => return skipped(file, line, "\"title\" must be a string"),
-                    _ => {}
-                }
-                // Numbers and booleans in extra fields are kept as written.
-                Some(raw)
-            }
-        };
-        match key.as_str() {
-            "id" => id = as_string,
-            "text" => text = as_string,
-            "title" => doc.title = as_string.unwrap_or_default(),
-            "lang" => doc.lang = as_string.unwrap_or_default(),
-            "kind" => doc.kind = as_string.unwrap_or_default(),
-            "source" => doc.source = as_string.unwrap_or_default(),
-            "date" => date_raw = as_string,
-            _ => {
-                if let Some(s) = as_string {
-                    if key.contains('=') {
-                        keys_with_equals.push(key.clone());
-                    }
-                    doc.extra.insert(key, s);
-                }
-            }
-        }
-    }
     match id {
         Some(id) if !id.trim().is_empty() => doc.id = id,
         Some(_) => return skipped(file, line, "empty \"id\": every record needs a unique id"),
@@ -131,10 +89,11 @@ pub(super) fn build_document(
             ),
         );
     }
+    let mut reasons = Vec::new();
     if let Some(raw) = date_raw.filter(|d| !d.trim().is_empty()) {
         match DocDate::parse(raw.trim()) {
             Ok(d) => doc.date = Some(d),
-            Err(reason) => warn(format!("record {:?}: {reason}; kept as undated", doc.id)),
+            Err(reason) => reasons.push(format!("record {:?}: {reason}; kept as undated", doc.id)),
         }
     }
     if doc.lang.is_empty() {
@@ -144,11 +103,88 @@ pub(super) fn build_document(
         doc.kind = "unknown".into();
     }
     for key in keys_with_equals {
-        warn(format!(
+        reasons.push(format!(
             "record {:?}: field name {key:?} contains '='; kept and shown, but --where and --group-by cannot name it (rename the field)",
             doc.id
         ));
     }
+    reasons.extend(value_warnings(&doc));
+    let warnings = reasons
+        .into_iter()
+        .map(|reason| Problem {
+            location: location.clone(),
+            severity: Severity::Warning,
+            reason,
+        })
+        .collect();
+    Parsed::Doc(doc, location, warnings)
+}
+
+/// A record's fields as read, before the checks.
+struct RawRecord {
+    /// Title, lang, kind, source and the extra fields.
+    doc: Document,
+    id: Option<String>,
+    text: Option<String>,
+    date_raw: Option<String>,
+    /// Extra fields whose name holds '=' (reported).
+    keys_with_equals: Vec<String>,
+}
+
+/// Reads the fields of a record; an id, text or title that is not a string
+/// skips the record (the reason is the error).
+fn read_fields(fields: impl Iterator<Item = (String, FieldValue)>) -> Result<RawRecord, String> {
+    let mut record = RawRecord {
+        doc: Document::default(),
+        id: None,
+        text: None,
+        date_raw: None,
+        keys_with_equals: Vec::new(),
+    };
+    for (key, value) in fields {
+        let as_string = match value {
+            FieldValue::Text(s) => Some(s),
+            FieldValue::Null => None,
+            FieldValue::Other(raw) => {
+                match key.as_str() {
+                    "id" => {
+                        return Err(format!("\"id\" must be a string, found {raw}"));
+                    }
+                    "text" => return Err("\"text\" must be a string".into()),
+                    "title" => return Err("\"title\" must be a string".into()),
+                    _ => {}
+                }
+                // Numbers and booleans in extra fields are kept as written.
+                Some(raw)
+            }
+        };
+        let doc = &mut record.doc;
+        match key.as_str() {
+            "id" => record.id = as_string,
+            "text" => record.text = as_string,
+            "title" => doc.title = as_string.unwrap_or_default(),
+            "lang" => doc.lang = as_string.unwrap_or_default(),
+            "kind" => doc.kind = as_string.unwrap_or_default(),
+            "source" => doc.source = as_string.unwrap_or_default(),
+            "date" => record.date_raw = as_string,
+            _ => {
+                if let Some(s) = as_string {
+                    if key.contains('=') {
+                        record.keys_with_equals.push(key.clone());
+                    }
+                    doc.extra.insert(key, s);
+                }
+            }
+        }
+    }
+    Ok(record)
+}
+
+/// What a kept record's values may hide from the index or the terminal:
+/// values too long for --where, words too long for the index, control
+/// characters and bidirectional marks.
+fn value_warnings(doc: &Document) -> Vec<String> {
+    let mut reasons = Vec::new();
     let long_values: Vec<&str> = doc
         .extra
         .iter()
@@ -158,13 +194,13 @@ pub(super) fn build_document(
         .map(|(k, _)| k)
         .collect();
     for key in long_values {
-        warn(format!(
+        reasons.push(format!(
             "record {:?}: the value of {key:?} is longer than {MAX_TERM_BYTES} bytes; kept and shown, but --where cannot match it",
             doc.id
         ));
     }
     if let Some(run) = over_long_word(&doc.text).or_else(|| over_long_word(&doc.title)) {
-        warn(format!(
+        reasons.push(format!(
             "record {:?} has a word of over {run} bytes, longer than the index can hold ({MAX_TERM_BYTES}); searches for it are verified against the text",
             doc.id
         ));
@@ -193,11 +229,11 @@ pub(super) fn build_document(
             .into_iter()
             .filter(|c| seen.insert(c.clone()))
             .collect();
-        warn(format!(
+        reasons.push(format!(
             "record {:?} contains control characters or bidirectional marks in {}; kept as is (they are escaped on output)",
             doc.id,
             control.join(", ")
         ));
     }
-    Parsed::Doc(doc, location, warnings)
+    reasons
 }
