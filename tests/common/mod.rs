@@ -347,3 +347,18 @@ pub fn update_index(index: &Path, paths: &[&Path]) -> String {
     args.extend(paths.iter().map(|p| p.as_os_str()));
     run_ok(index, &args)
 }
+
+/// A small corpus of three records: Chinese with a date, English with a
+/// year-only date and a country, Chinese undated.
+pub const GOOD: &str = r#"{"id":"a","lang":"zh","date":"2015-12-16","title":"第二届世界互联网大会","kind":"article","source":"t","text":"推动构建网络空间命运共同体。\n尊重网络主权。"}
+{"id":"b","lang":"en","date":"2015","title":"Statement","kind":"speech","source":"t","text":"We support Cyber  Sovereignty's principles and win-win cooperation.","country":"PAK"}
+{"id":"c","lang":"zh","title":"无日期","kind":"regulation","source":"t","text":"加大5G网络建设，发展互联网＋。"}
+"#;
+
+/// A temporary folder with the GOOD fixture indexed: (folder, corpus file, index).
+pub fn indexed_fixture() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let f = write(tmp.path(), "a.jsonl", GOOD.as_bytes());
+    let index = build_index(tmp.path(), &f);
+    (tmp, f, index)
+}
