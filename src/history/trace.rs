@@ -205,16 +205,13 @@ pub fn trace_of(
     let earliest_docs = ordered_prefix(engine, &dated, first_n.max(1), &mut ids)?;
     let (first_doc, possibly_earlier) = first_precise(engine, &dated, &mut ids)?;
     let first = match &first_doc {
-        Some(d) => {
-            let mut a = appearance(engine, subject, d, true)?;
-            a.possibly_earlier_total = possibly_earlier.len();
-            a.possibly_earlier =
-                ordered_prefix(engine, &possibly_earlier, POSSIBLY_EARLIER_SHOWN, &mut ids)?
-                    .iter()
-                    .map(|x| appearance(engine, subject, x, false))
-                    .collect::<Result<_>>()?;
-            Some(a)
-        }
+        Some(d) => Some(first_appearance(
+            engine,
+            subject,
+            d,
+            &possibly_earlier,
+            &mut ids,
+        )?),
         None => None,
     };
     // Evidence (take-off, early matches, coverage before) counts documents of
@@ -237,13 +234,158 @@ pub fn trace_of(
         *docs_by_year.entry(y).or_default() += 1;
     }
     let take_off = evidence::take_off(&docs_by_year);
+    let early_found = early_matches(
+        engine,
+        allowed,
+        &evidence_dated,
+        &years,
+        take_off.as_ref().map(|t| t.year),
+        &in_lang,
+    )?;
+    let notes: HashMap<DocAddress, String> = early_found
+        .iter()
+        .map(|(d, n)| (d.m.address, n.clone()))
+        .collect();
+    let early_dated: Vec<Dated> = early_found.iter().map(|(d, _)| *d).collect();
+    // Same-date matches in id order, as everywhere in a trace.
+    let early = ordered_prefix(engine, &early_dated, EARLY_SHOWN, &mut ids)?
+        .iter()
+        .map(|d| {
+            let mut a = appearance(engine, subject, d, false)?;
+            a.note = notes.get(&d.m.address).cloned();
+            Ok(a)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let coverage_before = match &first_doc {
+        Some(d) => Some(evidence::coverage_before(
+            engine,
+            allowed,
+            d.m.address,
+            d.key,
+            evidence_lang,
+        )?),
+        None => None,
+    };
+    let earliest = earliest_docs
+        .iter()
+        .map(|d| appearance(engine, subject, d, false))
+        .collect::<Result<Vec<_>>>()?;
+    let last = last_appearance(engine, subject, &dated, &mut ids)?;
+    let only_first = |m: BTreeMap<String, GroupFirst>| {
+        m.into_iter()
+            .filter_map(|(k, g)| g.first.map(|a| (k, a)))
+            .collect::<BTreeMap<_, _>>()
+    };
+    let firsts_by = |field: &str, ids: &mut HashMap<DocAddress, String>| {
+        firsts_by(engine, subject, matches, &dated, field, ids)
+    };
+    let first_by_lang = only_first(firsts_by("lang", &mut ids)?);
+    let first_by_kind = only_first(firsts_by("kind", &mut ids)?);
+    let groups = match group_by {
+        Some(field) => Some(firsts_by(field, &mut ids)?),
+        None => None,
+    };
+    let (variants, variants_total) =
+        variant_traces(engine, subject, matches, allowed, first_n, group_by)?;
+    Ok(Trace {
+        variants_total,
+        term: subject.label(),
+        docs: matches.len(),
+        occurrences,
+        first,
+        first_by_lang,
+        first_by_kind,
+        earliest,
+        last,
+        take_off,
+        early,
+        early_total: early_dated.len(),
+        warnings: match subject {
+            Subject::Family(f) => family_warnings(engine, f, allowed)?,
+            Subject::Literal(_) => Vec::new(),
+        },
+        // Filled in by `traces` (what a person asks for); a report's or a
+        // pattern's many traces skip the extra loose evaluation.
+        punctuated: None,
+        evidence_lang: evidence_lang.map(str::to_string),
+        coverage_before,
+        groups,
+        variants,
+    })
+}
+
+/// The first appearance with the matches dated less precisely that may be
+/// earlier (a year-only date in the year of the first).
+fn first_appearance(
+    engine: &Engine,
+    subject: &Subject,
+    first: &Dated,
+    possibly_earlier: &[Dated],
+    ids: &mut HashMap<DocAddress, String>,
+) -> Result<Appearance> {
+    let mut a = appearance(engine, subject, first, true)?;
+    a.possibly_earlier_total = possibly_earlier.len();
+    a.possibly_earlier = ordered_prefix(engine, possibly_earlier, POSSIBLY_EARLIER_SHOWN, ids)?
+        .iter()
+        .map(|x| appearance(engine, subject, x, false))
+        .collect::<Result<_>>()?;
+    Ok(a)
+}
+
+/// The trace of each of a family's variants, or of each distinct string a
+/// pattern matched, with the number of such strings when not all are traced.
+fn variant_traces(
+    engine: &Engine,
+    subject: &Subject,
+    matches: &[Match],
+    allowed: &Allowed,
+    first_n: usize,
+    group_by: Option<&str>,
+) -> Result<(Vec<Trace>, Option<usize>)> {
+    let pattern_strings = match subject {
+        Subject::Literal(l) if l.is_pattern() => terms::pattern_variants(engine, l, matches)?,
+        _ => (Vec::new(), 0),
+    };
+    // A family's variants, or the distinct strings a pattern matched.
+    let variant_literals: &[crate::matcher::Literal] = match subject {
+        Subject::Family(f) => &f.variants,
+        Subject::Literal(_) => &pattern_strings.0,
+    };
+    let variants = variant_literals
+        .iter()
+        .map(|v| {
+            trace(
+                engine,
+                &Subject::Literal(v.clone()),
+                allowed,
+                first_n,
+                group_by,
+            )
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let total = (pattern_strings.1 > variants.len()).then_some(pattern_strings.1);
+    Ok((variants, total))
+}
+
+/// The matches before a gap in the term's use that its collection does not
+/// explain (the collection has documents in the gap), each with a note that
+/// says so: early matches worth a look (a wrong date, a first use that did
+/// not catch on).
+fn early_matches(
+    engine: &Engine,
+    allowed: &Allowed,
+    evidence_dated: &[Dated],
+    years: &[i32],
+    take_off: Option<i32>,
+    in_lang: &dyn Fn(DocAddress) -> bool,
+) -> Result<Vec<(Dated, String)>> {
     // A gap after a match means something only when the match's collection
     // has documents in it (a volume of speeches that ends, news that starts
     // later, explain a gap as well as a wrong date would).
     let collections = engine.field_values("collection")?;
     let by_date = engine.by_date();
     let mut early_found: Vec<(Dated, String)> = Vec::new();
-    for (i, gap) in evidence::early(&years, take_off.as_ref().map(|t| t.year)) {
+    for (i, gap) in evidence::early(years, take_off) {
         let d = evidence_dated[i];
         let own = collections.get(d.m.address);
         let (lo, hi) = (
@@ -276,138 +418,68 @@ pub fn trace_of(
         );
         early_found.push((d, note));
     }
-    let notes: HashMap<DocAddress, String> = early_found
-        .iter()
-        .map(|(d, n)| (d.m.address, n.clone()))
-        .collect();
-    let early_dated: Vec<Dated> = early_found.iter().map(|(d, _)| *d).collect();
-    // Same-date matches in id order, as everywhere in a trace.
-    let early = ordered_prefix(engine, &early_dated, EARLY_SHOWN, &mut ids)?
-        .iter()
-        .map(|d| {
-            let mut a = appearance(engine, subject, d, false)?;
-            a.note = notes.get(&d.m.address).cloned();
-            Ok(a)
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let coverage_before = match &first_doc {
-        Some(d) => Some(evidence::coverage_before(
-            engine,
-            allowed,
-            d.m.address,
-            d.key,
-            evidence_lang,
-        )?),
-        None => None,
+    Ok(early_found)
+}
+
+/// The latest dated match (the last in id order among those of its date).
+fn last_appearance(
+    engine: &Engine,
+    subject: &Subject,
+    dated: &[Dated],
+    ids: &mut HashMap<DocAddress, String>,
+) -> Result<Option<Appearance>> {
+    let Some(max) = dated.last() else {
+        return Ok(None);
     };
-    let earliest = earliest_docs
-        .iter()
+    let mut tied: Vec<Dated> = dated.iter().filter(|d| d.key == max.key).copied().collect();
+    resolve_ids(engine, &tied, ids)?;
+    tied.sort_by(|a, b| ids[&a.m.address].cmp(&ids[&b.m.address]));
+    tied.last()
         .map(|d| appearance(engine, subject, d, false))
-        .collect::<Result<Vec<_>>>()?;
-    let last = match dated.last() {
-        Some(max) => {
-            let mut tied: Vec<Dated> = dated.iter().filter(|d| d.key == max.key).copied().collect();
-            resolve_ids(engine, &tied, &mut ids)?;
-            tied.sort_by(|a, b| ids[&a.m.address].cmp(&ids[&b.m.address]));
-            tied.last()
-                .map(|d| appearance(engine, subject, d, false))
-                .transpose()?
-        }
-        None => None,
-    };
-    let firsts_by = |field: &str,
-                     ids: &mut HashMap<DocAddress, String>|
-     -> Result<BTreeMap<String, GroupFirst>> {
-        let values = engine.field_values(field)?;
-        let mut groups: BTreeMap<String, Vec<Dated>> = BTreeMap::new();
-        let mut totals: BTreeMap<String, (usize, u64)> = BTreeMap::new();
-        // Documents without the field form their own group: nothing is left out.
-        let value_of = |a: DocAddress| values.get(a).unwrap_or(NO_VALUE).to_string();
-        for m in matches {
-            let t = totals.entry(value_of(m.address)).or_default();
-            t.0 += 1;
-            t.1 += u64::from(m.occurrences);
-        }
-        for d in &dated {
-            groups.entry(value_of(d.m.address)).or_default().push(*d);
-        }
-        let mut out = BTreeMap::new();
-        for (value, (docs, occ)) in totals {
-            let first = match groups.get(&value) {
-                Some(g) => first_precise(engine, g, ids)?
-                    .0
-                    .map(|d| appearance(engine, subject, &d, false))
-                    .transpose()?,
-                None => None,
-            };
-            out.insert(
-                value,
-                GroupFirst {
-                    docs,
-                    occurrences: occ,
-                    first,
-                },
-            );
-        }
-        Ok(out)
-    };
-    let only_first = |m: BTreeMap<String, GroupFirst>| {
-        m.into_iter()
-            .filter_map(|(k, g)| g.first.map(|a| (k, a)))
-            .collect::<BTreeMap<_, _>>()
-    };
-    let first_by_lang = only_first(firsts_by("lang", &mut ids)?);
-    let first_by_kind = only_first(firsts_by("kind", &mut ids)?);
-    let groups = match group_by {
-        Some(field) => Some(firsts_by(field, &mut ids)?),
-        None => None,
-    };
-    let pattern_strings = match subject {
-        Subject::Literal(l) if l.is_pattern() => terms::pattern_variants(engine, l, matches)?,
-        _ => (Vec::new(), 0),
-    };
-    // A family's variants, or the distinct strings a pattern matched.
-    let variant_literals: &[crate::matcher::Literal] = match subject {
-        Subject::Family(f) => &f.variants,
-        Subject::Literal(_) => &pattern_strings.0,
-    };
-    let variants = variant_literals
-        .iter()
-        .map(|v| {
-            trace(
-                engine,
-                &Subject::Literal(v.clone()),
-                allowed,
-                first_n,
-                group_by,
-            )
-        })
-        .collect::<Result<Vec<_>>>()?;
-    Ok(Trace {
-        variants_total: (pattern_strings.1 > variants.len()).then_some(pattern_strings.1),
-        term: subject.label(),
-        docs: matches.len(),
-        occurrences,
-        first,
-        first_by_lang,
-        first_by_kind,
-        earliest,
-        last,
-        take_off,
-        early,
-        early_total: early_dated.len(),
-        warnings: match subject {
-            Subject::Family(f) => family_warnings(engine, f, allowed)?,
-            Subject::Literal(_) => Vec::new(),
-        },
-        // Filled in by `traces` (what a person asks for); a report's or a
-        // pattern's many traces skip the extra loose evaluation.
-        punctuated: None,
-        evidence_lang: evidence_lang.map(str::to_string),
-        coverage_before,
-        groups,
-        variants,
-    })
+        .transpose()
+}
+
+/// Documents, occurrences and the first appearance per value of `field`;
+/// documents without the field form their own group, so nothing is left out.
+fn firsts_by(
+    engine: &Engine,
+    subject: &Subject,
+    matches: &[Match],
+    dated: &[Dated],
+    field: &str,
+    ids: &mut HashMap<DocAddress, String>,
+) -> Result<BTreeMap<String, GroupFirst>> {
+    let values = engine.field_values(field)?;
+    let mut groups: BTreeMap<String, Vec<Dated>> = BTreeMap::new();
+    let mut totals: BTreeMap<String, (usize, u64)> = BTreeMap::new();
+    let value_of = |a: DocAddress| values.get(a).unwrap_or(NO_VALUE).to_string();
+    for m in matches {
+        let t = totals.entry(value_of(m.address)).or_default();
+        t.0 += 1;
+        t.1 += u64::from(m.occurrences);
+    }
+    for d in dated {
+        groups.entry(value_of(d.m.address)).or_default().push(*d);
+    }
+    let mut out = BTreeMap::new();
+    for (value, (docs, occ)) in totals {
+        let first = match groups.get(&value) {
+            Some(g) => first_precise(engine, g, ids)?
+                .0
+                .map(|d| appearance(engine, subject, &d, false))
+                .transpose()?,
+            None => None,
+        };
+        out.insert(
+            value,
+            GroupFirst {
+                docs,
+                occurrences: occ,
+                first,
+            },
+        );
+    }
+    Ok(out)
 }
 
 /// True when a match dated `key` is dated only to a year (month) and
