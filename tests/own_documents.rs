@@ -354,6 +354,50 @@ fn own_files_give_the_right_text_and_metadata() {
 }
 
 #[test]
+fn an_ocr_column_on_a_file_that_is_not_a_pdf_is_named() {
+    // OCR reads scanned PDFs; `ocr=yes` on a text or web page would be
+    // ignored without a word, so the file's warning says so (with the
+    // sheet's line) and the text is read as it is.
+    let dir = tempfile::tempdir().expect("tempdir");
+    let root = dir.path().join("asked");
+    write(&root, "note.txt", "网络主权的说明。\n".as_bytes());
+    write(
+        &root,
+        "page.html",
+        b"<html><body><p>\xe7\xbd\x91\xe7\xbb\x9c</p></body></html>",
+    );
+    write(&root, "plain.txt", "没有要求。\n".as_bytes());
+    write(
+        &root,
+        "manifest.csv",
+        b"path,date,ocr\nnote.txt,2016-01-01,yes\npage.html,2016-01-02,no\nplain.txt,2016-01-03,\n",
+    );
+    let (docs, report) = documents(std::slice::from_ref(&root));
+    assert_eq!(docs.len(), 3, "{:?}", report.problems);
+    let note = docs.iter().find(|d| d.id == "note.txt").expect("note.txt");
+    assert_eq!(note.text, "网络主权的说明。");
+    let problems: Vec<String> = report.problems.iter().map(|p| p.to_string()).collect();
+    let about = |file: &str| problems.iter().filter(|p| p.contains(file)).count();
+    assert!(
+        problems.iter().any(|p| p.contains("note.txt")
+            && p.contains("ocr column says \"yes\" (line 2)")
+            && p.contains("scanned PDFs only")),
+        "{problems:?}"
+    );
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("page.html") && p.contains("says \"no\" (line 3)")),
+        "{problems:?}"
+    );
+    assert_eq!(
+        about("plain.txt"),
+        0,
+        "an empty cell asks nothing: {problems:?}"
+    );
+}
+
+#[test]
 fn own_files_are_searchable_with_their_metadata() {
     let dir = tempfile::tempdir().expect("tempdir");
     let root = own_documents(dir.path());

@@ -280,7 +280,7 @@ pub(super) fn read_own_file(
     }
     let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
     progress(bytes.len() as u64);
-    Ok(match format {
+    let parsed = match format {
         Format::FrontMatter => parse_front_matter(file, &bytes, limits, row, relative),
         Format::Html => own_file(file, extract::html::extract(&bytes), limits, row, relative),
         Format::Pdf => {
@@ -305,5 +305,26 @@ pub(super) fn read_own_file(
         }
         Format::Doc => own_file(file, extract::doc::extract(&bytes), limits, row, relative),
         _ => own_file(file, extract::docx::extract(&bytes), limits, row, relative),
+    };
+    // OCR reads scanned PDFs only: a sheet asking it of another file is told so.
+    Ok(match ocr_asked_of_other_format(format, row) {
+        Some(note) => with_note(parsed, note),
+        None => parsed,
+    })
+}
+
+/// The note for a sheet row whose `ocr` column is filled in for a file that
+/// is not a PDF (the column would otherwise be ignored without a word).
+fn ocr_asked_of_other_format(format: Format, row: Option<&SheetRow>) -> Option<String> {
+    if format == Format::Pdf {
+        return None;
+    }
+    let row = row?;
+    let value = row.get("ocr")?.trim();
+    (!value.is_empty()).then(|| {
+        format!(
+            "the sheet's ocr column says {value:?} (line {}), but OCR reads scanned PDFs only: this file's text is read as it is",
+            row.line
+        )
     })
 }
