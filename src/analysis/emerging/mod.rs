@@ -665,6 +665,10 @@ fn classify_all(scored: &mut [Scored], jieba: &jieba_rs::Jieba) {
             Unit::Han => classify::loose_edge(jieba, &s.term),
             Unit::Word => None,
         };
+        s.signals.says = match s.unit {
+            Unit::Han => classify::ends_on_saying(jieba, &s.term),
+            Unit::Word => None,
+        };
         s.signals.meeting = match s.unit {
             Unit::Han => classify::meeting(&s.term),
             Unit::Word => None,

@@ -48,7 +48,8 @@ mod shape;
 pub(super) use frames::frames;
 use shape::goes_on_into_name;
 pub(super) use shape::{
-    builds_on, dictionary_word, loose_edge, meeting, organisation, person_edge, short_verb_phrase,
+    builds_on, dictionary_word, ends_on_saying, loose_edge, meeting, organisation, person_edge,
+    short_verb_phrase,
 };
 
 /// Characters (Chinese) on each side of an occurrence that make its frame.
@@ -210,6 +211,9 @@ pub struct Signals {
     /// once (a punctuation mark, the end of the text or a function word
     /// after it); 十九届 always goes on (十九届中央, 十九届二中全会).
     pub free_share: f64,
+    /// The verb of saying it ends on (已经说, 会议强调): it introduces what
+    /// is said.
+    pub says: Option<String>,
     /// The ordinal of a congress, session or plenum it holds (十九大, 十三届,
     /// 五中全会): it names a meeting.
     pub meeting: Option<String>,
@@ -367,6 +371,12 @@ pub(super) fn decide(s: &Signals, new: bool) -> (Class, String) {
         }
         None => {}
     }
+    if let Some(verb) = &s.says {
+        return (
+            Class::Boilerplate,
+            format!("ends on a verb of saying ({verb}): how texts report what is said"),
+        );
+    }
     if let Some(n) = s.authoritative_docs
         && n < MIN_AUTHORITATIVE_DOCS
     {
@@ -440,6 +450,7 @@ mod tests {
             free_share: 1.0,
             legal_share: Some(0.2),
             meeting: None,
+            says: None,
             person: None,
             carried_by: None,
             carried_share: None,
@@ -458,6 +469,9 @@ mod tests {
         let mut named = signals();
         named.person = Some(PersonEdge::NameVerb("李克强主持".into()));
         assert_eq!(decide(&named, false).0, Class::Boilerplate);
+        let mut saying = signals();
+        saying.says = Some("说".into());
+        assert_eq!(decide(&saying, false).0, Class::Boilerplate);
         named.person = Some(PersonEdge::EndsOnName("习近平".into()));
         assert_eq!(decide(&named, false).0, Class::Fragment);
         named.person = Some(PersonEdge::Titled("主席习近平".into()));

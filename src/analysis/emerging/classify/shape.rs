@@ -82,6 +82,19 @@ pub(in crate::analysis::emerging) fn loose_edge(
     {
         return Some(format!("{}/{}", first.word, first.tag));
     }
+    // A particle (的, 了, 着) or the suffix 们 never begins a word:
+    // standing first, it closes the word before the string (的初心, 们认为),
+    // even where lone characters follow. jieba's dictionary holds the words
+    // that begin with these characters (的确, 了解), so a lone one is a cut.
+    // 化 and 性 before one word are suffixes cut the same way (化防控 of
+    // 常态化防控); 化 is also a verb (化危为机, 化被动为主动).
+    if let Some(first) = tags.first()
+        && (first.tag.starts_with('u')
+            || first.tag == "k"
+            || (tags.len() == 2 && BOUND_SUFFIXES.contains(&first.word)))
+    {
+        return Some(format!("{}/{}", first.word, first.tag));
+    }
     // Inside a run of lone characters (a word jieba does not know: 碳/中/和)
     // the edge character belongs to that word.
     let single = |i: usize| tags.get(i).is_some_and(|t| t.word.chars().nth(1).is_none());
@@ -94,6 +107,26 @@ pub(in crate::analysis::emerging) fn loose_edge(
         return Some(format!("{}/{}", last.word, last.tag));
     }
     None
+}
+
+/// Derivational suffixes that close the word before them (现代化, 历史性):
+/// one standing alone at the start of a string was cut from that word.
+pub(super) const BOUND_SUFFIXES: &[&str] = &["化", "性"];
+
+/// Verbs of saying: a string ending on one introduces what is said (已经说,
+/// 会议强调, 中方认为) — how texts report speech, not a name for anything.
+pub(super) const SAYING_VERBS: &[&str] = &[
+    "说", "表示", "指出", "强调", "认为", "称", "介绍", "宣布", "透露", "回答", "提出",
+];
+
+/// The verb of saying a string of two or more words ends on.
+pub(in crate::analysis::emerging) fn ends_on_saying(
+    jieba: &jieba_rs::Jieba,
+    term: &str,
+) -> Option<String> {
+    let tags = jieba.tag(term, false);
+    let last = tags.last()?;
+    (tags.len() >= 2 && SAYING_VERBS.contains(&last.word)).then(|| last.word.to_string())
 }
 
 /// How personal and demonstrative pronouns begin (我们, 你们, 他们, 这次, 那些).
@@ -348,6 +381,27 @@ mod tests {
         assert!(loose_edge(&jieba, "要加强").is_some());
         assert!(loose_edge(&jieba, "自我革命").is_none());
         assert!(loose_edge(&jieba, "要素市场").is_none());
+        // A particle or suffix first was cut from the word before; words
+        // that begin with those characters are whole.
+        for cut in ["的初心", "们认为", "化防控", "性变革", "得更好"] {
+            assert!(loose_edge(&jieba, cut).is_some(), "{cut}");
+        }
+        for whole in [
+            "化解风险",
+            "了解情况",
+            "性别平等",
+            "着力推进",
+            "化危为机",
+            "化被动为主动",
+        ] {
+            assert!(loose_edge(&jieba, whole).is_none(), "{whole}");
+        }
+        // A verb of saying last reports speech; 说 inside a word does not.
+        assert_eq!(ends_on_saying(&jieba, "已经说").as_deref(), Some("说"));
+        assert_eq!(ends_on_saying(&jieba, "会议强调").as_deref(), Some("强调"));
+        assert!(ends_on_saying(&jieba, "说").is_none());
+        assert!(ends_on_saying(&jieba, "中国梦").is_none());
+        assert!(ends_on_saying(&jieba, "学说").is_none());
         // An office goes on after it; 部署 and 局面 are words, not offices.
         assert!(goes_on_into_name(&jieba, "委今天通报"));
         assert!(goes_on_into_name(&jieba, "部"));
