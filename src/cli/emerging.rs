@@ -54,7 +54,8 @@ pub struct EmergingArgs {
     /// character, name or number follows or precedes it in most documents,
     /// e.g. 提质 → 增效, 21 before 世纪海上丝绸之路; a clause opened by a
     /// pronoun or modal verb, e.g. 我们希望; a particle or suffix cut from
-    /// the word before, e.g. 的初心, 们认为; or it hardly ever ends what is
+    /// the word before, e.g. 的初心, 们认为; a dummy verb at an edge or a modal
+    /// verb last, e.g. 进行审议, 双方能够; or it hardly ever ends what is
     /// said, e.g. 十九届), or all; several with
     /// commas. Nothing is dropped: every candidate has a class and the signals
     /// that decided it (--json). docs/guide/04-discovery.md has each

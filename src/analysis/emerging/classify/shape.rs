@@ -82,6 +82,22 @@ pub(in crate::analysis::emerging) fn loose_edge(
     {
         return Some(format!("{}/{}", first.word, first.tag));
     }
+    // A dummy verb (进行, 加以, 给予, 作出…) names no action of its own and
+    // always governs an object: at either edge it makes a verb phrase or
+    // cuts one (进行国事访问, 人类命运共同体作出). A modal verb last has lost
+    // what it governs (双方能够; not 需要, also a noun: 美好生活需要).
+    if let (Some(first), Some(last)) = (tags.first(), tags.last())
+        && (DUMMY_VERBS.contains(&first.word)
+            || DUMMY_VERBS.contains(&last.word)
+            || (last.word != "需要" && MODALS.contains(&last.word)))
+    {
+        let edge = if DUMMY_VERBS.contains(&first.word) {
+            first
+        } else {
+            last
+        };
+        return Some(format!("{}/{}", edge.word, edge.tag));
+    }
     // A particle (的, 了, 着) or the suffix 们 never begins a word:
     // standing first, it closes the word before the string (的初心, 们认为),
     // even where lone characters follow. jieba's dictionary holds the words
@@ -108,6 +124,10 @@ pub(in crate::analysis::emerging) fn loose_edge(
     }
     None
 }
+
+/// Dummy verbs (形式动词): they carry no action of their own and always take
+/// an object (进行审议, 给予支持) — a closed class of the grammar.
+pub(super) const DUMMY_VERBS: &[&str] = &["进行", "加以", "给予", "给以", "予以", "作出", "做出"];
 
 /// Derivational suffixes that close the word before them (现代化, 历史性):
 /// one standing alone at the start of a string was cut from that word.
@@ -393,6 +413,24 @@ mod tests {
             "着力推进",
             "化危为机",
             "化被动为主动",
+        ] {
+            assert!(loose_edge(&jieba, whole).is_none(), "{whole}");
+        }
+        // A dummy verb at an edge, a modal verb last: a verb phrase, not a name.
+        for cut in [
+            "进行时",
+            "进行国事访问",
+            "人类命运共同体作出",
+            "双方能够",
+            "各级党委要",
+        ] {
+            assert!(loose_edge(&jieba, cut).is_some(), "{cut}");
+        }
+        for whole in [
+            "美好生活需要",
+            "人民日益增长的美好生活需要",
+            "重要举措",
+            "进行曲",
         ] {
             assert!(loose_edge(&jieba, whole).is_none(), "{whole}");
         }
