@@ -95,8 +95,18 @@ pub(super) fn proper_substrings(term: &str, unit: Unit) -> Vec<&str> {
 /// frames of a daily bulletin are the same whatever its figures.
 pub(super) const NUMBER: char = '#';
 
+/// Stands in a Han run for an opening quotation mark right after it
+/// (高质量共建“一带一路”): like [`NUMBER`] no candidate holds it, but the
+/// signals see that the string goes on into a quoted object — it does not
+/// end what is said there. One byte, as the line offsets count separators.
+pub(super) const QUOTE: char = '"';
+
+/// Opening quotation marks (typographic and corner brackets).
+const OPENING_QUOTES: [char; 3] = ['“', '「', '『'];
+
 /// Appends the runs of Han characters of `s`, one per line; a number in
-/// digits that touches a run is part of it, written [`NUMBER`].
+/// digits that touches a run is part of it, written [`NUMBER`], and an
+/// opening quotation mark right after a run is written [`QUOTE`].
 pub(super) fn han_runs(s: &str, out: &mut String) {
     let mut in_run = false;
     let mut chars = s.chars().peekable();
@@ -104,6 +114,8 @@ pub(super) fn han_runs(s: &str, out: &mut String) {
         if text::is_han(c) {
             out.push(c);
             in_run = true;
+        } else if in_run && OPENING_QUOTES.contains(&c) {
+            out.push(QUOTE);
         } else if c.is_ascii_digit() {
             while chars.next_if(char::is_ascii_digit).is_some() {}
             if in_run || chars.peek().is_some_and(|&n| text::is_han(n)) {
@@ -272,8 +284,9 @@ pub(super) fn tokens(text: &str, unit: Unit, jieba: &jieba_rs::Jieba) -> Tokens 
 
 pub(super) fn line_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
     let mut offset = 0;
-    // A number splits a Han run like a line break: no candidate holds it.
-    text.split(['\n', NUMBER]).map(move |line| {
+    // A number or a quotation mark splits a Han run like a line break: no
+    // candidate holds it.
+    text.split(['\n', NUMBER, QUOTE]).map(move |line| {
         let o = offset;
         offset += line.len() + 1;
         (o, line)
@@ -481,6 +494,11 @@ mod tests {
             &mut out,
         );
         assert_eq!(out, "网络主权\n#年命运共同体\n共同\n中国制造#\n");
+        // An opening quotation mark after a run stays as one mark; before
+        // one, or a closing one, ends it.
+        let mut out = String::new();
+        han_runs("高质量共建“一带一路”倡议，“中国梦”", &mut out);
+        assert_eq!(out, "高质量共建\"一带一路\n倡议\n中国梦\n");
     }
 
     #[test]

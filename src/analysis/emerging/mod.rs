@@ -57,8 +57,8 @@ mod score;
 mod statistics;
 
 use candidates::{
-    FUNCTION_WORDS, NUMBER, STOP_WORDS, Unit, closed_candidates, document_frequencies, han_runs,
-    proper_substrings, word_chunks,
+    FUNCTION_WORDS, NUMBER, QUOTE, STOP_WORDS, Unit, closed_candidates, document_frequencies,
+    han_runs, proper_substrings, word_chunks,
 };
 pub use classify::{Class, Signals};
 use figures::exact_figures;

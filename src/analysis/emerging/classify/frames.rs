@@ -49,6 +49,9 @@ impl FrameStats {
         if next.starts_with(super::super::NUMBER) {
             return Some((A_NUMBER.to_string(), share));
         }
+        if next.starts_with(super::super::QUOTE) {
+            return Some((A_QUOTATION.to_string(), share));
+        }
         Some((next.clone(), share))
     }
 
@@ -355,6 +358,16 @@ mod tests {
         assert_eq!(
             cont(&["中国制造#\n", "推进中国制造#"]).map(|(w, _)| w),
             Some(A_NUMBER.to_string())
+        );
+        // A quoted object after it (高质量共建“一带一路”, as han_runs writes
+        // it): the string goes on, it does not end what is said.
+        let quoted = ["高质量共建\"一带一路\n", "推进高质量共建\"一带一路\n"];
+        let texts: Vec<(&str, u32)> = quoted.iter().map(|t| (*t, 0)).collect();
+        let stats = frames(&["高质量共建".to_string()], &texts, true, &jieba).expect("frames");
+        assert_eq!(stats[0].free_share(), 0.0);
+        assert_eq!(
+            stats[0].continuation(),
+            Some((A_QUOTATION.to_string(), 1.0))
         );
     }
 

@@ -77,6 +77,9 @@ pub const AUTHORITATIVE_RATE_MIN: f64 = 1.0 / 3.0;
 pub const ORGANISATION_NAME_SHARE: f64 = 1.0 / 3.0;
 /// How a number in digits (see `NUMBER` in the parent module) is named in a signal.
 pub const A_NUMBER: &str = "a number";
+/// How an opening quotation mark after a string (see `QUOTE` in the parent
+/// module) is named in a signal: the string goes on into a quoted object.
+pub const A_QUOTATION: &str = "a quotation";
 /// Fewest of its period documents in which a candidate must end what is
 /// said at least once; under this it is the first part of longer
 /// expressions (十九届 → 十九届中央, 十九届二中全会).
