@@ -119,11 +119,21 @@ pub(in crate::analysis::emerging) fn loose_edge(
     if loose(first.tag) && !(single(0) && single(1) && single(2)) {
         return Some(format!("{}/{}", first.word, first.tag));
     }
-    if loose(last.tag) && !(n >= 3 && single(n - 1) && single(n - 2) && single(n - 3)) {
+    // jieba's dictionary tags some lone localizers nouns (内/n): by the
+    // grammar they are locatives all the same (框架内, 峰会上); only short
+    // strings count, since a slogan may end on one (永远在路上: 路上/s).
+    let localizer = n <= 3 && LOCALIZERS.contains(&last.word);
+    if (loose(last.tag) || localizer)
+        && !(n >= 3 && single(n - 1) && single(n - 2) && single(n - 3))
+    {
         return Some(format!("{}/{}", last.word, last.tag));
     }
     None
 }
+
+/// Localizers (方位词) of one character: after a noun they make a place or
+/// time phrase (框架内, 新形势下), not a name.
+pub(super) const LOCALIZERS: &[&str] = &["上", "下", "内", "外", "中", "里", "前", "后", "间"];
 
 /// Dummy verbs (形式动词): they carry no action of their own and always take
 /// an object (进行审议, 给予支持) — a closed class of the grammar.
@@ -413,7 +423,7 @@ mod tests {
             "进行时",
             "进行国事访问",
         ];
-        let more_cuts = ["人类命运共同体作出", "双方能够", "各级党委要"];
+        let more_cuts = ["人类命运共同体作出", "双方能够", "各级党委要", "框架内"];
         for cut in cuts.iter().chain(&more_cuts) {
             assert!(loose_edge(&jieba, cut).is_some(), "{cut}");
         }
@@ -430,6 +440,7 @@ mod tests {
             "人民日益增长的美好生活需要",
             "重要举措",
             "进行曲",
+            "永远在路上",
         ];
         for whole in wholes.iter().chain(&more_wholes) {
             assert!(loose_edge(&jieba, whole).is_none(), "{whole}");
