@@ -1018,3 +1018,62 @@ fn search_survives_an_empty_or_dangling_pair() {
     assert_eq!(number(&page, "total"), 2);
     assert!(!page.contains("class=\"pair\""));
 }
+
+/// `tifa serve --families FILE`: the researcher's own @name words work on
+/// every page as they do in the CLI, the families page lists them, and a
+/// file that cannot be read stops the server before it starts.
+#[test]
+fn the_server_takes_an_extra_families_file() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let index = fixture(dir.path());
+    let families = write(
+        dir.path(),
+        "mine.toml",
+        "[mine]\ndescription = \"my own family\"\nvariants = [\"网络空间命运共同体\", \"网络安全\"]\n"
+            .as_bytes(),
+    );
+    let cli = json(
+        &index,
+        &["search", "@mine", "--families", path(&families), "--json"],
+    );
+    assert_eq!(cli["total"], 2, "{cli}");
+    let server = serve_with(&index, &["--families", path(&families)]);
+    let (status, _, page) = get(&server.base, &format!("/search?q={}", enc("@mine")));
+    assert_eq!(status, 200, "{page}");
+    assert_eq!(number(&page, "total"), 2);
+    let (status, _, page) = get(&server.base, &format!("/kwic?q={}", enc("@mine")));
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("zh-2") && page.contains("zh-3"), "{page}");
+    let (status, _, page) = get(&server.base, &format!("/trace?term={}", enc("@mine")));
+    assert_eq!(status, 200, "{page}");
+    assert!(
+        page.contains("网络空间命运共同体") && page.contains("网络安全"),
+        "{page}"
+    );
+    let (status, _, api) = get(&server.base, &format!("/api/search?q={}", enc("@mine")));
+    assert_eq!(status, 200, "{api}");
+    let api: Value = serde_json::from_str(&api).expect("json");
+    assert_eq!(api["total"], 2, "{api}");
+    let (status, _, page) = get(&server.base, "/families");
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("id=\"family-mine\""), "{page}");
+    assert!(page.contains("mine.toml"), "{page}");
+    drop(server);
+    // Without the file, @mine is an unknown family, said on the page.
+    let server = serve(&index);
+    let (status, _, page) = get(&server.base, &format!("/search?q={}", enc("@mine")));
+    assert_eq!(status, 400, "{page}");
+    assert!(page.contains("mine"), "{page}");
+    drop(server);
+    let missing = dir.path().join("missing.toml");
+    let out = common::tifa(&index)
+        .args(["serve", "--port", "0", "--families", path(&missing)])
+        .assert()
+        .failure();
+    let err = String::from_utf8_lossy(&out.get_output().stderr).to_string();
+    assert!(err.contains("cannot read the families file"), "{err}");
+}
+
+fn path(p: &Path) -> &str {
+    p.to_str().expect("a UTF-8 path")
+}

@@ -29,6 +29,12 @@ pub struct ServeArgs {
     /// closed (at least the time budget and 5).
     #[arg(long, default_value_t = tifa::server::IDLE_TIMEOUT.as_secs())]
     pub idle_timeout: u64,
+    /// An extra families file (TOML, like corpus/families.toml) whose @name
+    /// words every page takes (search, concordance, trace, timeline, report,
+    /// the families page) besides the built-in ones; read again on each
+    /// request, so edits show without a restart.
+    #[arg(long, value_name = "FILE")]
+    pub families: Option<std::path::PathBuf>,
 }
 
 pub fn run(dir: &Path, args: ServeArgs) -> Result<()> {
@@ -40,6 +46,7 @@ pub fn run(dir: &Path, args: ServeArgs) -> Result<()> {
             time_budget: Duration::from_secs(args.time_budget.max(1)),
             allow_hosts: args.allow_hosts,
             idle_timeout: Duration::from_secs(args.idle_timeout.max(1)),
+            families: args.families,
         },
     )
 }

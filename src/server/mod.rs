@@ -43,6 +43,32 @@ pub struct ServeOptions {
     /// Host names (besides the bound address and localhost) a request may
     /// name in its `Host` header: a shared server's DNS name.
     pub allow_hosts: Vec<String>,
+    /// An extra families file (TOML, like corpus/families.toml) whose @name
+    /// words every page takes besides the built-in ones.
+    pub families: Option<PathBuf>,
+}
+
+/// The extra families file of this server (`tifa serve --families FILE`),
+/// set once when it starts: every page reads @name words through it.
+static EXTRA_FAMILIES: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+
+/// The extra families file, if the server was given one.
+pub(crate) fn extra_families() -> Option<&'static Path> {
+    EXTRA_FAMILIES.get().map(PathBuf::as_path)
+}
+
+/// A query as typed, with the @name words of the extra families file
+/// written out as their variants (the built-in families the query language
+/// reads itself), as `tifa search --families FILE` does.
+pub(crate) fn expand_query(q: &str) -> Result<String> {
+    match extra_families() {
+        None => Ok(q.to_string()),
+        Some(path) => {
+            let families = crate::terms::Families::load(Some(path))?;
+            crate::query::expand_families_in(q, &families)
+                .map_err(|e| crate::error::UserError::UnknownFamily(e).into())
+        }
+    }
 }
 
 /// Which `Host` a request may name: the bound address, localhost, and the
@@ -578,6 +604,13 @@ impl Params {
 
 /// Serves until Ctrl-C; prints the address first (port 0 picks a free one).
 pub fn run(dir: &Path, options: &ServeOptions) -> Result<()> {
+    if let Some(path) = &options.families {
+        // A bad file is said now, not on every page.
+        crate::terms::Families::load(Some(path))?;
+        EXTRA_FAMILIES
+            .set(path.clone())
+            .map_err(|_| anyhow::anyhow!("the families file of this server is set already"))?;
+    }
     let state = Arc::new(AppState::new(
         dir,
         options.time_budget,

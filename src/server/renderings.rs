@@ -357,7 +357,7 @@ pub fn aligned_table(engine: &Engine, id: &str, p: &Params) -> Result<Option<Str
     // `q` marked as the document page marks it (the query's positive terms:
     // `网络 NEAR/3 主权` marks both words); `r`, a rendering, as a phrase.
     let mut variants: Vec<Literal> = match p.get("q") {
-        Some(q) => crate::query::parse_with(q, &p.query_options()?)
+        Some(q) => crate::query::parse_with(&crate::server::expand_query(q)?, &p.query_options()?)
             .map(|e| e.positive_terms().into_iter().cloned().collect())
             .unwrap_or_default(),
         None => Vec::new(),

@@ -314,11 +314,18 @@ pub async fn fields_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery
 pub async fn families_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) -> Response {
     let p = Params::parse(raw);
     work(&s, false, move |engine| {
-        let families = crate::terms::Families::load(None)?;
+        let families = crate::terms::Families::load(crate::server::extra_families())?;
         let allowed = engine.allowed(&p.filter()?)?;
         let filters = super::pages::carried_filters(&p);
-        let mut b = String::from(
-            "<p class=\"help\">A family groups the ways one formulation is written — its Chinese forms and the official English renderings — so that trace, timeline, search and the report follow them together: type <code>@name</code> wherever a term goes. These are the built-in families (<code>corpus/families.toml</code>; the CLI takes more with <code>--families FILE</code>); the numbers are documents with each variant under the filters of this page.</p>",
+        let origin = match crate::server::extra_families() {
+            Some(path) => format!(
+                "These are the built-in families (<code>corpus/families.toml</code>) and those of <code>{}</code> (<code>tifa serve --families</code>; same names replace built-in ones)",
+                esc(&path.display().to_string())
+            ),
+            None => "These are the built-in families (<code>corpus/families.toml</code>; <code>tifa serve --families FILE</code> adds more)".to_string(),
+        };
+        let mut b = format!(
+            "<p class=\"help\">A family groups the ways one formulation is written — its Chinese forms and the official English renderings — so that trace, timeline, search and the report follow them together: type <code>@name</code> wherever a term goes. {origin}; the numbers are documents with each variant under the filters of this page.</p>",
         );
         for (name, family) in &families.0 {
             let at = format!("@{name}");

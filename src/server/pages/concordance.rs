@@ -47,6 +47,8 @@ pub async fn kwic_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery) 
         }
         let form = b.clone();
         let result = (|| -> Result<Response> {
+        // @name words of `tifa serve --families FILE` written out.
+        let q = crate::server::expand_query(&q)?;
         let options = kwic_options(&p)?;
         // Page 2 of a long concordance is read from the lines of page 1.
         let (k, cached) = engine.evaluations.get_or(

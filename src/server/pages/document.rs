@@ -23,7 +23,7 @@ pub async fn doc_page(
     let p = Params::parse(raw);
     let id = id.0;
     work(&s, false, move |engine| {
-        let q = p.get("q").map(str::to_string);
+        let q = p.get("q").map(crate::server::expand_query).transpose()?;
         let column = |doc_id: &str| -> Result<Option<String>> {
             let Some(address) = engine.address_of(doc_id)? else {
                 return Ok(None);

@@ -42,6 +42,8 @@ pub async fn search_page(State(s): State<Arc<AppState>>, RawQuery(raw): RawQuery
         }
         let form = body.clone();
         let result = (|| -> Result<Response> {
+        // @name words of `tifa serve --families FILE` written out.
+        let q = crate::server::expand_query(&q)?;
         let page = p.number("page", 1, 1_000_000)?.max(1);
         // All documents (for totals and breakdowns); snippets (and their
         // translations, unless pair=0) for the page only.

@@ -367,10 +367,12 @@ pub(crate) fn search_options(
     })
 }
 
+/// The query of `q=`, with the extra families' @name words written out.
 pub(crate) fn query_of(p: &Params) -> Result<String> {
-    p.get("q")
-        .map(str::to_string)
-        .ok_or_else(|| UserError::BadQuery("give a query: q=…".into()).into())
+    let q = p
+        .get("q")
+        .ok_or_else(|| UserError::BadQuery("give a query: q=…".into()))?;
+    crate::server::expand_query(q)
 }
 
 // ---- search ---------------------------------------------------------------

@@ -25,7 +25,7 @@ pub(crate) fn run_report(
     address: String,
 ) -> Result<(tempfile::TempDir, Vec<crate::report::TermFigures>)> {
     let text = p.get("terms").unwrap_or("");
-    let families = Families::load(None)?;
+    let families = Families::load(crate::server::extra_families())?;
     let mut lines = Vec::new();
     let mut errors = Vec::new();
     for (i, line) in text.lines().enumerate() {

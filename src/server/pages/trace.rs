@@ -21,7 +21,7 @@ pub(crate) fn subjects_of(p: &Params, key: &str) -> Result<Vec<Subject>> {
     if terms.is_empty() {
         return Err(UserError::BadQuery(format!("give a term: {key}=…")).into());
     }
-    terms::subjects(&terms, None)
+    terms::subjects(&terms, crate::server::extra_families())
 }
 
 pub(crate) fn trace_options(p: &Params) -> Result<TraceOptions> {
