@@ -89,13 +89,40 @@ pub struct EmergingArgs {
 
 pub fn run(dir: &Path, args: EmergingArgs) -> Result<()> {
     let engine = open_engine(dir)?;
+    let options = options_of(&args)?;
+    let bar = spinner("counting candidates in the period and the reference…");
+    let result = emerging::emerging(&engine, &options);
+    bar.finish_and_clear();
+    let result = result?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if args.json {
+        super::write_stamped_json(&mut out, &engine, &result)?;
+    } else if args.csv {
+        super::note_csv_stamp(&engine);
+        write_csv(&mut out, &result)?;
+    } else {
+        write_header(&mut out, &result, &options, &args)?;
+        if result.candidates.is_empty() {
+            writeln!(
+                out,
+                "No candidate qualifies: lower --min-docs / --min-dates / --min-log-ratio, or widen the filters."
+            )?;
+        } else {
+            write_table(&mut out, &result, options.period)?;
+        }
+    }
+    out.flush().context("cannot write output")
+}
+
+/// The options the arguments ask for (unknown values named).
+fn options_of(args: &EmergingArgs) -> Result<EmergingOptions> {
     let period = YearSpan::parse(&args.period).map_err(UserError::BadDate)?;
     let against = Reference::parse(&args.against).map_err(UserError::BadDate)?;
     let mut filter_args = args.filter.clone();
     let (languages, lang) = emerging::Languages::from_lang(&filter_args.lang);
     filter_args.lang = lang;
     let show = emerging::classify::parse_show(&args.show).map_err(UserError::BadFilter)?;
-    let options = EmergingOptions {
+    Ok(EmergingOptions {
         filter: filter_args.to_filter()?,
         period,
         against,
@@ -107,78 +134,80 @@ pub fn run(dir: &Path, args: EmergingArgs) -> Result<()> {
         include_faded: args.include_faded,
         show,
         rank: emerging::Rank::parse(&args.rank).map_err(UserError::BadFilter)?,
-    };
-    let bar = spinner("counting candidates in the period and the reference…");
-    let result = emerging::emerging(&engine, &options);
-    bar.finish_and_clear();
-    let result = result?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    if args.json {
-        super::write_stamped_json(&mut out, &engine, &result)?;
-        return out.flush().context("cannot write output");
-    }
-    let joined = |m: &std::collections::BTreeMap<String, u64>| {
-        let mut v: Vec<(&String, &u64)> = m.iter().collect();
-        v.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
-        v.iter()
-            .map(|(k, n)| format!("{k}:{n}"))
-            .collect::<Vec<_>>()
-            .join(";")
-    };
-    if args.csv {
-        super::note_csv_stamp(&engine);
-        let mut w = csv::Writer::from_writer(&mut out);
+    })
+}
+
+/// Counts per kind or collection as `name:n;…`, the largest first.
+fn joined(m: &std::collections::BTreeMap<String, u64>) -> String {
+    let mut v: Vec<(&String, &u64)> = m.iter().collect();
+    v.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+    v.iter()
+        .map(|(k, n)| format!("{k}:{n}"))
+        .collect::<Vec<_>>()
+        .join(";")
+}
+
+/// `--csv`: one row per candidate.
+fn write_csv(out: &mut impl Write, result: &emerging::Emerging) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "term",
+        "docs",
+        "occurrences",
+        "ref_docs",
+        "ref_occurrences",
+        "per_million",
+        "ref_per_million",
+        "score",
+        "held_score",
+        "log_ratio",
+        "new",
+        "first_date",
+        "first_id",
+        "first_title",
+        "take_off",
+        "class",
+        "class_reason",
+        "kinds",
+        "collections",
+    ])?;
+    for c in &result.candidates {
+        let first = c.first.as_ref();
         w.write_record([
-            "term",
-            "docs",
-            "occurrences",
-            "ref_docs",
-            "ref_occurrences",
-            "per_million",
-            "ref_per_million",
-            "score",
-            "held_score",
-            "log_ratio",
-            "new",
-            "first_date",
-            "first_id",
-            "first_title",
-            "take_off",
-            "class",
-            "class_reason",
-            "kinds",
-            "collections",
+            output::csv_cell(&c.term),
+            c.docs.to_string(),
+            c.occurrences.to_string(),
+            c.ref_docs.to_string(),
+            c.ref_occurrences.to_string(),
+            format!("{:.3}", c.per_million),
+            format!("{:.3}", c.ref_per_million),
+            format!("{:.2}", c.score),
+            format!("{:.2}", c.held_score),
+            format!("{:.3}", c.log_ratio),
+            c.new.to_string(),
+            first.map_or(String::new(), |f| output::csv_cell(&f.date)),
+            first.map_or(String::new(), |f| output::csv_cell(&f.id)),
+            first.map_or(String::new(), |f| output::csv_cell(&f.title)),
+            c.take_off
+                .as_ref()
+                .map_or(String::new(), |t| t.year.to_string()),
+            c.class.name().to_string(),
+            output::csv_cell(&c.signals.reason),
+            output::csv_cell(&joined(&c.kinds)),
+            output::csv_cell(&joined(&c.collections)),
         ])?;
-        for c in &result.candidates {
-            let first = c.first.as_ref();
-            w.write_record([
-                output::csv_cell(&c.term),
-                c.docs.to_string(),
-                c.occurrences.to_string(),
-                c.ref_docs.to_string(),
-                c.ref_occurrences.to_string(),
-                format!("{:.3}", c.per_million),
-                format!("{:.3}", c.ref_per_million),
-                format!("{:.2}", c.score),
-                format!("{:.2}", c.held_score),
-                format!("{:.3}", c.log_ratio),
-                c.new.to_string(),
-                first.map_or(String::new(), |f| output::csv_cell(&f.date)),
-                first.map_or(String::new(), |f| output::csv_cell(&f.id)),
-                first.map_or(String::new(), |f| output::csv_cell(&f.title)),
-                c.take_off
-                    .as_ref()
-                    .map_or(String::new(), |t| t.year.to_string()),
-                c.class.name().to_string(),
-                output::csv_cell(&c.signals.reason),
-                output::csv_cell(&joined(&c.kinds)),
-                output::csv_cell(&joined(&c.collections)),
-            ])?;
-        }
-        w.flush()?;
-        drop(w);
-        return out.flush().context("cannot write output");
     }
+    w.flush()?;
+    Ok(())
+}
+
+/// What was compared, by which rules and order, and the classes' counts.
+fn write_header(
+    out: &mut impl Write,
+    result: &emerging::Emerging,
+    options: &EmergingOptions,
+    args: &EmergingArgs,
+) -> Result<()> {
     writeln!(
         out,
         "Took off in {} (against {}): {} documents in the period, {} in the reference.",
@@ -223,13 +252,12 @@ pub fn run(dir: &Path, args: EmergingArgs) -> Result<()> {
             .collect::<Vec<_>>()
             .join(", ")
     )?;
-    if result.candidates.is_empty() {
-        writeln!(
-            out,
-            "No candidate qualifies: lower --min-docs / --min-dates / --min-log-ratio, or widen the filters."
-        )?;
-        return out.flush().context("cannot write output");
-    }
+    Ok(())
+}
+
+/// The candidates as a table, each with its evidence, then whether the
+/// list was cut by --limit.
+fn write_table(out: &mut impl Write, result: &emerging::Emerging, period: YearSpan) -> Result<()> {
     // Sparkline: ten years before the period to the last year with a match.
     let y0 = i32::from(period.from) - 10;
     let y1 = result
@@ -254,72 +282,7 @@ pub fn run(dir: &Path, args: EmergingArgs) -> Result<()> {
         "first",
     )?;
     for (i, c) in result.candidates.iter().enumerate() {
-        let spark = output::sparkline(
-            &(y0..=y1)
-                .map(|y| c.by_year.get(&format!("{y:04}")).copied().unwrap_or(0))
-                .collect::<Vec<_>>(),
-        );
-        writeln!(
-            out,
-            "{:>3} {} {:>6} {:>7} {:>8.2} {:>7.2} {:>9.1} {:>9.1} {:>6}  {:<10}  {}",
-            i + 1,
-            output::fit(&escape_terminal(&c.term), 20),
-            c.docs,
-            c.ref_docs,
-            c.per_million,
-            c.ref_per_million,
-            c.held_score,
-            c.score,
-            if c.new {
-                "new".to_string()
-            } else {
-                format!("{:.2}", c.log_ratio)
-            },
-            c.first.as_ref().map_or("–", |f| f.date.as_str()),
-            spark
-        )?;
-        let first = c.first.as_ref().map_or(String::new(), |f| {
-            format!(
-                "first {} {}",
-                escape_terminal(&f.id),
-                escape_terminal(&f.title)
-            )
-        });
-        writeln!(
-            out,
-            "    {} · {}{}",
-            output::fit(&first, 60).trim_end(),
-            escape_terminal(&joined(&c.kinds).replace(';', ", ")),
-            c.take_off
-                .as_ref()
-                .map_or(String::new(), |t| format!(" · take-off {}", t.year))
-        )?;
-        if let Some(sentence) = c.first.as_ref().and_then(|f| f.sentence.as_deref()) {
-            writeln!(
-                out,
-                "    “{}”",
-                escape_terminal(&around(sentence, &c.term, 40))
-            )?;
-        }
-        if c.class != emerging::Class::Formulation || result.shown.len() > 1 {
-            writeln!(
-                out,
-                "    {}: {}",
-                c.class.name(),
-                if c.signals.reason.is_empty() {
-                    "no signal against it"
-                } else {
-                    c.signals.reason.as_str()
-                }
-            )?;
-        }
-        if !c.extensions.is_empty() {
-            writeln!(
-                out,
-                "    ↳ longer: {}",
-                escape_terminal(&c.extensions.join(", "))
-            )?;
-        }
+        write_line(out, i, c, result, y0..=y1)?;
     }
     let in_shown: usize = result
         .classes
@@ -335,7 +298,86 @@ pub fn run(dir: &Path, args: EmergingArgs) -> Result<()> {
             in_shown
         )?;
     }
-    out.flush().context("cannot write output")
+    Ok(())
+}
+
+/// One candidate: its figures and sparkline, its first document, kinds and
+/// take-off, the first sentence, its class when not a formulation, the
+/// longer lines built on it.
+fn write_line(
+    out: &mut impl Write,
+    i: usize,
+    c: &emerging::Candidate,
+    result: &emerging::Emerging,
+    years: std::ops::RangeInclusive<i32>,
+) -> Result<()> {
+    let spark = output::sparkline(
+        &years
+            .map(|y| c.by_year.get(&format!("{y:04}")).copied().unwrap_or(0))
+            .collect::<Vec<_>>(),
+    );
+    writeln!(
+        out,
+        "{:>3} {} {:>6} {:>7} {:>8.2} {:>7.2} {:>9.1} {:>9.1} {:>6}  {:<10}  {}",
+        i + 1,
+        output::fit(&escape_terminal(&c.term), 20),
+        c.docs,
+        c.ref_docs,
+        c.per_million,
+        c.ref_per_million,
+        c.held_score,
+        c.score,
+        if c.new {
+            "new".to_string()
+        } else {
+            format!("{:.2}", c.log_ratio)
+        },
+        c.first.as_ref().map_or("–", |f| f.date.as_str()),
+        spark
+    )?;
+    let first = c.first.as_ref().map_or(String::new(), |f| {
+        format!(
+            "first {} {}",
+            escape_terminal(&f.id),
+            escape_terminal(&f.title)
+        )
+    });
+    writeln!(
+        out,
+        "    {} · {}{}",
+        output::fit(&first, 60).trim_end(),
+        escape_terminal(&joined(&c.kinds).replace(';', ", ")),
+        c.take_off
+            .as_ref()
+            .map_or(String::new(), |t| format!(" · take-off {}", t.year))
+    )?;
+    if let Some(sentence) = c.first.as_ref().and_then(|f| f.sentence.as_deref()) {
+        writeln!(
+            out,
+            "    “{}”",
+            escape_terminal(&around(sentence, &c.term, 40))
+        )?;
+    }
+    if c.class != emerging::Class::Formulation || result.shown.len() > 1 {
+        writeln!(
+            out,
+            "    {}: {}",
+            c.class.name(),
+            if c.signals.reason.is_empty() {
+                "no signal against it"
+            } else {
+                c.signals.reason.as_str()
+            }
+        )?;
+    }
+    if !c.extensions.is_empty() {
+        writeln!(
+            out,
+            "    ↳ longer: {}",
+            escape_terminal(&c.extensions.join(", "))
+        )?;
+    }
+    Ok(())
 }
 
 /// The sentence cut to `side` characters on each side of the term (… where
