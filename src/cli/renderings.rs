@@ -66,78 +66,99 @@ pub fn run(dir: &Path, mut args: RenderingsArgs) -> Result<()> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
         super::write_stamped_json(&mut out, &engine, &r)?;
-        return out.flush().context("cannot write output");
-    }
-    if args.csv {
+    } else if args.csv {
         super::note_csv_stamp(&engine);
-        let mut w = csv::Writer::from_writer(&mut out);
-        w.write_record([
-            "year",
-            "rank",
-            "text",
-            "spellings",
-            "pairs",
-            "share",
-            "score",
-            "first",
-            "last",
-        ])?;
-        let all = std::iter::once(("all".to_string(), &r.renderings))
-            .chain(r.by_year.iter().map(|(y, v)| (y.clone(), v)));
-        for (year, list) in all {
-            for (i, x) in list.iter().enumerate() {
-                w.write_record([
-                    year.clone(),
-                    (i + 1).to_string(),
-                    output::csv_cell(&x.text),
-                    output::csv_cell(&x.spellings.join("; ")),
-                    x.pairs.to_string(),
-                    format!("{:.4}", x.share),
-                    format!("{:.2}", x.score),
-                    x.first.clone(),
-                    x.last.clone(),
-                ])?;
-            }
-        }
-        w.flush()?;
-        drop(w);
-        return out.flush().context("cannot write output");
+        write_csv(&mut out, &r)?;
+    } else if let Some(name) = &args.suggest_family {
+        write_family(&mut out, &engine, &r, &options, name)?;
+    } else {
+        write_table(&mut out, &r, args.by.is_some())?;
     }
-    if let Some(name) = &args.suggest_family {
-        writeln!(out, "[{name}]")?;
+    out.flush().context("cannot write output")
+}
+
+/// `--csv`: one row per rendering, all years first, then each year's.
+fn write_csv(out: &mut impl Write, r: &renderings::Renderings) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "year",
+        "rank",
+        "text",
+        "spellings",
+        "pairs",
+        "share",
+        "score",
+        "first",
+        "last",
+    ])?;
+    let all = std::iter::once(("all".to_string(), &r.renderings))
+        .chain(r.by_year.iter().map(|(y, v)| (y.clone(), v)));
+    for (year, list) in all {
+        for (i, x) in list.iter().enumerate() {
+            w.write_record([
+                year.clone(),
+                (i + 1).to_string(),
+                output::csv_cell(&x.text),
+                output::csv_cell(&x.spellings.join("; ")),
+                x.pairs.to_string(),
+                format!("{:.4}", x.share),
+                format!("{:.2}", x.score),
+                x.first.clone(),
+                x.last.clone(),
+            ])?;
+        }
+    }
+    w.flush()?;
+    Ok(())
+}
+
+/// `--suggest-family NAME`: a families-file entry of the term and its
+/// specific renderings, each with why it was kept.
+fn write_family(
+    out: &mut impl Write,
+    engine: &tifa::engine::Engine,
+    r: &renderings::Renderings,
+    options: &RenderingOptions,
+    name: &str,
+) -> Result<()> {
+    writeln!(out, "[{name}]")?;
+    writeln!(
+        out,
+        "description = \"{} and its renderings (tifa renderings)\"",
+        r.term.replace('"', "'")
+    )?;
+    // Only specific renderings that do not predate the term: a generic
+    // one would date the family by unrelated uses.
+    let suggestions = renderings::family_suggestions(engine, r, &options.filter, 3)?;
+    let mut variants = vec![format!("\"{}\"", r.term.replace('"', "'"))];
+    variants.extend(
+        suggestions
+            .iter()
+            .map(|x| format!("\"{}\"", x.text.replace('"', "'"))),
+    );
+    for x in &suggestions {
         writeln!(
             out,
-            "description = \"{} and its renderings (tifa renderings)\"",
-            r.term.replace('"', "'")
+            "# {}: {:.0} % of the paired documents with it translate one with the term; first {}",
+            escape_terminal(&x.text).replace('\n', " "),
+            x.specificity * 100.0,
+            x.first.as_deref().unwrap_or("undated")
         )?;
-        // Only specific renderings that do not predate the term: a generic
-        // one would date the family by unrelated uses.
-        let suggestions = renderings::family_suggestions(&engine, &r, &options.filter, 3)?;
-        let mut variants = vec![format!("\"{}\"", r.term.replace('"', "'"))];
-        variants.extend(
-            suggestions
-                .iter()
-                .map(|x| format!("\"{}\"", x.text.replace('"', "'"))),
-        );
-        for x in &suggestions {
-            writeln!(
-                out,
-                "# {}: {:.0} % of the paired documents with it translate one with the term; first {}",
-                escape_terminal(&x.text).replace('\n', " "),
-                x.specificity * 100.0,
-                x.first.as_deref().unwrap_or("undated")
-            )?;
-        }
-        if suggestions.len() < r.renderings.len().min(3) {
-            eprintln!(
-                "tifa: note: renderings left out of the family are generic (under {:.0} % of their paired documents translate the term) or predate the term by {}+ years",
-                renderings::MIN_SPECIFICITY * 100.0,
-                tifa::history::series::GENERIC_MEMBER_YEARS
-            );
-        }
-        writeln!(out, "variants = [{}]", variants.join(", "))?;
-        return out.flush().context("cannot write output");
     }
+    if suggestions.len() < r.renderings.len().min(3) {
+        eprintln!(
+            "tifa: note: renderings left out of the family are generic (under {:.0} % of their paired documents translate the term) or predate the term by {}+ years",
+            renderings::MIN_SPECIFICITY * 100.0,
+            tifa::history::series::GENERIC_MEMBER_YEARS
+        );
+    }
+    writeln!(out, "variants = [{}]", variants.join(", "))?;
+    Ok(())
+}
+
+/// The renderings for people: the table, the term's parts, what is not
+/// rendered, an example, and the leading renderings of each year.
+fn write_table(out: &mut impl Write, r: &renderings::Renderings, by_year: bool) -> Result<()> {
     writeln!(
         out,
         "Renderings of {} in {} aligned segments of paired documents (of {}); G² of segments with the term against the rest",
@@ -150,7 +171,7 @@ pub fn run(dir: &Path, mut args: RenderingsArgs) -> Result<()> {
             out,
             "No rendering: the term is in no aligned segment (only paired documents count: see `tifa pair`)."
         )?;
-        return out.flush().context("cannot write output");
+        return Ok(());
     }
     writeln!(
         out,
@@ -175,7 +196,7 @@ pub fn run(dir: &Path, mut args: RenderingsArgs) -> Result<()> {
             x.first,
             x.last
         )?;
-        if args.by.is_some() && !x.by_year.is_empty() {
+        if by_year && !x.by_year.is_empty() {
             let drift: Vec<String> = x
                 .by_year
                 .iter()
@@ -191,6 +212,12 @@ pub fn run(dir: &Path, mut args: RenderingsArgs) -> Result<()> {
             )?;
         }
     }
+    write_tail(out, r)
+}
+
+/// Under the table: the term's parts, what is not rendered, an example,
+/// and the leading renderings of each year.
+fn write_tail(out: &mut impl Write, r: &renderings::Renderings) -> Result<()> {
     if !r.parts.is_empty() {
         let parts: Vec<String> = r
             .parts
@@ -231,5 +258,5 @@ pub fn run(dir: &Path, mut args: RenderingsArgs) -> Result<()> {
             .collect();
         writeln!(out, "{year}: {}", escape_terminal(&shown.join(" · ")))?;
     }
-    out.flush().context("cannot write output")
+    Ok(())
 }
