@@ -75,7 +75,30 @@ pub fn run(dir: &Path, args: CollocatesArgs) -> Result<()> {
     let engine = open_engine(dir)?;
     collocates::check_window(args.window)?;
     let subjects = args.families.subjects(std::slice::from_ref(&args.term))?;
-    let options = CollocateOptions {
+    let options = options_of(&args)?;
+    let result = collocates::collocates(&engine, &subjects[0], &options)?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    if args.json {
+        super::write_stamped_json(&mut out, &engine, &result)?;
+    } else if args.csv {
+        super::note_csv_stamp(&engine);
+        write_csv(&mut out, &result)?;
+    } else {
+        write_header(&mut out, &result, &options)?;
+        if result.groups.is_empty() {
+            writeln!(out, "The term does not occur in the filtered documents.")?;
+        } else if options.by == GroupBy::All {
+            write_one_group(&mut out, &result.groups[0])?;
+        } else {
+            write_side_by_side(&mut out, &result, &options)?;
+        }
+    }
+    out.flush().context("cannot write output")
+}
+
+/// The options the arguments ask for.
+fn options_of(args: &CollocatesArgs) -> Result<CollocateOptions> {
+    Ok(CollocateOptions {
         filter: args.filter.to_filter()?,
         window: args.window,
         side: match args.side {
@@ -95,42 +118,44 @@ pub fn run(dir: &Path, args: CollocatesArgs) -> Result<()> {
             MeasureArg::Ll => Measure::LogLikelihood,
         },
         limit: args.limit,
-    };
-    let result = collocates::collocates(&engine, &subjects[0], &options)?;
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    if args.json {
-        super::write_stamped_json(&mut out, &engine, &result)?;
-        return out.flush().context("cannot write output");
-    }
-    if args.csv {
-        super::note_csv_stamp(&engine);
-        let mut w = csv::Writer::from_writer(&mut out);
-        w.write_record([
-            "group",
-            "rank",
-            "word",
-            "freq",
-            "corpus_freq",
-            "log_dice",
-            "log_likelihood",
-        ])?;
-        for g in &result.groups {
-            for (i, c) in g.collocates.iter().enumerate() {
-                w.write_record([
-                    output::csv_cell(&g.group),
-                    (i + 1).to_string(),
-                    output::csv_cell(&c.word),
-                    c.freq.to_string(),
-                    c.corpus_freq.to_string(),
-                    format!("{:.3}", c.log_dice),
-                    format!("{:.2}", c.log_likelihood),
-                ])?;
-            }
+    })
+}
+
+/// `--csv`: one row per collocate of each group.
+fn write_csv(out: &mut impl Write, result: &collocates::Collocates) -> Result<()> {
+    let mut w = csv::Writer::from_writer(out);
+    w.write_record([
+        "group",
+        "rank",
+        "word",
+        "freq",
+        "corpus_freq",
+        "log_dice",
+        "log_likelihood",
+    ])?;
+    for g in &result.groups {
+        for (i, c) in g.collocates.iter().enumerate() {
+            w.write_record([
+                output::csv_cell(&g.group),
+                (i + 1).to_string(),
+                output::csv_cell(&c.word),
+                c.freq.to_string(),
+                c.corpus_freq.to_string(),
+                format!("{:.3}", c.log_dice),
+                format!("{:.2}", c.log_likelihood),
+            ])?;
         }
-        w.flush()?;
-        drop(w);
-        return out.flush().context("cannot write output");
     }
+    w.flush()?;
+    Ok(())
+}
+
+/// What was counted: the window, side, measure and threshold.
+fn write_header(
+    out: &mut impl Write,
+    result: &collocates::Collocates,
+    options: &CollocateOptions,
+) -> Result<()> {
     let side = match options.side {
         Side::Left => "left",
         Side::Right => "right",
@@ -152,50 +177,56 @@ pub fn run(dir: &Path, args: CollocatesArgs) -> Result<()> {
             ""
         }
     )?;
-    if result.groups.is_empty() {
-        writeln!(out, "The term does not occur in the filtered documents.")?;
-        return out.flush().context("cannot write output");
-    }
-    if options.by == GroupBy::All {
-        let g = &result.groups[0];
+    Ok(())
+}
+
+/// One group (no --by): a table with both scores.
+fn write_one_group(out: &mut impl Write, g: &collocates::Group) -> Result<()> {
+    writeln!(
+        out,
+        "{} occurrences in {} documents; {} word tokens in the filtered corpus\n",
+        g.occurrences, g.docs, g.tokens
+    )?;
+    writeln!(
+        out,
+        "{:>4}  {} {:>7} {:>10} {:>8} {:>10}",
+        "#",
+        output::fit("word", 16),
+        "freq",
+        "corpus",
+        "logDice",
+        "LL"
+    )?;
+    for (i, c) in g.collocates.iter().enumerate() {
         writeln!(
             out,
-            "{} occurrences in {} documents; {} word tokens in the filtered corpus\n",
-            g.occurrences, g.docs, g.tokens
+            "{:>4}  {} {:>7} {:>10} {:>8.2} {:>10.1}",
+            i + 1,
+            output::fit(&escape_terminal(&c.word), 16),
+            c.freq,
+            c.corpus_freq,
+            c.log_dice,
+            c.log_likelihood
         )?;
+    }
+    if g.qualified > g.collocates.len() {
         writeln!(
             out,
-            "{:>4}  {} {:>7} {:>10} {:>8} {:>10}",
-            "#",
-            output::fit("word", 16),
-            "freq",
-            "corpus",
-            "logDice",
-            "LL"
+            "\nShowing {} of {} words (--limit N for more).",
+            g.collocates.len(),
+            g.qualified
         )?;
-        for (i, c) in g.collocates.iter().enumerate() {
-            writeln!(
-                out,
-                "{:>4}  {} {:>7} {:>10} {:>8.2} {:>10.1}",
-                i + 1,
-                output::fit(&escape_terminal(&c.word), 16),
-                c.freq,
-                c.corpus_freq,
-                c.log_dice,
-                c.log_likelihood
-            )?;
-        }
-        if g.qualified > g.collocates.len() {
-            writeln!(
-                out,
-                "\nShowing {} of {} words (--limit N for more).",
-                g.collocates.len(),
-                g.qualified
-            )?;
-        }
-        return out.flush().context("cannot write output");
     }
-    // Side by side, as many groups per block as fit in 120 columns.
+    Ok(())
+}
+
+/// Groups (--by year or collection) side by side, as many per block as fit
+/// in 120 columns, then how many were cut by --limit.
+fn write_side_by_side(
+    out: &mut impl Write,
+    result: &collocates::Collocates,
+    options: &CollocateOptions,
+) -> Result<()> {
     const CELL: usize = 20;
     for block in result.groups.chunks(6) {
         // Collection names lose their folder and extension to fit the column.
@@ -255,5 +286,5 @@ pub fn run(dir: &Path, args: CollocatesArgs) -> Result<()> {
             options.limit
         )?;
     }
-    out.flush().context("cannot write output")
+    Ok(())
 }
