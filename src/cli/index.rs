@@ -101,22 +101,7 @@ pub fn run(dir: &Path, args: IndexArgs) -> Result<()> {
         total,
         "{spinner} indexing [{bar:40}] {binary_bytes}/{binary_total_bytes} ({binary_bytes_per_sec}, {eta} left)",
     );
-    let mut options = BuildOptions {
-        strict: args.strict,
-        wait: args.wait,
-        allow_empty: args.allow_empty,
-        limits: tifa::corpus::Limits {
-            max_line_bytes: args.max_line_mb.saturating_mul(1 << 20),
-            max_doc_bytes: args.max_doc_mb.saturating_mul(1 << 20),
-            ocr: args.ocr,
-        },
-        follow_links: args.follow_links,
-        ..BuildOptions::default()
-    };
-    if let Some(t) = args.threads {
-        options.threads = t.max(1);
-    }
-    options.merge = !args.no_merge;
+    let options = build_options(&args);
     let (outcome, changes) = if args.update {
         bar.set_style(
             indicatif::ProgressStyle::with_template(
@@ -133,57 +118,97 @@ pub fn run(dir: &Path, args: IndexArgs) -> Result<()> {
         bar.finish_and_clear();
         (outcome?, None)
     };
-    let m = &outcome.manifest;
+    write_problems(&outcome.report, args.verbose)?;
+    let mut out = std::io::stdout().lock();
+    if let Some(c) = &changes {
+        write_changes(&mut out, c, outcome.manifest.build_seconds)?;
+    }
+    write_summary(&mut out, &outcome, changes.is_some())
+}
+
+/// The build's options from the arguments.
+fn build_options(args: &IndexArgs) -> BuildOptions {
+    let mut options = BuildOptions {
+        strict: args.strict,
+        wait: args.wait,
+        allow_empty: args.allow_empty,
+        limits: tifa::corpus::Limits {
+            max_line_bytes: args.max_line_mb.saturating_mul(1 << 20),
+            max_doc_bytes: args.max_doc_mb.saturating_mul(1 << 20),
+            ocr: args.ocr,
+        },
+        follow_links: args.follow_links,
+        ..BuildOptions::default()
+    };
+    if let Some(t) = args.threads {
+        options.threads = t.max(1);
+    }
+    options.merge = !args.no_merge;
+    options
+}
+
+/// The records skipped and the warnings, on stderr: the first 20, or all
+/// with --verbose.
+fn write_problems(report: &tifa::corpus::LoadReport, verbose: bool) -> Result<()> {
     let mut err = std::io::stderr().lock();
-    let limit = if args.verbose { usize::MAX } else { 20 };
-    for p in outcome.report.problems.iter().take(limit) {
+    let limit = if verbose { usize::MAX } else { 20 };
+    for p in report.problems.iter().take(limit) {
         writeln!(err, "{}", escape_terminal(&p.to_string()))?;
     }
-    if outcome.report.problems.len() > limit {
+    if report.problems.len() > limit {
         writeln!(
             err,
             "… and {} more problems (run with --verbose to see all)",
-            outcome.report.problems.len() - limit
+            report.problems.len() - limit
         )?;
     }
-    let mut out = std::io::stdout().lock();
-    if let Some(c) = &changes {
-        let names = |list: &[String]| {
-            let shown: Vec<String> = list.iter().take(5).map(|n| escape_terminal(n)).collect();
-            let more = list.len().saturating_sub(5);
-            if list.is_empty() {
-                String::new()
-            } else if more > 0 {
-                format!(" ({} and {more} more)", shown.join(", "))
-            } else {
-                format!(" ({})", shown.join(", "))
-            }
-        };
-        writeln!(
-            out,
-            "Updated in {:.1} s: {} files added{}, {} replaced{}, {} removed{}, {} unchanged; {} documents read, {} dropped{}",
-            m.build_seconds,
-            c.added.len(),
-            names(&c.added),
-            c.replaced.len(),
-            names(&c.replaced),
-            c.removed.len(),
-            names(&c.removed),
-            c.unchanged,
-            c.documents_added,
-            c.documents_removed,
-            if c.reread.is_empty() {
-                String::new()
-            } else {
-                format!(
-                    "; {} unchanged files read again because ids moved between files{}",
-                    c.reread.len(),
-                    names(&c.reread)
-                )
-            }
-        )?;
-    }
-    if changes.is_some() {
+    Ok(())
+}
+
+/// What --update changed, file by file (the first five names of each list).
+fn write_changes(out: &mut impl Write, c: &index::UpdateChanges, seconds: f64) -> Result<()> {
+    let names = |list: &[String]| {
+        let shown: Vec<String> = list.iter().take(5).map(|n| escape_terminal(n)).collect();
+        let more = list.len().saturating_sub(5);
+        if list.is_empty() {
+            String::new()
+        } else if more > 0 {
+            format!(" ({} and {more} more)", shown.join(", "))
+        } else {
+            format!(" ({})", shown.join(", "))
+        }
+    };
+    writeln!(
+        out,
+        "Updated in {:.1} s: {} files added{}, {} replaced{}, {} removed{}, {} unchanged; {} documents read, {} dropped{}",
+        seconds,
+        c.added.len(),
+        names(&c.added),
+        c.replaced.len(),
+        names(&c.replaced),
+        c.removed.len(),
+        names(&c.removed),
+        c.unchanged,
+        c.documents_added,
+        c.documents_removed,
+        if c.reread.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; {} unchanged files read again because ids moved between files{}",
+                c.reread.len(),
+                names(&c.reread)
+            )
+        }
+    )?;
+    Ok(())
+}
+
+/// The index built: its size, languages, kinds, dates, pairs, problems and
+/// damaged files.
+fn write_summary(out: &mut impl Write, outcome: &index::BuildOutcome, updated: bool) -> Result<()> {
+    let m = &outcome.manifest;
+    if updated {
         writeln!(
             out,
             "  index:     {} documents in {} ({:.1} MB of text; index {:.1} MB)",
