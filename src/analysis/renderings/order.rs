@@ -5,6 +5,9 @@
 use super::padding::Padding;
 use super::*;
 
+/// A candidate rendering being ranked: (G², candidate id, term segments holding it).
+type Scored = (f64, u32, usize);
+
 /// The renderings of the term in `subset` of the segments, best first, and
 /// the rendering found for each part of the term (see [`completeness`]).
 pub(super) fn rank(
@@ -20,6 +23,38 @@ pub(super) fn rank(
     if n1 == 0.0 {
         return (Vec::new(), Vec::new());
     }
+    let (with, without) = segment_counts(segs, subset);
+    let key = |c: u32| keys[c as usize].as_str();
+    let taken = part_renderings(segs, subset, keys, parts);
+    let protected: HashSet<&str> = taken
+        .iter()
+        .flatten()
+        .flat_map(|&c| key(c).split(' '))
+        .collect();
+    let id_of: HashMap<&str, u32> = with.keys().map(|&c| (key(c), c)).collect();
+    let may_show = may_show(&with, &without, (n1, n2), &key, limit);
+    let padded = |longer: u32, shorter: u32| {
+        may_show.contains(&shorter) && padding.padded(key(longer), key(shorter), &protected)
+    };
+    let mut scored = whole_phrases(&with, &without, (n1, n2), &key, &id_of, &padded);
+    let (head, unmerged_head) = groups(&scored, &key, &id_of, &padded, &may_show);
+    order(&mut scored, &head, &unmerged_head, &key);
+    let complete = completeness(keys, &taken, &scored);
+    complete_first(&mut scored, &complete, n1, &key, padding, &protected);
+    let part_renderings = taken
+        .into_iter()
+        .map(|t| t.map(|c| key(c).to_string()))
+        .collect();
+    let lines = scored
+        .into_iter()
+        .take(limit)
+        .map(|(score, g, pairs)| line(segs, subset, key(g), g, score, pairs, n1, &complete))
+        .collect();
+    (lines, part_renderings)
+}
+
+/// Per candidate: the segments with the term and those without it that hold it.
+fn segment_counts(segs: &[Seg], subset: &[usize]) -> (HashMap<u32, usize>, HashMap<u32, usize>) {
     let mut with: HashMap<u32, usize> = HashMap::new();
     let mut without: HashMap<u32, usize> = HashMap::new();
     for &i in subset {
@@ -29,21 +64,19 @@ pub(super) fn rank(
             *map.entry(c).or_default() += 1;
         }
     }
-    let key = |c: u32| keys[c as usize].as_str();
-    let taken = part_renderings(segs, subset, keys, parts);
-    let protected: HashSet<&str> = taken
-        .iter()
-        .flatten()
-        .flat_map(|&c| key(c).split(' '))
-        .collect();
-    // Whole phrases: drop a candidate when a longer one holds ≥ 90 % of its
-    // term segments. Each candidate's longer holders are found by listing the
-    // parts of every candidate (at most 8 words or 12 characters: a few
-    // dozen each), not by comparing all pairs.
-    let id_of: HashMap<&str, u32> = with.keys().map(|&c| (key(c), c)).collect();
-    // Padding is checked only where a line that may be shown is concerned:
-    // the candidates with the highest G² (the check reads every segment;
-    // lines far down the list keep the plain rules).
+    (with, without)
+}
+
+/// The candidates that may be shown: padding is checked only where such a
+/// line is concerned — those with the highest G² (the check reads every
+/// segment; lines far down the list keep the plain rules).
+fn may_show<'k>(
+    with: &HashMap<u32, usize>,
+    without: &HashMap<u32, usize>,
+    (n1, n2): (f64, f64),
+    key: &impl Fn(u32) -> &'k str,
+    limit: usize,
+) -> HashSet<u32> {
     let shown_at_most = (3 * limit).max(30);
     let mut by_score: Vec<(f64, u32)> = with
         .iter()
@@ -57,16 +90,28 @@ pub(super) fn rank(
         })
         .collect();
     by_score.sort_by(|x, y| y.0.total_cmp(&x.0).then(key(x.1).cmp(key(y.1))));
-    let may_show: HashSet<u32> = by_score
+    by_score
         .iter()
         .take(shown_at_most)
         .map(|&(_, g)| g)
-        .collect();
-    let padded = |longer: u32, shorter: u32| {
-        may_show.contains(&shorter) && padding.padded(key(longer), key(shorter), &protected)
-    };
+        .collect()
+}
+
+/// Whole phrases: the candidates in at least two term segments that rise
+/// with the term, scored, less those a longer candidate holds in ≥ 90 % of
+/// their term segments (unless it pads them). Each candidate's longer
+/// holders are found by listing the parts of every candidate (at most 8
+/// words or 12 characters: a few dozen each), not by comparing all pairs.
+fn whole_phrases<'k>(
+    with: &HashMap<u32, usize>,
+    without: &HashMap<u32, usize>,
+    (n1, n2): (f64, f64),
+    key: &impl Fn(u32) -> &'k str,
+    id_of: &HashMap<&str, u32>,
+    padded: &impl Fn(u32, u32) -> bool,
+) -> Vec<Scored> {
     let mut best_holder: HashMap<u32, usize> = HashMap::new();
-    for (&h, &m) in &with {
+    for (&h, &m) in with {
         if m < 2 {
             continue;
         }
@@ -81,8 +126,7 @@ pub(super) fn rank(
             }
         }
     }
-    let mut scored: Vec<(f64, u32, usize)> = with
-        .iter()
+    with.iter()
         .filter(|&(g, &n)| {
             n >= 2
                 && best_holder
@@ -100,14 +144,30 @@ pub(super) fn rank(
                 )
             })
         })
-        .collect();
-    // Whole phrases first: a longer rendering that carries most (≥ 2/3) of a
-    // shorter one's term segments ("zero-sum game" of "zero-sum") takes the
-    // shorter one's place in the order, the shorter one listed right after it
-    // as an alternative; of several such, the one with the most segments.
+        .collect()
+}
+
+/// Each candidate's group head, after and before padded groups are put
+/// under the line they pad.
+///
+/// Whole phrases first: a longer rendering that carries most (≥ 2/3) of a
+/// shorter one's term segments ("zero-sum game" of "zero-sum") takes the
+/// shorter one's place in the order, the shorter one listed right after it
+/// as an alternative; of several such, the one with the most segments. A
+/// padded phrase never stands above the shorter line it pads: a group
+/// headed by one that would rank higher goes under that line (the one with
+/// the most segments), listed after its own members ("second question"
+/// under "second" for 第二个). A padded group ranked lower stays where it is.
+fn groups<'k>(
+    scored: &[Scored],
+    key: &impl Fn(u32) -> &'k str,
+    id_of: &HashMap<&str, u32>,
+    padded: &impl Fn(u32, u32) -> bool,
+    may_show: &HashSet<u32>,
+) -> (HashMap<u32, u32>, HashMap<u32, u32>) {
     let scored_pairs: HashMap<u32, usize> = scored.iter().map(|&(_, g, n)| (g, n)).collect();
     let mut carrier: HashMap<u32, (usize, u32)> = HashMap::new();
-    for &(_, h, m) in &scored {
+    for &(_, h, m) in scored {
         for part in sub_units(key(h)) {
             let Some(&g) = id_of.get(part) else { continue };
             let Some(&n) = scored_pairs.get(&g) else {
@@ -135,23 +195,19 @@ pub(super) fn rank(
             (g, h)
         })
         .collect();
-    // A padded phrase never stands above the shorter line it pads: a group
-    // headed by one that would rank higher goes under that line (the one with
-    // the most segments), listed after its own members ("second question"
-    // under "second" for 第二个). A padded group ranked lower stays where it is.
     let mut unmerged_score: HashMap<u32, f64> = HashMap::new();
-    for &(sc, g, _) in &scored {
+    for &(sc, g, _) in scored {
         let e = unmerged_score.entry(head[&g]).or_insert(0.0);
         *e = e.max(sc);
     }
     let mut merge: HashMap<u32, u32> = HashMap::new();
     // Only a line that may be shown can have a padded line put under it.
-    let showable: Vec<(f64, u32, usize)> = scored
+    let showable: Vec<Scored> = scored
         .iter()
         .copied()
         .filter(|(_, g, _)| may_show.contains(g))
         .collect();
-    for &(_, h, m) in &scored {
+    for &(_, h, m) in scored {
         if head[&h] != h {
             continue;
         }
@@ -170,8 +226,7 @@ pub(super) fn rank(
             merge.insert(h, g);
         }
     }
-    let unmerged_head = head.clone();
-    let head: HashMap<u32, u32> = head
+    let merged: HashMap<u32, u32> = head
         .iter()
         .map(|(&g, &h0)| {
             let mut h = h0;
@@ -186,9 +241,20 @@ pub(super) fn rank(
             (g, h)
         })
         .collect();
+    (merged, head)
+}
+
+/// Groups by their best G²; within a group the head, then its own members
+/// longer before shorter, then the padded lines put under it.
+fn order<'k>(
+    scored: &mut [Scored],
+    head: &HashMap<u32, u32>,
+    unmerged_head: &HashMap<u32, u32>,
+    key: &impl Fn(u32) -> &'k str,
+) {
     let own: HashMap<u32, f64> = scored.iter().map(|&(sc, g, _)| (g, sc)).collect();
     let mut group_score: HashMap<u32, f64> = HashMap::new();
-    for &(sc, g, _) in &scored {
+    for &(sc, g, _) in scored.iter() {
         let e = group_score.entry(head[&g]).or_insert(0.0);
         *e = e.max(sc);
     }
@@ -197,19 +263,32 @@ pub(super) fn rank(
         group_score[&hy]
             .total_cmp(&group_score[&hx])
             .then(key(hx).cmp(key(hy)))
-            // Within a group: the head, then its own members longer before
-            // shorter, then the padded lines put under it.
             .then((y.1 == hy).cmp(&(x.1 == hx)))
             .then((unmerged_head[&x.1] != hx).cmp(&(unmerged_head[&y.1] != hy)))
             .then(key(y.1).len().cmp(&key(x.1).len()))
             .then(own[&y.1].total_cmp(&own[&x.1]))
             .then(key(x.1).cmp(key(y.1)))
     });
-    // The complete rendering first: a longer phrase holding the first line
-    // that renders more parts of the term (南海 + 问题 → "south china sea
-    // issue" over "south china sea"), with at least MIN_COMPLETE_SHARE of
-    // the term's segments.
-    let complete = completeness(keys, &taken, &scored);
+}
+
+/// The complete rendering first, then the whole phrase over a fragment.
+///
+/// A longer phrase holding the first line that renders more parts of the
+/// term (南海 + 问题 → "south china sea issue" over "south china sea"), with
+/// at least MIN_COMPLETE_SHARE of the term's segments, moves to the top.
+/// Then a longer line holding the first one whose added words render the
+/// term's own characters (and pad nothing) comes first when it holds at
+/// least MIN_COMPLETE_SHARE of the term's segments: 公安部 → "ministry of
+/// public security" over "public security", 上周末 → "last weekend" over
+/// "weekend". Of several, the one with the most segments.
+fn complete_first<'k>(
+    scored: &mut Vec<Scored>,
+    complete: &HashMap<u32, usize>,
+    n1: f64,
+    key: &impl Fn(u32) -> &'k str,
+    padding: &Padding,
+    protected: &HashSet<&str>,
+) {
     if let Some(&(_, first, _)) = scored.first() {
         let covered_first = complete.get(&first).copied().unwrap_or(0);
         let best =
@@ -227,8 +306,8 @@ pub(super) fn rank(
                     complete[&a.1]
                         .cmp(&complete[&b.1])
                         .then(
-                            (!padding.padded(key(a.1), key(first), &protected))
-                                .cmp(&!padding.padded(key(b.1), key(first), &protected)),
+                            (!padding.padded(key(a.1), key(first), protected))
+                                .cmp(&!padding.padded(key(b.1), key(first), protected)),
                         )
                         .then(a.2.cmp(&b.2))
                         .then(a.0.total_cmp(&b.0))
@@ -239,12 +318,6 @@ pub(super) fn rank(
             scored.insert(0, line);
         }
     }
-    // The whole phrase over a fragment: a longer line holding the first one
-    // whose added words render the term's own characters (and pad nothing)
-    // comes first when it holds at least MIN_COMPLETE_SHARE of the term's
-    // segments: 公安部 → "ministry of public security" over "public
-    // security", 上周末 → "last weekend" over "weekend". Of several, the
-    // one with the most segments.
     if let Some(&(_, first, _)) = scored.first() {
         let whole = scored
             .iter()
@@ -252,7 +325,7 @@ pub(super) fn rank(
             .skip(1)
             .filter(|(_, c)| c.2 as f64 >= MIN_COMPLETE_SHARE * n1)
             .filter(|(_, c)| contains_unit(key(c.1), key(first)))
-            .filter(|(_, c)| padding.extends(key(c.1), key(first), &protected))
+            .filter(|(_, c)| padding.extends(key(c.1), key(first), protected))
             .max_by(|(_, a), (_, b)| a.2.cmp(&b.2).then(key(b.1).cmp(key(a.1))))
             .map(|(i, _)| i);
         if let Some(i) = whole {
@@ -260,60 +333,63 @@ pub(super) fn rank(
             scored.insert(0, line);
         }
     }
-    let part_renderings = taken
-        .into_iter()
-        .map(|t| t.map(|c| key(c).to_string()))
+}
+
+/// One listed rendering: its spellings (commonest first), dates, share and
+/// the shortest segment holding it as the example.
+#[allow(clippy::too_many_arguments)]
+fn line(
+    segs: &[Seg],
+    subset: &[usize],
+    key: &str,
+    g: u32,
+    score: f64,
+    pairs: usize,
+    n1: f64,
+    complete: &HashMap<u32, usize>,
+) -> Rendering {
+    let holding: Vec<&Seg> = subset
+        .iter()
+        .map(|&i| &segs[i])
+        .filter(|s| s.has_term && s.holds(g))
         .collect();
-    let lines = scored
-        .into_iter()
-        .take(limit)
-        .map(|(score, g, pairs)| {
-            let holding: Vec<&Seg> = subset
-                .iter()
-                .map(|&i| &segs[i])
-                .filter(|s| s.has_term && s.holds(g))
-                .collect();
-            // The spellings seen, commonest first.
-            let mut spellings: HashMap<&str, usize> = HashMap::new();
-            for s in &holding {
-                let surface = s
-                    .grams
-                    .as_ref()
-                    .and_then(|m| m.get(key(g)))
-                    .map_or(key(g), String::as_str);
-                *spellings.entry(surface).or_default() += 1;
-            }
-            let mut spellings: Vec<(&str, usize)> = spellings.into_iter().collect();
-            spellings.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
-            let mut dates: Vec<&str> = holding.iter().map(|s| s.pair.date.as_str()).collect();
-            dates.sort();
-            let example = holding
-                .iter()
-                .min_by(|a, b| a.source.len().cmp(&b.source.len()))
-                .map(|s| s.example());
-            Rendering {
-                text: spellings.first().map_or(key(g), |s| s.0).to_string(),
-                id: g,
-                by_year: BTreeMap::new(),
-                spellings: spellings.iter().map(|s| s.0.to_string()).collect(),
-                share: pairs as f64 / n1,
-                pairs,
-                score: (score * 100.0).round() / 100.0,
-                renders_parts: complete.get(&g).copied(),
-                first: dates.first().map_or(String::new(), |d| d.to_string()),
-                last: dates.last().map_or(String::new(), |d| d.to_string()),
-                example: example.unwrap_or(Example {
-                    id: String::new(),
-                    pair: String::new(),
-                    segment: 0,
-                    date: String::new(),
-                    source: String::new(),
-                    target: String::new(),
-                }),
-            }
-        })
-        .collect();
-    (lines, part_renderings)
+    let mut spellings: HashMap<&str, usize> = HashMap::new();
+    for s in &holding {
+        let surface = s
+            .grams
+            .as_ref()
+            .and_then(|m| m.get(key))
+            .map_or(key, String::as_str);
+        *spellings.entry(surface).or_default() += 1;
+    }
+    let mut spellings: Vec<(&str, usize)> = spellings.into_iter().collect();
+    spellings.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut dates: Vec<&str> = holding.iter().map(|s| s.pair.date.as_str()).collect();
+    dates.sort();
+    let example = holding
+        .iter()
+        .min_by(|a, b| a.source.len().cmp(&b.source.len()))
+        .map(|s| s.example());
+    Rendering {
+        text: spellings.first().map_or(key, |s| s.0).to_string(),
+        id: g,
+        by_year: BTreeMap::new(),
+        spellings: spellings.iter().map(|s| s.0.to_string()).collect(),
+        share: pairs as f64 / n1,
+        pairs,
+        score: (score * 100.0).round() / 100.0,
+        renders_parts: complete.get(&g).copied(),
+        first: dates.first().map_or(String::new(), |d| d.to_string()),
+        last: dates.last().map_or(String::new(), |d| d.to_string()),
+        example: example.unwrap_or(Example {
+            id: String::new(),
+            pair: String::new(),
+            segment: 0,
+            date: String::new(),
+            source: String::new(),
+            target: String::new(),
+        }),
+    }
 }
 
 /// How many parts of the term each scored candidate renders. A part's
