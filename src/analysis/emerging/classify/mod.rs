@@ -427,6 +427,20 @@ pub(super) fn decide(s: &Signals, new: bool) -> (Class, String) {
             ),
         );
     }
+    // A verb of the dictionary names an action, not a policy, even when the
+    // corpus has not used it before (拱火): set phrases the dictionary lists
+    // are nouns or idioms (简政放权/n).
+    if let Some(w) = &s.dictionary_word
+        && w.tag == "v"
+    {
+        return (
+            Class::Topic,
+            format!(
+                "one verb of the general dictionary (jieba frequency {}, tag v): an action, not a name",
+                w.freq
+            ),
+        );
+    }
     (Class::Formulation, String::new())
 }
 
@@ -532,6 +546,18 @@ mod tests {
         });
         assert_eq!(decide(&word, false).0, Class::Topic);
         // Unless nothing before the period used it.
+        assert_eq!(decide(&word, true).0, Class::Formulation);
+        // A verb of the dictionary stays a topic even then (拱火); a set
+        // phrase it lists as a noun does not (简政放权/n).
+        word.dictionary_word = Some(DictionaryWord {
+            freq: 3,
+            tag: "v".into(),
+        });
+        assert_eq!(decide(&word, true).0, Class::Topic);
+        word.dictionary_word = Some(DictionaryWord {
+            freq: 5,
+            tag: "n".into(),
+        });
         assert_eq!(decide(&word, true).0, Class::Formulation);
         assert_eq!(
             parse_show("topics,fragments"),
