@@ -132,16 +132,7 @@ pub fn dossier(
     let by_kind = grouped("kind")?;
     let by_collection = grouped("collection")?;
     let diffusion = if engine.manifest.fields.contains_key("country") {
-        let t = trace_by(1, Some("country"))?;
-        let mut firsts: Vec<(String, Appearance)> = t
-            .groups
-            .unwrap_or_default()
-            .into_iter()
-            .filter(|(k, _)| k != history::NO_VALUE)
-            .filter_map(|(k, g)| g.first.map(|f| (k, f)))
-            .collect();
-        firsts.sort_by(|a, b| a.1.date.cmp(&b.1.date).then_with(|| a.0.cmp(&b.0)));
-        firsts
+        first_by_country(trace_by(1, Some("country"))?)
     } else {
         Vec::new()
     };
@@ -157,12 +148,64 @@ pub fn dossier(
     .into_iter()
     .next()
     .ok_or_else(|| anyhow::anyhow!("no timeline for {}", subject.label()))?;
+    let (renderings, renderings_of, renderings_note) = dossier_renderings(engine, subject, filter);
+    let take_off = trace.take_off.as_ref().map(|t| t.year);
+    let collocates = collocate_periods(engine, subject, filter, take_off)?;
+    let (sample, earliest_lines) = concordance(engine, subject, filter)?;
+    let caveats = caveats(engine, subject, &allowed, &matches, &trace, &timeline)?;
+    let summary = summary(&trace, &timeline);
+    let sources = sources(engine, &trace, &diffusion, &sample, &earliest_lines)?;
+    Ok(Dossier {
+        term: subject.label(),
+        summary,
+        trace,
+        timeline,
+        by_kind,
+        by_collection,
+        diffusion,
+        renderings,
+        renderings_of,
+        renderings_note,
+        collocates,
+        sample,
+        earliest_lines,
+        caveats,
+        sources,
+        stamp: Stamp::of(engine, command),
+    })
+}
+
+/// The first appearance in each country, earliest first (documents without
+/// a country left out).
+fn first_by_country(t: history::Trace) -> Vec<(String, Appearance)> {
+    let mut firsts: Vec<(String, Appearance)> = t
+        .groups
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(k, _)| k != history::NO_VALUE)
+        .filter_map(|(k, g)| g.first.map(|f| (k, f)))
+        .collect();
+    firsts.sort_by(|a, b| a.1.date.cmp(&b.1.date).then_with(|| a.0.cmp(&b.0)));
+    firsts
+}
+
+/// The renderings of the subject, the string they are of, and a note when
+/// there are none or when a family member speaks for the family.
+fn dossier_renderings(
+    engine: &Engine,
+    subject: &Subject,
+    filter: &Filter,
+) -> (
+    Option<renderings::Renderings>,
+    Option<String>,
+    Option<String>,
+) {
     let options = RenderingOptions {
         filter: filter.clone(),
         limit: RENDERINGS_SHOWN,
         by_year: false,
     };
-    let (renderings, renderings_of, renderings_note) = match subject {
+    match subject {
         Subject::Literal(l) if !l.is_pattern() => {
             match renderings::renderings(engine, &l.raw, &options) {
                 Ok(r) if r.segments_with_term > 0 => (Some(r), Some(l.raw.clone()), None),
@@ -218,8 +261,17 @@ pub fn dossier(
                 ),
             }
         }
-    };
-    let take_off = trace.take_off.as_ref().map(|t| t.year);
+    }
+}
+
+/// The collocates before the take-off year and from it on (all years when
+/// there is no take-off), each within the user's dates.
+fn collocate_periods(
+    engine: &Engine,
+    subject: &Subject,
+    filter: &Filter,
+    take_off: Option<i32>,
+) -> Result<Vec<CollocatePeriod>> {
     let periods: Vec<(String, Option<String>, Option<String>)> = match take_off {
         Some(y) => vec![
             (format!("before {y}"), None, Some(format!("{}", y - 1))),
@@ -258,8 +310,16 @@ pub fn dossier(
             group: c.groups.into_iter().next(),
         });
     }
-    // One concordance: its sample (as `tifa kwic --sample --seed` draws it)
-    // and its earliest lines.
+    Ok(collocate_periods)
+}
+
+/// One concordance: its sample (as `tifa kwic --sample --seed` draws it)
+/// and its earliest lines.
+fn concordance(
+    engine: &Engine,
+    subject: &Subject,
+    filter: &Filter,
+) -> Result<(kwic::Kwic, Vec<kwic::KwicLine>)> {
     let all = kwic::kwic(
         engine,
         &kwic_query(subject),
@@ -278,27 +338,7 @@ pub fn dossier(
         lines: kwic::sampled(all.lines, SAMPLE_LINES, SAMPLE_SEED, KwicSort::Date),
         ..all
     };
-    let caveats = caveats(engine, subject, &allowed, &matches, &trace, &timeline)?;
-    let summary = summary(&trace, &timeline);
-    let sources = sources(engine, &trace, &diffusion, &sample, &earliest_lines)?;
-    Ok(Dossier {
-        term: subject.label(),
-        summary,
-        trace,
-        timeline,
-        by_kind,
-        by_collection,
-        diffusion,
-        renderings,
-        renderings_of,
-        renderings_note,
-        collocates: collocate_periods,
-        sample,
-        earliest_lines,
-        caveats,
-        sources,
-        stamp: Stamp::of(engine, command),
-    })
+    Ok((sample, earliest_lines))
 }
 
 /// The concordance query for a subject: a literal quoted as a phrase, a
