@@ -31,8 +31,8 @@ pub struct ServeArgs {
     pub idle_timeout: u64,
     /// An extra families file (TOML, like corpus/families.toml) whose @name
     /// words every page takes (search, concordance, trace, timeline, report,
-    /// the families page) besides the built-in ones; read again on each
-    /// request, so edits show without a restart.
+    /// the families page) besides the built-in ones; read again by each
+    /// request that names an @family, so edits show without a restart.
     #[arg(long, value_name = "FILE")]
     pub families: Option<std::path::PathBuf>,
 }

@@ -62,12 +62,13 @@ pub(crate) fn extra_families() -> Option<&'static Path> {
 /// reads itself), as `tifa search --families FILE` does.
 pub(crate) fn expand_query(q: &str) -> Result<String> {
     match extra_families() {
-        None => Ok(q.to_string()),
-        Some(path) => {
+        // Only a query with an @name reads the file.
+        Some(path) if q.contains('@') => {
             let families = crate::terms::Families::load(Some(path))?;
             crate::query::expand_families_in(q, &families)
                 .map_err(|e| crate::error::UserError::UnknownFamily(e).into())
         }
+        _ => Ok(q.to_string()),
     }
 }
 

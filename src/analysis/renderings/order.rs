@@ -48,7 +48,7 @@ pub(super) fn rank(
     let lines = scored
         .into_iter()
         .take(limit)
-        .map(|(score, g, pairs)| line(segs, subset, key(g), g, score, pairs, n1, &complete))
+        .map(|scored| line(segs, subset, key(scored.1), scored, n1, &complete))
         .collect();
     (lines, part_renderings)
 }
@@ -337,14 +337,11 @@ fn complete_first<'k>(
 
 /// One listed rendering: its spellings (commonest first), dates, share and
 /// the shortest segment holding it as the example.
-#[allow(clippy::too_many_arguments)]
 fn line(
     segs: &[Seg],
     subset: &[usize],
     key: &str,
-    g: u32,
-    score: f64,
-    pairs: usize,
+    (score, g, pairs): Scored,
     n1: f64,
     complete: &HashMap<u32, usize>,
 ) -> Rendering {

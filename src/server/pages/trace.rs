@@ -21,7 +21,13 @@ pub(crate) fn subjects_of(p: &Params, key: &str) -> Result<Vec<Subject>> {
     if terms.is_empty() {
         return Err(UserError::BadQuery(format!("give a term: {key}=…")).into());
     }
-    terms::subjects(&terms, crate::server::extra_families())
+    // Only an @name reads the extra families file.
+    let families = if terms.iter().any(|t| t.trim_start().starts_with('@')) {
+        crate::server::extra_families()
+    } else {
+        None
+    };
+    terms::subjects(&terms, families)
 }
 
 pub(crate) fn trace_options(p: &Params) -> Result<TraceOptions> {
