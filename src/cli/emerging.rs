@@ -47,16 +47,18 @@ pub struct EmergingArgs {
     /// documents, a person's name and a verb, e.g. 李克强表示, a string ending
     /// on a verb of saying, e.g. 已经说, 会议强调, or the drafting
     /// language of laws and regulations, e.g. 第五十条), topics (news
-    /// language that authoritative texts rarely use, names of organisations or
-    /// meetings, e.g. 十九大, a person with a title, e.g. 国家主席习近平, or one
+    /// language that authoritative texts rarely use, names of organisations,
+    /// meetings or events, e.g. 十九大, 北京冬奥会, a person with a title, e.g.
+    /// 国家主席习近平, or one
     /// word of the general dictionary, e.g. 周年, 巴黎), fragments (a longer
     /// candidate carries most of the rise, e.g. 征程 in 新征程; the same
     /// character, name or number follows or precedes it in most documents,
     /// e.g. 提质 → 增效, 21 before 世纪海上丝绸之路; a clause opened by a
     /// pronoun or modal verb, e.g. 我们希望; a particle or suffix cut from
     /// the word before, e.g. 的初心, 们认为; a dummy verb at an edge or a modal
-    /// verb last, e.g. 进行审议, 双方能够; or it hardly ever ends what is
-    /// said, e.g. 十九届), or all; several with
+    /// verb last, e.g. 进行审议, 双方能够; a verb phrase that goes on into
+    /// its object in most documents, e.g. 加快构建; or it hardly ever ends
+    /// what is said, e.g. 十九届), or all; several with
     /// commas. Nothing is dropped: every candidate has a class and the signals
     /// that decided it (--json). docs/guide/04-discovery.md has each
     /// signal and what it measured.

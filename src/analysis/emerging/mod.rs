@@ -673,6 +673,14 @@ fn classify_all(scored: &mut [Scored], jieba: &jieba_rs::Jieba) {
             Unit::Han => classify::meeting(&s.term),
             Unit::Word => None,
         };
+        s.signals.event = match s.unit {
+            Unit::Han => classify::event(&s.term),
+            Unit::Word => None,
+        };
+        s.signals.open_verb = match s.unit {
+            Unit::Han => classify::open_verb_phrase(jieba, &s.term),
+            Unit::Word => None,
+        };
         s.signals.person = match s.unit {
             Unit::Han => classify::person_edge(jieba, &s.term),
             Unit::Word => None,

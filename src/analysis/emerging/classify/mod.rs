@@ -48,8 +48,8 @@ mod shape;
 pub(super) use frames::frames;
 use shape::goes_on_into_name;
 pub(super) use shape::{
-    builds_on, dictionary_word, ends_on_saying, loose_edge, meeting, organisation, person_edge,
-    short_verb_phrase,
+    builds_on, dictionary_word, ends_on_saying, event, loose_edge, meeting, open_verb_phrase,
+    organisation, person_edge, short_verb_phrase,
 };
 
 /// Characters (Chinese) on each side of an occurrence that make its frame.
@@ -84,6 +84,9 @@ pub const A_QUOTATION: &str = "a quotation";
 /// said at least once; under this it is the first part of longer
 /// expressions (十九届 → 十九届中央, 十九届二中全会).
 pub const FREE_SHARE_MIN: f64 = 0.1;
+/// Free share under which an open verb phrase (加快构建) is the head of
+/// longer verb phrases: it goes on into its object in most of its documents.
+pub const OPEN_VERB_FREE_MAX: f64 = 0.5;
 /// What a candidate is, as far as the signals tell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
 #[serde(rename_all = "lowercase")]
@@ -220,6 +223,14 @@ pub struct Signals {
     /// The ordinal of a congress, session or plenum it holds (十九大, 十三届,
     /// 五中全会): it names a meeting.
     pub meeting: Option<String>,
+    /// The head of an event's name it ends on (北京冬奥会, 进博会, 论坛…峰会):
+    /// it names a gathering.
+    pub event: Option<String>,
+    /// Its two words when it is a verb phrase whose object must follow:
+    /// an adverbial or verb before a verb, each of two or more characters
+    /// (加快/构建, 持续/推进). With a free share under [`OPEN_VERB_FREE_MAX`]
+    /// it is a fragment.
+    pub open_verb: Option<String>,
     /// A person's full name at its edge: "name verb" (李克强主持) or a
     /// string ending on a name after a verb (这是习近平).
     pub person: Option<PersonEdge>,
@@ -350,10 +361,27 @@ pub(super) fn decide(s: &Signals, new: bool) -> (Class, String) {
             ),
         );
     }
+    if let Some(vp) = &s.open_verb
+        && s.free_share < OPEN_VERB_FREE_MAX
+    {
+        return (
+            Class::Fragment,
+            format!(
+                "a verb phrase ({vp}) that goes on into its object in {:.0} % of its documents",
+                (1.0 - s.free_share) * 100.0
+            ),
+        );
+    }
     if let Some(m) = &s.meeting {
         return (
             Class::Topic,
             format!("names a meeting ({m}: the ordinal of a congress, session or plenum)"),
+        );
+    }
+    if let Some(head) = &s.event {
+        return (
+            Class::Topic,
+            format!("names an event (ends in {head}: a games, fair, forum, summit or meeting)"),
         );
     }
     match &s.person {
@@ -467,6 +495,8 @@ mod tests {
             free_share: 1.0,
             legal_share: Some(0.2),
             meeting: None,
+            event: None,
+            open_verb: None,
             says: None,
             person: None,
             carried_by: None,
@@ -531,6 +561,16 @@ mod tests {
         assert_eq!(decide(&news_language, false).0, Class::Topic);
         news_language.authoritative_rate = Some(0.34);
         assert_eq!(decide(&news_language, false).0, Class::Formulation);
+        // An open verb phrase is a fragment where it goes on in most documents.
+        let mut verb_phrase = signals();
+        verb_phrase.open_verb = Some("加快/v 构建/v".into());
+        verb_phrase.free_share = 0.22;
+        assert_eq!(decide(&verb_phrase, false).0, Class::Fragment);
+        verb_phrase.free_share = 0.5;
+        assert_eq!(decide(&verb_phrase, false).0, Class::Formulation);
+        let mut event = signals();
+        event.event = Some("冬奥会".into());
+        assert_eq!(decide(&event, true).0, Class::Topic);
         let mut office = signals();
         office.organisation_share = 0.45;
         assert_eq!(decide(&office, true).0, Class::Topic);

@@ -165,6 +165,68 @@ pub(super) const DEICTIC: &[char] = &['我', '你', '他', '她', '它', '咱', 
 /// Modal verbs: what follows one is said of something, not named.
 pub(super) const MODALS: &[&str] = &["要", "应", "应当", "应该", "必须", "需要", "能够", "可以"];
 
+/// Heads of the names of events: games, fairs, forums, summits and
+/// meetings (北京冬奥会, 进博会, 中非合作论坛约翰内斯堡峰会, 专题民主生活会) —
+/// the grammar of event names, like the organisation heads below. 社会 and
+/// 机会 end in 会 but name no gathering, so only these heads count.
+pub(super) const EVENT_HEADS: &[&str] = &[
+    "峰会",
+    "论坛",
+    "大会",
+    "年会",
+    "会议",
+    "博会",
+    "博览会",
+    "交易会",
+    "展览会",
+    "运动会",
+    "奥运会",
+    "冬奥会",
+    "残奥会",
+    "亚运会",
+    "大运会",
+    "座谈会",
+    "研讨会",
+    "发布会",
+    "生活会",
+    "洽谈会",
+    "招待会",
+    "见面会",
+    "联欢会",
+];
+
+/// The event head a candidate ends on, when something stands before it
+/// (a head alone is one dictionary word, decided as such).
+pub(in crate::analysis::emerging) fn event(term: &str) -> Option<String> {
+    EVENT_HEADS
+        .iter()
+        .filter(|h| term.len() > h.len() && term.ends_with(*h))
+        .max_by_key(|h| h.len())
+        .map(|h| (*h).to_string())
+}
+
+/// A verb phrase of two words, each of two or more characters, an
+/// adverbial or verb before a verb (加快/构建, 持续/推进, 统筹/推进): the
+/// second verb governs an object, so where the phrase goes on in most
+/// documents it is the head of longer phrases, not a name. One-character
+/// verbs make the compact items of numbered formulations (保/就业, 去/产能,
+/// 降/成本), so they do not count.
+pub(in crate::analysis::emerging) fn open_verb_phrase(
+    jieba: &jieba_rs::Jieba,
+    term: &str,
+) -> Option<String> {
+    let tags = jieba.tag(term, false);
+    let [first, last] = tags.as_slice() else {
+        return None;
+    };
+    let long = |w: &str| w.chars().nth(1).is_some();
+    (long(first.word)
+        && long(last.word)
+        && matches!(first.tag, "v" | "vd" | "d" | "ad")
+        && last.tag == "v")
+        .then(|| format!("{}/{} {}/{}", first.word, first.tag, last.word, last.tag))
+}
+
 /// Han numerals, for the ordinals of meetings.
 pub(super) const HAN_NUMERALS: &str = "一二三四五六七八九十";
 
@@ -512,6 +574,46 @@ mod tests {
             "两个一百年",
         ] {
             assert_eq!(meeting(none), None, "{none}");
+        }
+    }
+
+    #[test]
+    fn events_by_their_heads() {
+        for (term, head) in [
+            ("北京冬奥会", "冬奥会"),
+            ("冬残奥会", "残奥会"),
+            ("进博会", "博会"),
+            ("中非合作论坛约翰内斯堡峰会", "峰会"),
+            ("专题民主生活会", "生活会"),
+        ] {
+            assert_eq!(event(term).as_deref(), Some(head), "{term}");
+        }
+        for none in [
+            "和谐社会",
+            "全面建成小康社会",
+            "峰会",
+            "发展机会",
+            "人类命运共同体",
+        ] {
+            assert_eq!(event(none), None, "{none}");
+        }
+    }
+
+    #[test]
+    fn open_verb_phrases_of_two_long_words() {
+        let jieba = jieba_rs::Jieba::new();
+        for term in ["加快构建", "持续推进", "统筹推进", "深入实施"] {
+            assert!(open_verb_phrase(&jieba, term).is_some(), "{term}");
+        }
+        // One-character verbs (numbered items), nouns last, three words.
+        for term in [
+            "保就业",
+            "去产能",
+            "乡村振兴",
+            "高质量发展",
+            "推动高质量发展",
+        ] {
+            assert_eq!(open_verb_phrase(&jieba, term), None, "{term}");
         }
     }
 
