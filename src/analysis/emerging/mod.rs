@@ -604,20 +604,6 @@ struct Scored {
     signals: Signals,
 }
 
-/// The signals of a Chinese candidate's shape, as jieba reads it (none for
-/// English n-grams).
-#[derive(Default)]
-struct Shape {
-    dictionary_word: Option<classify::DictionaryWord>,
-    organisation: Option<String>,
-    loose_edge: Option<String>,
-    says: Option<String>,
-    meeting: Option<String>,
-    event: Option<String>,
-    open_verb: Option<String>,
-    person: Option<classify::PersonEdge>,
-}
-
 /// Decides the class of every qualified candidate (`classify`).
 fn classify_all(scored: &mut [Scored], jieba: &jieba_rs::Jieba) {
     // The longer candidates containing each one, found through their
@@ -662,33 +648,22 @@ fn classify_all(scored: &mut [Scored], jieba: &jieba_rs::Jieba) {
         .collect();
     // jieba's reading of each string (its tags, its dictionary entry), on
     // every core: a few tens of microseconds a call, ten thousand candidates.
-    let shapes: Vec<Shape> = scored
-        .par_iter()
-        .map(|s| match s.unit {
-            Unit::Han => Shape {
-                dictionary_word: classify::dictionary_word(jieba, &s.term),
-                organisation: classify::organisation(jieba, &s.term),
-                loose_edge: classify::loose_edge(jieba, &s.term),
-                says: classify::ends_on_saying(jieba, &s.term),
-                meeting: classify::meeting(&s.term),
-                event: classify::event(&s.term),
-                open_verb: classify::open_verb_phrase(jieba, &s.term),
-                person: classify::person_edge(jieba, &s.term),
-            },
-            Unit::Word => Shape::default(),
-        })
-        .collect();
-    for (i, (c, shape)) in carried.into_iter().zip(shapes).enumerate() {
+    scored.par_iter_mut().for_each(|s| {
+        if matches!(s.unit, Unit::Han) {
+            let (t, signals) = (&s.term, &mut s.signals);
+            signals.dictionary_word = classify::dictionary_word(jieba, t);
+            signals.organisation = classify::organisation(jieba, t);
+            signals.loose_edge = classify::loose_edge(jieba, t);
+            signals.says = classify::ends_on_saying(jieba, t);
+            signals.meeting = classify::meeting(t);
+            signals.event = classify::event(t);
+            signals.open_verb = classify::open_verb_phrase(jieba, t);
+            signals.person = classify::person_edge(jieba, t);
+        }
+    });
+    for (i, c) in carried.into_iter().enumerate() {
         let carried_by = c.map(|(j, _)| scored[j].term.clone());
         let s = &mut scored[i];
-        s.signals.dictionary_word = shape.dictionary_word;
-        s.signals.organisation = shape.organisation;
-        s.signals.loose_edge = shape.loose_edge;
-        s.signals.says = shape.says;
-        s.signals.meeting = shape.meeting;
-        s.signals.event = shape.event;
-        s.signals.open_verb = shape.open_verb;
-        s.signals.person = shape.person;
         s.signals.carried_by = carried_by;
         s.signals.carried_share = c.map(|(_, share)| share);
         let (class, reason) = classify::decide(&s.signals, s.new);
