@@ -77,7 +77,7 @@ pub struct EmergingArgs {
     /// "first":{"date","id","title","sentence"},"take_off","kinds","collections","by_year",
     /// "class","signals":{"frame_share","top_frame","kinds_in_period",
     /// "authoritative_docs","authoritative_rate","continuation","continuation_share","preceded_by","preceded_share",
-    /// "dictionary_word","organisation","organisation_share","loose_edge","free_share","says",
+    /// "dictionary_word","organisation","organisation_share","loose_edge","bound_preposition","free_share","says",
     /// "meeting","event","open_verb","person","legal_share","carried_by",
     /// "carried_share","rise_docs","reason"},"spread_score"}],"following","faded",
     /// "classes","shown"}.

@@ -176,6 +176,12 @@ pub(super) struct Stat {
     last_date: u64,
     /// Most occurrences of a longer well-bounded string that contains this one.
     absorbed: u32,
+    /// Occurrences that start on a preposition of its own (以, 为…) and go on
+    /// with a well-bounded rest: 以人民为中心.
+    after_preposition: u32,
+    /// Its first unit is a bound preposition: the rest follows it in nearly
+    /// every occurrence (set while absorbing, longest first).
+    bound_preposition: bool,
 }
 
 impl Stat {
@@ -187,11 +193,14 @@ impl Stat {
         last_doc: u32::MAX,
         last_date: 0,
         absorbed: 0,
+        after_preposition: 0,
+        bound_preposition: false,
     };
 
-    /// Most of its occurrences start and end at word boundaries.
+    /// Most of its occurrences start and end at word boundaries, or it starts
+    /// on a preposition bound to the rest.
     fn well_bounded(&self) -> bool {
-        2 * self.bounded >= self.occurrences
+        2 * self.bounded >= self.occurrences || self.bound_preposition
     }
 }
 
@@ -210,6 +219,24 @@ pub(super) const FUNCTION_WORDS: &[&str] = &[
     "最", "很", "着", "过", "吗", "呢", "吧", "啊", "其", "该", "各", "每",
 ];
 
+/// Prepositions of one character that may be bound to what follows them:
+/// 以人民为中心, 以规则为基础 (以…为…), 为人民服务. A function word starts no
+/// string, except one of these when the rest follows it in nearly all its
+/// occurrences ([`FRAGMENT_SHARE`]) — then the preposition belongs to the
+/// formulation as 以 does to 以人民为中心.
+pub(crate) const BOUND_PREPOSITIONS: &[&str] = &[
+    "以", "为", "与", "同", "对", "向", "从", "于", "在", "由", "把",
+];
+
+/// A closed candidate: the string, its documents in the period, and whether it
+/// starts on a bound preposition.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) struct Closed {
+    pub(super) term: String,
+    pub(super) docs: u32,
+    pub(super) bound_preposition: bool,
+}
+
 /// The units (characters or words) of one text.
 pub(super) struct Tokens {
     /// Byte ranges into the text.
@@ -220,6 +247,9 @@ pub(super) struct Tokens {
     /// Chinese, no stop word for English).
     may_start: Vec<bool>,
     may_end: Vec<bool>,
+    /// Per unit: a preposition that is a jieba word of its own
+    /// ([`BOUND_PREPOSITIONS`]).
+    preposition: Vec<bool>,
 }
 
 pub(super) fn tokens(text: &str, unit: Unit, jieba: &jieba_rs::Jieba) -> Tokens {
@@ -228,6 +258,7 @@ pub(super) fn tokens(text: &str, unit: Unit, jieba: &jieba_rs::Jieba) -> Tokens 
         line_end: Vec::new(),
         may_start: Vec::new(),
         may_end: Vec::new(),
+        preposition: Vec::new(),
     };
     for (offset, line) in line_offsets(text) {
         match unit {
@@ -236,6 +267,7 @@ pub(super) fn tokens(text: &str, unit: Unit, jieba: &jieba_rs::Jieba) -> Tokens 
                 // word before ends here (may end); function words do neither.
                 let mut starts = vec![false; line.len() + 1];
                 let mut ends = vec![false; line.len() + 1];
+                let mut preposition = vec![false; line.len() + 1];
                 let words = jieba.cut(line, false);
                 // jieba cuts a word it does not know into single characters
                 // (碳/达/峰/碳/中/和 for 碳达峰碳中和); a function character whose
@@ -254,11 +286,13 @@ pub(super) fn tokens(text: &str, unit: Unit, jieba: &jieba_rs::Jieba) -> Tokens 
                     if !function || (single(i.checked_sub(1)) && single(i.checked_sub(2))) {
                         ends[w.byte_end] = true;
                     }
+                    preposition[w.byte_start] = BOUND_PREPOSITIONS.contains(&w.word);
                 }
                 for (i, c) in line.char_indices() {
                     let e = i + c.len_utf8();
                     t.may_start.push(starts[i]);
                     t.may_end.push(ends[e]);
+                    t.preposition.push(preposition[i]);
                     let s = offset + i;
                     t.ranges.push((s as u32, (s + c.len_utf8()) as u32));
                 }
@@ -272,6 +306,7 @@ pub(super) fn tokens(text: &str, unit: Unit, jieba: &jieba_rs::Jieba) -> Tokens 
                         let ok = !STOP_WORDS.contains(&w);
                         t.may_start.push(ok);
                         t.may_end.push(ok);
+                        t.preposition.push(false);
                     }
                     pos += w.len() + 1;
                 }
@@ -301,7 +336,7 @@ pub(super) fn closed_candidates<'a>(
     min_docs: u32,
     min_dates: u32,
     jieba: &jieba_rs::Jieba,
-) -> Vec<(String, u32)> {
+) -> Vec<Closed> {
     let tokenized: Vec<Tokens> = texts
         .par_iter()
         .map(|(t, _)| tokens(t, unit, jieba))
@@ -331,8 +366,12 @@ pub(super) fn closed_candidates<'a>(
                 }
                 let s = &mut stats[at as usize];
                 s.occurrences += 1;
-                if tok.may_start[i] && tok.may_end[i + n - 1] {
-                    s.bounded += 1;
+                if tok.may_end[i + n - 1] {
+                    if tok.may_start[i] {
+                        s.bounded += 1;
+                    } else if n > 2 && tok.preposition[i] && tok.may_start[i + 1] {
+                        s.after_preposition += 1;
+                    }
                 }
                 if s.last_doc != d as u32 {
                     s.last_doc = d as u32;
@@ -365,11 +404,19 @@ pub(super) fn closed_candidates<'a>(
     // Longest first, each string passes on to its two one-unit-shorter parts
     // the most occurrences of a well-bounded string containing it (itself or
     // longer): every frequent superstring is reached this way, since all the
-    // strings in between are frequent too.
+    // strings in between are frequent too. A string starting on a preposition
+    // whose rest follows it in nearly all the rest's occurrences is a whole
+    // (以人民为中心 over 人民为中心).
     for n in (1..levels.len()).rev() {
         let (shorter, longer) = levels.split_at_mut(n);
         let shorter = &mut shorter[n - 1];
-        for (t, st) in longer[0].iter() {
+        for (t, st) in longer[0].iter_mut() {
+            if st.after_preposition > 0 {
+                let (_, rest) = unit.shorter(t);
+                st.bound_preposition = shorter.get(rest).is_some_and(|r| {
+                    f64::from(st.after_preposition) >= FRAGMENT_SHARE * f64::from(r.occurrences)
+                });
+            }
             let reach = st
                 .absorbed
                 .max(if st.well_bounded() { st.occurrences } else { 0 });
@@ -381,7 +428,7 @@ pub(super) fn closed_candidates<'a>(
             }
         }
     }
-    let mut out: Vec<(String, u32)> = levels
+    let mut out: Vec<Closed> = levels
         .iter()
         .enumerate()
         .filter(|(i, _)| (2..=unit.max_len()).contains(&(i + 1)))
@@ -389,7 +436,11 @@ pub(super) fn closed_candidates<'a>(
         .filter(|(_, s)| {
             s.well_bounded() && f64::from(s.absorbed) < FRAGMENT_SHARE * f64::from(s.occurrences)
         })
-        .map(|(t, s)| ((*t).to_string(), s.docs))
+        .map(|(t, s)| Closed {
+            term: (*t).to_string(),
+            docs: s.docs,
+            bound_preposition: s.bound_preposition,
+        })
         .collect();
     out.sort_unstable();
     out
@@ -524,7 +575,7 @@ mod tests {
         let refs: Vec<(&str, u64)> = texts.iter().map(|(t, d)| (t.as_str(), *d)).collect();
         let found: Vec<String> = closed_candidates(&refs, Unit::Han, 5, 3, &jieba_rs::Jieba::new())
             .into_iter()
-            .map(|(t, _)| t)
+            .map(|c| c.term)
             .collect();
         // The whole passage 推进一带一路建设 is the one closed string here
         // (every substring is always inside it), and 一带 stands on its own.
@@ -532,5 +583,32 @@ mod tests {
         assert!(found.contains(&"一带".to_string()), "{found:?}");
         assert!(!found.contains(&"一带一".to_string()), "{found:?}");
         assert!(!found.contains(&"带一路".to_string()), "{found:?}");
+    }
+
+    #[test]
+    fn a_bound_preposition_belongs_to_the_whole() {
+        // 人民为中心 follows 以 in every one of its six documents…
+        let mut texts: Vec<(String, u64)> = (1..=5)
+            .map(|d| ("坚持以人民为中心\n".to_string(), 20180100 + d))
+            .collect();
+        texts.push(("以人民为中心的发展思想\n".to_string(), 20180110));
+        let refs: Vec<(&str, u64)> = texts.iter().map(|(t, d)| (t.as_str(), *d)).collect();
+        let jieba = jieba_rs::Jieba::new();
+        let found = closed_candidates(&refs, Unit::Han, 5, 3, &jieba);
+        let terms: Vec<&str> = found.iter().map(|c| c.term.as_str()).collect();
+        assert!(
+            found
+                .iter()
+                .any(|c| c.term == "以人民为中心" && c.bound_preposition),
+            "{terms:?}"
+        );
+        assert!(!terms.contains(&"人民为中心"), "{terms:?}");
+        // …but not when the rest stands on its own as often: 为中心 alone.
+        texts.extend((1..=5).map(|d| ("人民为中心\n".to_string(), 20180200 + d)));
+        let refs: Vec<(&str, u64)> = texts.iter().map(|(t, d)| (t.as_str(), *d)).collect();
+        let found = closed_candidates(&refs, Unit::Han, 5, 3, &jieba);
+        let terms: Vec<&str> = found.iter().map(|c| c.term.as_str()).collect();
+        assert!(!terms.contains(&"以人民为中心"), "{terms:?}");
+        assert!(terms.contains(&"人民为中心"), "{terms:?}");
     }
 }

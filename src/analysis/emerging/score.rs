@@ -191,7 +191,7 @@ impl<'a> Corpus<'a> {
         }
         let groups = Groups::new(self.layout);
         let grouped = self.grouped(unit, &groups, &n);
-        let patterns: Vec<String> = found.iter().map(|(t, _)| unit.pattern(t)).collect();
+        let patterns: Vec<String> = found.iter().map(|c| unit.pattern(&c.term)).collect();
         let counts = document_frequencies(&patterns, &grouped.texts, groups.total)?;
         let (mut scored, ref_by_kind) = self.qualify(unit, found, &counts, &groups, &n, &grouped);
         self.measure_frames(unit, &mut scored, &ref_by_kind, &grouped)?;
@@ -315,7 +315,7 @@ impl<'a> Corpus<'a> {
     pub(super) fn qualify(
         &self,
         unit: Unit,
-        found: Vec<(String, u32)>,
+        found: Vec<Closed>,
         counts: &[u32],
         groups: &Groups,
         n: &Denominators,
@@ -325,7 +325,15 @@ impl<'a> Corpus<'a> {
         let (n1, n2) = (n.n1, n.n2);
         let mut scored = Vec::new();
         let mut ref_by_kind: Vec<Vec<u32>> = Vec::new();
-        for (p, (term, docs_in_period)) in found.into_iter().enumerate() {
+        for (p, found) in found.into_iter().enumerate() {
+            let Closed {
+                term,
+                docs: docs_in_period,
+                bound_preposition,
+            } = found;
+            let bound_preposition = bound_preposition
+                .then(|| term.chars().next().map(String::from))
+                .flatten();
             let by = &counts[p * groups.total..(p + 1) * groups.total];
             let b: u32 = by[..collections].iter().sum();
             // Standardised reference share: each collection's share in the
@@ -387,6 +395,7 @@ impl<'a> Corpus<'a> {
                     authoritative_docs: (n.authoritative >= classify::AUTHORITATIVE_CORPUS_MIN)
                         .then_some(by[groups.authoritative]),
                     authoritative_rate,
+                    bound_preposition,
                     ..Signals::default()
                 },
             });

@@ -213,6 +213,11 @@ pub struct Signals {
     pub organisation_share: f64,
     /// The word at its edge that makes it a piece of a sentence.
     pub loose_edge: Option<String>,
+    /// The preposition it starts on when that preposition is bound to the
+    /// rest: the rest follows it in at least [`FRAGMENT_SHARE`] of the rest's
+    /// occurrences in the period (以 of 以人民为中心). Its edges are read on
+    /// the rest.
+    pub bound_preposition: Option<String>,
     /// Share of its period documents where it ends what is said at least
     /// once (a punctuation mark, the end of the text or a function word
     /// after it); 十九届 always goes on (十九届中央, 十九届二中全会).
@@ -492,6 +497,7 @@ mod tests {
             organisation_share: 0.0,
             dictionary_word: None,
             loose_edge: None,
+            bound_preposition: None,
             free_share: 1.0,
             legal_share: Some(0.2),
             meeting: None,
