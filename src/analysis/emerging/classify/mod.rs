@@ -294,187 +294,243 @@ pub const MIN_AUTHORITATIVE_DOCS: u32 = 2;
 /// corpus must hold for that test to be made at all.
 pub const AUTHORITATIVE_CORPUS_MIN: u64 = 50;
 
-/// The class the signals decide, with the reason in words.
+/// The class the signals decide, with the reason in words: the first of
+/// [`RULES`] that holds, else a formulation.
 pub(super) fn decide(s: &Signals, new: bool) -> (Class, String) {
+    RULES
+        .iter()
+        .find_map(|rule| rule(s, new))
+        .unwrap_or((Class::Formulation, String::new()))
+}
+
+/// One test of the signals: the class it decides and why, or None.
+type Rule = fn(&Signals, bool) -> Option<(Class, String)>;
+
+/// The tests in the order they are made: the first that holds decides.
+const RULES: &[Rule] = &[
+    repeated_frame,
+    legislation,
+    carried,
+    loose_edges,
+    continued,
+    preceded,
+    seldom_free,
+    open_verb,
+    names_meeting,
+    names_event,
+    person,
+    says,
+    news_only,
+    news_language,
+    within_organisation_name,
+    names_organisation,
+    dictionary_word_used_before,
+    dictionary_verb,
+];
+
+fn repeated_frame(s: &Signals, _: bool) -> Option<(Class, String)> {
     // A template of the news that official texts use too is a set phrase of
     // theirs (立足新发展阶段、贯彻新发展理念…), not a reporting formula.
-    if s.frame_share >= BOILERPLATE_FRAME_SHARE && s.kinds_in_period <= 1 {
-        return (
+    (s.frame_share >= BOILERPLATE_FRAME_SHARE && s.kinds_in_period <= 1).then(|| {
+        (
             Class::Boilerplate,
             format!(
                 "{:.0} % of its documents use it in a frame repeated in ≥ {} documents, all of one kind",
                 s.frame_share * 100.0,
                 FRAME_REPEATS
             ),
-        );
-    }
-    if let Some(legal) = s.legal_share
-        && legal >= LEGAL_SHARE_MAX
-    {
-        return (
-            Class::Boilerplate,
-            format!(
-                "the drafting language of legislation: {:.0} % of its documents in the period are laws or regulations",
-                legal * 100.0
-            ),
-        );
-    }
-    if let (Some(by), Some(share)) = (&s.carried_by, s.carried_share)
-        && share >= CARRIED_SHARE
-    {
-        return (
+        )
+    })
+}
+
+fn legislation(s: &Signals, _: bool) -> Option<(Class, String)> {
+    let legal = s.legal_share.filter(|&l| l >= LEGAL_SHARE_MAX)?;
+    Some((
+        Class::Boilerplate,
+        format!(
+            "the drafting language of legislation: {:.0} % of its documents in the period are laws or regulations",
+            legal * 100.0
+        ),
+    ))
+}
+
+fn carried(s: &Signals, _: bool) -> Option<(Class, String)> {
+    let (by, share) = (s.carried_by.as_ref()?, s.carried_share?);
+    (share >= CARRIED_SHARE).then(|| {
+        (
             Class::Fragment,
             format!("{by} carries {:.0} % of its rise", share * 100.0),
-        );
-    }
-    if let Some(edge) = &s.loose_edge {
-        return (
-            Class::Fragment,
-            format!(
-                "begins or ends on {edge} (a locative, particle, preposition or conjunction; a pronoun or modal verb at the start)"
-            ),
-        );
-    }
-    if let Some(next) = &s.continuation
-        && s.continuation_share >= CONTINUATION_SHARE
-    {
-        return (
+        )
+    })
+}
+
+fn loose_edges(s: &Signals, _: bool) -> Option<(Class, String)> {
+    let edge = s.loose_edge.as_ref()?;
+    Some((
+        Class::Fragment,
+        format!(
+            "begins or ends on {edge} (a locative, particle, preposition or conjunction; a pronoun or modal verb at the start)"
+        ),
+    ))
+}
+
+fn continued(s: &Signals, _: bool) -> Option<(Class, String)> {
+    let next = s.continuation.as_ref()?;
+    (s.continuation_share >= CONTINUATION_SHARE).then(|| {
+        (
             Class::Fragment,
             format!(
                 "{next} follows it in {:.0} % of its documents (a piece of a longer expression)",
                 s.continuation_share * 100.0
             ),
-        );
-    }
-    if let Some(before) = &s.preceded_by
-        && s.preceded_share >= CONTINUATION_SHARE
-    {
-        return (
+        )
+    })
+}
+
+fn preceded(s: &Signals, _: bool) -> Option<(Class, String)> {
+    let before = s.preceded_by.as_ref()?;
+    (s.preceded_share >= CONTINUATION_SHARE).then(|| {
+        (
             Class::Fragment,
             format!(
                 "{before} stands before it in {:.0} % of its documents (the tail of a longer name)",
                 s.preceded_share * 100.0
             ),
-        );
-    }
-    if s.free_share < FREE_SHARE_MIN {
-        return (
+        )
+    })
+}
+
+fn seldom_free(s: &Signals, _: bool) -> Option<(Class, String)> {
+    (s.free_share < FREE_SHARE_MIN).then(|| {
+        (
             Class::Fragment,
             format!(
                 "it ends what is said in {:.0} % of its documents only: elsewhere it goes on into a longer expression",
                 s.free_share * 100.0
             ),
-        );
-    }
-    if let Some(vp) = &s.open_verb
-        && s.free_share < OPEN_VERB_FREE_MAX
-    {
-        return (
+        )
+    })
+}
+
+fn open_verb(s: &Signals, _: bool) -> Option<(Class, String)> {
+    let vp = s.open_verb.as_ref()?;
+    (s.free_share < OPEN_VERB_FREE_MAX).then(|| {
+        (
             Class::Fragment,
             format!(
                 "a verb phrase ({vp}) that goes on into its object in {:.0} % of its documents",
                 (1.0 - s.free_share) * 100.0
             ),
-        );
-    }
-    if let Some(m) = &s.meeting {
-        return (
-            Class::Topic,
-            format!("names a meeting ({m}: the ordinal of a congress, session or plenum)"),
-        );
-    }
-    if let Some(head) = &s.event {
-        return (
-            Class::Topic,
-            format!("names an event (ends in {head}: a games, fair, forum, summit or meeting)"),
-        );
-    }
-    match &s.person {
-        Some(PersonEdge::NameVerb(nv)) => {
-            return (
-                Class::Boilerplate,
-                format!("a person's name and a verb ({nv}): how the news reports someone"),
-            );
-        }
-        Some(PersonEdge::EndsOnName(name)) => {
-            return (
-                Class::Fragment,
-                format!("ends on a person's name ({name}) after a verb: a piece of a sentence"),
-            );
-        }
-        Some(PersonEdge::Titled(who)) => {
-            return (Class::Topic, format!("names a person by a title ({who})"));
-        }
-        None => {}
-    }
-    if let Some(verb) = &s.says {
-        return (
+        )
+    })
+}
+
+fn names_meeting(s: &Signals, _: bool) -> Option<(Class, String)> {
+    let m = s.meeting.as_ref()?;
+    Some((
+        Class::Topic,
+        format!("names a meeting ({m}: the ordinal of a congress, session or plenum)"),
+    ))
+}
+
+fn names_event(s: &Signals, _: bool) -> Option<(Class, String)> {
+    let head = s.event.as_ref()?;
+    Some((
+        Class::Topic,
+        format!("names an event (ends in {head}: a games, fair, forum, summit or meeting)"),
+    ))
+}
+
+fn person(s: &Signals, _: bool) -> Option<(Class, String)> {
+    Some(match s.person.as_ref()? {
+        PersonEdge::NameVerb(nv) => (
             Class::Boilerplate,
-            format!("ends on a verb of saying ({verb}): how texts report what is said"),
-        );
-    }
-    if let Some(n) = s.authoritative_docs
-        && n < MIN_AUTHORITATIVE_DOCS
-    {
-        return (
-            Class::Topic,
-            format!(
-                "news only: {n} documents of authoritative kinds (speeches, reports, declarations, laws…) use it, in any year"
-            ),
-        );
-    }
-    if let Some(rate) = s.authoritative_rate
-        && rate < AUTHORITATIVE_RATE_MIN
-    {
-        return (
-            Class::Topic,
-            format!(
-                "news language: authoritative texts (speeches, reports, laws…) use it at {:.2} of their share of the corpus",
-                rate
-            ),
-        );
-    }
-    if s.organisation_share >= ORGANISATION_NAME_SHARE {
-        return (
+            format!("a person's name and a verb ({nv}): how the news reports someone"),
+        ),
+        PersonEdge::EndsOnName(name) => (
+            Class::Fragment,
+            format!("ends on a person's name ({name}) after a verb: a piece of a sentence"),
+        ),
+        PersonEdge::Titled(who) => (Class::Topic, format!("names a person by a title ({who})")),
+    })
+}
+
+fn says(s: &Signals, _: bool) -> Option<(Class, String)> {
+    let verb = s.says.as_ref()?;
+    Some((
+        Class::Boilerplate,
+        format!("ends on a verb of saying ({verb}): how texts report what is said"),
+    ))
+}
+
+fn news_only(s: &Signals, _: bool) -> Option<(Class, String)> {
+    let n = s
+        .authoritative_docs
+        .filter(|&n| n < MIN_AUTHORITATIVE_DOCS)?;
+    Some((
+        Class::Topic,
+        format!(
+            "news only: {n} documents of authoritative kinds (speeches, reports, declarations, laws…) use it, in any year"
+        ),
+    ))
+}
+
+fn news_language(s: &Signals, _: bool) -> Option<(Class, String)> {
+    let rate = s
+        .authoritative_rate
+        .filter(|&r| r < AUTHORITATIVE_RATE_MIN)?;
+    Some((
+        Class::Topic,
+        format!(
+            "news language: authoritative texts (speeches, reports, laws…) use it at {:.2} of their share of the corpus",
+            rate
+        ),
+    ))
+}
+
+fn within_organisation_name(s: &Signals, _: bool) -> Option<(Class, String)> {
+    (s.organisation_share >= ORGANISATION_NAME_SHARE).then(|| {
+        (
             Class::Topic,
             format!(
                 "part of an organisation's name in {:.0} % of its documents (an office goes on after it)",
                 s.organisation_share * 100.0
             ),
-        );
-    }
-    if let Some(head) = &s.organisation {
-        return (
-            Class::Topic,
-            format!("names an organisation (ends in {head})"),
-        );
-    }
-    if let Some(w) = &s.dictionary_word
-        && !new
-    {
-        return (
-            Class::Topic,
-            format!(
-                "one word of the general dictionary (jieba frequency {}, tag {}) used before the period",
-                w.freq, w.tag
-            ),
-        );
-    }
-    // A verb of the dictionary names an action, not a policy, even when the
-    // corpus has not used it before (拱火): set phrases the dictionary lists
-    // are nouns or idioms (简政放权/n).
-    if let Some(w) = &s.dictionary_word
-        && w.tag == "v"
-    {
-        return (
-            Class::Topic,
-            format!(
-                "one verb of the general dictionary (jieba frequency {}, tag v): an action, not a name",
-                w.freq
-            ),
-        );
-    }
-    (Class::Formulation, String::new())
+        )
+    })
+}
+
+fn names_organisation(s: &Signals, _: bool) -> Option<(Class, String)> {
+    let head = s.organisation.as_ref()?;
+    Some((
+        Class::Topic,
+        format!("names an organisation (ends in {head})"),
+    ))
+}
+
+fn dictionary_word_used_before(s: &Signals, new: bool) -> Option<(Class, String)> {
+    let w = s.dictionary_word.as_ref().filter(|_| !new)?;
+    Some((
+        Class::Topic,
+        format!(
+            "one word of the general dictionary (jieba frequency {}, tag {}) used before the period",
+            w.freq, w.tag
+        ),
+    ))
+}
+
+/// A verb of the dictionary names an action, not a policy, even when the
+/// corpus has not used it before (拱火): set phrases the dictionary lists are
+/// nouns or idioms (简政放权/n).
+fn dictionary_verb(s: &Signals, _: bool) -> Option<(Class, String)> {
+    let w = s.dictionary_word.as_ref().filter(|w| w.tag == "v")?;
+    Some((
+        Class::Topic,
+        format!(
+            "one verb of the general dictionary (jieba frequency {}, tag v): an action, not a name",
+            w.freq
+        ),
+    ))
 }
 
 #[cfg(test)]
