@@ -167,7 +167,9 @@ pub struct DictionaryWord {
 #[derive(Clone, Debug, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum PersonEdge {
-    /// A name and the verb after it: how the news reports someone (李克强主持).
+    /// A name and the verb after it, or a titled name and the verb or
+    /// preposition after it: how the news reports someone (李克强主持,
+    /// 国家主席习近平在北京).
     NameVerb(String),
     /// It ends on a name after a verb, pronoun or preposition (这是习近平).
     EndsOnName(String),

@@ -300,6 +300,19 @@ pub(in crate::analysis::emerging) fn person_edge(
     if name(before) && TITLES.contains(&last.word) {
         return Some(PersonEdge::Titled(format!("{}{}", before.word, last.word)));
     }
+    // A person named by a title, then a verb or preposition inside the
+    // string (国家主席习近平在北京): the news reporting what someone did.
+    // A noun after the pair keeps a formulation (习近平总书记系列重要讲话精神).
+    if let Some(w) = tags.windows(3).find(|w| {
+        let titled = (TITLES.contains(&w[0].word) && name(&w[1]))
+            || (name(&w[0]) && TITLES.contains(&w[1].word));
+        titled && matches!(w[2].tag.chars().next(), Some('v' | 'p'))
+    }) {
+        return Some(PersonEdge::NameVerb(format!(
+            "{}{}{}",
+            w[0].word, w[1].word, w[2].word
+        )));
+    }
     // Only after a verb, pronoun or preposition (这是习近平, 坚持以习近平): a
     // name closing a piece of a sentence. After a noun it may be no name at
     // all (总体国家安全观: jieba tags 安全观 a name).
@@ -641,8 +654,14 @@ mod tests {
                 "{titled}"
             );
         }
+        // A titled name going on into what the person did.
+        assert!(matches!(
+            person_edge(&jieba, "国家主席习近平在北京"),
+            Some(PersonEdge::NameVerb(nv)) if nv == "主席习近平在"
+        ));
         // The name inside a formulation, or a verb jieba tags as a name (弘扬).
         for none in [
+            "习近平总书记系列重要讲话精神",
             "习近平新时代中国特色社会主义思想",
             "大力弘扬",
             "习近平",
