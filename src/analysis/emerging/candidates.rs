@@ -224,7 +224,7 @@ pub(super) const FUNCTION_WORDS: &[&str] = &[
 /// string, except one of these when the rest follows it in nearly all its
 /// occurrences ([`FRAGMENT_SHARE`]) — then the preposition belongs to the
 /// formulation as 以 does to 以人民为中心.
-pub(crate) const BOUND_PREPOSITIONS: &[&str] = &[
+pub(super) const BOUND_PREPOSITIONS: &[&str] = &[
     "以", "为", "与", "同", "对", "向", "从", "于", "在", "由", "把",
 ];
 
