@@ -223,10 +223,11 @@ pub(super) const FUNCTION_WORDS: &[&str] = &[
 /// 以人民为中心, 以规则为基础 (以…为…), 为人民服务. A function word starts no
 /// string, except one of these when the rest follows it in nearly all its
 /// occurrences ([`FRAGMENT_SHARE`]) — then the preposition belongs to the
-/// formulation as 以 does to 以人民为中心.
-pub(super) const BOUND_PREPOSITIONS: &[&str] = &[
-    "以", "为", "与", "同", "对", "向", "从", "于", "在", "由", "把",
-];
+/// formulation as 以 does to 以人民为中心. Not the locatives 在 and 于: their
+/// phrase closes after the rest, outside the string (在…的同时, 在…中), so
+/// the preposition alone makes no whole (在适度扩大总需求).
+pub(super) const BOUND_PREPOSITIONS: &[&str] =
+    &["以", "为", "与", "同", "对", "向", "从", "由", "把"];
 
 /// A closed candidate: the string, its documents in the period, and whether it
 /// starts on a bound preposition.
