@@ -229,13 +229,13 @@ pub(super) const FUNCTION_WORDS: &[&str] = &[
 pub(super) const BOUND_PREPOSITIONS: &[&str] =
     &["以", "为", "与", "同", "对", "向", "从", "由", "把"];
 
-/// A closed candidate: the string, its documents in the period, and whether it
-/// starts on a bound preposition.
+/// A closed candidate: the string, its documents in the period, and the
+/// bound preposition it starts on, if any.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) struct Closed {
     pub(super) term: String,
     pub(super) docs: u32,
-    pub(super) bound_preposition: bool,
+    pub(super) bound_preposition: Option<String>,
 }
 
 /// The units (characters or words) of one text.
@@ -440,7 +440,10 @@ pub(super) fn closed_candidates<'a>(
         .map(|(t, s)| Closed {
             term: (*t).to_string(),
             docs: s.docs,
-            bound_preposition: s.bound_preposition,
+            bound_preposition: s
+                .bound_preposition
+                .then(|| t.chars().next().map(String::from))
+                .flatten(),
         })
         .collect();
     out.sort_unstable();
@@ -600,7 +603,7 @@ mod tests {
         assert!(
             found
                 .iter()
-                .any(|c| c.term == "以人民为中心" && c.bound_preposition),
+                .any(|c| c.term == "以人民为中心" && c.bound_preposition.as_deref() == Some("以")),
             "{terms:?}"
         );
         assert!(!terms.contains(&"人民为中心"), "{terms:?}");

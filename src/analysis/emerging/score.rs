@@ -331,9 +331,6 @@ impl<'a> Corpus<'a> {
                 docs: docs_in_period,
                 bound_preposition,
             } = found;
-            let bound_preposition = bound_preposition
-                .then(|| term.chars().next().map(String::from))
-                .flatten();
             let by = &counts[p * groups.total..(p + 1) * groups.total];
             let b: u32 = by[..collections].iter().sum();
             // Standardised reference share: each collection's share in the
