@@ -69,13 +69,54 @@ pub fn has_cjk(s: &str) -> bool {
     s.chars().any(is_cjk)
 }
 
-/// NFKC, without allocating when the text is already normalised (almost always).
+/// NFKC, without allocating when the text is already normalised (English
+/// mostly is; Chinese is not: its full-width punctuation folds to ASCII).
 pub fn nfkc(s: &str) -> Cow<'_, str> {
     if s.is_ascii() || is_nfkc_quick(s.chars()) == IsNormalized::Yes {
         Cow::Borrowed(s)
     } else {
-        Cow::Owned(s.nfkc().collect())
+        Cow::Owned(nfkc_between_boundaries(s))
     }
+}
+
+/// A character before which NFKC never looks back: ASCII and the unified Han
+/// ideographs are starters, normalised already, and never the second of a
+/// composition, so the text on either side of one normalises on its own.
+fn is_normalisation_boundary(c: char) -> bool {
+    c.is_ascii() || matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF)
+}
+
+/// NFKC of a text, the same as `s.nfkc()`, that copies the stretches of
+/// boundary characters as they are and normalises only the short pieces
+/// around the rest (a Chinese text's punctuation): the library's iterator
+/// over every character made most of the time of `emerging`'s loading.
+fn nfkc_between_boundaries(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    // `s[..copied]` is in `out`; `piece` is where the piece being read starts:
+    // the last boundary character or the start of the text.
+    let (mut copied, mut piece) = (0, 0);
+    let mut chars = s.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if is_normalisation_boundary(c) {
+            piece = i;
+            continue;
+        }
+        // The piece runs on to the next boundary character (or the end).
+        let end = chars
+            .by_ref()
+            .find(|&(_, c)| is_normalisation_boundary(c))
+            .map_or(s.len(), |(j, _)| j);
+        out.push_str(&s[copied..piece]);
+        let text = &s[piece..end];
+        if is_nfkc_quick(text.chars()) == IsNormalized::Yes {
+            out.push_str(text);
+        } else {
+            out.extend(text.nfkc());
+        }
+        (copied, piece) = (end, end);
+    }
+    out.push_str(&s[copied..]);
+    out
 }
 
 /// Unicode lower-casing, character by character (the English matching rule).
@@ -751,9 +792,13 @@ mod tests {
             "\u{0B47}\u{0B3E}",
             "ｶ\u{3099}",
             "가\u{11A8}",
+            "网络，主权：\u{F900}豈ｅ\u{301}５Ｇ（试行）",
+            "\u{301}开头",
+            "ａ\u{0308}\u{0301}网",
         ] {
             let whole: String = s.nfkc().collect();
             assert_eq!(Normalized::new(s).text, whole, "{s:?}");
+            assert_eq!(nfkc(s), whole, "{s:?}");
         }
     }
 

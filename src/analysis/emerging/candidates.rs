@@ -197,6 +197,15 @@ impl Stat {
         bound_preposition: false,
     };
 
+    /// The counts of another run of texts (of other days) added to these.
+    fn add(&mut self, other: &Stat) {
+        self.docs += other.docs;
+        self.dates += other.dates;
+        self.occurrences += other.occurrences;
+        self.bounded += other.bounded;
+        self.after_preposition += other.after_preposition;
+    }
+
     /// Most of its occurrences start and end at word boundaries, or it starts
     /// on a preposition bound to the rest.
     fn well_bounded(&self) -> bool {
@@ -329,75 +338,179 @@ pub(super) fn line_offsets(text: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
+/// A run of the period's texts whose days no other run has.
+struct DateChunk {
+    /// The texts `from..to`.
+    from: usize,
+    to: usize,
+    /// Their first unit among all the texts' units, and how many units they have.
+    first_unit: usize,
+    units: usize,
+}
+
+/// About `wanted` runs of texts of similar size, cut only where the day changes.
+fn date_chunks(texts: &[(&str, u64)], tokenized: &[Tokens], wanted: usize) -> Vec<DateChunk> {
+    let total: usize = tokenized.iter().map(|t| t.ranges.len()).sum();
+    let target = total.div_ceil(wanted.max(1)).max(1);
+    let mut chunks = Vec::new();
+    let (mut from, mut first_unit, mut units) = (0, 0, 0);
+    for (d, tok) in tokenized.iter().enumerate() {
+        if units >= target && texts[d].1 != texts[d - 1].1 {
+            chunks.push(DateChunk {
+                from,
+                to: d,
+                first_unit,
+                units,
+            });
+            (from, first_unit, units) = (d, first_unit + units, 0);
+        }
+        units += tok.ranges.len();
+    }
+    chunks.push(DateChunk {
+        from,
+        to: texts.len(),
+        first_unit,
+        units,
+    });
+    chunks
+}
+
+/// The strings of `n` units of one run of texts: each one's statistics, and
+/// per unit of the run the string starting there (`u32::MAX`: none).
+struct Level<'a> {
+    index: FxHashMap<&'a str, u32>,
+    stats: Vec<Stat>,
+    slot: Vec<u32>,
+}
+
+impl<'a> Level<'a> {
+    /// The strings in the order of their statistics.
+    fn keys(&self) -> Vec<&'a str> {
+        let mut keys = vec![""; self.stats.len()];
+        for (&k, &at) in &self.index {
+            keys[at as usize] = k;
+        }
+        keys
+    }
+}
+
+/// Counts the strings of `n` units that start where a frequent string of
+/// `n - 1` units starts and is followed by another (`alive`).
+fn count_level<'a>(
+    chunk: &DateChunk,
+    n: usize,
+    texts: &[(&'a str, u64)],
+    tokenized: &[Tokens],
+    alive: &[bool],
+) -> Level<'a> {
+    let mut level = Level {
+        index: FxHashMap::default(),
+        stats: Vec::new(),
+        slot: vec![u32::MAX; chunk.units],
+    };
+    let mut base = chunk.first_unit;
+    for d in chunk.from..chunk.to {
+        let ((text, date), tok) = (&texts[d], &tokenized[d]);
+        for i in 0..tok.ranges.len() {
+            let g = base + i;
+            if !alive[g] || i + n > tok.line_end[i] as usize || (n > 1 && !alive[g + 1]) {
+                continue;
+            }
+            let key = &text[tok.ranges[i].0 as usize..tok.ranges[i + n - 1].1 as usize];
+            let next = level.stats.len() as u32;
+            let at = *level.index.entry(key).or_insert(next);
+            if at == next {
+                level.stats.push(Stat::NEW);
+            }
+            let s = &mut level.stats[at as usize];
+            s.occurrences += 1;
+            if tok.may_end[i + n - 1] {
+                if tok.may_start[i] {
+                    s.bounded += 1;
+                } else if n > 2 && tok.preposition[i] && tok.may_start[i + 1] {
+                    s.after_preposition += 1;
+                }
+            }
+            if s.last_doc != d as u32 {
+                s.last_doc = d as u32;
+                s.docs += 1;
+                if s.last_date != *date {
+                    s.last_date = *date;
+                    s.dates += 1;
+                }
+            }
+            level.slot[g - chunk.first_unit] = at;
+        }
+        base += tok.ranges.len();
+    }
+    level
+}
+
 /// The candidates of the period's texts (in date order) with their document
 /// frequencies: frequent, well-bounded, and not absorbed by a longer string.
-pub(super) fn closed_candidates<'a>(
-    texts: &[(&'a str, u64)],
+pub(super) fn closed_candidates(
+    texts: &[(&str, u64)],
     unit: Unit,
     min_docs: u32,
     min_dates: u32,
     jieba: &jieba_rs::Jieba,
 ) -> Vec<Closed> {
+    let runs = rayon::current_num_threads() * 2;
+    closed_candidates_in_runs(texts, unit, (min_docs, min_dates), jieba, runs)
+}
+
+/// [`closed_candidates`], counted in about `runs` runs of days.
+fn closed_candidates_in_runs<'a>(
+    texts: &[(&'a str, u64)],
+    unit: Unit,
+    (min_docs, min_dates): (u32, u32),
+    jieba: &jieba_rs::Jieba,
+    runs: usize,
+) -> Vec<Closed> {
     let tokenized: Vec<Tokens> = texts
         .par_iter()
         .map(|(t, _)| tokens(t, unit, jieba))
         .collect();
-    let total: usize = tokenized.iter().map(|t| t.ranges.len()).sum();
     let frequent = |s: &Stat| s.docs >= min_docs && s.dates >= min_dates;
+    let chunks = date_chunks(texts, &tokenized, runs);
+    let total: usize = tokenized.iter().map(|t| t.ranges.len()).sum();
     // alive[g]: the string of the previous level's length starting at unit g is frequent.
     let mut alive = vec![true; total];
-    let mut slot = vec![u32::MAX; total];
     let mut levels: Vec<FxHashMap<&'a str, Stat>> = Vec::new();
     for n in 1..=unit.max_len() + 1 {
-        let mut index: FxHashMap<&'a str, u32> = FxHashMap::default();
-        let mut stats: Vec<Stat> = Vec::new();
-        let mut base = 0usize;
-        for (d, ((text, date), tok)) in texts.iter().zip(&tokenized).enumerate() {
-            for i in 0..tok.ranges.len() {
-                let g = base + i;
-                slot[g] = u32::MAX;
-                if !alive[g] || i + n > tok.line_end[i] as usize || (n > 1 && !alive[g + 1]) {
-                    continue;
-                }
-                let key = &text[tok.ranges[i].0 as usize..tok.ranges[i + n - 1].1 as usize];
-                let next = stats.len() as u32;
-                let at = *index.entry(key).or_insert(next);
-                if at == next {
-                    stats.push(Stat::NEW);
-                }
-                let s = &mut stats[at as usize];
-                s.occurrences += 1;
-                if tok.may_end[i + n - 1] {
-                    if tok.may_start[i] {
-                        s.bounded += 1;
-                    } else if n > 2 && tok.preposition[i] && tok.may_start[i + 1] {
-                        s.after_preposition += 1;
-                    }
-                }
-                if s.last_doc != d as u32 {
-                    s.last_doc = d as u32;
-                    s.docs += 1;
-                    if s.last_date != *date {
-                        s.last_date = *date;
-                        s.dates += 1;
-                    }
-                }
-                slot[g] = at;
-            }
-            base += tok.ranges.len();
-        }
-        for (a, &s) in alive.iter_mut().zip(&slot) {
-            *a = s != u32::MAX && frequent(&stats[s as usize]);
-        }
-        let kept: FxHashMap<&'a str, Stat> = index
-            .into_iter()
-            .filter_map(|(k, i)| {
-                let s = stats[i as usize];
-                frequent(&s).then_some((k, s))
-            })
+        // Each stretch of days is counted on its own, in parallel; no day is
+        // in two stretches, so the sums of their documents and dates are exact.
+        let counted: Vec<Level<'a>> = chunks
+            .par_iter()
+            .map(|c| count_level(c, n, texts, &tokenized, &alive))
             .collect();
-        let done = kept.is_empty();
-        levels.push(kept);
+        let mut merged: FxHashMap<&'a str, Stat> = FxHashMap::default();
+        for level in &counted {
+            for (&key, &at) in &level.index {
+                let s = &level.stats[at as usize];
+                merged.entry(key).and_modify(|m| m.add(s)).or_insert(*s);
+            }
+        }
+        let mut rest = alive.as_mut_slice();
+        let mut pieces = Vec::with_capacity(chunks.len());
+        for c in &chunks {
+            let (piece, tail) = rest.split_at_mut(c.units);
+            pieces.push(piece);
+            rest = tail;
+        }
+        pieces
+            .into_par_iter()
+            .zip(&counted)
+            .for_each(|(piece, level)| {
+                let keys = level.keys();
+                let frequent_here: Vec<bool> = keys.iter().map(|k| frequent(&merged[k])).collect();
+                for (a, &s) in piece.iter_mut().zip(&level.slot) {
+                    *a = s != u32::MAX && frequent_here[s as usize];
+                }
+            });
+        merged.retain(|_, s| frequent(s));
+        let done = merged.is_empty();
+        levels.push(merged);
         if done {
             break;
         }
@@ -614,5 +727,44 @@ mod tests {
         let terms: Vec<&str> = found.iter().map(|c| c.term.as_str()).collect();
         assert!(!terms.contains(&"以人民为中心"), "{terms:?}");
         assert!(terms.contains(&"人民为中心"), "{terms:?}");
+    }
+
+    #[test]
+    fn runs_of_days_count_as_one() {
+        // Several documents a day, some days with a string, others without:
+        // counted in one run or in many, the candidates and their documents
+        // are the same, and no day is cut between two runs.
+        let texts: Vec<(String, u64)> = (0..40)
+            .map(|i| {
+                let day = 20150101 + i / 3;
+                let text = match i % 4 {
+                    0 => "构建网络空间命运共同体\n",
+                    1 => "网络空间命运共同体\n推进一带一路建设\n",
+                    2 => "一带一路\n网络空间\n",
+                    _ => "命运共同体\n",
+                };
+                (text.to_string(), day)
+            })
+            .collect();
+        let refs: Vec<(&str, u64)> = texts.iter().map(|(t, d)| (t.as_str(), *d)).collect();
+        let jieba = jieba_rs::Jieba::new();
+        let one = closed_candidates_in_runs(&refs, Unit::Han, (3, 3), &jieba, 1);
+        assert!(
+            one.iter().any(|c| c.term == "网络空间命运共同体"),
+            "{one:?}"
+        );
+        for runs in [2, 5, 40] {
+            let many = closed_candidates_in_runs(&refs, Unit::Han, (3, 3), &jieba, runs);
+            assert_eq!(one, many, "{runs} runs");
+            let tokenized: Vec<Tokens> = refs
+                .iter()
+                .map(|(t, _)| tokens(t, Unit::Han, &jieba))
+                .collect();
+            let chunks = date_chunks(&refs, &tokenized, runs);
+            assert!(chunks.len() > 1, "{runs} runs");
+            for c in chunks.iter().skip(1) {
+                assert_ne!(refs[c.from].1, refs[c.from - 1].1, "a day cut in two");
+            }
+        }
     }
 }
