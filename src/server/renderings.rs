@@ -17,10 +17,9 @@ use crate::matcher::Literal;
 use crate::renderings::{Example, RenderingOptions, Renderings};
 use crate::terms::{Family, Subject};
 
-/// The renderings shown on the page and drawn in the drift chart.
+/// The renderings shown on the page.
 const DEFAULT_LIMIT: usize = 10;
 const MAX_LIMIT: usize = 100;
-const CHART_LINES: usize = 6;
 
 fn options(p: &Params) -> Result<(String, RenderingOptions)> {
     let term = p.get("term").unwrap_or("").trim().to_string();
@@ -199,7 +198,7 @@ fn results(engine: &Engine, p: &Params, r: &Renderings) -> Result<String> {
                 example_link(e, &r.term, None)
             ))
     );
-    b.push_str(&drift_chart(r));
+    b.push_str(&crate::chart::drift_svg(r));
     // Example pairs of the first renderings, term and rendering marked.
     b.push_str("<h2>Example pairs</h2><table class=\"aligned\" id=\"examples\"><tbody>");
     let term_marks = subject(&[r.term.as_str()]);
@@ -224,87 +223,6 @@ fn results(engine: &Engine, p: &Params, r: &Renderings) -> Result<String> {
     }
     b.push_str("</tbody></table>");
     Ok(b)
-}
-
-/// Each rendering's share of the term's segments per year (inline SVG).
-fn drift_chart(r: &Renderings) -> String {
-    const COLOURS: [&str; CHART_LINES] = [
-        "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
-    ];
-    let lines: Vec<_> = r.renderings.iter().take(CHART_LINES).collect();
-    let years: Vec<&String> = {
-        let set: std::collections::BTreeSet<&String> =
-            lines.iter().flat_map(|x| x.by_year.keys()).collect();
-        set.into_iter().collect()
-    };
-    if years.is_empty() {
-        return String::new();
-    }
-    let (w, h, left, bottom) = (900.0, 300.0, 50.0, 40.0);
-    let x = |i: usize| left + (i as f64 + 0.5) * (w - left - 260.0) / years.len() as f64;
-    let y = |v: f64| 20.0 + (h - bottom - 20.0) * (1.0 - v);
-    let mut s = format!(
-        "<svg class=\"chart\" id=\"renderings-chart\" xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {w} {h}\" width=\"{w}\" height=\"{h}\" role=\"img\"><title>share of the term's segments per year, per rendering</title><text x=\"8\" y=\"14\" font-size=\"11\">share of the segments with the term</text>"
-    );
-    for v in [0.0, 0.5, 1.0] {
-        let _ = write!(
-            s,
-            "<text x=\"{}\" y=\"{:.1}\" font-size=\"10\" text-anchor=\"end\">{:.0}%</text><line x1=\"{left}\" x2=\"{}\" y1=\"{:.1}\" y2=\"{:.1}\" stroke=\"#ddd\"/>",
-            left - 4.0,
-            y(v) + 3.0,
-            v * 100.0,
-            w - 260.0,
-            y(v),
-            y(v)
-        );
-    }
-    for (i, year) in years.iter().enumerate() {
-        let _ = write!(
-            s,
-            "<text x=\"{:.1}\" y=\"{}\" font-size=\"10\" text-anchor=\"middle\">{}</text>",
-            x(i),
-            h - bottom + 14.0,
-            esc(year)
-        );
-    }
-    for (n, line) in lines.iter().enumerate() {
-        let colour = COLOURS[n];
-        let points: Vec<(usize, f64)> = years
-            .iter()
-            .enumerate()
-            .filter_map(|(i, yr)| line.by_year.get(*yr).map(|v| (i, *v)))
-            .collect();
-        for pair in points.windows(2) {
-            let _ = write!(
-                s,
-                "<line x1=\"{:.1}\" y1=\"{:.1}\" x2=\"{:.1}\" y2=\"{:.1}\" stroke=\"{colour}\" stroke-width=\"2\"/>",
-                x(pair[0].0),
-                y(pair[0].1),
-                x(pair[1].0),
-                y(pair[1].1)
-            );
-        }
-        for (i, v) in points {
-            let _ = write!(
-                s,
-                "<circle class=\"drift\" cx=\"{:.1}\" cy=\"{:.1}\" r=\"3\" fill=\"{colour}\"><title>{} {}: {:.0}% of the segments with the term</title></circle>",
-                x(i),
-                y(v),
-                esc(&line.text),
-                esc(years[i]),
-                100.0 * v
-            );
-        }
-        let _ = write!(
-            s,
-            "<text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"{colour}\">{}</text>",
-            w - 250.0,
-            24.0 + 16.0 * n as f64,
-            esc(&line.text)
-        );
-    }
-    s.push_str("</svg>");
-    s
 }
 
 /// The strings to mark, as one subject (none if none of them parses).
