@@ -81,7 +81,8 @@ pub fn nfkc(s: &str) -> Cow<'_, str> {
 
 /// A character before which NFKC never looks back: ASCII and the unified Han
 /// ideographs are starters, normalised already, and never the second of a
-/// composition, so the text on either side of one normalises on its own.
+/// composition, so the text on either side of one normalises on its own (the
+/// argument [`Normalized`] chunks by; these also need no normalising themselves).
 fn is_normalisation_boundary(c: char) -> bool {
     c.is_ascii() || matches!(c as u32, 0x3400..=0x4DBF | 0x4E00..=0x9FFF)
 }

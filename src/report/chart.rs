@@ -14,6 +14,11 @@ const COLOURS: [&str; 6] = [
     "#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
 ];
 
+/// The colour of line `n` (taken again from the first after the last).
+fn colour(n: usize) -> &'static str {
+    COLOURS[n % COLOURS.len()]
+}
+
 /// The renderings the drift chart draws: one colour each.
 pub const DRIFT_LINES: usize = COLOURS.len();
 
@@ -70,7 +75,7 @@ impl<'a> Frame<'a> {
             "<text x=\"{}\" y=\"{}\" font-size=\"12\" fill=\"{}\">{}</text>",
             self.legend.0,
             self.legend.1 + 16.0 * n as f64,
-            COLOURS[n % COLOURS.len()],
+            colour(n),
             escape_html(name)
         );
     }
@@ -133,7 +138,7 @@ pub fn timeline_svg_with_footer(
     frame.period_names(&mut s);
     let (x, y) = (|i| frame.x(i), |v| frame.y(v));
     for (n, t) in timelines.iter().enumerate() {
-        let colour = COLOURS[n % COLOURS.len()];
+        let colour = colour(n);
         let points: Vec<(usize, &history::Bucket)> = frame
             .periods
             .iter()
@@ -233,7 +238,7 @@ pub fn drift_svg(r: &Renderings) -> String {
     }
     frame.period_names(&mut s);
     for (n, line) in lines.iter().enumerate() {
-        let colour = COLOURS[n];
+        let colour = colour(n);
         let points: Vec<(usize, f64)> = frame
             .periods
             .iter()

@@ -383,17 +383,6 @@ struct Level<'a> {
     slot: Vec<u32>,
 }
 
-impl<'a> Level<'a> {
-    /// The strings in the order of their statistics.
-    fn keys(&self) -> Vec<&'a str> {
-        let mut keys = vec![""; self.stats.len()];
-        for (&k, &at) in &self.index {
-            keys[at as usize] = k;
-        }
-        keys
-    }
-}
-
 /// Counts the strings of `n` units that start where a frequent string of
 /// `n - 1` units starts and is followed by another (`alive`).
 fn count_level<'a>(
@@ -502,8 +491,10 @@ fn closed_candidates_in_runs<'a>(
             .into_par_iter()
             .zip(&counted)
             .for_each(|(piece, level)| {
-                let keys = level.keys();
-                let frequent_here: Vec<bool> = keys.iter().map(|k| frequent(&merged[k])).collect();
+                let mut frequent_here = vec![false; level.stats.len()];
+                for (k, &at) in &level.index {
+                    frequent_here[at as usize] = frequent(&merged[k]);
+                }
                 for (a, &s) in piece.iter_mut().zip(&level.slot) {
                     *a = s != u32::MAX && frequent_here[s as usize];
                 }
